@@ -1,0 +1,41 @@
+# mentornet: `make run` starts the embedded default, `make test` runs every test.
+# Both install what they need into .venv first (Python 3.11 and the package registries are all it takes).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PACKAGES := libs/common libs/devkit services/identity
+SOURCES  := $(addsuffix /src,$(PACKAGES))
+
+.PHONY: install run test lint format schemas clean
+
+$(STAMP): constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -r requirements-dev.txt $(addprefix -e ,$(PACKAGES))
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/python -m mentornet_devkit.run
+
+test: install lint
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check $(SOURCES) libs/common/tests services/*/tests tests
+	$(BIN)/ruff format --check $(SOURCES) libs/common/tests services/*/tests tests
+	$(BIN)/mypy $(SOURCES)
+
+format: install
+	$(BIN)/ruff check --fix $(SOURCES) libs/common/tests services/*/tests tests
+	$(BIN)/ruff format $(SOURCES) libs/common/tests services/*/tests tests
+
+# Regenerate the committed JSON Schemas of the event contracts (the contract test compares against them).
+schemas: install
+	$(BIN)/python -m mentornet_common.contracts docs/asyncapi/schemas
+
+clean:
+	rm -rf $(VENV) data

@@ -1,0 +1,1 @@
+"""mentornet infrastructure shared by every service. No business rules live here."""

@@ -1,0 +1,350 @@
+"""The event contracts: one Pydantic payload model per event type mentornet publishes.
+
+Partners read these as JSON Schema (``docs/asyncapi/schemas``), generated from the models here, so what
+they read cannot drift from what is sent. Consumers ignore fields they do not know. A breaking change is a
+new class with ``version = 2`` published beside the old one; a ``v1`` model only ever gains optional fields.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+TOPIC_IDENTITY = "mentornet.identity"
+TOPIC_PROFILES = "mentornet.profiles"
+TOPIC_ASKS = "mentornet.asks"
+TOPIC_MATCHES = "mentornet.matches"
+TOPIC_SESSIONS = "mentornet.sessions"
+TOPIC_FEEDBACK = "mentornet.feedback"
+TOPICS = (TOPIC_IDENTITY, TOPIC_PROFILES, TOPIC_ASKS, TOPIC_MATCHES, TOPIC_SESSIONS, TOPIC_FEEDBACK)
+
+Role = Literal["operator", "org_admin", "mentor", "member"]
+Scope = Literal["org", "consortium"]
+Resolution = Literal["yes", "partly", "no"]
+DurationMinutes = Literal[15, 30, 45, 60]
+
+
+class Event(BaseModel):
+    """Base of every payload. Class variables say where and how an event travels."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    name: ClassVar[str]
+    version: ClassVar[int] = 1
+    topic: ClassVar[str]
+    source: ClassVar[str]
+    subject_field: ClassVar[str]
+
+    @classmethod
+    def ce_type(cls) -> str:
+        """The CloudEvents type, ``mentornet.<name>.v<version>``."""
+        return f"mentornet.{cls.name}.v{cls.version}"
+
+    def subject(self) -> str:
+        """The aggregate id: the CloudEvents subject and the Kafka message key."""
+        return str(getattr(self, self.subject_field))
+
+
+class Skill(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    name: str = Field(max_length=80)
+    level: int = Field(ge=1, le=5)
+
+
+class AvailabilityWindow(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    weekday: int = Field(ge=0, le=6, description="0 is Monday.")
+    start: str = Field(pattern=r"^\d{2}:\d{2}$")
+    end: str = Field(pattern=r"^\d{2}:\d{2}$")
+
+
+class Participants(Event):
+    """The ids a consumer needs to join session-level events to asks, proposals and people."""
+
+    session_id: str
+    ask_id: str
+    mentor_id: str
+    mentor_org_id: str
+    mentee_id: str
+    mentee_org_id: str
+
+
+# identity ----------------------------------------------------------------------------------------------
+
+
+class OrgRegistered(Event):
+    name = "org-registered"
+    topic = TOPIC_IDENTITY
+    source = "/mentornet/identity"
+    subject_field = "org_id"
+
+    org_id: str
+    slug: str
+    org_name: str
+    registered_at: datetime
+
+
+class UserRegistered(Event):
+    name = "user-registered"
+    topic = TOPIC_IDENTITY
+    source = "/mentornet/identity"
+    subject_field = "user_id"
+
+    user_id: str
+    org_id: str
+    roles: list[Role]
+    registered_at: datetime
+
+
+class UserErased(Event):
+    name = "user-erased"
+    topic = TOPIC_IDENTITY
+    source = "/mentornet/identity"
+    subject_field = "user_id"
+
+    user_id: str
+    org_id: str
+    erased_at: datetime
+
+
+# profiles ----------------------------------------------------------------------------------------------
+
+
+class MentorCard(BaseModel):
+    """What a mentor chose to share beyond their profile's store: never email, never private fields."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    display_name: str
+    headline: str = ""
+    bio: str = ""
+    skills: list[Skill] = []
+    languages: list[str] = []
+    timezone: str = "UTC"
+    availability: list[AvailabilityWindow] = []
+    capacity_per_month: int = 0
+    open_to_reverse: bool = True
+
+
+class MentorPublished(Event):
+    name = "mentor-published"
+    topic = TOPIC_PROFILES
+    source = "/mentornet/profiles"
+    subject_field = "mentor_id"
+
+    mentor_id: str
+    org_id: str
+    scope: Scope
+    card: MentorCard
+    published_at: datetime
+
+
+class MentorWithdrawn(Event):
+    name = "mentor-withdrawn"
+    topic = TOPIC_PROFILES
+    source = "/mentornet/profiles"
+    subject_field = "mentor_id"
+
+    mentor_id: str
+    org_id: str
+    reason: str
+    withdrawn_at: datetime
+
+
+# matching ----------------------------------------------------------------------------------------------
+
+
+class AskCreated(Event):
+    name = "ask-created"
+    topic = TOPIC_ASKS
+    source = "/mentornet/matching"
+    subject_field = "ask_id"
+
+    ask_id: str
+    mentee_id: str
+    mentee_org_id: str
+    skills: list[str]
+    duration_minutes: DurationMinutes
+    scope: Scope
+    created_at: datetime
+
+
+class AskClosed(Event):
+    name = "ask-closed"
+    topic = TOPIC_ASKS
+    source = "/mentornet/matching"
+    subject_field = "ask_id"
+
+    ask_id: str
+    mentee_id: str
+    mentee_org_id: str
+    status: str
+    reason: str
+    closed_at: datetime
+
+
+class MatchProposed(Event):
+    name = "match-proposed"
+    topic = TOPIC_MATCHES
+    source = "/mentornet/matching"
+    subject_field = "ask_id"
+
+    proposal_id: str
+    ask_id: str
+    mentee_id: str
+    mentee_org_id: str
+    mentor_id: str
+    mentor_org_id: str
+    score: float
+    reasons: list[str]
+    question: str
+    background: str
+    success_criteria: str
+    skills: list[str]
+    duration_minutes: DurationMinutes
+    proposed_at: datetime
+
+
+# sessions ----------------------------------------------------------------------------------------------
+
+
+class SessionScheduled(Participants):
+    name = "session-scheduled"
+    topic = TOPIC_SESSIONS
+    source = "/mentornet/sessions"
+    subject_field = "session_id"
+
+    proposal_id: str
+    start_at: datetime
+    duration_minutes: DurationMinutes
+    scheduled_at: datetime
+
+
+class SessionCompleted(Participants):
+    name = "session-completed"
+    topic = TOPIC_SESSIONS
+    source = "/mentornet/sessions"
+    subject_field = "session_id"
+
+    completed_by: str
+    completed_at: datetime
+
+
+class SessionCancelled(Participants):
+    name = "session-cancelled"
+    topic = TOPIC_SESSIONS
+    source = "/mentornet/sessions"
+    subject_field = "session_id"
+
+    cancelled_by: str
+    reason: str
+    cancelled_at: datetime
+
+
+class MatchDeclined(Participants):
+    name = "match-declined"
+    topic = TOPIC_SESSIONS
+    source = "/mentornet/sessions"
+    subject_field = "session_id"
+
+    proposal_id: str
+    reason: str
+    declined_at: datetime
+
+
+# feedback ----------------------------------------------------------------------------------------------
+
+
+class FeedbackSubmitted(Participants):
+    name = "feedback-submitted"
+    topic = TOPIC_FEEDBACK
+    source = "/mentornet/feedback"
+    subject_field = "session_id"
+
+    feedback_id: str
+    author_id: str
+    author_role: Literal["mentor", "mentee"]
+    rating: int = Field(ge=1, le=5)
+    resolved: Resolution
+    submitted_at: datetime
+
+
+class FollowUpRecorded(Participants):
+    name = "follow-up-recorded"
+    topic = TOPIC_FEEDBACK
+    source = "/mentornet/feedback"
+    subject_field = "session_id"
+
+    follow_up_id: str
+    resolved: Resolution
+    recorded_at: datetime
+
+
+EVENT_CLASSES: tuple[type[Event], ...] = (
+    OrgRegistered,
+    UserRegistered,
+    UserErased,
+    MentorPublished,
+    MentorWithdrawn,
+    AskCreated,
+    AskClosed,
+    MatchProposed,
+    SessionScheduled,
+    SessionCompleted,
+    SessionCancelled,
+    MatchDeclined,
+    FeedbackSubmitted,
+    FollowUpRecorded,
+)
+
+REGISTRY: dict[str, type[Event]] = {cls.ce_type(): cls for cls in EVENT_CLASSES}
+
+
+class UnknownEventType(LookupError):
+    """No payload model is registered for a ``ce_type``."""
+
+
+def model_for(ce_type: str) -> type[Event]:
+    """The payload model registered for a CloudEvents type."""
+    try:
+        return REGISTRY[ce_type]
+    except KeyError:
+        raise UnknownEventType(ce_type) from None
+
+
+def json_schemas() -> dict[str, dict[str, Any]]:
+    """JSON Schema of every payload, keyed by ``ce_type``, with where it travels."""
+    schemas: dict[str, dict[str, Any]] = {}
+    for ce_type, cls in sorted(REGISTRY.items()):
+        schema = cls.model_json_schema(mode="serialization")
+        schema["x-mentornet"] = {
+            "ce_type": ce_type,
+            "topic": cls.topic,
+            "ce_source": cls.source,
+            "key": cls.subject_field,
+        }
+        schemas[ce_type] = schema
+    return schemas
+
+
+def write_json_schemas(folder: Path) -> list[Path]:
+    """Write one ``<ce_type>.json`` file per payload into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for ce_type, schema in json_schemas().items():
+        path = folder / f"{ce_type}.json"
+        path.write_text(json.dumps(schema, indent=2, sort_keys=True) + "\n")
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for written_path in write_json_schemas(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/asyncapi/schemas")):
+        print(written_path)

@@ -1,0 +1,100 @@
+"""The HTTP conventions every service shares: problem+json, health, readiness, metrics, tracing."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mentornet_common.problems import install_problem_handlers
+from mentornet_common.settings import CommonSettings
+from mentornet_common.telemetry import HTTP_REQUEST_SECONDS, configure_logging, configure_tracing
+
+UNMEASURED = ("/healthz", "/readyz", "/metrics")
+
+
+class MetricsMiddleware:
+    """Request latency by route template (never by raw path, which would explode the label set)."""
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self._app = app
+        self._service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in UNMEASURED:
+            await self._app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_and_watch(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self._app(scope, receive, send_and_watch)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", "unmatched")
+            HTTP_REQUEST_SECONDS.labels(self._service, scope["method"], template, str(status)).observe(
+                time.perf_counter() - started
+            )
+
+
+def _health_router() -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="The process is alive")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", summary="The store and the broker are reachable", response_model=None)
+    async def readyz(request: Request) -> JSONResponse:
+        runtime = request.app.state.runtime
+        checks: dict[str, str] = {}
+        for name, check in (("store", runtime.stores.ping), ("broker", runtime.check_broker)):
+            try:
+                await check()
+                checks[name] = "ok"
+            except Exception as exc:
+                checks[name] = f"unavailable: {type(exc).__name__}"
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503)
+
+    @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def service_app(
+    settings: CommonSettings,
+    *,
+    title: str,
+    description: str,
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[Any]],
+    routers: list[APIRouter],
+) -> FastAPI:
+    """A FastAPI app with mentornet's conventions; the service brings its lifespan and routers."""
+    configure_logging(settings.service_name, settings.log_level, settings.log_json)
+    configure_tracing(settings.service_name)
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    install_problem_handlers(app)
+    app.include_router(_health_router())
+    for router in routers:
+        app.include_router(router)
+    app.add_middleware(MetricsMiddleware, service=settings.service_name)
+    FastAPIInstrumentor.instrument_app(app, excluded_urls=",".join(p.lstrip("/") for p in UNMEASURED))
+    return app
+
+

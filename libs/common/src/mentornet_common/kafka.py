@@ -1,0 +1,79 @@
+"""Kafka clients configured the way mentornet needs them, and topic creation."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from mentornet_common.contracts import TOPICS
+from mentornet_common.settings import CommonSettings
+
+log = logging.getLogger(__name__)
+
+DLQ_SUFFIX = ".dlq"
+TOPIC_EXISTS = 36
+
+
+def dlq_topic(topic: str) -> str:
+    """The dead-letter topic of a topic."""
+    return f"{topic}{DLQ_SUFFIX}"
+
+
+def make_producer(settings: CommonSettings) -> AIOKafkaProducer:
+    """A producer that waits for the leader and all in-sync replicas.
+
+    Idempotence and transactions stay off: the embedded broker lacks them, and the consumers' inbox makes
+    redelivery harmless. Production Kafka may still turn idempotence on by broker configuration.
+    """
+    return AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        client_id=f"mentornet-{settings.service_name}",
+        acks="all",
+        enable_idempotence=False,
+        request_timeout_ms=15_000,
+        linger_ms=2,
+    )
+
+
+def make_consumer(settings: CommonSettings, group_id: str, topics: Iterable[str]) -> AIOKafkaConsumer:
+    """A group consumer that commits offsets only when told to."""
+    return AIOKafkaConsumer(
+        *topics,
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        client_id=f"mentornet-{settings.service_name}",
+        group_id=group_id,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
+        session_timeout_ms=settings.consumer_session_timeout_ms,
+        heartbeat_interval_ms=max(500, settings.consumer_session_timeout_ms // 3),
+        max_poll_records=100,
+    )
+
+
+async def ensure_topics(settings: CommonSettings, partitions: int = 3, replication: int = 1) -> list[str]:
+    """Create every mentornet topic and its dead-letter topic when missing; return the ones created.
+
+    Partitions and configs are set at creation: the embedded broker cannot change them afterwards.
+    """
+    names = [settings.topic(t) for t in TOPICS] + [dlq_topic(settings.topic(t)) for t in TOPICS]
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [n for n in names if n not in existing]
+        if not missing:
+            return []
+        response = await admin.create_topics([NewTopic(n, partitions, replication) for n in missing])
+        created = []
+        for topic, code, message in response.topic_errors:  # type: ignore[attr-defined]
+            if code == 0:
+                created.append(topic)
+            elif code != TOPIC_EXISTS:
+                log.warning("could not create topic %s: %s", topic, message, extra={"topic": topic})
+        return created
+    finally:
+        await admin.close()

@@ -1,0 +1,88 @@
+"""Alembic, per service, applied to every tenant store.
+
+Each service keeps its migrations in ``<service>/migrations`` (inside the package, so the image carries
+them). Every store of a service has the same schema; which tables hold rows depends on whether the store
+is a tenant's or the consortium's.
+
+Make a new revision after changing a service's models:
+``python -m mentornet_common.migrations revision identity "add api client expiry"``
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import MetaData, create_engine
+from sqlalchemy.engine import Connection
+
+from mentornet_common.tenancy import Migrator
+
+
+def script_location(package: str) -> str:
+    """The migrations folder of a service package."""
+    return str(resources.files(package) / "migrations")
+
+
+def _config(location: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", location)
+    return config
+
+
+def alembic_migrator(package: str) -> Migrator:
+    """A Migrator that upgrades a store to the newest revision of ``package``'s migrations."""
+    location = script_location(package)
+
+    def migrate(connection: Connection, schema: str | None) -> None:
+        config = _config(location)
+        config.attributes["connection"] = connection
+        config.attributes["schema"] = schema
+        command.upgrade(config, "head")
+
+    return migrate
+
+
+def run_env(context: Any, metadata: MetaData) -> None:
+    """The body of every service's ``migrations/env.py``."""
+    connection: Connection | None = context.config.attributes.get("connection")
+    if connection is not None:
+        _run(context, connection, metadata, context.config.attributes.get("schema"))
+        return
+    # From the command line (autogenerate): a scratch database named by sqlalchemy.url.
+    engine = create_engine(context.config.get_main_option("sqlalchemy.url") or "sqlite://")
+    with engine.begin() as scratch:
+        _run(context, scratch, metadata, None)
+
+
+def _run(context: Any, connection: Connection, metadata: MetaData, schema: str | None) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        version_table_schema=schema,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def make_revision(package: str, message: str) -> None:
+    """Autogenerate a revision of ``package`` from the difference between its models and head."""
+    location = script_location(package)
+    with tempfile.TemporaryDirectory() as scratch:
+        config = _config(location)
+        config.set_main_option("sqlalchemy.url", f"sqlite:///{Path(scratch) / 'head.db'}")
+        command.upgrade(config, "head")
+        command.revision(config, message=message, autogenerate=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 4 or sys.argv[1] != "revision":
+        sys.exit("usage: python -m mentornet_common.migrations revision <service-package> <message>")
+    make_revision(sys.argv[2], sys.argv[3])

@@ -1,0 +1,254 @@
+"""Transactional outbox: an event is a row written in the same transaction as the change it reports.
+
+The relay publishes those rows and marks them sent. A process wakes it right after committing rows of its
+own (low latency); it also sweeps every store periodically for rows a crashed process left behind. A row
+is marked sent only after the broker acknowledged it, so a broker outage delays events and loses none;
+the rare row published twice (a crash between acknowledgement and marking) is absorbed by the consumers'
+inbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from aiokafka import AIOKafkaProducer
+from opentelemetry import trace
+from sqlalchemy import Column, Text, func, update
+from sqlmodel import Field, SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from mentornet_common.envelope import Envelope
+from mentornet_common.kafka import make_producer
+from mentornet_common.settings import CommonSettings
+from mentornet_common.telemetry import (
+    EVENTS_PUBLISHED,
+    OUTBOX_BACKLOG,
+    context_from_traceparent,
+    current_traceparent,
+    tracer,
+)
+from mentornet_common.tenancy import TenantStores
+
+log = logging.getLogger(__name__)
+_tracer = tracer(__name__)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """An event waiting to be published (``sent_at`` empty) or already published."""
+
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(unique=True, max_length=64)
+    topic: str = Field(max_length=200)
+    ce_type: str = Field(max_length=200)
+    ce_source: str = Field(max_length=200)
+    ce_subject: str = Field(max_length=200)
+    ce_time: datetime
+    tenant_id: str = Field(max_length=48)
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    traceparent: str | None = Field(default=None, max_length=100)
+    created_at: datetime
+    sent_at: datetime | None = Field(default=None, index=True)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+    @classmethod
+    def from_envelope(cls, envelope: Envelope, topic: str) -> OutboxMessage:
+        return cls(
+            event_id=envelope.id,
+            topic=topic,
+            ce_type=envelope.type,
+            ce_source=envelope.source,
+            ce_subject=envelope.subject,
+            ce_time=envelope.time,
+            tenant_id=envelope.tenant_id,
+            payload=json.dumps(envelope.data, separators=(",", ":")),
+            traceparent=envelope.traceparent or current_traceparent(),
+            created_at=datetime.now(UTC),
+        )
+
+    def envelope(self, traceparent: str | None) -> Envelope:
+        return Envelope(
+            id=self.event_id,
+            source=self.ce_source,
+            type=self.ce_type,
+            time=self.ce_time if self.ce_time.tzinfo else self.ce_time.replace(tzinfo=UTC),
+            subject=self.ce_subject,
+            tenant_id=self.tenant_id,
+            data=json.loads(self.payload),
+            traceparent=traceparent,
+        )
+
+
+class OutboxRelay:
+    """Publishes outbox rows of every store of a service."""
+
+    def __init__(self, settings: CommonSettings, stores: TenantStores, *, sweep: bool = True) -> None:
+        self._settings = settings
+        self._stores = stores
+        self._sweep = sweep
+        self._woken: set[str] = set()
+        self._wake = asyncio.Event()
+        self._producer: AIOKafkaProducer | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._backoff = 0.0
+
+    def wake(self, tenant_id: str) -> None:
+        """Ask for a tenant's pending rows to be published now (called after a commit)."""
+        self._woken.add(tenant_id)
+        self._wake.set()
+
+    async def start(self) -> None:
+        """Run the relay in the background."""
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        """Stop the relay and its producer; unsent rows stay for the next run."""
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
+
+    async def producer(self) -> AIOKafkaProducer:
+        """The relay's producer, started on first use (and again after a failed start)."""
+        if self._producer is None:
+            producer = make_producer(self._settings)
+            try:
+                await producer.start()
+            except BaseException:
+                await producer.stop()
+                raise
+            self._producer = producer
+        return self._producer
+
+    async def _run(self) -> None:
+        next_sweep = 0.0
+        loop = asyncio.get_running_loop()
+        while True:
+            timeout = max(0.0, next_sweep - loop.time()) if self._sweep else None
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+            woken, self._woken = self._woken, set()
+            sweeping = self._sweep and loop.time() >= next_sweep
+            try:
+                for tenant_id in sorted(woken):
+                    await self.publish_pending(tenant_id)
+                if sweeping:
+                    await self.sweep()
+                    next_sweep = loop.time() + self._settings.outbox_sweep_interval_s
+                self._backoff = 0.0
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                # The broker or a store is unreachable: keep the rows, try again later, never give up.
+                self._woken |= woken
+                self._backoff = min(max(self._backoff * 2, 0.2), 10.0)
+                log.warning("outbox relay will retry in %.1fs: %s", self._backoff, exc, extra={"error": str(exc)})
+                if self._producer is not None:
+                    await self._producer.stop()
+                    self._producer = None
+                await asyncio.sleep(self._backoff)
+                self._wake.set()
+
+    async def sweep(self) -> int:
+        """Publish rows older than the grace period in every store; update the backlog gauge."""
+        published = 0
+        grace = timedelta(seconds=self._settings.outbox_sweep_grace_s)
+        for tenant_id in await self._stores.tenants():
+            published += await self.publish_pending(tenant_id, older_than=grace)
+            async with self._stores.session(tenant_id) as session:
+                OUTBOX_BACKLOG.labels(self._settings.service_name, tenant_id).set(await pending_count(session))
+        return published
+
+    async def publish_pending(self, tenant_id: str, older_than: timedelta | None = None) -> int:
+        """Publish one store's unsent rows in the order they were written; return how many."""
+        lock = self._locks.setdefault(tenant_id, asyncio.Lock())
+        total = 0
+        async with lock:
+            while True:
+                rows = await self._pending(tenant_id, older_than)
+                if not rows:
+                    return total
+                try:
+                    await self._publish(rows)
+                except Exception as exc:
+                    await self._record_failure(tenant_id, rows, exc)
+                    raise
+                await self._mark_sent(tenant_id, [r.id for r in rows if r.id is not None])
+                total += len(rows)
+                if len(rows) < self._settings.outbox_batch_size:
+                    return total
+
+    async def _pending(self, tenant_id: str, older_than: timedelta | None) -> Sequence[OutboxMessage]:
+        async with self._stores.session(tenant_id) as session:
+            query = select(OutboxMessage).where(col(OutboxMessage.sent_at).is_(None))
+            if older_than is not None:
+                query = query.where(OutboxMessage.created_at <= datetime.now(UTC) - older_than)
+            query = query.order_by(col(OutboxMessage.id)).limit(self._settings.outbox_batch_size)
+            return (await session.exec(query)).all()
+
+    async def _publish(self, rows: Sequence[OutboxMessage]) -> None:
+        producer = await self.producer()
+        futures = []
+        for row in rows:
+            with _tracer.start_as_current_span(
+                f"publish {row.ce_type}",
+                context=context_from_traceparent(row.traceparent),
+                kind=trace.SpanKind.PRODUCER,
+                attributes={
+                    "messaging.system": "kafka",
+                    "messaging.destination.name": row.topic,
+                    "messaging.message.id": row.event_id,
+                    "mentornet.tenant": row.tenant_id,
+                },
+            ):
+                envelope = row.envelope(traceparent=current_traceparent())
+                futures.append(
+                    await producer.send(row.topic, envelope.value(), key=envelope.key(), headers=envelope.headers())
+                )
+        for row, future in zip(rows, futures, strict=True):
+            await future
+            EVENTS_PUBLISHED.labels(row.topic, row.ce_type).inc()
+
+    async def _mark_sent(self, tenant_id: str, ids: list[int]) -> None:
+        async with self._stores.session(tenant_id) as session:
+            await session.exec(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id).in_(ids), col(OutboxMessage.sent_at).is_(None))
+                .values(sent_at=datetime.now(UTC))
+            )  # type: ignore[call-overload]
+            await session.commit()
+
+    async def _record_failure(self, tenant_id: str, rows: Sequence[OutboxMessage], exc: Exception) -> None:
+        try:
+            async with self._stores.session(tenant_id) as session:
+                await session.exec(
+                    update(OutboxMessage)
+                    .where(col(OutboxMessage.id).in_([r.id for r in rows]))
+                    .values(attempts=OutboxMessage.attempts + 1, last_error=str(exc)[:2000])
+                )  # type: ignore[call-overload]
+                await session.commit()
+        except Exception:
+            log.exception("could not record an outbox failure")
+
+
+async def pending_count(session: AsyncSession) -> int:
+    """How many rows of one store wait to be published."""
+    result = await session.exec(
+        select(func.count()).select_from(OutboxMessage).where(col(OutboxMessage.sent_at).is_(None))
+    )
+    return int(result.one())

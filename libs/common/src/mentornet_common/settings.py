@@ -1,0 +1,84 @@
+"""Settings every mentornet process reads from its environment (prefix ``MENTORNET_``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Secrets that ship in the repository so that `make run` works out of the box. Outside development a
+# process refuses to start while any secret still holds one of these.
+DEVELOPMENT_SECRETS = frozenset({"dev-only-change-me", ""})
+
+
+class CommonSettings(BaseSettings):
+    """Infrastructure settings shared by every service; a service subclasses it for its own."""
+
+    model_config = SettingsConfigDict(env_prefix="MENTORNET_", env_nested_delimiter="__", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    service_name: str = "mentornet"
+
+    # Kafka
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    topic_prefix: str = Field(
+        default="",
+        description="Prepended to every topic name; lets tests and staging share one cluster.",
+    )
+    consumer_max_attempts: int = Field(default=5, ge=1, le=50)
+    consumer_retry_backoff_ms: int = Field(default=200, ge=1)
+    consumer_fetch_max_wait_ms: int = Field(default=50, ge=1)
+    consumer_session_timeout_ms: int = Field(default=6000, ge=1000)
+
+    # Stores
+    data_dir: Path = Path("data")
+    database_url: str = Field(
+        default="",
+        description="Empty: one SQLite file per tenant under data_dir. A postgresql+psycopg:// URL: one "
+        "schema per tenant in that database.",
+    )
+    database_schema_prefix: str = "tenant_"
+    tenant_database_urls: dict[str, str] = Field(
+        default_factory=dict,
+        description="Per-tenant override: a member org that keeps its data in a database of its own.",
+    )
+
+    # Outbox relay
+    outbox_sweep_interval_s: float = Field(default=2.0, gt=0)
+    outbox_sweep_grace_s: float = Field(
+        default=3.0,
+        ge=0,
+        description="The sweeper leaves rows younger than this to the process that wrote them.",
+    )
+    outbox_batch_size: int = Field(default=200, ge=1, le=10_000)
+
+    # Tokens
+    jwks_url: str = "http://127.0.0.1:8001/.well-known/jwks.json"
+    token_issuer: str = "mentornet-identity"
+    token_audience: str = "mentornet"
+    jwks_cache_ttl_s: float = 300.0
+
+    # HTTP
+    host: str = "127.0.0.1"
+    port: int = 8000
+    worker_metrics_port: int = Field(default=0, description="0: the worker exposes no metrics endpoint.")
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @model_validator(mode="after")
+    def _refuse_development_secrets(self) -> CommonSettings:
+        if self.environment == "development":
+            return self
+        for name, value in self:
+            if isinstance(value, SecretStr) and value.get_secret_value() in DEVELOPMENT_SECRETS:
+                raise ValueError(
+                    f"MENTORNET_{name.upper()} still holds its development default; "
+                    f"set a real secret when MENTORNET_ENVIRONMENT={self.environment}"
+                )
+        return self
+
+    def topic(self, name: str) -> str:
+        """The physical topic name for a logical one (``mentornet.asks``)."""
+        return f"{self.topic_prefix}{name}"

@@ -1,0 +1,124 @@
+"""OpenTelemetry traces, Prometheus metrics and JSON logs with trace id and tenant."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any
+
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+from prometheus_client import Counter, Gauge, Histogram
+
+current_tenant: ContextVar[str | None] = ContextVar("mentornet_tenant", default=None)
+
+_propagator = TraceContextTextMapPropagator()
+
+# Metrics. One registry per process; names are the dashboard's contract, so keep them stable.
+HTTP_REQUEST_SECONDS = Histogram(
+    "mentornet_http_request_duration_seconds",
+    "HTTP request latency",
+    ["service", "method", "route", "status"],
+)
+EVENTS_PUBLISHED = Counter(
+    "mentornet_events_published_total", "Events the outbox relay handed to the broker", ["topic", "type"]
+)
+EVENTS_CONSUMED = Counter(
+    "mentornet_events_consumed_total",
+    "Events a consumer group finished with, by outcome (processed, duplicate, ignored, dead_lettered)",
+    ["group", "type", "outcome"],
+)
+OUTBOX_BACKLOG = Gauge("mentornet_outbox_backlog", "Outbox rows not yet published", ["service", "tenant"])
+CONSUMER_LAG = Gauge(
+    "mentornet_consumer_lag", "Records behind the partition's high watermark", ["group", "topic", "partition"]
+)
+DEAD_LETTERS = Counter("mentornet_dead_letters_total", "Records sent to a dead-letter topic", ["group", "topic"])
+
+
+def current_traceparent() -> str | None:
+    """The W3C traceparent of the active span, to store with an outbox row."""
+    carrier: dict[str, str] = {}
+    _propagator.inject(carrier)
+    return carrier.get("traceparent")
+
+
+def context_from_traceparent(traceparent: str | None) -> otel_context.Context:
+    """An OpenTelemetry context whose parent is the span a traceparent names."""
+    if not traceparent:
+        return otel_context.Context()
+    return _propagator.extract({"traceparent": traceparent})
+
+
+def tracer(name: str) -> trace.Tracer:
+    """A tracer for a mentornet component."""
+    return trace.get_tracer(name)
+
+
+def configure_tracing(service_name: str, extra_processor: SpanProcessor | None = None) -> None:
+    """Install a tracer provider; exports by OTLP when the standard ``OTEL_*`` variables name a collector."""
+    if isinstance(trace.get_tracer_provider(), TracerProvider):
+        provider = trace.get_tracer_provider()
+    else:
+        resource = Resource.create({"service.name": os.environ.get("OTEL_SERVICE_NAME", service_name)})
+        provider = TracerProvider(resource=resource)
+        if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"):
+            from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+            provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+        trace.set_tracer_provider(provider)
+    if extra_processor is not None:
+        provider.add_span_processor(extra_processor)  # type: ignore[attr-defined]
+    instrumentor = SQLAlchemyInstrumentor()
+    if not instrumentor.is_instrumented_by_opentelemetry:
+        # Wraps create_async_engine, so every tenant store's engine made afterwards is traced.
+        instrumentor.instrument()
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, with the trace id, span id and tenant of the moment."""
+
+    def __init__(self, service: str) -> None:
+        super().__init__()
+        self._service = service
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname,
+            "service": self._service,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        span = trace.get_current_span().get_span_context()
+        if span.is_valid:
+            entry["trace_id"] = format(span.trace_id, "032x")
+            entry["span_id"] = format(span.span_id, "016x")
+        if tenant := current_tenant.get():
+            entry["tenant"] = tenant
+        for key in ("event_id", "event_type", "group", "topic", "error"):
+            if (value := getattr(record, key, None)) is not None:
+                entry[key] = value
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str)
+
+
+def configure_logging(service: str, level: str = "INFO", as_json: bool = True) -> None:
+    """Route every log record to stderr, as JSON lines unless told otherwise."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        JsonFormatter(service) if as_json else logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    logging.getLogger("aiokafka").setLevel(max(logging.WARNING, logging.getLevelName(level)))

@@ -1,0 +1,224 @@
+"""Tenant stores: every session is bound to exactly one tenant's store.
+
+A member org is a tenant. Its rows live in a store of its own: an SQLite file in the embedded default, a
+PostgreSQL schema in production, or any database the member names (``MENTORNET_TENANT_DATABASE_URLS``).
+Consortium-scope data (the org registry, the federated directory) lives in the store named
+``consortium``. There is no session that sees two stores, so no query can span tenants.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import logging
+import re
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext import asyncio as sa_asyncio
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel import Field, SQLModel, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from mentornet_common.settings import CommonSettings
+
+log = logging.getLogger(__name__)
+
+CONSORTIUM = "consortium"
+TENANT_ID = re.compile(r"^[a-z0-9][a-z0-9_]{0,47}$")
+
+# Runs a service's migrations to head on a synchronous connection already bound to the store (and, on
+# PostgreSQL, to the tenant's schema, which it receives as its second argument).
+Migrator = Callable[[Connection, str | None], None]
+
+
+class InvalidTenant(ValueError):
+    """A tenant id that cannot name a store."""
+
+
+class StoreTenant(SQLModel, table=True):
+    """The tenants whose stores this service has provisioned; kept in the consortium store."""
+
+    __tablename__ = "store_tenant"
+
+    tenant_id: str = Field(primary_key=True, max_length=48)
+    provisioned_at: datetime
+
+
+def validate_tenant_id(tenant_id: str) -> str:
+    """Return the tenant id when it can safely name a file and a schema; raise InvalidTenant otherwise."""
+    if not TENANT_ID.fullmatch(tenant_id):
+        raise InvalidTenant(f"invalid tenant id {tenant_id!r}")
+    return tenant_id
+
+
+def _is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def _sqlite_path(url: str) -> Path | None:
+    path = url.split(":///", 1)[1] if ":///" in url else ""
+    return Path(path) if path and path != ":memory:" else None
+
+
+class TenantStores:
+    """Builds, provisions and hands out the per-tenant stores of one service."""
+
+    def __init__(self, settings: CommonSettings, migrator: Migrator) -> None:
+        self._settings = settings
+        self._migrator = migrator
+        self._engines: dict[str, AsyncEngine] = {}
+        self._makers: dict[str, async_sessionmaker[AsyncSession]] = {}
+        self._ready: set[str] = set()
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    # where each tenant lives -----------------------------------------------------------------------------
+
+    def url_for(self, tenant_id: str) -> str:
+        """The database URL of a tenant's store."""
+        validate_tenant_id(tenant_id)
+        if override := self._settings.tenant_database_urls.get(tenant_id):
+            return override
+        if self._settings.database_url:
+            return self._settings.database_url
+        folder = self._settings.data_dir / self._settings.service_name
+        return f"sqlite+aiosqlite:///{folder / f'{tenant_id}.db'}"
+
+    def schema_for(self, tenant_id: str) -> str | None:
+        """The PostgreSQL schema of a tenant's store; None for SQLite."""
+        if _is_sqlite(self.url_for(tenant_id)):
+            return None
+        return f"{self._settings.database_schema_prefix}{tenant_id}"
+
+    def engine(self, tenant_id: str) -> AsyncEngine:
+        """The engine bound to one tenant's store (created once per process)."""
+        if tenant_id in self._engines:
+            return self._engines[tenant_id]
+        url = self.url_for(tenant_id)
+        schema = self.schema_for(tenant_id)
+        engine: AsyncEngine
+        if _is_sqlite(url):
+            path = _sqlite_path(url)
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            engine = sa_asyncio.create_async_engine(url, connect_args={"timeout": 30})
+            _configure_sqlite(engine)
+        else:
+            # The connection's search_path holds only the tenant's schema: unqualified names cannot reach
+            # another tenant's tables.
+            engine = sa_asyncio.create_async_engine(
+                url,
+                pool_size=5,
+                max_overflow=5,
+                pool_pre_ping=True,
+                connect_args={"options": f"-csearch_path={schema}"},
+            )
+        self._engines[tenant_id] = engine
+        self._makers[tenant_id] = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+        return engine
+
+    # provisioning ----------------------------------------------------------------------------------------
+
+    async def ensure(self, tenant_id: str) -> None:
+        """Create and migrate a tenant's store if this process has not yet done so."""
+        if tenant_id in self._ready:
+            return
+        lock = self._locks.setdefault(tenant_id, asyncio.Lock())
+        async with lock:
+            if tenant_id in self._ready:
+                return
+            await self._migrate(tenant_id)
+            self._ready.add(tenant_id)
+            if tenant_id != CONSORTIUM:
+                await self._register(tenant_id)
+
+    async def provision(self, tenant_id: str) -> None:
+        """Provision a new tenant's store (idempotent): create it, migrate it, register it."""
+        await self.ensure(CONSORTIUM)
+        await self.ensure(tenant_id)
+
+    async def _migrate(self, tenant_id: str) -> None:
+        engine = self.engine(tenant_id)
+        schema = self.schema_for(tenant_id)
+        path = _sqlite_path(self.url_for(tenant_id))
+
+        def migrate(connection: Connection) -> None:
+            if schema is not None:
+                # Two processes provisioning the same tenant at once take turns.
+                connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:s))"), {"s": schema})
+                connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+                connection.execute(text(f'SET LOCAL search_path TO "{schema}"'))
+            self._migrator(connection, schema)
+
+        if path is None:
+            async with engine.begin() as connection:
+                await connection.run_sync(migrate)
+            return
+        lock_path = path.with_suffix(".migrate.lock")
+        with lock_path.open("w") as lock_file:
+            await asyncio.to_thread(fcntl.flock, lock_file, fcntl.LOCK_EX)
+            try:
+                async with engine.begin() as connection:
+                    await connection.run_sync(migrate)
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+    async def _register(self, tenant_id: str) -> None:
+        async with self.session(CONSORTIUM) as session:
+            if await session.get(StoreTenant, tenant_id) is None:
+                session.add(StoreTenant(tenant_id=tenant_id, provisioned_at=datetime.now(UTC)))
+                await session.commit()
+
+    async def tenants(self) -> list[str]:
+        """Every store of this service: the consortium store first, then each provisioned tenant."""
+        await self.ensure(CONSORTIUM)
+        async with self.session(CONSORTIUM) as session:
+            rows = await session.exec(select(StoreTenant.tenant_id).order_by(StoreTenant.tenant_id))
+            return [CONSORTIUM, *rows.all()]
+
+    # sessions ---------------------------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def session(self, tenant_id: str) -> AsyncIterator[AsyncSession]:
+        """A database session bound to one tenant's store, provisioning the store on first use."""
+        await self.ensure(tenant_id)
+        async with self._makers[tenant_id]() as session:
+            yield session
+
+    async def ping(self) -> None:
+        """Reach the consortium store (readiness)."""
+        async with self.session(CONSORTIUM) as session:
+            await session.exec(select(1))  # type: ignore[call-overload]
+
+    async def close(self) -> None:
+        """Dispose every engine."""
+        for engine in self._engines.values():
+            await engine.dispose()
+        self._engines.clear()
+        self._makers.clear()
+        self._ready.clear()
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transactions into our own hands so that each one starts with BEGIN IMMEDIATE: a deferred
+        # transaction that later writes fails with SQLITE_BUSY when another process wrote in between.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

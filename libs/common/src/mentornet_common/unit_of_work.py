@@ -1,0 +1,66 @@
+"""One transaction in one tenant's store, and the events it will publish through the outbox."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from mentornet_common.contracts import Event
+from mentornet_common.envelope import Envelope
+from mentornet_common.outbox import OutboxMessage
+from mentornet_common.settings import CommonSettings
+from mentornet_common.telemetry import current_tenant
+from mentornet_common.tenancy import TenantStores
+
+
+class Waker(Protocol):
+    def wake(self, tenant_id: str) -> None: ...
+
+
+class UnitOfWork:
+    """``async with runtime.unit_of_work(tenant) as uow: ...; uow.publish(event); await uow.commit()``.
+
+    Leaving the block without ``commit()`` rolls everything back, events included.
+    """
+
+    session: AsyncSession
+
+    def __init__(self, settings: CommonSettings, stores: TenantStores, relay: Waker | None, tenant_id: str) -> None:
+        self.tenant_id = tenant_id
+        self._settings = settings
+        self._stores = stores
+        self._relay = relay
+        self._published = 0
+        self._committed = False
+
+    async def __aenter__(self) -> UnitOfWork:
+        self._session_cm = self._stores.session(self.tenant_id)
+        self.session = await self._session_cm.__aenter__()
+        self._tenant_token = current_tenant.set(self.tenant_id)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            if not self._committed:
+                await self.session.rollback()
+        finally:
+            current_tenant.reset(self._tenant_token)
+            await self._session_cm.__aexit__(exc_type, exc, tb)
+
+    def publish(self, event: Event, tenant_id: str | None = None) -> Envelope:
+        """Add an event to this transaction's outbox; ``tenant_id`` is its owning org (default: this store's)."""
+        envelope = Envelope.new(event, tenant_id or self.tenant_id)
+        self.session.add(OutboxMessage.from_envelope(envelope, self._settings.topic(event.topic)))
+        self._published += 1
+        return envelope
+
+    async def commit(self) -> None:
+        """Commit the change and its events, then wake the relay."""
+        await self.session.commit()
+        self._committed = True
+        if self._published and self._relay is not None:
+            self._relay.wake(self.tenant_id)

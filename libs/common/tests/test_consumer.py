@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from sqlmodel import select
+
+from mentornet_common.consumer import Consumer, Received, in_store
+from mentornet_common.contracts import AskClosed, AskCreated
+from mentornet_common.envelope import Envelope
+from mentornet_common.kafka import dlq_topic, ensure_topics
+from mentornet_common.outbox import OutboxMessage
+from mentornet_common.runtime import Runtime
+from mentornet_common.settings import CommonSettings
+from mentornet_common.tenancy import CONSORTIUM
+from mentornet_common.unit_of_work import UnitOfWork
+from mentornet_devkit.broker import Broker
+from mentornet_devkit.pytest_plugin import isolated_settings
+
+from .conftest import create_all
+from .kafka_helpers import as_record, ask_created, eventually, header, produce, read_all
+
+pytestmark = pytest.mark.integration
+
+
+async def close_ask_when_ask_created(uow: UnitOfWork, received: Received[AskCreated]) -> None:
+    """The effect under test: one follow-up event in the outbox of the event's tenant."""
+    if "boom" in received.payload.skills:
+        raise RuntimeError("this handler cannot cope with boom")
+    uow.publish(
+        AskClosed(
+            ask_id=received.payload.ask_id,
+            mentee_id=received.payload.mentee_id,
+            mentee_org_id=received.payload.mentee_org_id,
+            status="cancelled",
+            reason="test",
+            closed_at=received.envelope.time,
+        )
+    )
+
+
+@in_store(lambda received: CONSORTIUM)
+async def count_ask_in_consortium(uow: UnitOfWork, received: Received[AskCreated]) -> None:
+    uow.publish(
+        AskClosed(
+            ask_id=received.payload.ask_id,
+            mentee_id="-",
+            mentee_org_id="-",
+            status="counted",
+            reason="test",
+            closed_at=received.envelope.time,
+        ),
+        tenant_id=received.envelope.tenant_id,
+    )
+
+
+@pytest.fixture
+async def worker(broker: Broker, store_backend: dict[str, Any], topic_prefix: str) -> AsyncIterator[Consumer]:
+    settings = isolated_settings(
+        CommonSettings,
+        store_backend,
+        topic_prefix=topic_prefix,
+        kafka_bootstrap_servers=broker.bootstrap_servers,
+        outbox_sweep_interval_s=3600,
+    )
+    await ensure_topics(settings, partitions=1)
+    runtime = Runtime(settings, create_all, sweep=False)
+    await runtime.start()
+    consumer = Consumer(
+        runtime, "probe-worker", {AskCreated: [close_ask_when_ask_created, count_ask_in_consortium]}
+    )
+    await consumer.start()
+    yield consumer
+    await consumer.stop()
+    await runtime.stop()
+
+
+async def effects(consumer: Consumer, tenant: str) -> list[str]:
+    async with consumer._runtime.stores.session(tenant) as session:
+        rows = (await session.exec(select(OutboxMessage).order_by(OutboxMessage.id))).all()
+    return [r.ce_subject for r in rows]
+
+
+def processed(consumer: Consumer, n: int) -> Any:
+    async def check() -> bool:
+        return consumer.processed >= n
+
+    return check
+
+
+async def test_the_same_event_delivered_twice_has_one_effect(worker: Consumer) -> None:
+    settings = worker._runtime.settings
+    envelope = Envelope.new(ask_created("ask_twice"), "org_a")
+    await produce(settings.kafka_bootstrap_servers, settings.topic("mentornet.asks"), [as_record(envelope)] * 2)
+    await eventually(processed(worker, 2), what="both deliveries processed")
+    assert await effects(worker, "org_a") == ["ask_twice"]
+    assert await effects(worker, CONSORTIUM) == ["ask_twice"]
+
+
+async def test_a_handler_runs_in_the_store_it_names(worker: Consumer) -> None:
+    settings = worker._runtime.settings
+    await produce(
+        settings.kafka_bootstrap_servers,
+        settings.topic("mentornet.asks"),
+        [as_record(Envelope.new(ask_created("ask_b"), "org_b"))],
+    )
+    await eventually(processed(worker, 1), what="the event processed")
+    assert await effects(worker, "org_b") == ["ask_b"]
+    assert await effects(worker, "org_a") == []
+    assert await effects(worker, CONSORTIUM) == ["ask_b"]
+
+
+async def test_poison_and_failing_messages_go_to_the_dlq_and_the_partition_moves_on(worker: Consumer) -> None:
+    settings = worker._runtime.settings
+    topic = settings.topic("mentornet.asks")
+    good = [Envelope.new(ask_created(f"ask_good_{i}"), "org_a") for i in range(3)]
+    failing = Envelope.new(ask_created("ask_failing", skills=["boom"]), "org_a")
+    poison_headers = [("ce_specversion", b"1.0"), ("ce_type", b"mentornet.ask-created.v1")]
+    await produce(
+        settings.kafka_bootstrap_servers,
+        topic,
+        [
+            as_record(good[0]),
+            (b"{not json", poison_headers),
+            as_record(good[1]),
+            as_record(failing),
+            as_record(good[2]),
+        ],
+    )
+    dead = await read_all(settings.kafka_bootstrap_servers, dlq_topic(topic), expect=2, timeout_s=30)
+    await eventually(processed(worker, 4), what="the good messages after the bad ones")
+
+    assert await effects(worker, "org_a") == ["ask_good_0", "ask_good_1", "ask_good_2"]
+    assert len(dead) == 2
+    poison, failed = sorted(dead, key=lambda r: int(header(r, "dlq_original_offset") or 0))
+    assert poison.value == b"{not json"
+    assert "missing CloudEvents headers" in (header(poison, "dlq_error") or "")
+    assert header(poison, "dlq_consumer_group") == "probe-worker"
+    assert header(failed, "ce_id") == failing.id
+    assert "cannot cope with boom" in (header(failed, "dlq_error") or "")
+    assert header(failed, "dlq_handler") == "close_ask_when_ask_created"
+    assert header(failed, "dlq_attempts") == str(settings.consumer_max_attempts)
+    assert header(failed, "dlq_original_topic") == topic
+    assert json.loads(failed.value)["ask_id"] == "ask_failing"
+    # The handler that did not fail kept its effect; the worker is still running.
+    assert "ask_failing" in await effects(worker, CONSORTIUM)
+    assert worker._task is not None and not worker._task.done()
+
+
+async def test_the_offset_is_committed_after_the_effect(worker: Consumer) -> None:
+    settings = worker._runtime.settings
+    topic = settings.topic("mentornet.asks")
+    await produce(
+        settings.kafka_bootstrap_servers, topic, [as_record(Envelope.new(ask_created("ask_once"), "org_a"))]
+    )
+    await eventually(processed(worker, 1), what="the event processed")
+    assert await effects(worker, "org_a") == ["ask_once"]
+
+    async def committed() -> bool:
+        # A second client of the group that only reads the group's committed offset (it never joins).
+        reader = AIOKafkaConsumer(
+            bootstrap_servers=settings.kafka_bootstrap_servers, group_id="probe-worker", enable_auto_commit=False
+        )
+        await reader.start()
+        try:
+            partition = TopicPartition(topic, 0)
+            end = (await reader.end_offsets([partition]))[partition]
+            # The handler's own follow-up events land on the same topic: everything up to the end is done.
+            return end >= 1 and await reader.committed(partition) == end
+        finally:
+            await reader.stop()
+
+    await eventually(committed, what="the group's offset committed past the event")

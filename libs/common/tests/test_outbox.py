@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from mentornet_common.outbox import OutboxMessage, pending_count
+from mentornet_common.runtime import Runtime
+from mentornet_common.settings import CommonSettings
+from mentornet_common.telemetry import tracer
+from mentornet_devkit.broker import Broker, free_port, start_broker
+from mentornet_devkit.pytest_plugin import isolated_settings
+
+from .conftest import create_all
+from .kafka_helpers import ask_created, eventually, header, read_all
+
+pytestmark = pytest.mark.integration
+
+
+async def unsent(runtime: Runtime, tenant: str) -> int:
+    async with runtime.stores.session(tenant) as session:
+        return await pending_count(session)
+
+
+async def test_the_event_is_written_in_the_callers_transaction(runtime: Runtime) -> None:
+    async with runtime.unit_of_work("org_a") as uow:
+        uow.publish(ask_created("ask_rolled_back"))
+    async with runtime.unit_of_work("org_a") as uow:
+        envelope = uow.publish(ask_created("ask_committed"))
+        await uow.commit()
+    async with runtime.stores.session("org_a") as session:
+        rows = (await session.exec(select(OutboxMessage))).all()
+    assert [(r.event_id, r.ce_subject, r.tenant_id) for r in rows] == [(envelope.id, "ask_committed", "org_a")]
+    assert rows[0].topic == runtime.settings.topic("mentornet.asks")
+
+
+async def test_the_trace_context_is_saved_with_the_row(runtime: Runtime) -> None:
+    with tracer("test").start_as_current_span("portal request") as span:
+        async with runtime.unit_of_work("org_a") as uow:
+            uow.publish(ask_created("ask_traced"))
+            await uow.commit()
+    async with runtime.stores.session("org_a") as session:
+        row = (await session.exec(select(OutboxMessage))).one()
+    assert row.traceparent is not None
+    assert format(span.get_span_context().trace_id, "032x") in row.traceparent
+
+
+async def test_woken_on_commit_the_relay_publishes_at_once(broker: Broker, store_backend: dict[str, Any], topic_prefix: str) -> None:
+    settings = isolated_settings(
+        CommonSettings, store_backend, topic_prefix=topic_prefix, kafka_bootstrap_servers=broker.bootstrap_servers,
+        outbox_sweep_interval_s=3600,
+    )
+    runtime = Runtime(settings, create_all, sweep=False)
+    await runtime.start()
+    try:
+        async with runtime.unit_of_work("org_a") as uow:
+            envelope = uow.publish(ask_created("ask_fast"))
+            await uow.commit()
+        records = await read_all(broker.bootstrap_servers, settings.topic("mentornet.asks"), expect=1)
+        assert [header(r, "ce_id") for r in records] == [envelope.id]
+        await eventually(lambda: _none_unsent(runtime, "org_a"), what="the row marked sent")
+    finally:
+        await runtime.stop()
+
+
+async def _none_unsent(runtime: Runtime, tenant: str) -> bool:
+    return await unsent(runtime, tenant) == 0
+
+
+async def test_the_sweeper_publishes_what_a_crashed_process_left_behind(
+    broker: Broker, store_backend: dict[str, Any], topic_prefix: str
+) -> None:
+    settings = isolated_settings(
+        CommonSettings, store_backend, topic_prefix=topic_prefix, kafka_bootstrap_servers=broker.bootstrap_servers
+    )
+    crashed = Runtime(settings, create_all, sweep=False)  # writes, but its relay never runs
+    async with crashed.unit_of_work("org_a") as uow:
+        left = [uow.publish(ask_created(f"ask_left_{i}")) for i in range(3)]
+        await uow.commit()
+    await crashed.stores.provision("org_a")
+    await crashed.stores.close()
+
+    survivor = Runtime(settings, create_all, sweep=True)
+    await survivor.start()
+    try:
+        records = await read_all(broker.bootstrap_servers, settings.topic("mentornet.asks"), expect=3)
+        assert sorted(header(r, "ce_id") or "" for r in records) == sorted(e.id for e in left)
+    finally:
+        await survivor.stop()
+
+
+async def test_an_event_written_while_the_broker_is_down_is_delivered_once_it_is_up(
+    store_backend: dict[str, Any], topic_prefix: str, tmp_path: Any
+) -> None:
+    port = free_port()  # nothing listens here yet: the broker is down
+    settings = isolated_settings(
+        CommonSettings, store_backend, topic_prefix=topic_prefix, kafka_bootstrap_servers=f"127.0.0.1:{port}"
+    )
+    runtime = Runtime(settings, create_all, sweep=True)
+    await runtime.start()
+    late_broker: Broker | None = None
+    try:
+        async with runtime.unit_of_work("org_a") as uow:
+            envelope = uow.publish(ask_created("ask_during_outage"))
+            await uow.commit()
+        await eventually(lambda: _attempted(runtime), what="a failed publish attempt")
+        assert await unsent(runtime, "org_a") == 1
+
+        late_broker = start_broker(port, log_file=tmp_path / "late-broker.log")
+        await eventually(lambda: _none_unsent(runtime, "org_a"), timeout_s=40, what="delivery after the outage")
+        records = await read_all(late_broker.bootstrap_servers, settings.topic("mentornet.asks"), expect=1)
+        assert [header(r, "ce_id") for r in records] == [envelope.id]
+    finally:
+        await runtime.stop()
+        if late_broker is not None:
+            late_broker.stop()
+
+
+async def _attempted(runtime: Runtime) -> bool:
+    async with runtime.stores.session("org_a") as session:
+        row = (await session.exec(select(OutboxMessage))).first()
+        return row is not None and row.attempts > 0 and row.last_error is not None
+
+
+async def test_a_frozen_broker_delays_events_and_loses_none(
+    broker: Broker, store_backend: dict[str, Any], topic_prefix: str
+) -> None:
+    settings = isolated_settings(
+        CommonSettings, store_backend, topic_prefix=topic_prefix, kafka_bootstrap_servers=broker.bootstrap_servers
+    )
+    runtime = Runtime(settings, create_all, sweep=True)
+    await runtime.start()
+    await runtime.check_broker()
+    try:
+        broker.freeze()
+        try:
+            async with runtime.unit_of_work("org_a") as uow:
+                sent = [uow.publish(ask_created(f"ask_frozen_{i}")) for i in range(5)]
+                await uow.commit()
+            assert await unsent(runtime, "org_a") == 5
+        finally:
+            broker.thaw()
+        records = await read_all(broker.bootstrap_servers, settings.topic("mentornet.asks"), expect=5, timeout_s=40)
+        assert sorted(header(r, "ce_id") or "" for r in records) == sorted(e.id for e in sent)
+    finally:
+        await runtime.stop()

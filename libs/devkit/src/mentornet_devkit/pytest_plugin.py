@@ -1,0 +1,117 @@
+"""pytest fixtures: the real Tansu broker, PostgreSQL when reachable, and per-test isolated settings.
+
+Each test gets its own topic prefix and its own stores (a temporary folder, or fresh PostgreSQL schemas
+dropped afterwards), so tests never see each other's events or rows on the one broker of the session.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import psycopg
+import pytest
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from mentornet_common.settings import CommonSettings
+from mentornet_common.telemetry import configure_tracing
+from mentornet_devkit.broker import Broker, free_port, start_broker
+
+S = TypeVar("S", bound=CommonSettings)
+
+POSTGRES_URL = os.environ.get("MENTORNET_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _postgres_dsn(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def postgres_reachable(url: str = POSTGRES_URL) -> str | None:
+    """None when PostgreSQL answers, else why not."""
+    try:
+        with psycopg.connect(_postgres_dsn(url), connect_timeout=3) as connection:
+            connection.execute("SELECT 1")
+        return None
+    except psycopg.Error as exc:
+        return str(exc)
+
+
+def drop_schemas(prefix: str, url: str = POSTGRES_URL) -> None:
+    with psycopg.connect(_postgres_dsn(url), autocommit=True) as connection:
+        rows = connection.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", (prefix.replace("_", r"\_") + "%",)
+        ).fetchall()
+        for (schema,) in rows:
+            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tracing() -> InMemorySpanExporter:
+    """A real tracer provider for every test, whose finished spans tests can read."""
+    exporter = InMemorySpanExporter()
+    configure_tracing("mentornet-tests", SimpleSpanProcessor(exporter))
+    return exporter
+
+
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
+    """One real Tansu broker for the whole test session (never restarted: a restart empties it)."""
+    log_file = tmp_path_factory.mktemp("broker") / "tansu.log"
+    running = start_broker(free_port(), log_file=log_file)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """PostgreSQL's URL; skips when unreachable, fails instead when MENTORNET_REQUIRE_POSTGRES is set (CI)."""
+    problem = postgres_reachable()
+    if problem is not None:
+        if os.environ.get("MENTORNET_REQUIRE_POSTGRES"):
+            pytest.fail(f"PostgreSQL is required here but unreachable at {POSTGRES_URL}: {problem}")
+        pytest.skip(f"PostgreSQL unreachable at {POSTGRES_URL}: {problem}")
+    return POSTGRES_URL
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """Settings that place a test's stores on SQLite files, then on fresh PostgreSQL schemas."""
+    if request.param == "sqlite":
+        yield {"data_dir": tmp_path, "database_url": ""}
+        return
+    url = request.getfixturevalue("postgres_url")
+    prefix = f"t{secrets.token_hex(4)}_"
+    yield {"data_dir": tmp_path, "database_url": url, "database_schema_prefix": prefix}
+    drop_schemas(prefix, url)
+
+
+@pytest.fixture
+def topic_prefix() -> str:
+    """Fresh topics for each test: Tansu walks a partition's whole history on every fetch."""
+    return f"test{secrets.token_hex(4)}."
+
+
+def isolated_settings(cls: type[S], backend: dict[str, Any], **overrides: Any) -> S:
+    """Settings for one test: its stores, its topics, fast retries and password hashing."""
+    values: dict[str, Any] = {
+        "environment": "test",
+        "log_json": False,
+        "consumer_retry_backoff_ms": 20,
+        "consumer_max_attempts": 3,
+        "outbox_sweep_interval_s": 0.3,
+        "outbox_sweep_grace_s": 0.0,
+        **backend,
+        **overrides,
+    }
+    fields = cls.model_fields
+    if "argon2_time_cost" in fields:
+        values.setdefault("argon2_time_cost", 1)
+        values.setdefault("argon2_memory_cost_kib", 64)
+    for secret in ("key_encryption_secret",):
+        if secret in fields:
+            values.setdefault(secret, "test-secret-" + secrets.token_hex(8))
+    return cls(**values)

@@ -1,0 +1,1 @@
+"""mentornet identity: member orgs (tenants), users, roles, API clients, tokens and signing keys."""

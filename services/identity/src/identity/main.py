@@ -1,0 +1,57 @@
+"""Identity's API process: ``python -m identity.main`` (or ``uvicorn identity.main:create_app --factory``)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import uvicorn
+from fastapi import FastAPI
+
+from mentornet_common.auth import TokenVerifier
+from mentornet_common.http import service_app
+from mentornet_common.migrations import alembic_migrator
+from mentornet_common.runtime import Runtime
+
+from identity import service
+from identity.api import router
+from identity.config import IdentitySettings
+from identity.deps import StoreKeySource
+
+
+def create_app(settings: IdentitySettings | None = None) -> FastAPI:
+    """The composition root of the API process."""
+    settings = settings or IdentitySettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = Runtime(settings, alembic_migrator("identity"), sweep=False)
+        await runtime.start()
+        identity = service.Identity.build(settings, runtime)
+        await service.ensure_signing_key(identity)
+        if settings.operator_email and settings.operator_password:
+            await service.seed_operator(identity, settings.operator_email, settings.operator_password.get_secret_value())
+        app.state.runtime = runtime
+        app.state.identity = identity
+        app.state.verifier = TokenVerifier(StoreKeySource(identity), settings.token_issuer, settings.token_audience)
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    return service_app(
+        settings,
+        title="mentornet identity",
+        description="Member orgs (tenants), users, roles, API clients, tokens and signing keys.",
+        lifespan=lifespan,
+        routers=[router],
+    )
+
+
+def main() -> None:
+    settings = IdentitySettings()
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+
+
+if __name__ == "__main__":
+    main()
