@@ -21,7 +21,9 @@ from mentornet_devkit.broker import Broker
 from mentornet_devkit.pytest_plugin import isolated_settings
 
 from .conftest import create_all
-from .kafka_helpers import as_record, ask_created, eventually, header, produce, read_all
+from mentornet_devkit.testing import as_record, eventually, header, produce, read_all
+
+from .kafka_helpers import ask_created
 
 pytestmark = pytest.mark.integration
 

@@ -13,7 +13,9 @@ from mentornet_devkit.broker import Broker, free_port, start_broker
 from mentornet_devkit.pytest_plugin import isolated_settings
 
 from .conftest import create_all
-from .kafka_helpers import ask_created, eventually, header, read_all
+from mentornet_devkit.testing import eventually, header, read_all
+
+from .kafka_helpers import ask_created
 
 pytestmark = pytest.mark.integration
 

@@ -54,8 +54,16 @@ class KeySource(Protocol):
 class JwksKeySource:
     """Public keys from identity's ``/.well-known/jwks.json``, cached."""
 
-    def __init__(self, url: str, ttl_s: float = 300.0, refetch_interval_s: float = 5.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        ttl_s: float = 300.0,
+        refetch_interval_s: float = 5.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self._url = url
+        self._transport = transport
+        self.fetches = 0
         self._ttl_s = ttl_s
         self._refetch_interval_s = refetch_interval_s
         self._keys: dict[str, PyJWK] = {}
@@ -73,9 +81,10 @@ class JwksKeySource:
         return self._keys.get(kid)
 
     async def _fetch(self) -> None:
-        async with httpx.AsyncClient(timeout=5.0) as client:
+        async with httpx.AsyncClient(timeout=5.0, transport=self._transport) as client:
             response = await client.get(self._url)
             response.raise_for_status()
+        self.fetches += 1
         self._keys = {k["kid"]: PyJWK(k) for k in response.json().get("keys", []) if "kid" in k}
         self._fetched_at = time.monotonic()
 

@@ -17,18 +17,20 @@ from sqlmodel import Field, SQLModel
 
 from mentornet_common.scopes import KNOWN_SCOPES
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-OrgRole = Literal["member", "mentor", "org_admin"]
 SLUG = r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$"
 # Deliberately permissive: an address's real test is the org's own directory, not a pattern.
 EMAIL = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Slug = Annotated[str, StringConstraints(pattern=SLUG, min_length=1, max_length=40)]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=EMAIL, max_length=254)]
+OrgRole = Literal["member", "mentor", "org_admin"]
 
 
 # orgs --------------------------------------------------------------------------------------------------
 
 
 class OrgBase(SQLModel):
-    slug: str = Field(min_length=1, max_length=40, regex=SLUG, unique=True, index=True)
+    slug: str = Field(min_length=1, max_length=40, unique=True, index=True)
     name: str = Field(min_length=1, max_length=200)
 
 
@@ -38,6 +40,7 @@ class Org(OrgBase, table=True):
 
 
 class OrgCreate(OrgBase):
+    slug: Slug
     name: Name
 
 
@@ -67,7 +70,7 @@ class User(SQLModel, table=True):
 
 
 class UserCreate(SQLModel):
-    email: str = Field(max_length=254, regex=EMAIL, schema_extra={"examples": ["ada@acme.example"]})
+    email: Email
     name: Name
     password: str = Field(min_length=12, max_length=256)
     roles: list[OrgRole] = Field(default=["member"], min_length=1, max_length=3)
