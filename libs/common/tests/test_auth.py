@@ -10,7 +10,6 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import Depends, FastAPI
 from jwt.algorithms import RSAAlgorithm
-
 from mentornet_common.auth import (
     CurrentPrincipal,
     InvalidToken,
@@ -24,6 +23,7 @@ from mentornet_common.auth import (
 from mentornet_common.problems import install_problem_handlers
 
 ISSUER, AUDIENCE = "mentornet-identity", "mentornet"
+
 
 class Signer:
     """A stand-in for identity's keys: enough to sign tokens and serve a JWKS."""
@@ -47,19 +47,25 @@ class Signer:
         body = {"sub": "usr_1", "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + 60, **claims}
         return jwt.encode(body, self.keys[kid], algorithm="RS256", headers={"kid": kid})
 
+
 @pytest.fixture
 def signer() -> Signer:
     return Signer()
+
 
 @pytest.fixture
 def keys(signer: Signer) -> JwksKeySource:
     transport = httpx.MockTransport(lambda request: httpx.Response(200, json=signer.jwks()))
     return JwksKeySource("http://identity/.well-known/jwks.json", refetch_interval_s=0, transport=transport)
 
+
 async def test_a_valid_token_becomes_a_principal(signer: Signer, keys: JwksKeySource) -> None:
     verifier = TokenVerifier(keys, ISSUER, AUDIENCE)
     token = signer.token(org="org_a", roles=["mentor"], kind="user")
-    assert await verifier.verify(token) == Principal("usr_1", "user", "org_a", frozenset({"mentor"}), frozenset())
+    assert await verifier.verify(token) == Principal(
+        "usr_1", "user", "org_a", frozenset({"mentor"}), frozenset()
+    )
+
 
 async def test_a_client_token_carries_its_scopes(signer: Signer, keys: JwksKeySource) -> None:
     verifier = TokenVerifier(keys, ISSUER, AUDIENCE)
@@ -67,11 +73,13 @@ async def test_a_client_token_carries_its_scopes(signer: Signer, keys: JwksKeySo
     assert principal.kind == "client"
     assert principal.scopes == {"asks:read", "events:read"}
 
+
 async def test_keys_are_cached_between_tokens(signer: Signer, keys: JwksKeySource) -> None:
     verifier = TokenVerifier(keys, ISSUER, AUDIENCE)
     for _ in range(5):
         await verifier.verify(signer.token())
     assert keys.fetches == 1
+
 
 async def test_an_unknown_key_id_refetches_the_jwks_once(signer: Signer, keys: JwksKeySource) -> None:
     verifier = TokenVerifier(keys, ISSUER, AUDIENCE)
@@ -79,6 +87,7 @@ async def test_an_unknown_key_id_refetches_the_jwks_once(signer: Signer, keys: J
     signer.add("k2")  # identity rotated its key
     assert (await verifier.verify(signer.token(kid="k2"))).subject == "usr_1"
     assert keys.fetches == 2
+
 
 @pytest.mark.parametrize(
     "claims, reason",
@@ -89,18 +98,23 @@ async def test_an_unknown_key_id_refetches_the_jwks_once(signer: Signer, keys: J
         ({"kind": "robot"}, "kind"),
     ],
 )
-async def test_bad_tokens_are_refused(signer: Signer, keys: JwksKeySource, claims: dict[str, Any], reason: str) -> None:
+async def test_bad_tokens_are_refused(
+    signer: Signer, keys: JwksKeySource, claims: dict[str, Any], reason: str
+) -> None:
     with pytest.raises(InvalidToken):
         await TokenVerifier(keys, ISSUER, AUDIENCE).verify(signer.token(**claims))
+
 
 async def test_a_token_signed_by_another_key_is_refused(keys: JwksKeySource) -> None:
     forger = Signer()  # same kid, different key
     with pytest.raises(InvalidToken):
         await TokenVerifier(keys, ISSUER, AUDIENCE).verify(forger.token())
 
+
 async def test_garbage_is_refused(keys: JwksKeySource) -> None:
     with pytest.raises(InvalidToken):
         await TokenVerifier(keys, ISSUER, AUDIENCE).verify("not.a.token")
+
 
 def protected_app(keys: JwksKeySource) -> FastAPI:
     app = FastAPI()
@@ -111,8 +125,6 @@ def protected_app(keys: JwksKeySource) -> FastAPI:
     async def mine(principal: CurrentPrincipal, tenant: TenantId) -> dict[str, str]:
         return {"tenant": tenant}
 
-    from fastapi import Depends
-
     @app.get("/admin", dependencies=[Depends(require_roles("org_admin"))])
     async def admin() -> dict[str, str]:
         return {"ok": "yes"}
@@ -122,6 +134,7 @@ def protected_app(keys: JwksKeySource) -> FastAPI:
         return {"ok": "yes"}
 
     return app
+
 
 async def test_dependencies_answer_401_403_as_problems(signer: Signer, keys: JwksKeySource) -> None:
     app = protected_app(keys)
@@ -139,6 +152,8 @@ async def test_dependencies_answer_401_403_as_problems(signer: Signer, keys: Jwk
         assert (await client.get("/mine", headers=operator)).status_code == 403
 
         client_token = signer.token(kind="client", org="org_a", scope="asks:read")
-        assert (await client.get("/feed", headers={"Authorization": f"Bearer {client_token}"})).status_code == 403
+        assert (
+            await client.get("/feed", headers={"Authorization": f"Bearer {client_token}"})
+        ).status_code == 403
         allowed = signer.token(kind="client", org="org_a", scope="events:read")
         assert (await client.get("/feed", headers={"Authorization": f"Bearer {allowed}"})).status_code == 200

@@ -6,8 +6,6 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from sqlmodel import select
-
 from mentornet_common.consumer import Consumer, Received, in_store
 from mentornet_common.contracts import AskClosed, AskCreated
 from mentornet_common.envelope import Envelope
@@ -19,10 +17,10 @@ from mentornet_common.tenancy import CONSORTIUM
 from mentornet_common.unit_of_work import UnitOfWork
 from mentornet_devkit.broker import Broker
 from mentornet_devkit.pytest_plugin import isolated_settings
+from mentornet_devkit.testing import as_record, eventually, header, produce, read_all
+from sqlmodel import select
 
 from .conftest import create_all
-from mentornet_devkit.testing import as_record, eventually, header, produce, read_all
-
 from .kafka_helpers import ask_created
 
 pytestmark = pytest.mark.integration
@@ -96,7 +94,9 @@ def processed(consumer: Consumer, n: int) -> Any:
 async def test_the_same_event_delivered_twice_has_one_effect(worker: Consumer) -> None:
     settings = worker._runtime.settings
     envelope = Envelope.new(ask_created("ask_twice"), "org_a")
-    await produce(settings.kafka_bootstrap_servers, settings.topic("mentornet.asks"), [as_record(envelope)] * 2)
+    await produce(
+        settings.kafka_bootstrap_servers, settings.topic("mentornet.asks"), [as_record(envelope)] * 2
+    )
     await eventually(processed(worker, 2), what="both deliveries processed")
     assert await effects(worker, "org_a") == ["ask_twice"]
     assert await effects(worker, CONSORTIUM) == ["ask_twice"]
@@ -164,7 +164,9 @@ async def test_the_offset_is_committed_after_the_effect(worker: Consumer) -> Non
     async def committed() -> bool:
         # A second client of the group that only reads the group's committed offset (it never joins).
         reader = AIOKafkaConsumer(
-            bootstrap_servers=settings.kafka_bootstrap_servers, group_id="probe-worker", enable_auto_commit=False
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            group_id="probe-worker",
+            enable_auto_commit=False,
         )
         await reader.start()
         try:

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-
 from mentornet_common.contracts import AskCreated, OrgRegistered
 from mentornet_common.envelope import Envelope, MalformedEvent
 
@@ -82,7 +81,9 @@ def test_a_payload_that_breaks_its_contract_is_malformed() -> None:
 
 
 def test_an_unknown_event_type_is_malformed() -> None:
-    sent = Envelope.new(OrgRegistered(org_id="org_a", slug="a", org_name="A", registered_at=datetime.now(UTC)), "org_a")
+    sent = Envelope.new(
+        OrgRegistered(org_id="org_a", slug="a", org_name="A", registered_at=datetime.now(UTC)), "org_a"
+    )
     headers = [(k, b"mentornet.nothing.v9" if k == "ce_type" else v) for k, v in sent.headers()]
     with pytest.raises(MalformedEvent, match=r"mentornet\.nothing\.v9"):
         Envelope.from_record(Record(sent.value(), headers)).payload()

@@ -7,14 +7,13 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import APIRouter, FastAPI
-from pydantic import BaseModel, Field
-
 from mentornet_common.http import service_app
 from mentornet_common.problems import NotFound
 from mentornet_common.runtime import Runtime
 from mentornet_common.settings import CommonSettings
 from mentornet_devkit.broker import Broker, free_port
 from mentornet_devkit.pytest_plugin import isolated_settings
+from pydantic import BaseModel, Field
 
 from .conftest import create_all
 
@@ -65,7 +64,10 @@ async def client_for(settings: CommonSettings) -> AsyncIterator[httpx.AsyncClien
 @pytest.fixture
 def settings(broker: Broker, tmp_path: Any) -> CommonSettings:
     return isolated_settings(
-        CommonSettings, {"data_dir": tmp_path}, service_name="probe", kafka_bootstrap_servers=broker.bootstrap_servers
+        CommonSettings,
+        {"data_dir": tmp_path},
+        service_name="probe",
+        kafka_bootstrap_servers=broker.bootstrap_servers,
     )
 
 

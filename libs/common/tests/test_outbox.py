@@ -3,18 +3,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlmodel import select
-
 from mentornet_common.outbox import OutboxMessage, pending_count
 from mentornet_common.runtime import Runtime
 from mentornet_common.settings import CommonSettings
 from mentornet_common.telemetry import tracer
 from mentornet_devkit.broker import Broker, free_port, start_broker
 from mentornet_devkit.pytest_plugin import isolated_settings
+from mentornet_devkit.testing import eventually, header, read_all
+from sqlmodel import select
 
 from .conftest import create_all
-from mentornet_devkit.testing import eventually, header, read_all
-
 from .kafka_helpers import ask_created
 
 pytestmark = pytest.mark.integration
@@ -33,7 +31,9 @@ async def test_the_event_is_written_in_the_callers_transaction(runtime: Runtime)
         await uow.commit()
     async with runtime.stores.session("org_a") as session:
         rows = (await session.exec(select(OutboxMessage))).all()
-    assert [(r.event_id, r.ce_subject, r.tenant_id) for r in rows] == [(envelope.id, "ask_committed", "org_a")]
+    assert [(r.event_id, r.ce_subject, r.tenant_id) for r in rows] == [
+        (envelope.id, "ask_committed", "org_a")
+    ]
     assert rows[0].topic == runtime.settings.topic("mentornet.asks")
 
 
@@ -48,9 +48,14 @@ async def test_the_trace_context_is_saved_with_the_row(runtime: Runtime) -> None
     assert format(span.get_span_context().trace_id, "032x") in row.traceparent
 
 
-async def test_woken_on_commit_the_relay_publishes_at_once(broker: Broker, store_backend: dict[str, Any], topic_prefix: str) -> None:
+async def test_woken_on_commit_the_relay_publishes_at_once(
+    broker: Broker, store_backend: dict[str, Any], topic_prefix: str
+) -> None:
     settings = isolated_settings(
-        CommonSettings, store_backend, topic_prefix=topic_prefix, kafka_bootstrap_servers=broker.bootstrap_servers,
+        CommonSettings,
+        store_backend,
+        topic_prefix=topic_prefix,
+        kafka_bootstrap_servers=broker.bootstrap_servers,
         outbox_sweep_interval_s=3600,
     )
     runtime = Runtime(settings, create_all, sweep=False)
@@ -74,7 +79,10 @@ async def test_the_sweeper_publishes_what_a_crashed_process_left_behind(
     broker: Broker, store_backend: dict[str, Any], topic_prefix: str
 ) -> None:
     settings = isolated_settings(
-        CommonSettings, store_backend, topic_prefix=topic_prefix, kafka_bootstrap_servers=broker.bootstrap_servers
+        CommonSettings,
+        store_backend,
+        topic_prefix=topic_prefix,
+        kafka_bootstrap_servers=broker.bootstrap_servers,
     )
     crashed = Runtime(settings, create_all, sweep=False)  # writes, but its relay never runs
     async with crashed.unit_of_work("org_a") as uow:
@@ -110,7 +118,9 @@ async def test_an_event_written_while_the_broker_is_down_is_delivered_once_it_is
         assert await unsent(runtime, "org_a") == 1
 
         late_broker = start_broker(port, log_file=tmp_path / "late-broker.log")
-        await eventually(lambda: _none_unsent(runtime, "org_a"), timeout_s=40, what="delivery after the outage")
+        await eventually(
+            lambda: _none_unsent(runtime, "org_a"), timeout_s=40, what="delivery after the outage"
+        )
         records = await read_all(late_broker.bootstrap_servers, settings.topic("mentornet.asks"), expect=1)
         assert [header(r, "ce_id") for r in records] == [envelope.id]
     finally:
@@ -129,7 +139,10 @@ async def test_a_frozen_broker_delays_events_and_loses_none(
     broker: Broker, store_backend: dict[str, Any], topic_prefix: str
 ) -> None:
     settings = isolated_settings(
-        CommonSettings, store_backend, topic_prefix=topic_prefix, kafka_bootstrap_servers=broker.bootstrap_servers
+        CommonSettings,
+        store_backend,
+        topic_prefix=topic_prefix,
+        kafka_bootstrap_servers=broker.bootstrap_servers,
     )
     runtime = Runtime(settings, create_all, sweep=True)
     await runtime.start()
@@ -143,7 +156,9 @@ async def test_a_frozen_broker_delays_events_and_loses_none(
             assert await unsent(runtime, "org_a") == 5
         finally:
             broker.thaw()
-        records = await read_all(broker.bootstrap_servers, settings.topic("mentornet.asks"), expect=5, timeout_s=40)
+        records = await read_all(
+            broker.bootstrap_servers, settings.topic("mentornet.asks"), expect=5, timeout_s=40
+        )
         assert sorted(header(r, "ce_id") or "" for r in records) == sorted(e.id for e in sent)
     finally:
         await runtime.stop()

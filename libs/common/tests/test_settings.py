@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import SecretStr, ValidationError
-
 from mentornet_common.settings import CommonSettings
+from pydantic import SecretStr, ValidationError
 
 
 class WithSecret(CommonSettings):

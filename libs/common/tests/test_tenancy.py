@@ -1,17 +1,17 @@
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlmodel import select
-
 from mentornet_common.inbox import InboxEntry
 from mentornet_common.runtime import Runtime
 from mentornet_common.settings import CommonSettings
 from mentornet_common.tenancy import CONSORTIUM, InvalidTenant, TenantStores
 from mentornet_devkit.pytest_plugin import isolated_settings
+from sqlmodel import select
 
 from .conftest import create_all
 
@@ -78,7 +78,7 @@ async def test_each_tenant_has_a_store_of_its_own(runtime: Runtime, settings: Co
     else:
         assert a != b
         await runtime.stores.provision("org_a")
-        assert Path(a.split(":///", 1)[1]).exists()
+        assert await asyncio.to_thread(Path(a.split(":///", 1)[1]).exists)
 
 
 @pytest.mark.parametrize("bad", ["", "ORG", "org-a", "org;drop", "../etc", "x" * 49])

@@ -6,7 +6,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from identity.config import IdentitySettings
 from identity.main import create_app
 from mentornet_devkit.broker import Broker
@@ -35,7 +34,9 @@ class Api:
         return await self.login(*OPERATOR)
 
     async def org(self, slug: str) -> str:
-        response = await self.http.post("/v1/orgs", json={"slug": slug, "name": slug.title()}, headers=await self.operator())
+        response = await self.http.post(
+            "/v1/orgs", json={"slug": slug, "name": slug.title()}, headers=await self.operator()
+        )
         assert response.status_code == 201, response.text
         return str(response.json()["id"])
 

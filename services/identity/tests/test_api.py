@@ -4,12 +4,11 @@ import json
 
 import jwt
 import pytest
-from sqlmodel import select
-
 from identity.models import User
 from mentornet_common.outbox import OutboxMessage
 from mentornet_common.tenancy import CONSORTIUM
 from mentornet_devkit.testing import header, read_all
+from sqlmodel import select
 
 from .conftest import OPERATOR, PASSWORD, Api
 
@@ -46,7 +45,9 @@ async def test_the_jwks_publishes_the_key_tokens_are_signed_with(api: Api) -> No
 
 
 async def test_the_operator_registers_an_org_and_provisions_its_store(api: Api) -> None:
-    response = await api.http.post("/v1/orgs", json={"slug": "acme", "name": "Acme Corp"}, headers=await api.operator())
+    response = await api.http.post(
+        "/v1/orgs", json={"slug": "acme", "name": "Acme Corp"}, headers=await api.operator()
+    )
     assert response.status_code == 201
     org = response.json()
     assert org["slug"] == "acme" and org["name"] == "Acme Corp" and org["id"].startswith("org_")
@@ -57,7 +58,9 @@ async def test_the_operator_registers_an_org_and_provisions_its_store(api: Api) 
 
 async def test_a_second_org_with_the_same_slug_conflicts(api: Api) -> None:
     await api.org("acme")
-    again = await api.http.post("/v1/orgs", json={"slug": "acme", "name": "Other"}, headers=await api.operator())
+    again = await api.http.post(
+        "/v1/orgs", json={"slug": "acme", "name": "Other"}, headers=await api.operator()
+    )
     assert again.status_code == 409
     assert again.headers["content-type"] == "application/problem+json"
 
@@ -66,7 +69,9 @@ async def test_only_the_operator_registers_orgs(api: Api) -> None:
     org = await api.org("acme")
     await api.user(org, "admin@acme.example", ["org_admin"])
     admin = await api.login("admin@acme.example")
-    assert (await api.http.post("/v1/orgs", json={"slug": "x", "name": "X"}, headers=admin)).status_code == 403
+    assert (
+        await api.http.post("/v1/orgs", json={"slug": "x", "name": "X"}, headers=admin)
+    ).status_code == 403
     assert (await api.http.post("/v1/orgs", json={"slug": "x", "name": "X"})).status_code == 401
 
 
@@ -106,7 +111,12 @@ async def test_an_org_admin_manages_their_own_orgs_users(api: Api) -> None:
     admin = await api.login("admin@acme.example")
     created = await api.http.post(
         f"/v1/orgs/{org}/users",
-        json={"email": "Mia@Acme.example", "name": "Mia", "password": PASSWORD, "roles": ["mentor", "member"]},
+        json={
+            "email": "Mia@Acme.example",
+            "name": "Mia",
+            "password": PASSWORD,
+            "roles": ["mentor", "member"],
+        },
         headers=admin,
     )
     assert created.status_code == 201
@@ -138,7 +148,9 @@ async def test_nobody_reaches_another_orgs_users(api: Api) -> None:
         headers=acme_admin,
     )
     assert create.status_code == 404
-    assert (await api.http.post(f"/v1/orgs/{globex}/clients", json={"name": "x"}, headers=acme_admin)).status_code == 404
+    assert (
+        await api.http.post(f"/v1/orgs/{globex}/clients", json={"name": "x"}, headers=acme_admin)
+    ).status_code == 404
 
 
 async def test_a_member_cannot_manage_their_org(api: Api) -> None:
@@ -186,7 +198,9 @@ async def test_users_of_an_unknown_org_are_404(api: Api) -> None:
         ({"email": "a@b.example", "name": "A", "password": PASSWORD, "roles": []}, "body.roles"),
     ],
 )
-async def test_an_invalid_user_is_refused_naming_the_field(api: Api, body: dict[str, object], field: str) -> None:
+async def test_an_invalid_user_is_refused_naming_the_field(
+    api: Api, body: dict[str, object], field: str
+) -> None:
     org = await api.org("acme")
     response = await api.http.post(f"/v1/orgs/{org}/users", json=body, headers=await api.operator())
     assert response.status_code == 422
@@ -243,7 +257,8 @@ async def test_one_address_is_limited_across_accounts(api: Api) -> None:
     statuses = []
     for i in range(api.settings.login_attempts_per_address + 1):
         response = await api.http.post(
-            "/v1/token", data={"grant_type": "password", "username": f"u{i}@x.example", "password": "whatever pw"}
+            "/v1/token",
+            data={"grant_type": "password", "username": f"u{i}@x.example", "password": "whatever pw"},
         )
         statuses.append(response.status_code)
     assert statuses[-1] == 429
@@ -251,7 +266,9 @@ async def test_one_address_is_limited_across_accounts(api: Api) -> None:
 
 
 async def test_a_bearer_token_that_is_not_ours_is_401(api: Api) -> None:
-    forged = jwt.encode({"sub": "usr_x", "roles": ["operator"]}, "a-secret-that-identity-never-saw-" * 2, algorithm="HS256")
+    forged = jwt.encode(
+        {"sub": "usr_x", "roles": ["operator"]}, "a-secret-that-identity-never-saw-" * 2, algorithm="HS256"
+    )
     response = await api.http.get("/v1/me", headers={"Authorization": f"Bearer {forged}"})
     assert response.status_code == 401
     assert response.headers["content-type"] == "application/problem+json"
@@ -265,7 +282,9 @@ async def test_an_org_admin_registers_a_client_that_gets_scoped_tokens(api: Api)
     await api.user(org, "admin@acme.example", ["org_admin"])
     admin = await api.login("admin@acme.example")
     created = await api.http.post(
-        f"/v1/orgs/{org}/clients", json={"name": "HR portal", "scopes": ["events:read", "asks:read"]}, headers=admin
+        f"/v1/orgs/{org}/clients",
+        json={"name": "HR portal", "scopes": ["events:read", "asks:read"]},
+        headers=admin,
     )
     assert created.status_code == 201
     credentials = created.json()
@@ -282,7 +301,11 @@ async def test_an_org_admin_registers_a_client_that_gets_scoped_tokens(api: Api)
     assert token.status_code == 200
     assert token.json()["scope"] == "asks:read events:read"
     principal = await api.app.state.verifier.verify(token.json()["access_token"])
-    assert (principal.kind, principal.org_id, principal.scopes) == ("client", org, {"asks:read", "events:read"})
+    assert (principal.kind, principal.org_id, principal.scopes) == (
+        "client",
+        org,
+        {"asks:read", "events:read"},
+    )
 
     listed = (await api.http.get(f"/v1/orgs/{org}/clients", headers=admin)).json()
     assert [c["client_id"] for c in listed["items"]] == [credentials["client_id"]]

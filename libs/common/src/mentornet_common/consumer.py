@@ -9,6 +9,7 @@ handler says otherwise with :func:`in_store`. A handler that keeps failing sends
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import traceback
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -93,10 +94,8 @@ class Consumer:
         """Leave the group cleanly."""
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
 
     async def _supervise(self) -> None:
         backoff = 0.5
@@ -171,7 +170,9 @@ class Consumer:
                 await self._run_handler(record, received, handler)
         self.processed += 1
 
-    async def _run_handler(self, record: ConsumerRecord[bytes, bytes], received: Received[Any], handler: Handler) -> None:
+    async def _run_handler(
+        self, record: ConsumerRecord[bytes, bytes], received: Received[Any], handler: Handler
+    ) -> None:
         envelope = received.envelope
         consumer_name = f"{self.group_id}.{handler.__name__}"
         store_of: StoreOf | None = getattr(handler, "store_of", None)
@@ -227,10 +228,14 @@ class Consumer:
         while True:
             try:
                 producer = await self._producer()
-                await producer.send_and_wait(dlq_topic(record.topic), record.value, key=record.key, headers=headers)
+                await producer.send_and_wait(
+                    dlq_topic(record.topic), record.value, key=record.key, headers=headers
+                )
                 break
             except (KafkaError, OSError) as send_error:
-                log.warning("dead-letter publish failed, retrying: %s", send_error, extra={"group": self.group_id})
+                log.warning(
+                    "dead-letter publish failed, retrying: %s", send_error, extra={"group": self.group_id}
+                )
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 10.0)
         DEAD_LETTERS.labels(self.group_id, record.topic).inc()

@@ -346,5 +346,7 @@ def write_json_schemas(folder: Path) -> list[Path]:
 
 
 if __name__ == "__main__":
-    for written_path in write_json_schemas(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/asyncapi/schemas")):
+    for written_path in write_json_schemas(
+        Path(sys.argv[1] if len(sys.argv) > 1 else "docs/asyncapi/schemas")
+    ):
         print(written_path)

@@ -68,7 +68,9 @@ def _health_router() -> APIRouter:
             except Exception as exc:
                 checks[name] = f"unavailable: {type(exc).__name__}"
         ready = all(v == "ok" for v in checks.values())
-        return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503)
+        return JSONResponse(
+            {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503
+        )
 
     @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
     async def metrics() -> Response:
@@ -96,5 +98,3 @@ def service_app(
     app.add_middleware(MetricsMiddleware, service=settings.service_name)
     FastAPIInstrumentor.instrument_app(app, excluded_urls=",".join(p.lstrip("/") for p in UNMEASURED))
     return app
-
-

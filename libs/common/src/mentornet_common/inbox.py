@@ -29,4 +29,6 @@ async def already_handled(session: AsyncSession, consumer: str, source: str, eve
 
 def record_handled(session: AsyncSession, consumer: str, source: str, event_id: str) -> None:
     """Add the inbox row to the session's transaction."""
-    session.add(InboxEntry(consumer=consumer, source=source, event_id=event_id, processed_at=datetime.now(UTC)))
+    session.add(
+        InboxEntry(consumer=consumer, source=source, event_id=event_id, processed_at=datetime.now(UTC))
+    )

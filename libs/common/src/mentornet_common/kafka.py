@@ -69,7 +69,7 @@ async def ensure_topics(settings: CommonSettings, partitions: int = 3, replicati
             return []
         response = await admin.create_topics([NewTopic(n, partitions, replication) for n in missing])
         created = []
-        for topic, code, message in response.topic_errors:  # type: ignore[attr-defined]
+        for topic, code, message in response.topic_errors:
             if code == 0:
                 created.append(topic)
             elif code != TOPIC_EXISTS:

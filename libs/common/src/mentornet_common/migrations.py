@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from alembic import command
+from alembic.autogenerate import compare_metadata
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import MetaData, create_engine
 from sqlalchemy.engine import Connection
 
@@ -70,6 +72,12 @@ def _run(context: Any, connection: Connection, metadata: MetaData, schema: str |
     )
     with context.begin_transaction():
         context.run_migrations()
+
+
+def model_drift(connection: Connection, metadata: MetaData) -> list[Any]:
+    """What the models have that the migrated store lacks (or the reverse); empty when they agree."""
+    migration_context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return list(compare_metadata(migration_context, metadata))
 
 
 def make_revision(package: str, message: str) -> None:

@@ -10,6 +10,7 @@ inbox.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Sequence
@@ -112,10 +113,8 @@ class OutboxRelay:
         """Stop the relay and its producer; unsent rows stay for the next run."""
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
         if self._producer is not None:
             await self._producer.stop()
             self._producer = None
@@ -137,10 +136,8 @@ class OutboxRelay:
         loop = asyncio.get_running_loop()
         while True:
             timeout = max(0.0, next_sweep - loop.time()) if self._sweep else None
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
-            except TimeoutError:
-                pass
             self._wake.clear()
             woken, self._woken = self._woken, set()
             sweeping = self._sweep and loop.time() >= next_sweep
@@ -157,7 +154,9 @@ class OutboxRelay:
                 # The broker or a store is unreachable: keep the rows, try again later, never give up.
                 self._woken |= woken
                 self._backoff = min(max(self._backoff * 2, 0.2), 10.0)
-                log.warning("outbox relay will retry in %.1fs: %s", self._backoff, exc, extra={"error": str(exc)})
+                log.warning(
+                    "outbox relay will retry in %.1fs: %s", self._backoff, exc, extra={"error": str(exc)}
+                )
                 if self._producer is not None:
                     await self._producer.stop()
                     self._producer = None
@@ -171,7 +170,9 @@ class OutboxRelay:
         for tenant_id in await self._stores.tenants():
             published += await self.publish_pending(tenant_id, older_than=grace)
             async with self._stores.session(tenant_id) as session:
-                OUTBOX_BACKLOG.labels(self._settings.service_name, tenant_id).set(await pending_count(session))
+                OUTBOX_BACKLOG.labels(self._settings.service_name, tenant_id).set(
+                    await pending_count(session)
+                )
         return published
 
     async def publish_pending(self, tenant_id: str, older_than: timedelta | None = None) -> int:
@@ -218,7 +219,9 @@ class OutboxRelay:
             ):
                 envelope = row.envelope(traceparent=current_traceparent())
                 futures.append(
-                    await producer.send(row.topic, envelope.value(), key=envelope.key(), headers=envelope.headers())
+                    await producer.send(
+                        row.topic, envelope.value(), key=envelope.key(), headers=envelope.headers()
+                    )
                 )
         for row, future in zip(rows, futures, strict=True):
             await future
@@ -230,7 +233,7 @@ class OutboxRelay:
                 update(OutboxMessage)
                 .where(col(OutboxMessage.id).in_(ids), col(OutboxMessage.sent_at).is_(None))
                 .values(sent_at=datetime.now(UTC))
-            )  # type: ignore[call-overload]
+            )
             await session.commit()
 
     async def _record_failure(self, tenant_id: str, rows: Sequence[OutboxMessage], exc: Exception) -> None:
@@ -240,7 +243,7 @@ class OutboxRelay:
                     update(OutboxMessage)
                     .where(col(OutboxMessage.id).in_([r.id for r in rows]))
                     .values(attempts=OutboxMessage.attempts + 1, last_error=str(exc)[:2000])
-                )  # type: ignore[call-overload]
+                )
                 await session.commit()
         except Exception:
             log.exception("could not record an outbox failure")

@@ -80,7 +80,11 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            {"field": _field(error.get("loc", ())), "message": error.get("msg", ""), "type": error.get("type", "")}
+            {
+                "field": _field(error.get("loc", ())),
+                "message": error.get("msg", ""),
+                "type": error.get("type", ""),
+            }
             for error in exc.errors()
         ]
         first = errors[0] if errors else {"field": "", "message": "invalid request"}
@@ -95,7 +99,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        problem = Problem(exc.status_code, detail=str(exc.detail) if exc.detail else None, headers=exc.headers)
+        problem = Problem(
+            exc.status_code, detail=str(exc.detail) if exc.detail else None, headers=dict(exc.headers or {})
+        )
         return problem_response(problem, request)
 
     @app.exception_handler(Exception)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from mentornet_common.settings import CommonSettings
 from mentornet_common.outbox import OutboxRelay
+from mentornet_common.settings import CommonSettings
 from mentornet_common.tenancy import CONSORTIUM, Migrator, TenantStores
 from mentornet_common.unit_of_work import UnitOfWork
 

@@ -41,7 +41,9 @@ OUTBOX_BACKLOG = Gauge("mentornet_outbox_backlog", "Outbox rows not yet publishe
 CONSUMER_LAG = Gauge(
     "mentornet_consumer_lag", "Records behind the partition's high watermark", ["group", "topic", "partition"]
 )
-DEAD_LETTERS = Counter("mentornet_dead_letters_total", "Records sent to a dead-letter topic", ["group", "topic"])
+DEAD_LETTERS = Counter(
+    "mentornet_dead_letters_total", "Records sent to a dead-letter topic", ["group", "topic"]
+)
 
 
 def current_traceparent() -> str | None:
@@ -70,7 +72,9 @@ def configure_tracing(service_name: str, extra_processor: SpanProcessor | None =
     else:
         resource = Resource.create({"service.name": os.environ.get("OTEL_SERVICE_NAME", service_name)})
         provider = TracerProvider(resource=resource)
-        if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"):
+        if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get(
+            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
+        ):
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
             provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
@@ -116,7 +120,9 @@ def configure_logging(service: str, level: str = "INFO", as_json: bool = True) -
     """Route every log record to stderr, as JSON lines unless told otherwise."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
-        JsonFormatter(service) if as_json else logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
+        JsonFormatter(service)
+        if as_json
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]

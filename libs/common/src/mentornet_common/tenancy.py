@@ -193,7 +193,7 @@ class TenantStores:
     async def ping(self) -> None:
         """Reach the consortium store (readiness)."""
         async with self.session(CONSORTIUM) as session:
-            await session.exec(select(1))  # type: ignore[call-overload]
+            await session.exec(select(1))
 
     async def close(self) -> None:
         """Dispose every engine."""

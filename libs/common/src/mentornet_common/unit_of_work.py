@@ -27,7 +27,9 @@ class UnitOfWork:
 
     session: AsyncSession
 
-    def __init__(self, settings: CommonSettings, stores: TenantStores, relay: Waker | None, tenant_id: str) -> None:
+    def __init__(
+        self, settings: CommonSettings, stores: TenantStores, relay: Waker | None, tenant_id: str
+    ) -> None:
         self.tenant_id = tenant_id
         self._settings = settings
         self._stores = stores
@@ -52,7 +54,7 @@ class UnitOfWork:
             await self._session_cm.__aexit__(exc_type, exc, tb)
 
     def publish(self, event: Event, tenant_id: str | None = None) -> Envelope:
-        """Add an event to this transaction's outbox; ``tenant_id`` is its owning org (default: this store's)."""
+        """Add an event to this transaction's outbox; ``tenant_id`` is the owning org (default: this one)."""
         envelope = Envelope.new(event, tenant_id or self.tenant_id)
         self.session.add(OutboxMessage.from_envelope(envelope, self._settings.topic(event.topic)))
         self._published += 1

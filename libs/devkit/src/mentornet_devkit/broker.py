@@ -69,7 +69,16 @@ def start_broker(port: int = 9092, host: str = "127.0.0.1", log_file: Path | Non
     url = f"tcp://{host}:{port}"
     out = log_file.open("ab") if log_file else subprocess.DEVNULL
     process = subprocess.Popen(
-        [binary, "broker", "--listener-url", url, "--advertised-listener-url", url, "--storage-engine", "memory://tansu/"],
+        [
+            binary,
+            "broker",
+            "--listener-url",
+            url,
+            "--advertised-listener-url",
+            url,
+            "--storage-engine",
+            "memory://tansu/",
+        ],
         stdout=out,
         stderr=subprocess.STDOUT,
         start_new_session=True,

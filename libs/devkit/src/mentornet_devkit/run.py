@@ -20,12 +20,18 @@ from pathlib import Path
 from typing import IO
 
 import httpx
-
 from mentornet_common.kafka import ensure_topics
 from mentornet_common.settings import CommonSettings
+
 from mentornet_devkit.broker import Broker, start_broker
 
-SERVICES = (("identity", 8001), ("profiles", 8002), ("matching", 8003), ("sessions", 8004), ("feedback", 8005))
+SERVICES = (
+    ("identity", 8001),
+    ("profiles", 8002),
+    ("matching", 8003),
+    ("sessions", 8004),
+    ("feedback", 8005),
+)
 DEFAULT_OPERATOR = "operator@mentornet.local"
 
 
@@ -35,8 +41,13 @@ class Child:
     process: subprocess.Popen[bytes]
 
 
-def installed_services() -> list[tuple[str, int]]:
-    return [(name, port) for name, port in SERVICES if importlib.util.find_spec(name) is not None]
+def installed_services(port_base: int = 8001) -> list[tuple[str, int]]:
+    """The services installed here, each with its port (identity on ``port_base``, then the next ones)."""
+    return [
+        (name, port - SERVICES[0][1] + port_base)
+        for name, port in SERVICES
+        if importlib.util.find_spec(name) is not None
+    ]
 
 
 def _pump(name: str, stream: IO[bytes], log_file: IO[bytes]) -> None:
@@ -91,18 +102,22 @@ def wait_healthy(port: int, child: Child, timeout_s: float = 60.0) -> None:
     raise TimeoutError(f"{child.name} did not become healthy on port {port}")
 
 
-def banner(email: str, password: str, generated: bool, services: list[tuple[str, int]]) -> str:
+def banner(email: str, password: str, generated: bool, services: list[tuple[str, int]], broker: str) -> str:
     lines = ["", "mentornet is running (Ctrl-C stops everything):"]
-    lines += [f"  {name:<9} http://127.0.0.1:{port}   (docs: http://127.0.0.1:{port}/docs)" for name, port in services]
-    lines += ["  broker    127.0.0.1:9092 (Tansu, memory only)", ""]
+    lines += [
+        f"  {name:<9} http://127.0.0.1:{port}   (docs: http://127.0.0.1:{port}/docs)"
+        for name, port in services
+    ]
+    lines += [f"  broker    {broker} (Tansu, memory only)", ""]
     if generated:
         lines += [
             "No MENTORNET_OPERATOR_EMAIL / MENTORNET_OPERATOR_PASSWORD were set, so the first operator is",
-            f"{email} with the password kept in data/operator-login.txt. Set both variables to choose your own.",
+            f"{email} with the password kept in operator-login.txt of the data folder. Set both variables to",
+            "choose your own.",
         ]
     lines += [
         "Log in as the operator:",
-        f"  curl -s -X POST http://127.0.0.1:8001/v1/token -d grant_type=password \\\n"
+        f"  curl -s -X POST http://127.0.0.1:{services[0][1]}/v1/token -d grant_type=password \\\n"
         f"       --data-urlencode username={email} --data-urlencode 'password={password}'",
         "",
     ]
@@ -113,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data-dir", type=Path, default=Path(os.environ.get("MENTORNET_DATA_DIR", "data")))
     parser.add_argument("--broker-port", type=int, default=9092)
+    parser.add_argument("--port-base", type=int, default=8001, help="identity's port; the others follow")
     args = parser.parse_args(argv)
     data_dir: Path = args.data_dir.resolve()
     logs = data_dir / "logs"
@@ -130,12 +146,12 @@ def main(argv: list[str] | None = None) -> int:
         settings = CommonSettings(kafka_bootstrap_servers=broker.bootstrap_servers)
         asyncio.run(ensure_topics(settings))
         email, password, generated = operator_credentials(data_dir)
-        services = installed_services()
+        services = installed_services(args.port_base)
         base_env = {
             **os.environ,
             "MENTORNET_DATA_DIR": str(data_dir),
             "MENTORNET_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
-            "MENTORNET_JWKS_URL": "http://127.0.0.1:8001/.well-known/jwks.json",
+            "MENTORNET_JWKS_URL": f"http://127.0.0.1:{args.port_base}/.well-known/jwks.json",
             "MENTORNET_LOG_JSON": os.environ.get("MENTORNET_LOG_JSON", "false"),
             "MENTORNET_OPERATOR_EMAIL": email,
             "MENTORNET_OPERATOR_PASSWORD": password,
@@ -146,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
             children.append(api)
             wait_healthy(port, api)
             children.append(_spawn(f"{name}-worker", f"{name}.worker", env, logs))
-        print(banner(email, password, generated, services), flush=True)
+        print(banner(email, password, generated, services, broker.bootstrap_servers), flush=True)
         while not stopping.is_set():
             for child in children:
                 if child.process.poll() is not None:

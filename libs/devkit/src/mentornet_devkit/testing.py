@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
-
 from mentornet_common.envelope import Envelope, Headers
 
 
@@ -47,7 +46,9 @@ async def read_all(bootstrap: str, topic: str, expect: int, timeout_s: float = 2
     return records
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], timeout_s: float = 20.0, what: str = "condition") -> None:
+async def eventually(
+    check: Callable[[], Awaitable[bool]], timeout_s: float = 20.0, what: str = "condition"
+) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s
     while not await check():

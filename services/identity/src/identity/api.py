@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, status
-
 from mentornet_common.auth import CurrentPrincipal, Principal, require_roles
 from mentornet_common.problems import Problem
 
@@ -79,9 +78,13 @@ async def register_org(body: OrgCreate, identity: IdentityDep, _: Operator) -> O
 
 
 @router.get("/v1/orgs", response_model=OrgList, tags=["orgs"], summary="The consortium's member orgs")
-async def list_orgs(identity: IdentityDep, _: CurrentPrincipal, limit: Limit = 50, offset: Offset = 0) -> OrgList:
+async def list_orgs(
+    identity: IdentityDep, _: CurrentPrincipal, limit: Limit = 50, offset: Offset = 0
+) -> OrgList:
     orgs, next_offset = await service.list_orgs(identity, limit, offset)
-    return OrgList(items=[OrgPublic.model_validate(o, from_attributes=True) for o in orgs], next_offset=next_offset)
+    return OrgList(
+        items=[OrgPublic.model_validate(o, from_attributes=True) for o in orgs], next_offset=next_offset
+    )
 
 
 @router.get("/v1/orgs/{org_id}", response_model=OrgPublic, tags=["orgs"])
@@ -92,7 +95,9 @@ async def get_org(org_id: str, identity: IdentityDep, _: CurrentPrincipal) -> Or
 @router.post(
     "/v1/orgs/{org_id}/users", status_code=status.HTTP_201_CREATED, response_model=UserPublic, tags=["users"]
 )
-async def register_user(org_id: str, body: UserCreate, identity: IdentityDep, caller: CurrentPrincipal) -> UserPublic:
+async def register_user(
+    org_id: str, body: UserCreate, identity: IdentityDep, caller: CurrentPrincipal
+) -> UserPublic:
     return UserPublic.of(await service.register_user(identity, caller, org_id, body))
 
 
@@ -131,7 +136,9 @@ async def list_clients(
 
 
 @router.delete("/v1/orgs/{org_id}/clients/{client_id}", response_model=ClientPublic, tags=["clients"])
-async def revoke_client(org_id: str, client_id: str, identity: IdentityDep, caller: CurrentPrincipal) -> ClientPublic:
+async def revoke_client(
+    org_id: str, client_id: str, identity: IdentityDep, caller: CurrentPrincipal
+) -> ClientPublic:
     return ClientPublic.of(await service.revoke_client(identity, caller, org_id, client_id))
 
 
@@ -142,7 +149,9 @@ async def me(identity: IdentityDep, caller: CurrentPrincipal) -> UserPublic:
 
 @router.get("/v1/signing-keys", response_model=list[SigningKeyPublic], tags=["tokens"])
 async def list_signing_keys(identity: IdentityDep, _: Operator) -> list[SigningKeyPublic]:
-    return [SigningKeyPublic.model_validate(k, from_attributes=True) for k in await service.signing_keys(identity)]
+    return [
+        SigningKeyPublic.model_validate(k, from_attributes=True) for k in await service.signing_keys(identity)
+    ]
 
 
 @router.post(

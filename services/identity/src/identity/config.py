@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
-
 from mentornet_common.settings import CommonSettings
+from pydantic import Field, SecretStr
 
 
 class IdentitySettings(CommonSettings):

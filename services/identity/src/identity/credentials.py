@@ -102,7 +102,11 @@ def published_keys(keys: list[SigningKey], token_ttl: timedelta, now: datetime) 
     """The JWKS: the active key and every retired key a still-valid token may have been signed with."""
     published = []
     for key in keys:
-        retired = key.retired_at.replace(tzinfo=UTC) if key.retired_at and not key.retired_at.tzinfo else key.retired_at
+        retired = (
+            key.retired_at.replace(tzinfo=UTC)
+            if key.retired_at and not key.retired_at.tzinfo
+            else key.retired_at
+        )
         if retired is None or retired + token_ttl > now:
             published.append(json.loads(key.public_jwk))
     return published

@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 
 import uvicorn
 from fastapi import FastAPI
-
 from mentornet_common.auth import TokenVerifier
 from mentornet_common.http import service_app
 from mentornet_common.migrations import alembic_migrator
@@ -30,10 +29,14 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
         identity = service.Identity.build(settings, runtime)
         await service.ensure_signing_key(identity)
         if settings.operator_email and settings.operator_password:
-            await service.seed_operator(identity, settings.operator_email, settings.operator_password.get_secret_value())
+            await service.seed_operator(
+                identity, settings.operator_email, settings.operator_password.get_secret_value()
+            )
         app.state.runtime = runtime
         app.state.identity = identity
-        app.state.verifier = TokenVerifier(StoreKeySource(identity), settings.token_issuer, settings.token_audience)
+        app.state.verifier = TokenVerifier(
+            StoreKeySource(identity), settings.token_issuer, settings.token_audience
+        )
         try:
             yield
         finally:

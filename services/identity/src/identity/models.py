@@ -11,11 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
+from mentornet_common.scopes import KNOWN_SCOPES
 from pydantic import StringConstraints, field_validator
 from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
-
-from mentornet_common.scopes import KNOWN_SCOPES
 
 SLUG = r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$"
 # Deliberately permissive: an address's real test is the org's own directory, not a pattern.
@@ -78,7 +77,7 @@ class UserCreate(SQLModel):
     @field_validator("roles")
     @classmethod
     def _unique_roles(cls, value: list[OrgRole]) -> list[OrgRole]:
-        return sorted(set(value))  # type: ignore[return-value]
+        return sorted(set(value))
 
 
 class UserPublic(SQLModel):

@@ -15,7 +15,9 @@ async def org_by_slug(session: AsyncSession, slug: str) -> Org | None:
 
 
 async def orgs(session: AsyncSession, limit: int, offset: int) -> Sequence[Org]:
-    return (await session.exec(select(Org).order_by(col(Org.created_at), col(Org.id)).offset(offset).limit(limit))).all()
+    return (
+        await session.exec(select(Org).order_by(col(Org.created_at), col(Org.id)).offset(offset).limit(limit))
+    ).all()
 
 
 async def users(session: AsyncSession, limit: int, offset: int) -> Sequence[User]:
@@ -28,7 +30,12 @@ async def any_operator(session: AsyncSession) -> AccountIndex | None:
 
 
 async def clients(session: AsyncSession, limit: int, offset: int) -> Sequence[ApiClient]:
-    query = select(ApiClient).order_by(col(ApiClient.created_at), col(ApiClient.client_id)).offset(offset).limit(limit)
+    query = (
+        select(ApiClient)
+        .order_by(col(ApiClient.created_at), col(ApiClient.client_id))
+        .offset(offset)
+        .limit(limit)
+    )
     return (await session.exec(query)).all()
 
 
@@ -41,5 +48,9 @@ async def signing_keys(session: AsyncSession) -> Sequence[SigningKey]:
 
 
 async def active_signing_key(session: AsyncSession) -> SigningKey | None:
-    query = select(SigningKey).where(col(SigningKey.retired_at).is_(None)).order_by(col(SigningKey.created_at).desc())
+    query = (
+        select(SigningKey)
+        .where(col(SigningKey.retired_at).is_(None))
+        .order_by(col(SigningKey.created_at).desc())
+    )
     return (await session.exec(query)).first()

@@ -28,8 +28,8 @@ from identity.credentials import (
 from identity.models import (
     AccountIndex,
     ApiClient,
-    ClientCredentials,
     ClientCreate,
+    ClientCredentials,
     ClientIndex,
     Org,
     OrgCreate,
@@ -60,8 +60,12 @@ class Identity:
             runtime=runtime,
             passwords=Passwords(settings.argon2_time_cost, settings.argon2_memory_cost_kib),
             keyring=KeyRing(settings.key_encryption_secret.get_secret_value()),
-            account_failures=SlidingWindowLimiter(settings.login_failures_per_account, settings.login_failure_window_s),
-            address_attempts=SlidingWindowLimiter(settings.login_attempts_per_address, settings.login_address_window_s),
+            account_failures=SlidingWindowLimiter(
+                settings.login_failures_per_account, settings.login_failure_window_s
+            ),
+            address_attempts=SlidingWindowLimiter(
+                settings.login_attempts_per_address, settings.login_address_window_s
+            ),
         )
 
 
@@ -147,7 +151,9 @@ async def register_user(identity: Identity, caller: Principal, org_id: str, data
     """Create a user in their org's store; the operator may do it for any org (to seat its first admin)."""
     _authorize_org_admin(caller, org_id, operator_may=True)
     await _existing_org(identity, org_id)
-    return await _create_account(identity, org_id, str(data.email), data.name, data.password, list(data.roles))
+    return await _create_account(
+        identity, org_id, str(data.email), data.name, data.password, list(data.roles)
+    )
 
 
 async def _create_account(
@@ -177,7 +183,9 @@ async def _create_account(
             uow.session.add(user)
             if org_id is not None:
                 uow.publish(
-                    UserRegistered(user_id=user.id, org_id=org_id, roles=user.role_list(), registered_at=user.created_at)  # type: ignore[arg-type]
+                    UserRegistered(
+                        user_id=user.id, org_id=org_id, roles=user.role_list(), registered_at=user.created_at
+                    )
                 )
             await uow.commit()
     except BaseException:
@@ -231,7 +239,9 @@ async def seed_operator(identity: Identity, email: str, password: str) -> bool:
 # API clients -------------------------------------------------------------------------------------------
 
 
-async def create_client(identity: Identity, caller: Principal, org_id: str, data: ClientCreate) -> ClientCredentials:
+async def create_client(
+    identity: Identity, caller: Principal, org_id: str, data: ClientCreate
+) -> ClientCredentials:
     """Register an org's API client; the secret is returned once and only its hash is kept."""
     _authorize_org_admin(caller, org_id, operator_may=False)
     secret, secret_hash = new_client_secret()
@@ -249,7 +259,9 @@ async def create_client(identity: Identity, caller: Principal, org_id: str, data
     async with identity.runtime.unit_of_work(org_id) as uow:
         uow.session.add(client)
         await uow.commit()
-    return ClientCredentials(client_id=client.client_id, client_secret=secret, name=client.name, scopes=data.scopes)
+    return ClientCredentials(
+        client_id=client.client_id, client_secret=secret, name=client.name, scopes=data.scopes
+    )
 
 
 async def list_clients(
@@ -283,7 +295,10 @@ def _invalid_grant(detail: str) -> Problem:
 def _throttle(limiter: SlidingWindowLimiter, key: str) -> None:
     if wait := limiter.retry_after(key):
         raise Problem(
-            429, "Too Many Requests", "too many login attempts; try again later", headers={"Retry-After": str(wait)}
+            429,
+            "Too Many Requests",
+            "too many login attempts; try again later",
+            headers={"Retry-After": str(wait)},
         )
 
 
@@ -320,7 +335,9 @@ async def _rehash(identity: Identity, user: User, password: str) -> None:
             await uow.commit()
 
 
-async def token_for_client(identity: Identity, client_id: str, client_secret: str, address: str) -> TokenResponse:
+async def token_for_client(
+    identity: Identity, client_id: str, client_secret: str, address: str
+) -> TokenResponse:
     """The client_credentials grant: an org's API client's token with its scopes."""
     _throttle(identity.address_attempts, address)
     identity.address_attempts.hit(address)
@@ -330,7 +347,11 @@ async def token_for_client(identity: Identity, client_id: str, client_secret: st
     if index is not None:
         async with identity.runtime.stores.session(index.org_id) as session:
             client = await session.get(ApiClient, client_id)
-    if client is None or client.revoked_at is not None or not secret_matches(client.secret_hash, client_secret):
+    if (
+        client is None
+        or client.revoked_at is not None
+        or not secret_matches(client.secret_hash, client_secret)
+    ):
         raise Problem(
             401,
             "Invalid client",
@@ -338,7 +359,13 @@ async def token_for_client(identity: Identity, client_id: str, client_secret: st
             error="invalid_client",
             headers={"WWW-Authenticate": 'Basic realm="mentornet"'},
         )
-    claims = {"sub": client.client_id, "kind": "client", "org": client.org_id, "roles": [], "scope": client.scopes}
+    claims = {
+        "sub": client.client_id,
+        "kind": "client",
+        "org": client.org_id,
+        "roles": [],
+        "scope": client.scopes,
+    }
     return await _issue(identity, claims, scope=client.scopes)
 
 
