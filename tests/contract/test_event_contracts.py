@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from mentornet_common.contracts import REGISTRY, TOPICS, json_schemas
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "docs" / "asyncapi" / "schemas"

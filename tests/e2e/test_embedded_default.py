@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from mentornet_devkit.broker import free_port, wait_for_port
 from mentornet_devkit.testing import header, read_all
 

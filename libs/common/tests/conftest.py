@@ -3,15 +3,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+import pytest
+from sqlalchemy.engine import Connection
+from sqlmodel import SQLModel
+
 import mentornet_common.inbox
 import mentornet_common.outbox
 import mentornet_common.tenancy  # noqa: F401
-import pytest
 from mentornet_common.runtime import Runtime
 from mentornet_common.settings import CommonSettings
 from mentornet_devkit.pytest_plugin import isolated_settings
-from sqlalchemy.engine import Connection
-from sqlmodel import SQLModel
 
 
 def create_all(connection: Connection, _schema: str | None) -> None:

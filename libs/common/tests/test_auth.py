@@ -10,6 +10,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import Depends, FastAPI
 from jwt.algorithms import RSAAlgorithm
+
 from mentornet_common.auth import (
     CurrentPrincipal,
     InvalidToken,

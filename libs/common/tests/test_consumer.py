@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from sqlmodel import select
+
 from mentornet_common.consumer import Consumer, Received, in_store
 from mentornet_common.contracts import AskClosed, AskCreated
 from mentornet_common.envelope import Envelope
@@ -18,7 +20,6 @@ from mentornet_common.unit_of_work import UnitOfWork
 from mentornet_devkit.broker import Broker
 from mentornet_devkit.pytest_plugin import isolated_settings
 from mentornet_devkit.testing import as_record, eventually, header, produce, read_all
-from sqlmodel import select
 
 from .conftest import create_all
 from .kafka_helpers import ask_created

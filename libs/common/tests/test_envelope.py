@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+
 from mentornet_common.contracts import AskCreated, OrgRegistered
 from mentornet_common.envelope import Envelope, MalformedEvent
 

@@ -7,13 +7,14 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import APIRouter, FastAPI
+from pydantic import BaseModel, Field
+
 from mentornet_common.http import service_app
 from mentornet_common.problems import NotFound
 from mentornet_common.runtime import Runtime
 from mentornet_common.settings import CommonSettings
 from mentornet_devkit.broker import Broker, free_port
 from mentornet_devkit.pytest_plugin import isolated_settings
-from pydantic import BaseModel, Field
 
 from .conftest import create_all
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlmodel import select
+
 from mentornet_common.outbox import OutboxMessage, pending_count
 from mentornet_common.runtime import Runtime
 from mentornet_common.settings import CommonSettings
@@ -10,7 +12,6 @@ from mentornet_common.telemetry import tracer
 from mentornet_devkit.broker import Broker, free_port, start_broker
 from mentornet_devkit.pytest_plugin import isolated_settings
 from mentornet_devkit.testing import eventually, header, read_all
-from sqlmodel import select
 
 from .conftest import create_all
 from .kafka_helpers import ask_created

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import pytest
-from mentornet_common.settings import CommonSettings
 from pydantic import SecretStr, ValidationError
+
+from mentornet_common.settings import CommonSettings
 
 
 class WithSecret(CommonSettings):

@@ -6,12 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlmodel import select
+
 from mentornet_common.inbox import InboxEntry
 from mentornet_common.runtime import Runtime
 from mentornet_common.settings import CommonSettings
 from mentornet_common.tenancy import CONSORTIUM, InvalidTenant, TenantStores
 from mentornet_devkit.pytest_plugin import isolated_settings
-from sqlmodel import select
 
 from .conftest import create_all
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from identity.config import IdentitySettings
 from identity.main import create_app
 from mentornet_devkit.broker import Broker

@@ -4,11 +4,12 @@ import json
 
 import jwt
 import pytest
+from sqlmodel import select
+
 from identity.models import User
 from mentornet_common.outbox import OutboxMessage
 from mentornet_common.tenancy import CONSORTIUM
 from mentornet_devkit.testing import header, read_all
-from sqlmodel import select
 
 from .conftest import OPERATOR, PASSWORD, Api
 

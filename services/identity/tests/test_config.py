@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import pytest
-from identity.config import IdentitySettings
 from pydantic import ValidationError
+
+from identity.config import IdentitySettings
 
 
 def test_production_refuses_the_development_key_encryption_secret() -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import jwt
+
 from identity.credentials import KeyRing, Passwords, email_hash, new_id, published_keys
 
 

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import identity.models  # noqa: F401
 import pytest
+from sqlmodel import SQLModel
+
+import identity.models  # noqa: F401
 from identity.config import IdentitySettings
 from mentornet_common.migrations import alembic_migrator, model_drift
 from mentornet_common.tenancy import TenantStores
 from mentornet_devkit.pytest_plugin import isolated_settings
-from sqlmodel import SQLModel
 
 pytestmark = pytest.mark.integration
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -13,7 +13,10 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mentornet_common.auth import JwksKeySource, KeySource, TokenVerifier
+from mentornet_common.migrations import alembic_migrator
 from mentornet_common.problems import install_problem_handlers
+from mentornet_common.runtime import Runtime
 from mentornet_common.settings import CommonSettings
 from mentornet_common.telemetry import HTTP_REQUEST_SECONDS, configure_logging, configure_tracing
 
@@ -77,6 +80,29 @@ def _health_router() -> APIRouter:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router
+
+
+def runtime_lifespan(
+    settings: CommonSettings, package: str, key_source: KeySource | None = None
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The lifespan of a service API that verifies identity's tokens: runtime, relay, verifier."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = Runtime(settings, alembic_migrator(package), sweep=False)
+        await runtime.start()
+        app.state.runtime = runtime
+        app.state.verifier = TokenVerifier(
+            key_source or JwksKeySource(settings.jwks_url, ttl_s=settings.jwks_cache_ttl_s),
+            settings.token_issuer,
+            settings.token_audience,
+        )
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    return lifespan
 
 
 def service_app(

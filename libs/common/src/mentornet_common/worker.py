@@ -11,7 +11,9 @@ from prometheus_client import start_http_server
 
 from mentornet_common.consumer import Consumer
 from mentornet_common.kafka import ensure_topics
+from mentornet_common.migrations import alembic_migrator
 from mentornet_common.runtime import Runtime
+from mentornet_common.settings import CommonSettings
 from mentornet_common.telemetry import configure_logging, configure_tracing
 
 log = logging.getLogger(__name__)
@@ -52,3 +54,10 @@ async def _ensure_topics_when_reachable(runtime: Runtime, stop: asyncio.Event) -
             log.warning("broker unreachable (%s); retrying in %.1fs", exc, backoff)
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, 10.0)
+
+
+def worker_main(
+    settings: CommonSettings, package: str, build_consumers: Callable[[Runtime], list[Consumer]]
+) -> None:
+    """``python -m <service>.worker``: migrate, then consume and sweep until told to stop."""
+    asyncio.run(run_worker(Runtime(settings, alembic_migrator(package), sweep=True), build_consumers))

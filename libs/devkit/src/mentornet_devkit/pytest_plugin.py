@@ -14,11 +14,11 @@ from typing import Any, TypeVar
 
 import psycopg
 import pytest
-from mentornet_common.settings import CommonSettings
-from mentornet_common.telemetry import configure_tracing
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from mentornet_common.settings import CommonSettings
+from mentornet_common.telemetry import configure_tracing
 from mentornet_devkit.broker import Broker, free_port, start_broker
 
 S = TypeVar("S", bound=CommonSettings)

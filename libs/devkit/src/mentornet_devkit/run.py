@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import IO
 
 import httpx
+
 from mentornet_common.kafka import ensure_topics
 from mentornet_common.settings import CommonSettings
-
 from mentornet_devkit.broker import Broker, start_broker
 
 SERVICES = (

@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, status
-from mentornet_common.auth import CurrentPrincipal, Principal, require_roles
-from mentornet_common.problems import Problem
 
 from identity import service
 from identity.deps import IdentityDep, Limit, Offset
@@ -24,6 +22,8 @@ from identity.models import (
     UserList,
     UserPublic,
 )
+from mentornet_common.auth import CurrentPrincipal, Principal, require_roles
+from mentornet_common.problems import Problem
 
 router = APIRouter()
 Operator = Annotated[Principal, Depends(require_roles("operator"))]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from mentornet_common.settings import CommonSettings
 from pydantic import Field, SecretStr
+
+from mentornet_common.settings import CommonSettings
 
 
 class IdentitySettings(CommonSettings):

@@ -7,15 +7,15 @@ from contextlib import asynccontextmanager
 
 import uvicorn
 from fastapi import FastAPI
-from mentornet_common.auth import TokenVerifier
-from mentornet_common.http import service_app
-from mentornet_common.migrations import alembic_migrator
-from mentornet_common.runtime import Runtime
 
 from identity import service
 from identity.api import router
 from identity.config import IdentitySettings
 from identity.deps import StoreKeySource
+from mentornet_common.auth import TokenVerifier
+from mentornet_common.http import service_app
+from mentornet_common.migrations import alembic_migrator
+from mentornet_common.runtime import Runtime
 
 
 def create_app(settings: IdentitySettings | None = None) -> FastAPI:

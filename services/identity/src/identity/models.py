@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from mentornet_common.scopes import KNOWN_SCOPES
 from pydantic import StringConstraints, field_validator
 from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
+
+from mentornet_common.scopes import KNOWN_SCOPES
 
 SLUG = r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$"
 # Deliberately permissive: an address's real test is the org's own directory, not a pattern.

@@ -7,13 +7,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from mentornet_common.auth import Principal
-from mentornet_common.contracts import OrgRegistered, UserRegistered
-from mentornet_common.problems import Conflict, NotFound, Problem
-from mentornet_common.ratelimit import SlidingWindowLimiter
-from mentornet_common.runtime import Runtime
-from mentornet_common.tenancy import CONSORTIUM
-
 from identity import repository
 from identity.config import IdentitySettings
 from identity.credentials import (
@@ -38,6 +31,12 @@ from identity.models import (
     User,
     UserCreate,
 )
+from mentornet_common.auth import Principal
+from mentornet_common.contracts import OrgRegistered, UserRegistered
+from mentornet_common.problems import Conflict, NotFound, Problem
+from mentornet_common.ratelimit import SlidingWindowLimiter
+from mentornet_common.runtime import Runtime
+from mentornet_common.tenancy import CONSORTIUM
 
 log = logging.getLogger(__name__)
 

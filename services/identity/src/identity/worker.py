@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-
-from mentornet_common.consumer import Consumer
-from mentornet_common.migrations import alembic_migrator
-from mentornet_common.runtime import Runtime
-from mentornet_common.worker import run_worker
-
 from identity.config import IdentitySettings
+from mentornet_common.consumer import Consumer
+from mentornet_common.runtime import Runtime
+from mentornet_common.worker import worker_main
 
 
 def consumers(runtime: Runtime) -> list[Consumer]:
@@ -17,8 +13,7 @@ def consumers(runtime: Runtime) -> list[Consumer]:
 
 
 def main() -> None:
-    settings = IdentitySettings()
-    asyncio.run(run_worker(Runtime(settings, alembic_migrator("identity"), sweep=True), consumers))
+    worker_main(IdentitySettings(), "identity", consumers)
 
 
 if __name__ == "__main__":
