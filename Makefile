@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-PACKAGES := libs/common libs/devkit services/identity
+PACKAGES := libs/common libs/devkit services/identity services/profiles services/matching services/sessions services/feedback
 SOURCES  := $(addsuffix /src,$(PACKAGES))
 
 .PHONY: install run test lint format schemas clean

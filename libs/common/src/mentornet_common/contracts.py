@@ -117,8 +117,47 @@ class UserErased(Event):
 # profiles ----------------------------------------------------------------------------------------------
 
 
+class PersonCard(BaseModel):
+    """What a person chose to show beyond their own org's store: never email, never private fields."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    display_name: str
+    headline: str = ""
+    languages: list[str] = []
+    timezone: str = "UTC"
+
+
+class ProfileShared(Event):
+    """A person's card is visible to their org (``scope: org``) or to the whole consortium."""
+
+    name = "profile-shared"
+    topic = TOPIC_PROFILES
+    source = "/mentornet/profiles"
+    subject_field = "user_id"
+
+    user_id: str
+    org_id: str
+    scope: Scope
+    card: PersonCard
+    shared_at: datetime
+
+
+class ProfileUnshared(Event):
+    """A person made their profile private: consumers drop the card they hold."""
+
+    name = "profile-unshared"
+    topic = TOPIC_PROFILES
+    source = "/mentornet/profiles"
+    subject_field = "user_id"
+
+    user_id: str
+    org_id: str
+    unshared_at: datetime
+
+
 class MentorCard(BaseModel):
-    """What a mentor chose to share beyond their profile's store: never email, never private fields."""
+    """What a mentor chose to share for matching: never email, never private fields."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
@@ -210,6 +249,7 @@ class MatchProposed(Event):
     skills: list[str]
     duration_minutes: DurationMinutes
     proposed_at: datetime
+    mentee_card: PersonCard | None = None
 
 
 # sessions ----------------------------------------------------------------------------------------------
@@ -291,6 +331,8 @@ EVENT_CLASSES: tuple[type[Event], ...] = (
     OrgRegistered,
     UserRegistered,
     UserErased,
+    ProfileShared,
+    ProfileUnshared,
     MentorPublished,
     MentorWithdrawn,
     AskCreated,

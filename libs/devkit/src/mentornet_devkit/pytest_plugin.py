@@ -106,6 +106,8 @@ def isolated_settings(cls: type[S], backend: dict[str, Any], **overrides: Any) -
         "consumer_max_attempts": 3,
         "outbox_sweep_interval_s": 0.3,
         "outbox_sweep_grace_s": 0.0,
+        # The embedded broker holds each JoinGroup for half the session timeout: keep rebalances short.
+        "consumer_session_timeout_ms": 3000,
         **backend,
         **overrides,
     }

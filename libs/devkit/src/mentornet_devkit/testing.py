@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
 
+import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from fastapi import FastAPI
+from sqlmodel import col, select
 
+from mentornet_common.consumer import Consumer, Handlers
 from mentornet_common.envelope import Envelope, Headers
+from mentornet_common.kafka import ensure_topics
+from mentornet_common.outbox import OutboxMessage
+from mentornet_common.runtime import Runtime
 
 
 async def produce(bootstrap: str, topic: str, records: list[tuple[bytes | None, Headers]]) -> None:
@@ -63,3 +73,30 @@ def header(record: ConsumerRecord, name: str) -> str | None:
         if key == name:
             return value.decode()
     return None
+
+
+@asynccontextmanager
+async def running_service(
+    app: FastAPI, handlers: Handlers | None = None, group: str = "worker"
+) -> AsyncIterator[tuple[httpx.AsyncClient, Runtime]]:
+    """A service's API in-process (lifespan included) and, given handlers, its consumer group beside it."""
+    async with app.router.lifespan_context(app):
+        runtime: Runtime = app.state.runtime
+        consumer = Consumer(runtime, group, handlers) if handlers else None
+        if consumer is not None:
+            await ensure_topics(runtime.settings, partitions=1)
+            await consumer.start()
+        try:
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://service") as http:
+                yield http, runtime
+        finally:
+            if consumer is not None:
+                await consumer.stop()
+
+
+async def outbox_events(runtime: Runtime, tenant: str) -> list[tuple[str, dict[str, Any]]]:
+    """The (ce_type, payload) of every event a store has written, oldest first."""
+    async with runtime.stores.session(tenant) as session:
+        rows = (await session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id)))).all()
+    return [(row.ce_type, json.loads(row.payload)) for row in rows]

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request, status
 
 from identity import service
-from identity.deps import IdentityDep, Limit, Offset
+from identity.deps import IdentityDep
 from identity.models import (
     ClientCreate,
     ClientCredentials,
@@ -23,6 +23,7 @@ from identity.models import (
     UserPublic,
 )
 from mentornet_common.auth import CurrentPrincipal, Principal, require_roles
+from mentornet_common.pagination import Limit, Offset
 from mentornet_common.problems import Problem
 
 router = APIRouter()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Request
 from jwt import PyJWK
 
 from identity.service import Identity, jwks
@@ -16,8 +16,6 @@ def get_identity(request: Request) -> Identity:
 
 
 IdentityDep = Annotated[Identity, Depends(get_identity)]
-Limit = Annotated[int, Query(ge=1, le=200, description="Page size (at most 200).")]
-Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 
 
 class StoreKeySource:

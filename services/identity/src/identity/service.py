@@ -33,6 +33,7 @@ from identity.models import (
 )
 from mentornet_common.auth import Principal
 from mentornet_common.contracts import OrgRegistered, UserRegistered
+from mentornet_common.pagination import page
 from mentornet_common.problems import Conflict, NotFound, Problem
 from mentornet_common.ratelimit import SlidingWindowLimiter
 from mentornet_common.runtime import Runtime
@@ -72,11 +73,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _page(rows: list[Any], limit: int, offset: int) -> tuple[list[Any], int | None]:
-    """Rows were fetched with limit+1: the extra one says whether there is a next page."""
-    return rows[:limit], (offset + limit if len(rows) > limit else None)
-
-
 # orgs --------------------------------------------------------------------------------------------------
 
 
@@ -111,7 +107,7 @@ async def _slug_taken(identity: Identity, slug: str) -> bool:
 
 async def list_orgs(identity: Identity, limit: int, offset: int) -> tuple[list[Org], int | None]:
     async with identity.runtime.stores.session(CONSORTIUM) as session:
-        return _page(list(await repository.orgs(session, limit + 1, offset)), limit, offset)
+        return page(await repository.orgs(session, limit + 1, offset), limit, offset)
 
 
 async def get_org(identity: Identity, org_id: str) -> Org:
@@ -202,7 +198,7 @@ async def list_users(
 ) -> tuple[list[User], int | None]:
     _authorize_org_admin(caller, org_id, operator_may=False)
     async with identity.runtime.stores.session(org_id) as session:
-        return _page(list(await repository.users(session, limit + 1, offset)), limit, offset)
+        return page(await repository.users(session, limit + 1, offset), limit, offset)
 
 
 async def get_user(identity: Identity, caller: Principal, org_id: str, user_id: str) -> User:
@@ -268,7 +264,7 @@ async def list_clients(
 ) -> tuple[list[ApiClient], int | None]:
     _authorize_org_admin(caller, org_id, operator_may=False)
     async with identity.runtime.stores.session(org_id) as session:
-        return _page(list(await repository.clients(session, limit + 1, offset)), limit, offset)
+        return page(await repository.clients(session, limit + 1, offset), limit, offset)
 
 
 async def revoke_client(identity: Identity, caller: Principal, org_id: str, client_id: str) -> ApiClient:

@@ -1,0 +1,1 @@
+"""mentornet profiles: people's profiles, and the cards they choose to share."""

@@ -1,0 +1,31 @@
+"""Profiles' API process: ``python -m profiles.main``."""
+
+from __future__ import annotations
+
+import uvicorn
+from fastapi import FastAPI
+
+from mentornet_common.auth import KeySource
+from mentornet_common.http import runtime_lifespan, service_app
+from profiles.api import router
+from profiles.config import ProfilesSettings
+
+
+def create_app(settings: ProfilesSettings | None = None, key_source: KeySource | None = None) -> FastAPI:
+    settings = settings or ProfilesSettings()
+    return service_app(
+        settings,
+        title="mentornet profiles",
+        description="People's skills, availability, time zone, languages and visibility.",
+        lifespan=runtime_lifespan(settings, "profiles", key_source),
+        routers=[router],
+    )
+
+
+def main() -> None:
+    settings = ProfilesSettings()
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+
+
+if __name__ == "__main__":
+    main()
