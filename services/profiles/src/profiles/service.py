@@ -95,10 +95,10 @@ def _announce(
         )
         uow.publish(MentorWithdrawn(mentor_id=user_id, org_id=org_id, reason=reason, withdrawn_at=now))
     if mentor_scope is not None:
-        card = profile.mentor_card()
+        mentor_card = profile.mentor_card()
         scope = cast(Scope, mentor_scope)
         uow.publish(
-            MentorPublished(mentor_id=user_id, org_id=org_id, scope=scope, card=card, published_at=now)
+            MentorPublished(mentor_id=user_id, org_id=org_id, scope=scope, card=mentor_card, published_at=now)
         )
 
 
