@@ -10,6 +10,7 @@ Make a new revision after changing a service's models:
 
 from __future__ import annotations
 
+import importlib
 import sys
 import tempfile
 from importlib import resources
@@ -20,9 +21,11 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import MetaData, create_engine
+from sqlalchemy import MetaData, Table, create_engine
 from sqlalchemy.engine import Connection
 
+# Every store carries the common tables; importing them registers them with SQLModel's metadata.
+from mentornet_common import inbox, outbox, tenancy
 from mentornet_common.tenancy import Migrator
 
 
@@ -72,6 +75,18 @@ def _run(context: Any, connection: Connection, metadata: MetaData, schema: str |
     )
     with context.begin_transaction():
         context.run_migrations()
+
+
+def service_metadata(package: str) -> MetaData:
+    """The tables one service's stores hold: its own models' and the common ones."""
+    modules = [importlib.import_module(f"{package}.models"), inbox, outbox, tenancy]
+    metadata = MetaData()
+    for module in modules:
+        for value in vars(module).values():
+            table = getattr(value, "__table__", None)
+            if isinstance(table, Table) and getattr(value, "__module__", None) == module.__name__:
+                table.to_metadata(metadata)
+    return metadata
 
 
 def model_drift(connection: Connection, metadata: MetaData) -> list[Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import Protocol
 
@@ -12,7 +13,7 @@ from mentornet_common.envelope import Envelope
 from mentornet_common.outbox import OutboxMessage
 from mentornet_common.settings import CommonSettings
 from mentornet_common.telemetry import current_tenant
-from mentornet_common.tenancy import TenantStores
+from mentornet_common.tenancy import CONSORTIUM, TenantStores
 
 
 class Waker(Protocol):
@@ -52,6 +53,10 @@ class UnitOfWork:
         finally:
             current_tenant.reset(self._tenant_token)
             await self._session_cm.__aexit__(exc_type, exc, tb)
+
+    def consortium(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """A separate session on the consortium store, to read shared data (the directory) beside this one."""
+        return self._stores.session(CONSORTIUM)
 
     def publish(self, event: Event, tenant_id: str | None = None) -> Envelope:
         """Add an event to this transaction's outbox; ``tenant_id`` is the owning org (default: this one)."""

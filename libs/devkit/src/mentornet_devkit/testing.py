@@ -6,6 +6,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -14,6 +15,7 @@ from fastapi import FastAPI
 from sqlmodel import col, select
 
 from mentornet_common.consumer import Consumer, Handlers
+from mentornet_common.contracts import Event
 from mentornet_common.envelope import Envelope, Headers
 from mentornet_common.kafka import ensure_topics
 from mentornet_common.outbox import OutboxMessage
@@ -100,3 +102,28 @@ async def outbox_events(runtime: Runtime, tenant: str) -> list[tuple[str, dict[s
     async with runtime.stores.session(tenant) as session:
         rows = (await session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id)))).all()
     return [(row.ce_type, json.loads(row.payload)) for row in rows]
+
+
+@dataclass
+class Record:
+    """A consumed record, for driving a Consumer without the broker (unit-speed handler tests)."""
+
+    topic: str
+    value: bytes | None
+    headers: Headers
+    key: bytes | None = None
+    partition: int = 0
+    offset: int = 0
+
+
+async def deliver(consumer: Consumer, event: Event, tenant_id: str) -> Envelope:
+    """Hand one event to a consumer's handlers as if it came from the broker; returns its envelope."""
+    envelope = Envelope.new(event, tenant_id)
+    await redeliver(consumer, envelope)
+    return envelope
+
+
+async def redeliver(consumer: Consumer, envelope: Envelope) -> None:
+    """Deliver an envelope again (same ce_id), as the broker does after a crash."""
+    topic = consumer._settings.topic(type(envelope.payload()).topic)
+    await consumer.process(Record(topic, envelope.value(), envelope.headers(), envelope.key()))

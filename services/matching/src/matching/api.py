@@ -1,0 +1,42 @@
+"""Matching's public HTTP API (see CONTRACT.md)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, status
+
+from matching import service
+from matching.models import AskIn, AskList, AskOut, AskStatus
+from mentornet_common.auth import CurrentPrincipal
+from mentornet_common.pagination import Limit, Offset
+from mentornet_common.runtime import Runtime
+
+router = APIRouter(prefix="/v1/asks", tags=["asks"])
+
+
+def _runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=AskOut, summary="Post an ask")
+async def create_ask(body: AskIn, request: Request, caller: CurrentPrincipal) -> AskOut:
+    return await service.create_ask(_runtime(request), caller, body)
+
+
+@router.get("", response_model=AskList, summary="The caller's asks, newest first")
+async def list_asks(
+    request: Request,
+    caller: CurrentPrincipal,
+    status: Annotated[AskStatus | None, Query()] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> AskList:
+    items, next_offset = await service.list_asks(_runtime(request), caller, status, limit, offset)
+    return AskList(items=items, next_offset=next_offset)
+
+
+@router.get("/{ask_id}", response_model=AskOut, summary="One of the caller's asks, with its proposals")
+async def get_ask(ask_id: str, request: Request, caller: CurrentPrincipal) -> AskOut:
+    return await service.get_ask(_runtime(request), caller, ask_id)

@@ -1,0 +1,176 @@
+"""Matching's consumers: the directory projection, proposing mentors, and following sessions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlmodel import SQLModel
+
+from matching import service
+from matching.models import DirectoryEntry, MentorLoad, PersonCardEntry
+from mentornet_common.consumer import Handler, Handlers, Received, in_store
+from mentornet_common.contracts import (
+    AskCreated,
+    Event,
+    MatchDeclined,
+    MentorPublished,
+    MentorWithdrawn,
+    ProfileShared,
+    ProfileUnshared,
+    SessionCancelled,
+    SessionCompleted,
+    SessionScheduled,
+)
+from mentornet_common.tenancy import CONSORTIUM
+from mentornet_common.unit_of_work import UnitOfWork
+
+
+def _consortium(_: Received[Any]) -> str:
+    return CONSORTIUM
+
+
+def _owner_org(received: Received[Any]) -> str:
+    return str(received.payload.org_id)
+
+
+def _mentee_org(received: Received[Any]) -> str:
+    return str(received.payload.mentee_org_id)
+
+
+# the directory: each card lives where its owner shared it ---------------------------------------------
+
+Build = Callable[[Any], SQLModel | None]
+
+
+async def _put(uow: UnitOfWork, model: type[SQLModel], key: str, row: SQLModel | None) -> None:
+    existing = await uow.session.get(model, key)
+    if existing is not None:
+        await uow.session.delete(existing)
+        await uow.session.flush()
+    if row is not None:
+        uow.session.add(row)
+
+
+def _placed(name: str, model: type[SQLModel], key: str, build: Build) -> tuple[Handler, Handler]:
+    """Two handlers for one event: keep the row in the consortium store or in the owner's org store,
+    whichever the event's scope names, and remove it from the other."""
+
+    async def in_consortium(uow: UnitOfWork, received: Received[Any]) -> None:
+        row = build(received.payload)
+        await _put(
+            uow, model, getattr(received.payload, key), row if _scope(received) == "consortium" else None
+        )
+
+    async def in_org(uow: UnitOfWork, received: Received[Any]) -> None:
+        row = build(received.payload)
+        await _put(uow, model, getattr(received.payload, key), row if _scope(received) == "org" else None)
+
+    in_consortium.__name__ = f"{name}_in_consortium"
+    in_org.__name__ = f"{name}_in_org"
+    return in_store(_consortium)(in_consortium), in_store(_owner_org)(in_org)
+
+
+def _scope(received: Received[Any]) -> str | None:
+    return getattr(received.payload, "scope", None)
+
+
+def _directory_entry(event: Event) -> DirectoryEntry | None:
+    if not isinstance(event, MentorPublished):
+        return None
+    return DirectoryEntry(
+        mentor_id=event.mentor_id,
+        org_id=event.org_id,
+        scope=event.scope,
+        card=event.card.model_dump(mode="json"),
+        updated_at=datetime.now(UTC),
+    )
+
+
+def _person_card(event: Event) -> PersonCardEntry | None:
+    if not isinstance(event, ProfileShared):
+        return None
+    return PersonCardEntry(
+        user_id=event.user_id,
+        org_id=event.org_id,
+        scope=event.scope,
+        card=event.card.model_dump(mode="json"),
+        updated_at=datetime.now(UTC),
+    )
+
+
+index_mentor = _placed("index_mentor_when_mentor_published", DirectoryEntry, "mentor_id", _directory_entry)
+drop_mentor = _placed("drop_mentor_when_mentor_withdrawn", DirectoryEntry, "mentor_id", _directory_entry)
+index_card = _placed("index_card_when_profile_shared", PersonCardEntry, "user_id", _person_card)
+drop_card = _placed("drop_card_when_profile_unshared", PersonCardEntry, "user_id", _person_card)
+
+
+# proposing ----------------------------------------------------------------------------------------------
+
+
+async def propose_mentor_when_ask_created(uow: UnitOfWork, received: Received[AskCreated]) -> None:
+    await service.propose_next(uow, received.payload.ask_id)
+
+
+@in_store(_mentee_org)
+async def propose_next_mentor_when_match_declined(uow: UnitOfWork, received: Received[MatchDeclined]) -> None:
+    await service.settle_proposal(uow, received.payload.proposal_id, "declined")
+    await service.propose_next(uow, received.payload.ask_id)
+
+
+# following sessions -------------------------------------------------------------------------------------
+
+
+@in_store(_mentee_org)
+async def mark_ask_scheduled_when_session_scheduled(
+    uow: UnitOfWork, received: Received[SessionScheduled]
+) -> None:
+    await service.settle_proposal(uow, received.payload.proposal_id, "accepted")
+    await service.follow_session(uow, received.payload.ask_id, "scheduled")
+
+
+@in_store(_mentee_org)
+async def mark_ask_completed_when_session_completed(
+    uow: UnitOfWork, received: Received[SessionCompleted]
+) -> None:
+    await service.follow_session(uow, received.payload.ask_id, "completed")
+
+
+@in_store(_mentee_org)
+async def mark_ask_cancelled_when_session_cancelled(
+    uow: UnitOfWork, received: Received[SessionCancelled]
+) -> None:
+    await service.follow_session(uow, received.payload.ask_id, "cancelled", received.payload.reason)
+
+
+async def _count_load(uow: UnitOfWork, mentor_id: str, moment: datetime, change: int) -> None:
+    month = service.month_of(moment)
+    load = await uow.session.get(MentorLoad, (mentor_id, month)) or MentorLoad(
+        mentor_id=mentor_id, month=month
+    )
+    load.scheduled = max(0, load.scheduled + change)
+    uow.session.add(load)
+
+
+@in_store(_consortium)
+async def count_load_when_session_scheduled(uow: UnitOfWork, received: Received[SessionScheduled]) -> None:
+    await _count_load(uow, received.payload.mentor_id, received.payload.start_at, +1)
+
+
+@in_store(_consortium)
+async def free_load_when_session_cancelled(uow: UnitOfWork, received: Received[SessionCancelled]) -> None:
+    await _count_load(uow, received.payload.mentor_id, received.payload.cancelled_at, -1)
+
+
+HANDLERS: Handlers = {
+    MentorPublished: index_mentor,
+    MentorWithdrawn: drop_mentor,
+    ProfileShared: index_card,
+    ProfileUnshared: drop_card,
+    AskCreated: [propose_mentor_when_ask_created],
+    MatchDeclined: [propose_next_mentor_when_match_declined],
+    SessionScheduled: [mark_ask_scheduled_when_session_scheduled, count_load_when_session_scheduled],
+    SessionCompleted: [mark_ask_completed_when_session_completed],
+    SessionCancelled: [mark_ask_cancelled_when_session_cancelled, free_load_when_session_cancelled],
+}

@@ -1,0 +1,142 @@
+"""Matching's tables and API shapes.
+
+The mentee's org store: ``ask``, ``proposal``. The directory (``directory_entry``) and people's cards
+(``person_card``) sit where their owner shared them: consortium-wide entries in the consortium store,
+org-only entries in that org's store. ``mentor_load`` (consortium store) counts scheduled sessions.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from sqlalchemy import JSON, Column, Text
+from sqlmodel import Field as SQLField
+from sqlmodel import SQLModel
+
+from mentornet_common.contracts import DurationMinutes, PersonCard, Scope
+
+AskStatus = Literal["open", "proposed", "scheduled", "completed", "expired", "cancelled"]
+SkillName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+
+
+class AskIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=2000)]
+    background: Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)] = ""
+    success_criteria: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] = ""
+    skills: list[SkillName] = Field(min_length=1, max_length=10)
+    duration_minutes: DurationMinutes = 30
+    scope: Scope = "consortium"
+
+
+class Ask(SQLModel, table=True):
+    id: str = SQLField(primary_key=True, max_length=48)
+    mentee_id: str = SQLField(max_length=48, index=True)
+    mentee_org_id: str = SQLField(max_length=48)
+    question: str = SQLField(sa_column=Column(Text, nullable=False))
+    background: str = SQLField(sa_column=Column(Text, nullable=False))
+    success_criteria: str = SQLField(sa_column=Column(Text, nullable=False))
+    skills: list[str] = SQLField(sa_column=Column(JSON, nullable=False))
+    duration_minutes: int
+    scope: str = SQLField(max_length=16)
+    status: str = SQLField(default="open", max_length=16)
+    status_reason: str | None = SQLField(default=None, max_length=500)
+    created_at: datetime
+    first_proposed_at: datetime | None = None
+    updated_at: datetime
+
+
+class Proposal(SQLModel, table=True):
+    id: str = SQLField(primary_key=True, max_length=48)
+    ask_id: str = SQLField(max_length=48, index=True)
+    mentor_id: str = SQLField(max_length=48)
+    mentor_org_id: str = SQLField(max_length=48)
+    score: float
+    reasons: list[str] = SQLField(sa_column=Column(JSON, nullable=False))
+    status: str = SQLField(default="proposed", max_length=16)
+    created_at: datetime
+    updated_at: datetime
+
+
+class DirectoryEntry(SQLModel, table=True):
+    """A published mentor card, where its scope allows it to be."""
+
+    __tablename__ = "directory_entry"
+
+    mentor_id: str = SQLField(primary_key=True, max_length=48)
+    org_id: str = SQLField(max_length=48)
+    scope: str = SQLField(max_length=16)
+    card: dict[str, Any] = SQLField(sa_column=Column(JSON, nullable=False))
+    updated_at: datetime
+
+
+class PersonCardEntry(SQLModel, table=True):
+    """A person's shared card (for the mentee's card in an offer)."""
+
+    __tablename__ = "person_card"
+
+    user_id: str = SQLField(primary_key=True, max_length=48)
+    org_id: str = SQLField(max_length=48)
+    scope: str = SQLField(max_length=16)
+    card: dict[str, Any] = SQLField(sa_column=Column(JSON, nullable=False))
+    updated_at: datetime
+
+
+class MentorLoad(SQLModel, table=True):
+    """Sessions scheduled per mentor per month (ids and counts only)."""
+
+    __tablename__ = "mentor_load"
+
+    mentor_id: str = SQLField(primary_key=True, max_length=48)
+    month: str = SQLField(primary_key=True, max_length=7)
+    scheduled: int = 0
+
+
+class ProposalOut(BaseModel):
+    id: str
+    mentor_id: str
+    mentor_org_id: str
+    score: float
+    reasons: list[str]
+    status: str
+    proposed_at: datetime
+
+
+class AskOut(BaseModel):
+    id: str
+    status: AskStatus
+    status_reason: str | None
+    mentee_id: str
+    mentee_org_id: str
+    question: str
+    background: str
+    success_criteria: str
+    skills: list[str]
+    duration_minutes: int
+    scope: Scope
+    created_at: datetime
+    proposals: list[ProposalOut]
+
+    @classmethod
+    def of(cls, ask: Ask, proposals: list[Proposal]) -> AskOut:
+        return cls.model_validate(
+            {
+                **ask.model_dump(),
+                "proposals": [
+                    ProposalOut.model_validate({**p.model_dump(), "proposed_at": p.created_at})
+                    for p in proposals
+                ],
+            }
+        )
+
+
+class AskList(BaseModel):
+    items: list[AskOut]
+    next_offset: int | None
+
+
+def person_card(entry: PersonCardEntry | None) -> PersonCard | None:
+    return PersonCard.model_validate(entry.card) if entry else None

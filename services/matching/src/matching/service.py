@@ -1,0 +1,238 @@
+"""Matching's use cases: posting asks, and proposing the best mentor (then the next one) for an ask."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import cast
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from matching import domain
+from matching.models import (
+    Ask,
+    AskIn,
+    AskOut,
+    DirectoryEntry,
+    MentorLoad,
+    PersonCardEntry,
+    Proposal,
+    person_card,
+)
+from mentornet_common.auth import Principal
+from mentornet_common.contracts import AskClosed, AskCreated, DurationMinutes, MatchProposed
+from mentornet_common.pagination import page
+from mentornet_common.problems import NotFound, Problem
+from mentornet_common.runtime import Runtime
+from mentornet_common.unit_of_work import UnitOfWork
+
+OPEN_STATUSES = ("open", "proposed")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def month_of(moment: datetime) -> str:
+    return f"{moment:%Y-%m}"
+
+
+def _mentee_org(caller: Principal) -> str:
+    if caller.kind != "user" or not caller.org_id:
+        raise Problem(403, "Forbidden", "asks are posted by people of a member org")
+    return caller.org_id
+
+
+async def create_ask(runtime: Runtime, caller: Principal, data: AskIn) -> AskOut:
+    """Record an ask in the mentee's org store and announce it; matching happens on ``ask-created``."""
+    org_id = _mentee_org(caller)
+    now = _now()
+    ask = Ask(
+        id=f"ask_{secrets.token_hex(8)}",
+        mentee_id=caller.subject,
+        mentee_org_id=org_id,
+        question=data.question,
+        background=data.background,
+        success_criteria=data.success_criteria,
+        skills=list(dict.fromkeys(data.skills)),
+        duration_minutes=data.duration_minutes,
+        scope=data.scope,
+        created_at=now,
+        updated_at=now,
+    )
+    async with runtime.unit_of_work(org_id) as uow:
+        uow.session.add(ask)
+        uow.publish(
+            AskCreated(
+                ask_id=ask.id,
+                mentee_id=ask.mentee_id,
+                mentee_org_id=org_id,
+                skills=ask.skills,
+                duration_minutes=data.duration_minutes,
+                scope=data.scope,
+                created_at=now,
+            )
+        )
+        await uow.commit()
+    return AskOut.of(ask, [])
+
+
+async def _proposals(session: AsyncSession, ask_id: str) -> list[Proposal]:
+    query = select(Proposal).where(Proposal.ask_id == ask_id).order_by(col(Proposal.created_at))
+    return list((await session.exec(query)).all())
+
+
+async def get_ask(runtime: Runtime, caller: Principal, ask_id: str) -> AskOut:
+    """The caller's own ask with its proposals; anyone else's is 404."""
+    async with runtime.stores.session(_mentee_org(caller)) as session:
+        ask = await session.get(Ask, ask_id)
+        if ask is None or ask.mentee_id != caller.subject:
+            raise NotFound("ask")
+        return AskOut.of(ask, await _proposals(session, ask_id))
+
+
+async def list_asks(
+    runtime: Runtime, caller: Principal, status: str | None, limit: int, offset: int
+) -> tuple[list[AskOut], int | None]:
+    async with runtime.stores.session(_mentee_org(caller)) as session:
+        query = select(Ask).where(Ask.mentee_id == caller.subject)
+        if status:
+            query = query.where(Ask.status == status)
+        query = query.order_by(col(Ask.created_at).desc(), col(Ask.id)).offset(offset).limit(limit + 1)
+        asks, next_offset = page((await session.exec(query)).all(), limit, offset)
+        return [AskOut.of(a, await _proposals(session, a.id)) for a in asks], next_offset
+
+
+# proposing --------------------------------------------------------------------------------------------
+
+
+def _candidate(entry: DirectoryEntry) -> domain.Candidate:
+    card = entry.card
+    return domain.Candidate(
+        mentor_id=entry.mentor_id,
+        org_id=entry.org_id,
+        display_name=card.get("display_name", ""),
+        skills={s["name"]: int(s["level"]) for s in card.get("skills", [])},
+        capacity_per_month=int(card.get("capacity_per_month", 0)),
+        has_availability=bool(card.get("availability")),
+        languages=tuple(card.get("languages", [])),
+    )
+
+
+async def _directory(uow: UnitOfWork, mentee_org_id: str) -> tuple[list[domain.Candidate], dict[str, int]]:
+    """Mentors the mentee's org may reach: its own org-only entries, and every consortium entry."""
+    own = (await uow.session.exec(select(DirectoryEntry))).all()
+    async with uow.consortium() as consortium:
+        shared = (await consortium.exec(select(DirectoryEntry))).all()
+        loads = (await consortium.exec(select(MentorLoad).where(MentorLoad.month == month_of(_now())))).all()
+    entries = {e.mentor_id: e for e in shared}
+    entries.update({e.mentor_id: e for e in own if e.org_id == mentee_org_id})
+    return [_candidate(e) for e in entries.values()], {load.mentor_id: load.scheduled for load in loads}
+
+
+async def _mentee_card(uow: UnitOfWork, ask: Ask, mentor_org_id: str) -> PersonCardEntry | None:
+    """The mentee's card, if they shared it with the mentor's org."""
+    own = await uow.session.get(PersonCardEntry, ask.mentee_id)
+    if own is not None and mentor_org_id == ask.mentee_org_id:
+        return own
+    async with uow.consortium() as consortium:
+        return await consortium.get(PersonCardEntry, ask.mentee_id)
+
+
+async def propose_next(uow: UnitOfWork, ask_id: str) -> Proposal | None:
+    """Propose the best mentor not yet asked; close the ask with a reason when nobody is left."""
+    ask = await uow.session.get(Ask, ask_id)
+    if ask is None or ask.status not in OPEN_STATUSES:
+        return None
+    earlier = await _proposals(uow.session, ask.id)
+    if any(p.status == "proposed" for p in earlier):
+        return None  # one open offer at a time
+    candidates, loads = await _directory(uow, ask.mentee_org_id)
+    asked_before = {p.mentor_id for p in earlier}
+    facts = domain.AskFacts(ask.mentee_id, ask.mentee_org_id, tuple(ask.skills), ask.scope)
+    ranked = [r for r in domain.rank(facts, candidates, loads) if r.candidate.mentor_id not in asked_before]
+    now = _now()
+    if not ranked:
+        reason = (
+            f"every mentor who fits was asked ({len(earlier)}) and none accepted"
+            if earlier
+            else "no mentor with free capacity covers these skills within the ask's scope"
+        )
+        _close(uow, ask, "expired", reason, now)
+        return None
+    best = ranked[0]
+    proposal = Proposal(
+        id=f"prp_{secrets.token_hex(8)}",
+        ask_id=ask.id,
+        mentor_id=best.candidate.mentor_id,
+        mentor_org_id=best.candidate.org_id,
+        score=best.score,
+        reasons=list(best.reasons),
+        created_at=now,
+        updated_at=now,
+    )
+    ask.status = "proposed"
+    ask.first_proposed_at = ask.first_proposed_at or now
+    ask.updated_at = now
+    uow.session.add_all([proposal, ask])
+    uow.publish(
+        MatchProposed(
+            proposal_id=proposal.id,
+            ask_id=ask.id,
+            mentee_id=ask.mentee_id,
+            mentee_org_id=ask.mentee_org_id,
+            mentor_id=proposal.mentor_id,
+            mentor_org_id=proposal.mentor_org_id,
+            score=proposal.score,
+            reasons=proposal.reasons,
+            question=ask.question,
+            background=ask.background,
+            success_criteria=ask.success_criteria,
+            skills=ask.skills,
+            duration_minutes=cast(DurationMinutes, ask.duration_minutes),
+            proposed_at=now,
+            mentee_card=person_card(await _mentee_card(uow, ask, proposal.mentor_org_id)),
+        )
+    )
+    return proposal
+
+
+def _close(uow: UnitOfWork, ask: Ask, status: str, reason: str, now: datetime) -> None:
+    ask.status = status
+    ask.status_reason = reason
+    ask.updated_at = now
+    uow.session.add(ask)
+    uow.publish(
+        AskClosed(
+            ask_id=ask.id,
+            mentee_id=ask.mentee_id,
+            mentee_org_id=ask.mentee_org_id,
+            status=status,
+            reason=reason,
+            closed_at=now,
+        )
+    )
+
+
+async def settle_proposal(uow: UnitOfWork, proposal_id: str, status: str) -> Proposal | None:
+    """Record what became of a proposal (declined, accepted, completed, cancelled)."""
+    proposal = await uow.session.get(Proposal, proposal_id)
+    if proposal is not None and proposal.status != status:
+        proposal.status = status
+        proposal.updated_at = _now()
+        uow.session.add(proposal)
+    return proposal
+
+
+async def follow_session(uow: UnitOfWork, ask_id: str, status: str, reason: str | None = None) -> None:
+    """The ask's status follows its session: scheduled, completed, or cancelled."""
+    ask = await uow.session.get(Ask, ask_id)
+    if ask is None or ask.status == status:
+        return
+    if status == "cancelled":
+        _close(uow, ask, status, reason or "the session was cancelled", _now())
+        return
+    ask.status = status
+    ask.updated_at = _now()
+    uow.session.add(ask)

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+
+from matching.config import MatchingSettings
+from matching.handlers import HANDLERS
+from matching.main import create_app
+from mentornet_common.consumer import Consumer
+from mentornet_common.contracts import MentorCard, MentorPublished, PersonCard, ProfileShared, Skill
+from mentornet_common.runtime import Runtime
+from mentornet_devkit.broker import Broker
+from mentornet_devkit.pytest_plugin import isolated_settings
+from mentornet_devkit.testing import deliver, running_service
+from mentornet_devkit.tokens import TokenFactory
+
+
+@dataclass
+class Matching:
+    http: httpx.AsyncClient
+    runtime: Runtime
+    tokens: TokenFactory
+    worker: Consumer
+
+    def as_user(self, user_id: str, org_id: str) -> dict[str, str]:
+        return self.tokens.headers(user_id, org_id, ["member"])
+
+    async def publish_mentor(
+        self, mentor_id: str, org_id: str, scope: str = "consortium", capacity: int = 4, **skills: int
+    ) -> None:
+        card = MentorCard(
+            display_name=mentor_id.title(),
+            skills=[Skill(name=name, level=level) for name, level in skills.items()],
+            capacity_per_month=capacity,
+            availability=[{"weekday": 1, "start": "09:00", "end": "12:00"}],  # type: ignore[list-item]
+        )
+        event = MentorPublished(
+            mentor_id=mentor_id,
+            org_id=org_id,
+            scope=scope,
+            card=card,
+            published_at=datetime.now(UTC),  # type: ignore[arg-type]
+        )
+        await deliver(self.worker, event, org_id)
+
+    async def share_card(self, user_id: str, org_id: str, scope: str = "consortium") -> None:
+        event = ProfileShared(
+            user_id=user_id,
+            org_id=org_id,
+            scope=scope,  # type: ignore[arg-type]
+            card=PersonCard(
+                display_name=user_id.title(), headline="Engineering manager", timezone="Asia/Tokyo"
+            ),
+            shared_at=datetime.now(UTC),
+        )
+        await deliver(self.worker, event, org_id)
+
+    async def ask(self, user_id: str, org_id: str, **overrides: Any) -> dict[str, Any]:
+        body = {
+            "question": "How do I push back on a 40% price rise at renewal?",
+            "background": "Our main supplier wants 40% more from January.",
+            "success_criteria": "A negotiation plan I can use next week.",
+            "skills": ["negotiation"],
+            "duration_minutes": 30,
+            "scope": "consortium",
+            **overrides,
+        }
+        response = await self.http.post("/v1/asks", json=body, headers=self.as_user(user_id, org_id))
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+
+@pytest.fixture
+async def matching(
+    broker: Broker, store_backend: dict[str, Any], topic_prefix: str
+) -> AsyncIterator[Matching]:
+    """The API, and the worker's handlers driven directly (no consumer group: unit-speed)."""
+    settings = isolated_settings(
+        MatchingSettings,
+        store_backend,
+        topic_prefix=topic_prefix,
+        kafka_bootstrap_servers=broker.bootstrap_servers,
+    )
+    tokens = TokenFactory(settings)
+    async with running_service(create_app(settings, key_source=tokens)) as (http, runtime):
+        yield Matching(http, runtime, tokens, Consumer(runtime, "matching", HANDLERS))

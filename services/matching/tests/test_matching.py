@@ -1,0 +1,276 @@
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from matching.handlers import HANDLERS
+from matching.models import DirectoryEntry, Proposal
+from mentornet_common.consumer import Consumer
+from mentornet_common.contracts import AskCreated, MatchDeclined, SessionCompleted, SessionScheduled
+from mentornet_common.envelope import Envelope
+from mentornet_common.kafka import ensure_topics
+from mentornet_common.tenancy import CONSORTIUM
+from mentornet_devkit.testing import (
+    as_record,
+    deliver,
+    eventually,
+    header,
+    outbox_events,
+    produce,
+    read_all,
+    redeliver,
+)
+
+from .conftest import Matching
+
+pytestmark = pytest.mark.integration
+
+
+async def created_event(matching: Matching, org_id: str) -> Envelope:
+    """The ask-created the API wrote, as the worker would receive it."""
+    events = [e for e in await outbox_events(matching.runtime, org_id) if e[0] == "mentornet.ask-created.v1"]
+    return Envelope.new(AskCreated.model_validate(events[-1][1]), org_id)
+
+
+async def run_matching(matching: Matching, org_id: str) -> Envelope:
+    envelope = await created_event(matching, org_id)
+    await redeliver(matching.worker, envelope)
+    return envelope
+
+
+async def proposals_of(matching: Matching, org_id: str) -> list[tuple[str, str]]:
+    events = await outbox_events(matching.runtime, org_id)
+    return [(p["mentor_id"], p["ask_id"]) for t, p in events if t == "mentornet.match-proposed.v1"]
+
+
+# asks through the API ----------------------------------------------------------------------------------
+
+
+async def test_a_member_posts_an_ask_and_reads_it_back(matching: Matching) -> None:
+    posted = await matching.ask("usr_ann", "org_a")
+    assert posted["status"] == "open" and posted["proposals"] == []
+    read = await matching.http.get(f"/v1/asks/{posted['id']}", headers=matching.as_user("usr_ann", "org_a"))
+    assert read.json() == posted
+    listed = await matching.http.get("/v1/asks", headers=matching.as_user("usr_ann", "org_a"))
+    assert [a["id"] for a in listed.json()["items"]] == [posted["id"]]
+    events = await outbox_events(matching.runtime, "org_a")
+    assert [t for t, _ in events] == ["mentornet.ask-created.v1"]
+    assert "price rise" not in json.dumps(events)  # the question stays in the mentee's store
+
+
+async def test_nobody_else_sees_an_ask(matching: Matching) -> None:
+    posted = await matching.ask("usr_ann", "org_a")
+    for user, org in (("usr_colleague", "org_a"), ("usr_ann", "org_b"), ("usr_other", "org_b")):
+        response = await matching.http.get(f"/v1/asks/{posted['id']}", headers=matching.as_user(user, org))
+        assert response.status_code == 404
+    listed = await matching.http.get("/v1/asks", headers=matching.as_user("usr_colleague", "org_a"))
+    assert listed.json()["items"] == []
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"question": "short"}, "body.question"),
+        ({"skills": []}, "body.skills"),
+        ({"skills": [f"s{i}" for i in range(11)]}, "body.skills"),
+        ({"duration_minutes": 20}, "body.duration_minutes"),
+        ({"scope": "world"}, "body.scope"),
+        ({"background": "x" * 4001}, "body.background"),
+        ({"urgent": True}, "body.urgent"),
+    ],
+)
+async def test_an_invalid_ask_is_refused_naming_the_field(
+    matching: Matching, change: dict[str, Any], field: str
+) -> None:
+    body = {"question": "How do I push back on a price rise?", "skills": ["negotiation"], **change}
+    response = await matching.http.post("/v1/asks", json=body, headers=matching.as_user("usr_ann", "org_a"))
+    assert response.status_code == 422
+    assert field in [e["field"] for e in response.json()["errors"]]
+
+
+async def test_an_operator_without_an_org_cannot_post_asks(matching: Matching) -> None:
+    operator = matching.tokens.headers("usr_ops", None, ["operator"])
+    body = {"question": "How do I push back on a price rise?", "skills": ["negotiation"]}
+    assert (await matching.http.post("/v1/asks", json=body, headers=operator)).status_code == 403
+
+
+# the directory -----------------------------------------------------------------------------------------
+
+
+async def test_each_card_lives_where_its_owner_shared_it(matching: Matching) -> None:
+    await matching.publish_mentor("usr_wide", "org_b", scope="consortium", negotiation=5)
+    await matching.publish_mentor("usr_local", "org_b", scope="org", negotiation=5)
+    async with matching.runtime.stores.session(CONSORTIUM) as session:
+        assert [e.mentor_id for e in (await session.exec(select(DirectoryEntry))).all()] == ["usr_wide"]
+    async with matching.runtime.stores.session("org_b") as session:
+        assert [e.mentor_id for e in (await session.exec(select(DirectoryEntry))).all()] == ["usr_local"]
+
+    await matching.publish_mentor("usr_wide", "org_b", scope="org", negotiation=5)  # narrowed
+    async with matching.runtime.stores.session(CONSORTIUM) as session:
+        assert (await session.exec(select(DirectoryEntry))).all() == []
+
+
+# proposing ---------------------------------------------------------------------------------------------
+
+
+async def test_a_cross_org_mentor_is_proposed_with_a_score_and_reasons(matching: Matching) -> None:
+    await matching.publish_mentor("usr_mia", "org_b", negotiation=5)
+    await matching.share_card("usr_ann", "org_a")
+    posted = await matching.ask("usr_ann", "org_a")
+    await run_matching(matching, "org_a")
+
+    ask = (
+        await matching.http.get(f"/v1/asks/{posted['id']}", headers=matching.as_user("usr_ann", "org_a"))
+    ).json()
+    assert ask["status"] == "proposed"
+    (proposal,) = ask["proposals"]
+    assert (proposal["mentor_id"], proposal["mentor_org_id"], proposal["status"]) == (
+        "usr_mia",
+        "org_b",
+        "proposed",
+    )
+    assert proposal["score"] > 0
+    assert "works at another member org" in proposal["reasons"]
+
+    proposed = [
+        p for t, p in await outbox_events(matching.runtime, "org_a") if t == "mentornet.match-proposed.v1"
+    ]
+    assert proposed[0]["question"] == "How do I push back on a 40% price rise at renewal?"
+    assert proposed[0]["mentee_card"]["headline"] == "Engineering manager"
+
+
+async def test_an_org_only_card_is_not_shown_to_another_orgs_mentor(matching: Matching) -> None:
+    await matching.publish_mentor("usr_mia", "org_b", negotiation=5)
+    await matching.share_card("usr_ann", "org_a", scope="org")
+    await matching.ask("usr_ann", "org_a")
+    await run_matching(matching, "org_a")
+    proposed = [
+        p for t, p in await outbox_events(matching.runtime, "org_a") if t == "mentornet.match-proposed.v1"
+    ]
+    assert proposed[0]["mentee_card"] is None
+
+
+async def test_an_org_ask_only_reaches_mentors_of_the_same_org(matching: Matching) -> None:
+    await matching.publish_mentor("usr_outside", "org_b", negotiation=5)
+    await matching.publish_mentor("usr_inside", "org_a", scope="org", negotiation=2)
+    await matching.ask("usr_ann", "org_a", scope="org")
+    await run_matching(matching, "org_a")
+    assert [m for m, _ in await proposals_of(matching, "org_a")] == ["usr_inside"]
+
+
+async def test_when_no_one_fits_the_ask_says_why(matching: Matching) -> None:
+    await matching.publish_mentor("usr_chef", "org_b", cooking=5)
+    posted = await matching.ask("usr_ann", "org_a")
+    await run_matching(matching, "org_a")
+    ask = (
+        await matching.http.get(f"/v1/asks/{posted['id']}", headers=matching.as_user("usr_ann", "org_a"))
+    ).json()
+    assert ask["status"] == "expired"
+    assert "no mentor" in ask["status_reason"]
+    assert [t for t, _ in await outbox_events(matching.runtime, "org_a")][-1] == "mentornet.ask-closed.v1"
+
+
+async def test_a_decline_brings_the_next_candidate_and_nobody_twice(matching: Matching) -> None:
+    await matching.publish_mentor("usr_first", "org_b", negotiation=5)
+    await matching.publish_mentor("usr_second", "org_b", negotiation=3)
+    posted = await matching.ask("usr_ann", "org_a")
+    await run_matching(matching, "org_a")
+
+    for mentor in ("usr_first", "usr_second"):
+        async with matching.runtime.stores.session("org_a") as session:
+            proposal = (await session.exec(select(Proposal).where(Proposal.mentor_id == mentor))).one()
+        await deliver(matching.worker, declined(posted["id"], proposal.id, mentor), "org_a")
+
+    ask = (
+        await matching.http.get(f"/v1/asks/{posted['id']}", headers=matching.as_user("usr_ann", "org_a"))
+    ).json()
+    assert [(p["mentor_id"], p["status"]) for p in ask["proposals"]] == [
+        ("usr_first", "declined"),
+        ("usr_second", "declined"),
+    ]
+    assert ask["status"] == "expired"
+    assert "none accepted" in ask["status_reason"]
+
+
+def declined(ask_id: str, proposal_id: str, mentor_id: str) -> MatchDeclined:
+    return MatchDeclined(
+        session_id=f"ses_{proposal_id[4:]}",
+        proposal_id=proposal_id,
+        ask_id=ask_id,
+        mentor_id=mentor_id,
+        mentor_org_id="org_b",
+        mentee_id="usr_ann",
+        mentee_org_id="org_a",
+        reason="not my area",
+        declined_at=datetime.now(UTC),
+    )
+
+
+async def test_the_ask_follows_its_session_and_full_mentors_rest(matching: Matching) -> None:
+    await matching.publish_mentor("usr_mia", "org_b", capacity=1, negotiation=5)
+    posted = await matching.ask("usr_ann", "org_a")
+    await run_matching(matching, "org_a")
+    async with matching.runtime.stores.session("org_a") as session:
+        proposal = (await session.exec(select(Proposal))).one()
+    ids = {
+        "session_id": "ses_1", "ask_id": posted["id"], "mentor_id": "usr_mia", "mentor_org_id": "org_b",
+        "mentee_id": "usr_ann", "mentee_org_id": "org_a",
+    }  # fmt: skip
+    start = datetime.now(UTC) + timedelta(days=1)
+    await deliver(
+        matching.worker,
+        SessionScheduled(
+            **ids, proposal_id=proposal.id, start_at=start, duration_minutes=30, scheduled_at=start
+        ),
+        "org_a",
+    )
+    headers = matching.as_user("usr_ann", "org_a")
+    ask = (await matching.http.get(f"/v1/asks/{posted['id']}", headers=headers)).json()
+    assert (ask["status"], ask["proposals"][0]["status"]) == ("scheduled", "accepted")
+
+    await deliver(
+        matching.worker, SessionCompleted(**ids, completed_by="usr_mia", completed_at=start), "org_a"
+    )
+    assert (await matching.http.get(f"/v1/asks/{posted['id']}", headers=headers)).json()[
+        "status"
+    ] == "completed"
+
+    # Her one session this month is taken: the next ask finds nobody.
+    if start.month == datetime.now(UTC).month:
+        second = await matching.ask("usr_bea", "org_a")
+        await run_matching(matching, "org_a")
+        ask = (
+            await matching.http.get(f"/v1/asks/{second['id']}", headers=matching.as_user("usr_bea", "org_a"))
+        ).json()
+        assert ask["status"] == "expired"
+
+
+async def test_the_same_ask_created_twice_through_the_broker_makes_one_proposal(matching: Matching) -> None:
+    settings = matching.runtime.settings
+    await ensure_topics(settings, partitions=1)
+    await matching.publish_mentor("usr_mia", "org_b", negotiation=5)
+    posted = await matching.ask("usr_ann", "org_a")
+    envelope = await created_event(matching, "org_a")
+    worker = Consumer(matching.runtime, "matching-live", HANDLERS)
+    await worker.start()
+    try:
+        await produce(
+            settings.kafka_bootstrap_servers, settings.topic("mentornet.asks"), [as_record(envelope)] * 2
+        )
+
+        async def both_handled() -> bool:
+            return worker.processed >= 2
+
+        await eventually(both_handled, what="both deliveries handled")
+    finally:
+        await worker.stop()
+    assert await proposals_of(matching, "org_a") == [("usr_mia", posted["id"])]
+    published = await read_all(
+        settings.kafka_bootstrap_servers, settings.topic("mentornet.matches"), expect=1
+    )
+    assert [header(r, "ce_type") for r in published] == ["mentornet.match-proposed.v1"]
+    assert published[0].key == posted["id"].encode()
