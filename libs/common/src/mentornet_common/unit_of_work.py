@@ -49,6 +49,8 @@ class UnitOfWork:
     ) -> None:
         try:
             if not self._committed:
+                # Detach first: a rollback expires loaded rows, and a read-only block returns them.
+                self.session.expunge_all()
                 await self.session.rollback()
         finally:
             current_tenant.reset(self._tenant_token)

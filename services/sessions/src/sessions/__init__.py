@@ -1,0 +1,1 @@
+"""mentornet sessions: offers to mentors, scheduled sessions, and their lifecycle."""

@@ -1,0 +1,31 @@
+"""Sessions' API process: ``python -m sessions.main``."""
+
+from __future__ import annotations
+
+import uvicorn
+from fastapi import FastAPI
+
+from mentornet_common.auth import KeySource
+from mentornet_common.http import runtime_lifespan, service_app
+from sessions.api import router
+from sessions.config import SessionsSettings
+
+
+def create_app(settings: SessionsSettings | None = None, key_source: KeySource | None = None) -> FastAPI:
+    settings = settings or SessionsSettings()
+    return service_app(
+        settings,
+        title="mentornet sessions",
+        description="Offers to mentors, scheduled sessions, and their lifecycle.",
+        lifespan=runtime_lifespan(settings, "sessions", key_source),
+        routers=[router],
+    )
+
+
+def main() -> None:
+    settings = SessionsSettings()
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+
+
+if __name__ == "__main__":
+    main()
