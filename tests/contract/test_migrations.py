@@ -20,7 +20,6 @@ pytestmark = pytest.mark.integration
 async def test_an_empty_store_upgrades_to_head_and_matches_the_models(
     service: str, store_backend: dict[str, Any]
 ) -> None:
-    pytest.importorskip(service, reason="the service is not installed in this environment")
     settings = isolated_settings(CommonSettings, store_backend, service_name=service)
     stores = TenantStores(settings, alembic_migrator(service))
     metadata = service_metadata(service)

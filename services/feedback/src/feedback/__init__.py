@@ -1,0 +1,1 @@
+"""mentornet feedback: what participants say after a session, and the impact members see."""

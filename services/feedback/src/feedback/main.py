@@ -1,0 +1,31 @@
+"""Feedback' API process: ``python -m feedback.main``."""
+
+from __future__ import annotations
+
+import uvicorn
+from fastapi import FastAPI
+
+from feedback.api import router
+from feedback.config import FeedbackSettings
+from mentornet_common.auth import KeySource
+from mentornet_common.http import runtime_lifespan, service_app
+
+
+def create_app(settings: FeedbackSettings | None = None, key_source: KeySource | None = None) -> FastAPI:
+    settings = settings or FeedbackSettings()
+    return service_app(
+        settings,
+        title="mentornet feedback",
+        description="Feedback on sessions, and the impact members and the consortium see.",
+        lifespan=runtime_lifespan(settings, "feedback", key_source),
+        routers=[router],
+    )
+
+
+def main() -> None:
+    settings = FeedbackSettings()
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+
+
+if __name__ == "__main__":
+    main()

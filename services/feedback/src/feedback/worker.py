@@ -1,0 +1,21 @@
+"""Feedback' worker: ``python -m feedback.worker``."""
+
+from __future__ import annotations
+
+from feedback.config import FeedbackSettings
+from feedback.handlers import HANDLERS
+from mentornet_common.consumer import Consumer
+from mentornet_common.runtime import Runtime
+from mentornet_common.worker import worker_main
+
+
+def consumers(runtime: Runtime) -> list[Consumer]:
+    return [Consumer(runtime, "feedback", HANDLERS)]
+
+
+def main() -> None:
+    worker_main(FeedbackSettings(), "feedback", consumers)
+
+
+if __name__ == "__main__":
+    main()
