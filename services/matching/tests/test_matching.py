@@ -274,3 +274,16 @@ async def test_the_same_ask_created_twice_through_the_broker_makes_one_proposal(
     )
     assert [header(r, "ce_type") for r in published] == ["mentornet.match-proposed.v1"]
     assert published[0].key == posted["id"].encode()
+
+
+async def test_the_directory_lists_whom_the_callers_org_can_reach(matching: Matching) -> None:
+    await matching.publish_mentor("usr_wide", "org_b", scope="consortium", negotiation=5)
+    await matching.publish_mentor("usr_local_b", "org_b", scope="org", negotiation=5)
+    await matching.publish_mentor("usr_local_a", "org_a", scope="org", pricing=3)
+    seen = (await matching.http.get("/v1/mentors", headers=matching.as_user("usr_ann", "org_a"))).json()
+    assert sorted(m["mentor_id"] for m in seen["items"]) == ["usr_local_a", "usr_wide"]
+    filtered = await matching.http.get(
+        "/v1/mentors?skill=Negotiation", headers=matching.as_user("usr_ann", "org_a")
+    )
+    assert [m["mentor_id"] for m in filtered.json()["items"]] == ["usr_wide"]
+    assert filtered.json()["items"][0]["skills"] == [{"name": "negotiation", "level": 5}]

@@ -7,12 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 
 from matching import service
-from matching.models import AskIn, AskList, AskOut, AskStatus
+from matching.models import AskIn, AskList, AskOut, AskStatus, MentorList, MentorOut
 from mentornet_common.auth import CurrentPrincipal
 from mentornet_common.pagination import Limit, Offset
 from mentornet_common.runtime import Runtime
 
 router = APIRouter(prefix="/v1/asks", tags=["asks"])
+mentors_router = APIRouter(prefix="/v1/mentors", tags=["directory"])
 
 
 def _runtime(request: Request) -> Runtime:
@@ -40,3 +41,15 @@ async def list_asks(
 @router.get("/{ask_id}", response_model=AskOut, summary="One of the caller's asks, with its proposals")
 async def get_ask(ask_id: str, request: Request, caller: CurrentPrincipal) -> AskOut:
     return await service.get_ask(_runtime(request), caller, ask_id)
+
+
+@mentors_router.get("", response_model=MentorList, summary="Mentors the caller's org can be matched with")
+async def list_mentors(
+    request: Request,
+    caller: CurrentPrincipal,
+    skill: Annotated[str | None, Query(max_length=80)] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> MentorList:
+    entries, next_offset = await service.list_mentors(_runtime(request), caller, skill, limit, offset)
+    return MentorList(items=[MentorOut.of(e) for e in entries], next_offset=next_offset)

@@ -140,3 +140,39 @@ class AskList(BaseModel):
 
 def person_card(entry: PersonCardEntry | None) -> PersonCard | None:
     return PersonCard.model_validate(entry.card) if entry else None
+
+
+class MentorOut(BaseModel):
+    """A mentor in the directory, as the caller's org may see them."""
+
+    mentor_id: str
+    org_id: str
+    scope: Scope
+    display_name: str
+    headline: str
+    skills: list[dict[str, Any]]
+    languages: list[str]
+    timezone: str
+    capacity_per_month: int
+    open_to_reverse: bool
+
+    @classmethod
+    def of(cls, entry: DirectoryEntry) -> MentorOut:
+        card = entry.card
+        return cls(
+            mentor_id=entry.mentor_id,
+            org_id=entry.org_id,
+            scope=entry.scope,
+            display_name=card.get("display_name", ""),
+            headline=card.get("headline", ""),
+            skills=card.get("skills", []),
+            languages=card.get("languages", []),
+            timezone=card.get("timezone", "UTC"),
+            capacity_per_month=card.get("capacity_per_month", 0),
+            open_to_reverse=card.get("open_to_reverse", True),
+        )
+
+
+class MentorList(BaseModel):
+    items: list[MentorOut]
+    next_offset: int | None

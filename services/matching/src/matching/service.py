@@ -25,6 +25,7 @@ from mentornet_common.contracts import AskClosed, AskCreated, DurationMinutes, M
 from mentornet_common.pagination import page
 from mentornet_common.problems import NotFound, Problem
 from mentornet_common.runtime import Runtime
+from mentornet_common.tenancy import CONSORTIUM
 from mentornet_common.unit_of_work import UnitOfWork
 
 OPEN_STATUSES = ("open", "proposed")
@@ -236,3 +237,21 @@ async def follow_session(uow: UnitOfWork, ask_id: str, status: str, reason: str 
     ask.status = status
     ask.updated_at = _now()
     uow.session.add(ask)
+
+
+async def list_mentors(
+    runtime: Runtime, caller: Principal, skill: str | None, limit: int, offset: int
+) -> tuple[list[DirectoryEntry], int | None]:
+    """The directory as the caller's org sees it: its own org-only mentors and every consortium mentor."""
+    org_id = _mentee_org(caller)
+    async with runtime.stores.session(org_id) as own:
+        entries = {
+            e.mentor_id: e for e in (await own.exec(select(DirectoryEntry))).all() if e.org_id == org_id
+        }
+    async with runtime.stores.session(CONSORTIUM) as consortium:
+        for entry in (await consortium.exec(select(DirectoryEntry))).all():
+            entries.setdefault(entry.mentor_id, entry)
+    found = sorted(entries.values(), key=lambda e: (e.card.get("display_name", ""), e.mentor_id))
+    if skill:
+        found = [e for e in found if domain.skill_match(skill, _candidate(e).skills)]
+    return page(found[offset : offset + limit + 1], limit, offset)
