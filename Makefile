@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 PACKAGES := libs/common libs/devkit services/identity services/profiles services/matching services/sessions services/feedback
 SOURCES  := $(addsuffix /src,$(PACKAGES))
 
-.PHONY: install run test lint format schemas clean
+.PHONY: install run demo bench test lint format schemas clean
 
 $(STAMP): constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/python -m mentornet_devkit.run
+
+# Against a running `make run`: two orgs walk through the whole flow, step by step.
+demo: install
+	$(BIN)/python -m mentornet_devkit.demo
 
 test: install lint
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -90,3 +91,23 @@ def start_broker(port: int = 9092, host: str = "127.0.0.1", log_file: Path | Non
         broker.stop()
         raise
     return broker
+
+
+def free_port_block(size: int, start: int = 20_000, end: int = 60_000) -> int:
+    """The first of ``size`` consecutive ports nothing listens on (for the five services in a row)."""
+
+    for _ in range(200):
+        base = random.randrange(start, end - size)
+        sockets = []
+        try:
+            for port in range(base, base + size):
+                sock = socket.socket()
+                sock.bind(("127.0.0.1", port))
+                sockets.append(sock)
+            return base
+        except OSError:
+            continue
+        finally:
+            for sock in sockets:
+                sock.close()
+    raise RuntimeError(f"no {size} consecutive free ports")

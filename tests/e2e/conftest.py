@@ -1,0 +1,69 @@
+"""The whole system as processes, started once for the e2e tests exactly as `make run` starts it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mentornet_devkit.broker import free_port, free_port_block, wait_for_port
+from mentornet_devkit.demo import Urls
+
+OPERATOR = ("ops@consortium.example", "an operator password")
+
+
+@dataclass
+class System:
+    process: subprocess.Popen[bytes]
+    bootstrap: str
+    urls: Urls
+    log: Path
+
+
+@pytest.fixture(scope="session")
+def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
+    folder = tmp_path_factory.mktemp("make-run")
+    broker_port, port_base = free_port(), free_port_block(5)
+    env = {**os.environ, "MENTORNET_OPERATOR_EMAIL": OPERATOR[0], "MENTORNET_OPERATOR_PASSWORD": OPERATOR[1]}
+    log = folder / "run.log"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mentornet_devkit.run",
+            "--data-dir",
+            str(folder / "data"),
+            "--broker-port",
+            str(broker_port),
+            "--port-base",
+            str(port_base),
+        ],
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    running = System(process, f"127.0.0.1:{broker_port}", Urls.from_base(port_base=port_base), log)
+    deadline = time.monotonic() + 120
+    while "mentornet is running" not in log.read_text(errors="replace"):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"make run did not come up:\n{log.read_text(errors='replace')[-5000:]}")
+        time.sleep(0.2)
+    yield running
+
+    # Ctrl-C stops everything cleanly: exit code 0, nothing left listening.
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=60) == 0, log.read_text(errors="replace")[-3000:]
+    with pytest.raises(TimeoutError):
+        wait_for_port("127.0.0.1", broker_port, timeout_s=1)
+    for url in vars(running.urls).values():
+        with pytest.raises(httpx.HTTPError):
+            httpx.get(f"{url}/healthz", timeout=1)
