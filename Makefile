@@ -25,6 +25,10 @@ run: install
 demo: install
 	$(BIN)/python -m mentornet_devkit.demo
 
+# Against a running `make run`: ask-created -> match-proposed latency, asks/s, and a raw Kafka round trip.
+bench: install
+	$(BIN)/python -m mentornet_devkit.bench $(BENCH_ARGS)
+
 test: install lint
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 

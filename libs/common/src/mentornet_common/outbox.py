@@ -228,7 +228,7 @@ class OutboxRelay:
             EVENTS_PUBLISHED.labels(row.topic, row.ce_type).inc()
 
     async def _mark_sent(self, tenant_id: str, ids: list[int]) -> None:
-        async with self._stores.session(tenant_id) as session:
+        async with self._stores.writer(tenant_id) as session:
             await session.exec(
                 update(OutboxMessage)
                 .where(col(OutboxMessage.id).in_(ids), col(OutboxMessage.sent_at).is_(None))
@@ -238,7 +238,7 @@ class OutboxRelay:
 
     async def _record_failure(self, tenant_id: str, rows: Sequence[OutboxMessage], exc: Exception) -> None:
         try:
-            async with self._stores.session(tenant_id) as session:
+            async with self._stores.writer(tenant_id) as session:
                 await session.exec(
                     update(OutboxMessage)
                     .where(col(OutboxMessage.id).in_([r.id for r in rows]))

@@ -74,6 +74,7 @@ class TenantStores:
         self._migrator = migrator
         self._engines: dict[str, AsyncEngine] = {}
         self._makers: dict[str, async_sessionmaker[AsyncSession]] = {}
+        self._readers: dict[str, async_sessionmaker[AsyncSession]] = {}
         self._ready: set[str] = set()
         self._locks: dict[str, asyncio.Lock] = {}
 
@@ -102,12 +103,18 @@ class TenantStores:
         url = self.url_for(tenant_id)
         schema = self.schema_for(tenant_id)
         engine: AsyncEngine
+        reader: AsyncEngine
         if _is_sqlite(url):
             path = _sqlite_path(url)
             if path is not None:
                 path.parent.mkdir(parents=True, exist_ok=True)
+            # Writers begin with BEGIN IMMEDIATE (a deferred transaction that later writes fails with
+            # SQLITE_BUSY when another process wrote in between); readers begin deferred, so in WAL mode
+            # they never wait for, or hold up, a writer.
             engine = sa_asyncio.create_async_engine(url, connect_args={"timeout": 30})
-            _configure_sqlite(engine)
+            _configure_sqlite(engine, "BEGIN IMMEDIATE")
+            reader = sa_asyncio.create_async_engine(url, connect_args={"timeout": 30})
+            _configure_sqlite(reader, "BEGIN")
         else:
             # The connection's search_path holds only the tenant's schema: unqualified names cannot reach
             # another tenant's tables.
@@ -118,8 +125,12 @@ class TenantStores:
                 pool_pre_ping=True,
                 connect_args={"options": f"-csearch_path={schema}"},
             )
+            reader = engine
         self._engines[tenant_id] = engine
         self._makers[tenant_id] = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+        self._readers[tenant_id] = async_sessionmaker(reader, class_=AsyncSession, expire_on_commit=False)
+        if reader is not engine:
+            self._engines[f"{tenant_id}#reader"] = reader
         return engine
 
     # provisioning ----------------------------------------------------------------------------------------
@@ -169,7 +180,7 @@ class TenantStores:
                 fcntl.flock(lock_file, fcntl.LOCK_UN)
 
     async def _register(self, tenant_id: str) -> None:
-        async with self.session(CONSORTIUM) as session:
+        async with self.writer(CONSORTIUM) as session:
             if await session.get(StoreTenant, tenant_id) is None:
                 session.add(StoreTenant(tenant_id=tenant_id, provisioned_at=datetime.now(UTC)))
                 await session.commit()
@@ -185,7 +196,14 @@ class TenantStores:
 
     @asynccontextmanager
     async def session(self, tenant_id: str) -> AsyncIterator[AsyncSession]:
-        """A database session bound to one tenant's store, provisioning the store on first use."""
+        """A session for reading one tenant's store (provisioned on first use); write in ``writer``."""
+        await self.ensure(tenant_id)
+        async with self._readers[tenant_id]() as session:
+            yield session
+
+    @asynccontextmanager
+    async def writer(self, tenant_id: str) -> AsyncIterator[AsyncSession]:
+        """A session for changing one tenant's store, provisioning the store on first use."""
         await self.ensure(tenant_id)
         async with self._makers[tenant_id]() as session:
             yield session
@@ -201,16 +219,16 @@ class TenantStores:
             await engine.dispose()
         self._engines.clear()
         self._makers.clear()
+        self._readers.clear()
         self._ready.clear()
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, begin: str) -> None:
     sync_engine = engine.sync_engine
 
     @event.listens_for(sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Take transactions into our own hands so that each one starts with BEGIN IMMEDIATE: a deferred
-        # transaction that later writes fails with SQLITE_BUSY when another process wrote in between.
+        # Take transactions into our own hands, so that each begins the way this engine wants.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -221,4 +239,4 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql(begin)

@@ -39,7 +39,7 @@ class UnitOfWork:
         self._committed = False
 
     async def __aenter__(self) -> UnitOfWork:
-        self._session_cm = self._stores.session(self.tenant_id)
+        self._session_cm = self._stores.writer(self.tenant_id)
         self.session = await self._session_cm.__aenter__()
         self._tenant_token = current_tenant.set(self.tenant_id)
         return self

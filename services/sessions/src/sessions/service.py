@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import cast
 
 from sqlmodel import col, or_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from mentornet_common.auth import Principal
 from mentornet_common.contracts import (
@@ -105,16 +106,16 @@ async def list_sessions(
         return page((await db.exec(query)).all(), limit, offset)
 
 
-async def _participants_copy(uow: UnitOfWork, caller: Principal, session_id: str) -> Session:
-    row = await uow.session.get(Session, session_id)
+async def _participants_copy(db: AsyncSession, caller: Principal, session_id: str) -> Session:
+    row = await db.get(Session, session_id)
     if row is None or caller.subject not in (row.mentor_id, row.mentee_id):
         raise NotFound("session")
     return row
 
 
 async def get_session(runtime: Runtime, caller: Principal, session_id: str) -> Session:
-    async with runtime.unit_of_work(_org_of(caller)) as uow:
-        return await _participants_copy(uow, caller, session_id)
+    async with runtime.stores.session(_org_of(caller)) as db:
+        return await _participants_copy(db, caller, session_id)
 
 
 # acting ---------------------------------------------------------------------------------------------------
@@ -157,7 +158,7 @@ async def accept(
             ],
         )
     async with runtime.unit_of_work(_org_of(caller)) as uow:
-        row = await _participants_copy(uow, caller, session_id)
+        row = await _participants_copy(uow.session, caller, session_id)
         _only_the_mentor(caller, row, "accept")
         _move(row, "scheduled")
         row.start_at = start_at
@@ -178,7 +179,7 @@ async def accept(
 
 async def decline(runtime: Runtime, caller: Principal, session_id: str, reason: str) -> Session:
     async with runtime.unit_of_work(_org_of(caller)) as uow:
-        row = await _participants_copy(uow, caller, session_id)
+        row = await _participants_copy(uow.session, caller, session_id)
         _only_the_mentor(caller, row, "decline")
         _move(row, "declined")
         row.reason, row.closed_by = reason, caller.subject
@@ -195,7 +196,7 @@ async def decline(runtime: Runtime, caller: Principal, session_id: str, reason: 
 
 async def complete(runtime: Runtime, caller: Principal, session_id: str) -> Session:
     async with runtime.unit_of_work(_org_of(caller)) as uow:
-        row = await _participants_copy(uow, caller, session_id)
+        row = await _participants_copy(uow.session, caller, session_id)
         _move(row, "completed")
         row.closed_by = caller.subject
         uow.session.add(row)
@@ -209,7 +210,7 @@ async def complete(runtime: Runtime, caller: Principal, session_id: str) -> Sess
 
 async def cancel(runtime: Runtime, caller: Principal, session_id: str, reason: str) -> Session:
     async with runtime.unit_of_work(_org_of(caller)) as uow:
-        row = await _participants_copy(uow, caller, session_id)
+        row = await _participants_copy(uow.session, caller, session_id)
         if row.status == "proposed":
             _only_the_mentor(caller, row, "cancel an offer of")
         _move(row, "cancelled")
