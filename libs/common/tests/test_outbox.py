@@ -76,6 +76,31 @@ async def _none_unsent(runtime: Runtime, tenant: str) -> bool:
     return await unsent(runtime, tenant) == 0
 
 
+async def test_a_relay_woken_by_its_commit_publishes_only_its_own_rows(
+    broker: Broker, store_backend: dict[str, Any], topic_prefix: str
+) -> None:
+    settings = isolated_settings(
+        CommonSettings, store_backend, topic_prefix=topic_prefix, kafka_bootstrap_servers=broker.bootstrap_servers
+    )
+    other_process = Runtime(settings, create_all, sweep=False)  # writes to the same store; never publishes
+    async with other_process.unit_of_work("org_a") as uow:
+        uow.publish(ask_created("ask_of_the_other_process"))
+        await uow.commit()
+    await other_process.stores.close()
+
+    this_process = Runtime(settings, create_all, sweep=False)
+    await this_process.start()
+    try:
+        async with this_process.unit_of_work("org_a") as uow:
+            mine = uow.publish(ask_created("ask_of_this_process"))
+            await uow.commit()
+        records = await read_all(broker.bootstrap_servers, settings.topic("mentornet.asks"), expect=1)
+        assert [header(r, "ce_id") for r in records] == [mine.id]
+        assert await unsent(this_process, "org_a") == 1  # the other's row waits for its writer or the sweeper
+    finally:
+        await this_process.stop()
+
+
 async def test_the_sweeper_publishes_what_a_crashed_process_left_behind(
     broker: Broker, store_backend: dict[str, Any], topic_prefix: str
 ) -> None:

@@ -1,10 +1,12 @@
 """Transactional outbox: an event is a row written in the same transaction as the change it reports.
 
-The relay publishes those rows and marks them sent. A process wakes it right after committing rows of its
-own (low latency); it also sweeps every store periodically for rows a crashed process left behind. A row
-is marked sent only after the broker acknowledged it, so a broker outage delays events and loses none;
-the rare row published twice (a crash between acknowledgement and marking) is absorbed by the consumers'
-inbox.
+The relay publishes those rows and marks them sent. A process wakes its relay right after committing,
+naming the rows it wrote, and that relay publishes exactly those (low latency, and two processes writing
+one store never publish each other's rows). The worker's relay also sweeps every store periodically for
+rows older than a grace period: what a crashed process left behind. A row is marked sent only after the
+broker acknowledged it, so a broker outage delays events and loses none; the rare row published twice (a
+crash between acknowledgement and marking, or a writer and the sweeper racing on a slow row) is absorbed
+by the consumers' inbox.
 """
 
 from __future__ import annotations
@@ -93,16 +95,16 @@ class OutboxRelay:
         self._settings = settings
         self._stores = stores
         self._sweep = sweep
-        self._woken: set[str] = set()
+        self._woken: dict[str, set[int]] = {}
         self._wake = asyncio.Event()
         self._producer: AIOKafkaProducer | None = None
         self._task: asyncio.Task[None] | None = None
         self._locks: dict[str, asyncio.Lock] = {}
         self._backoff = 0.0
 
-    def wake(self, tenant_id: str) -> None:
-        """Ask for a tenant's pending rows to be published now (called after a commit)."""
-        self._woken.add(tenant_id)
+    def wake(self, tenant_id: str, outbox_ids: list[int]) -> None:
+        """Publish these just-committed rows of a tenant's outbox now."""
+        self._woken.setdefault(tenant_id, set()).update(outbox_ids)
         self._wake.set()
 
     async def start(self) -> None:
@@ -139,11 +141,16 @@ class OutboxRelay:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
             self._wake.clear()
-            woken, self._woken = self._woken, set()
+            woken, self._woken = self._woken, {}
             sweeping = self._sweep and loop.time() >= next_sweep
             try:
-                for tenant_id in sorted(woken):
-                    await self.publish_pending(tenant_id)
+                while woken:
+                    tenant_id, ids = woken.popitem()
+                    try:
+                        await self.publish_pending(tenant_id, only=ids)
+                    except BaseException:
+                        woken[tenant_id] = ids
+                        raise
                 if sweeping:
                     await self.sweep()
                     next_sweep = loop.time() + self._settings.outbox_sweep_interval_s
@@ -152,7 +159,8 @@ class OutboxRelay:
                 raise
             except Exception as exc:
                 # The broker or a store is unreachable: keep the rows, try again later, never give up.
-                self._woken |= woken
+                for tenant_id, ids in woken.items():
+                    self._woken.setdefault(tenant_id, set()).update(ids)
                 self._backoff = min(max(self._backoff * 2, 0.2), 10.0)
                 log.warning(
                     "outbox relay will retry in %.1fs: %s", self._backoff, exc, extra={"error": str(exc)}
@@ -175,13 +183,15 @@ class OutboxRelay:
                 )
         return published
 
-    async def publish_pending(self, tenant_id: str, older_than: timedelta | None = None) -> int:
-        """Publish one store's unsent rows in the order they were written; return how many."""
+    async def publish_pending(
+        self, tenant_id: str, older_than: timedelta | None = None, only: set[int] | None = None
+    ) -> int:
+        """Publish one store's unsent rows (``only`` these ids, if given) in the order they were written."""
         lock = self._locks.setdefault(tenant_id, asyncio.Lock())
         total = 0
         async with lock:
             while True:
-                rows = await self._pending(tenant_id, older_than)
+                rows = await self._pending(tenant_id, older_than, only)
                 if not rows:
                     return total
                 try:
@@ -194,9 +204,13 @@ class OutboxRelay:
                 if len(rows) < self._settings.outbox_batch_size:
                     return total
 
-    async def _pending(self, tenant_id: str, older_than: timedelta | None) -> Sequence[OutboxMessage]:
+    async def _pending(
+        self, tenant_id: str, older_than: timedelta | None, only: set[int] | None
+    ) -> Sequence[OutboxMessage]:
         async with self._stores.session(tenant_id) as session:
             query = select(OutboxMessage).where(col(OutboxMessage.sent_at).is_(None))
+            if only is not None:
+                query = query.where(col(OutboxMessage.id).in_(sorted(only)))
             if older_than is not None:
                 query = query.where(OutboxMessage.created_at <= datetime.now(UTC) - older_than)
             query = query.order_by(col(OutboxMessage.id)).limit(self._settings.outbox_batch_size)

@@ -48,7 +48,7 @@ class CommonSettings(BaseSettings):
     # Outbox relay
     outbox_sweep_interval_s: float = Field(default=2.0, gt=0)
     outbox_sweep_grace_s: float = Field(
-        default=3.0,
+        default=10.0,
         ge=0,
         description="The sweeper leaves rows younger than this to the process that wrote them.",
     )

@@ -17,7 +17,7 @@ from mentornet_common.tenancy import CONSORTIUM, TenantStores
 
 
 class Waker(Protocol):
-    def wake(self, tenant_id: str) -> None: ...
+    def wake(self, tenant_id: str, outbox_ids: list[int]) -> None: ...
 
 
 class UnitOfWork:
@@ -35,7 +35,7 @@ class UnitOfWork:
         self._settings = settings
         self._stores = stores
         self._relay = relay
-        self._published = 0
+        self._outbox: list[OutboxMessage] = []
         self._committed = False
 
     async def __aenter__(self) -> UnitOfWork:
@@ -63,13 +63,14 @@ class UnitOfWork:
     def publish(self, event: Event, tenant_id: str | None = None) -> Envelope:
         """Add an event to this transaction's outbox; ``tenant_id`` is the owning org (default: this one)."""
         envelope = Envelope.new(event, tenant_id or self.tenant_id)
-        self.session.add(OutboxMessage.from_envelope(envelope, self._settings.topic(event.topic)))
-        self._published += 1
+        row = OutboxMessage.from_envelope(envelope, self._settings.topic(event.topic))
+        self.session.add(row)
+        self._outbox.append(row)
         return envelope
 
     async def commit(self) -> None:
-        """Commit the change and its events, then wake the relay."""
+        """Commit the change and its events, then wake the relay to publish exactly those events."""
         await self.session.commit()
         self._committed = True
-        if self._published and self._relay is not None:
-            self._relay.wake(self.tenant_id)
+        if self._outbox and self._relay is not None:
+            self._relay.wake(self.tenant_id, [row.id for row in self._outbox if row.id is not None])
