@@ -80,7 +80,10 @@ async def test_a_relay_woken_by_its_commit_publishes_only_its_own_rows(
     broker: Broker, store_backend: dict[str, Any], topic_prefix: str
 ) -> None:
     settings = isolated_settings(
-        CommonSettings, store_backend, topic_prefix=topic_prefix, kafka_bootstrap_servers=broker.bootstrap_servers
+        CommonSettings,
+        store_backend,
+        topic_prefix=topic_prefix,
+        kafka_bootstrap_servers=broker.bootstrap_servers,
     )
     other_process = Runtime(settings, create_all, sweep=False)  # writes to the same store; never publishes
     async with other_process.unit_of_work("org_a") as uow:

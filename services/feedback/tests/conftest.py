@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,25 +10,15 @@ import pytest
 from feedback.config import FeedbackSettings
 from feedback.handlers import HANDLERS
 from feedback.main import create_app
-from mentornet_common.consumer import Consumer
 from mentornet_common.contracts import SessionCompleted, SessionScheduled
-from mentornet_common.runtime import Runtime
 from mentornet_devkit.broker import Broker
-from mentornet_devkit.pytest_plugin import isolated_settings
-from mentornet_devkit.testing import deliver, running_service
-from mentornet_devkit.tokens import TokenFactory
+from mentornet_devkit.testing import ServiceUnderTest, deliver, service_under_test
 
 MENTOR = ("usr_mia", "org_b")
 MENTEE = ("usr_ann", "org_a")
 
 
-@dataclass
-class FeedbackService:
-    http: httpx.AsyncClient
-    runtime: Runtime
-    tokens: TokenFactory
-    worker: Consumer
-
+class FeedbackService(ServiceUnderTest):
     def as_user(self, who: tuple[str, str], *roles: str) -> dict[str, str]:
         return self.tokens.headers(who[0], who[1], list(roles or ("member",)))
 
@@ -75,12 +64,8 @@ class FeedbackService:
 async def feedback(
     broker: Broker, store_backend: dict[str, Any], topic_prefix: str
 ) -> AsyncIterator[FeedbackService]:
-    settings = isolated_settings(
-        FeedbackSettings,
-        store_backend,
-        topic_prefix=topic_prefix,
-        kafka_bootstrap_servers=broker.bootstrap_servers,
-    )
-    tokens = TokenFactory(settings)
-    async with running_service(create_app(settings, key_source=tokens)) as (http, runtime):
-        yield FeedbackService(http, runtime, tokens, Consumer(runtime, "feedback", HANDLERS))
+    async with service_under_test(
+        FeedbackSettings, create_app, HANDLERS,
+        bootstrap_servers=broker.bootstrap_servers, backend=store_backend, topic_prefix=topic_prefix,
+    ) as service:  # fmt: skip
+        yield FeedbackService(**vars(service))

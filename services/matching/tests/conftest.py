@@ -1,32 +1,20 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 import pytest
 
 from matching.config import MatchingSettings
 from matching.handlers import HANDLERS
 from matching.main import create_app
-from mentornet_common.consumer import Consumer
 from mentornet_common.contracts import MentorCard, MentorPublished, PersonCard, ProfileShared, Skill
-from mentornet_common.runtime import Runtime
 from mentornet_devkit.broker import Broker
-from mentornet_devkit.pytest_plugin import isolated_settings
-from mentornet_devkit.testing import deliver, running_service
-from mentornet_devkit.tokens import TokenFactory
+from mentornet_devkit.testing import ServiceUnderTest, deliver, service_under_test
 
 
-@dataclass
-class Matching:
-    http: httpx.AsyncClient
-    runtime: Runtime
-    tokens: TokenFactory
-    worker: Consumer
-
+class Matching(ServiceUnderTest):
     def as_user(self, user_id: str, org_id: str) -> dict[str, str]:
         return self.tokens.headers(user_id, org_id, ["member"])
 
@@ -80,12 +68,8 @@ async def matching(
     broker: Broker, store_backend: dict[str, Any], topic_prefix: str
 ) -> AsyncIterator[Matching]:
     """The API, and the worker's handlers driven directly (no consumer group: unit-speed)."""
-    settings = isolated_settings(
-        MatchingSettings,
-        store_backend,
-        topic_prefix=topic_prefix,
-        kafka_bootstrap_servers=broker.bootstrap_servers,
-    )
-    tokens = TokenFactory(settings)
-    async with running_service(create_app(settings, key_source=tokens)) as (http, runtime):
-        yield Matching(http, runtime, tokens, Consumer(runtime, "matching", HANDLERS))
+    async with service_under_test(
+        MatchingSettings, create_app, HANDLERS,
+        bootstrap_servers=broker.bootstrap_servers, backend=store_backend, topic_prefix=topic_prefix,
+    ) as service:  # fmt: skip
+        yield Matching(**vars(service))

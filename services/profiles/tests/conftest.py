@@ -1,49 +1,22 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 
-from mentornet_common.runtime import Runtime
 from mentornet_devkit.broker import Broker
-from mentornet_devkit.pytest_plugin import isolated_settings
-from mentornet_devkit.testing import running_service
-from mentornet_devkit.tokens import TokenFactory
+from mentornet_devkit.testing import ServiceUnderTest, service_under_test
 from profiles.config import ProfilesSettings
 from profiles.handlers import HANDLERS
 from profiles.main import create_app
 
 
-@dataclass
-class Profiles:
-    http: httpx.AsyncClient
-    runtime: Runtime
-    tokens: TokenFactory
-
+class Profiles(ServiceUnderTest):
     def as_user(
         self, user_id: str, org_id: str, roles: tuple[str, ...] = ("member", "mentor")
     ) -> dict[str, str]:
         return self.tokens.headers(user_id, org_id, list(roles))
-
-
-@asynccontextmanager
-async def profiles_service(
-    broker: Broker, backend: dict[str, Any], topic_prefix: str, with_worker: bool
-) -> AsyncIterator[Profiles]:
-    settings = isolated_settings(
-        ProfilesSettings, backend, topic_prefix=topic_prefix, kafka_bootstrap_servers=broker.bootstrap_servers
-    )
-    tokens = TokenFactory(settings)
-    handlers = HANDLERS if with_worker else None
-    async with running_service(create_app(settings, key_source=tokens), handlers, "profiles") as (
-        http,
-        runtime,
-    ):
-        yield Profiles(http, runtime, tokens)
 
 
 @pytest.fixture
@@ -51,8 +24,11 @@ async def profiles(
     broker: Broker, store_backend: dict[str, Any], topic_prefix: str
 ) -> AsyncIterator[Profiles]:
     """The API alone."""
-    async with profiles_service(broker, store_backend, topic_prefix, with_worker=False) as running:
-        yield running
+    async with service_under_test(
+        ProfilesSettings, create_app, HANDLERS,
+        bootstrap_servers=broker.bootstrap_servers, backend=store_backend, topic_prefix=topic_prefix,
+    ) as service:  # fmt: skip
+        yield Profiles(**vars(service))
 
 
 @pytest.fixture
@@ -60,8 +36,11 @@ async def profiles_and_worker(
     broker: Broker, store_backend: dict[str, Any], topic_prefix: str
 ) -> AsyncIterator[Profiles]:
     """The API and its consumer group, against the real broker."""
-    async with profiles_service(broker, store_backend, topic_prefix, with_worker=True) as running:
-        yield running
+    async with service_under_test(
+        ProfilesSettings, create_app, HANDLERS, run_worker=True,
+        bootstrap_servers=broker.bootstrap_servers, backend=store_backend, topic_prefix=topic_prefix,
+    ) as service:  # fmt: skip
+        yield Profiles(**vars(service))
 
 
 def mentor_profile(**overrides: Any) -> dict[str, Any]:

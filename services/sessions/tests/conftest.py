@@ -1,21 +1,22 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 
-from mentornet_common.consumer import Consumer
 from mentornet_common.contracts import MatchProposed, PersonCard, model_for
 from mentornet_common.envelope import Envelope
-from mentornet_common.runtime import Runtime
 from mentornet_devkit.broker import Broker
-from mentornet_devkit.pytest_plugin import isolated_settings
-from mentornet_devkit.testing import deliver, outbox_events, redeliver, running_service
-from mentornet_devkit.tokens import TokenFactory
+from mentornet_devkit.testing import (
+    ServiceUnderTest,
+    deliver,
+    outbox_events,
+    redeliver,
+    service_under_test,
+)
 from sessions.config import SessionsSettings
 from sessions.handlers import HANDLERS
 from sessions.main import create_app
@@ -24,13 +25,7 @@ MENTOR = ("usr_mia", "org_b")
 MENTEE = ("usr_ann", "org_a")
 
 
-@dataclass
-class Sessions:
-    http: httpx.AsyncClient
-    runtime: Runtime
-    tokens: TokenFactory
-    worker: Consumer
-
+class Sessions(ServiceUnderTest):
     def as_user(self, who: tuple[str, str]) -> dict[str, str]:
         return self.tokens.headers(who[0], who[1], ["member", "mentor"])
 
@@ -80,12 +75,8 @@ def proposed(mentor: tuple[str, str] = MENTOR, mentee: tuple[str, str] = MENTEE)
 async def sessions(
     broker: Broker, store_backend: dict[str, Any], topic_prefix: str
 ) -> AsyncIterator[Sessions]:
-    settings = isolated_settings(
-        SessionsSettings,
-        store_backend,
-        topic_prefix=topic_prefix,
-        kafka_bootstrap_servers=broker.bootstrap_servers,
-    )
-    tokens = TokenFactory(settings)
-    async with running_service(create_app(settings, key_source=tokens)) as (http, runtime):
-        yield Sessions(http, runtime, tokens, Consumer(runtime, "sessions", HANDLERS))
+    async with service_under_test(
+        SessionsSettings, create_app, HANDLERS,
+        bootstrap_servers=broker.bootstrap_servers, backend=store_backend, topic_prefix=topic_prefix,
+    ) as service:  # fmt: skip
+        yield Sessions(**vars(service))

@@ -20,6 +20,9 @@ from mentornet_common.envelope import Envelope, Headers
 from mentornet_common.kafka import ensure_topics
 from mentornet_common.outbox import OutboxMessage
 from mentornet_common.runtime import Runtime
+from mentornet_common.settings import CommonSettings
+from mentornet_devkit.pytest_plugin import isolated_settings
+from mentornet_devkit.tokens import TokenFactory
 
 
 async def produce(bootstrap: str, topic: str, records: list[tuple[bytes | None, Headers]]) -> None:
@@ -127,3 +130,37 @@ async def redeliver(consumer: Consumer, envelope: Envelope) -> None:
     """Deliver an envelope again (same ce_id), as the broker does after a crash."""
     topic = consumer._settings.topic(type(envelope.payload()).topic)
     await consumer.process(Record(topic, envelope.value(), envelope.headers(), envelope.key()))
+
+
+@dataclass
+class ServiceUnderTest:
+    """A service's API in-process, tokens to call it with, and its handlers to drive directly."""
+
+    http: httpx.AsyncClient
+    runtime: Runtime
+    tokens: TokenFactory
+    worker: Consumer
+
+
+@asynccontextmanager
+async def service_under_test(
+    settings_class: type[CommonSettings],
+    create_app: Callable[..., FastAPI],
+    handlers: Handlers,
+    *,
+    bootstrap_servers: str,
+    backend: dict[str, Any],
+    topic_prefix: str,
+    run_worker: bool = False,
+) -> AsyncIterator[ServiceUnderTest]:
+    """Start a service for its tests; with ``run_worker`` its consumer group runs on the real broker too."""
+    settings = isolated_settings(
+        settings_class, backend, topic_prefix=topic_prefix, kafka_bootstrap_servers=bootstrap_servers
+    )
+    tokens = TokenFactory(settings)
+    app = create_app(settings, key_source=tokens)
+    async with running_service(app, handlers if run_worker else None, settings.service_name) as (
+        http,
+        runtime,
+    ):
+        yield ServiceUnderTest(http, runtime, tokens, Consumer(runtime, settings.service_name, handlers))
