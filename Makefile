@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-PACKAGES := libs/common libs/devkit services/identity services/profiles services/matching services/sessions services/feedback
+PACKAGES := libs/common libs/devkit libs/ops services/identity services/profiles services/matching services/sessions services/feedback
 SOURCES  := $(addsuffix /src,$(PACKAGES))
 
 .PHONY: install run demo bench test lint format schemas clean
@@ -33,13 +33,13 @@ test: install lint
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check $(SOURCES) libs/common/tests services/*/tests tests
-	$(BIN)/ruff format --check $(SOURCES) libs/common/tests services/*/tests tests
+	$(BIN)/ruff check $(SOURCES) libs/*/tests services/*/tests tests
+	$(BIN)/ruff format --check $(SOURCES) libs/*/tests services/*/tests tests
 	$(BIN)/mypy $(SOURCES)
 
 format: install
-	$(BIN)/ruff check --fix $(SOURCES) libs/common/tests services/*/tests tests
-	$(BIN)/ruff format $(SOURCES) libs/common/tests services/*/tests tests
+	$(BIN)/ruff check --fix $(SOURCES) libs/*/tests services/*/tests tests
+	$(BIN)/ruff format $(SOURCES) libs/*/tests services/*/tests tests
 
 # Regenerate the committed JSON Schemas of the event contracts (the contract test compares against them).
 schemas: install

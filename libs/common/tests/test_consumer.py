@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -10,6 +11,7 @@ from sqlmodel import select
 
 from mentornet_common.consumer import Consumer, Received, in_store
 from mentornet_common.contracts import AskClosed, AskCreated
+from mentornet_common.deadletters import find, list_dead_letters, replay
 from mentornet_common.envelope import Envelope
 from mentornet_common.kafka import dlq_topic, ensure_topics
 from mentornet_common.outbox import OutboxMessage
@@ -27,9 +29,12 @@ from .kafka_helpers import ask_created
 pytestmark = pytest.mark.integration
 
 
+FIXED = threading.Event()
+
+
 async def close_ask_when_ask_created(uow: UnitOfWork, received: Received[AskCreated]) -> None:
     """The effect under test: one follow-up event in the outbox of the event's tenant."""
-    if "boom" in received.payload.skills:
+    if "boom" in received.payload.skills and not FIXED.is_set():
         raise RuntimeError("this handler cannot cope with boom")
     uow.publish(
         AskClosed(
@@ -179,3 +184,30 @@ async def test_the_offset_is_committed_after_the_effect(worker: Consumer) -> Non
             await reader.stop()
 
     await eventually(committed, what="the group's offset committed past the event")
+
+
+async def test_operators_list_dead_letters_and_replay_them_once_the_cause_is_fixed(worker: Consumer) -> None:
+    settings = worker._runtime.settings
+    failing = Envelope.new(ask_created("ask_replayed", skills=["boom"]), "org_a")
+    await produce(settings.kafka_bootstrap_servers, settings.topic("mentornet.asks"), [as_record(failing)])
+    await read_all(settings.kafka_bootstrap_servers, dlq_topic(settings.topic("mentornet.asks")), expect=1)
+
+    letters = await list_dead_letters(settings)
+    assert [(dl.header("ce_id"), dl.original_topic) for dl in letters] == [
+        (failing.id, settings.topic("mentornet.asks"))
+    ]
+    assert "cannot cope with boom" in (letters[0].header("dlq_error") or "")
+    assert find(letters, letters[0].ref) == letters[0]
+
+    FIXED.set()  # the operator deployed the fix
+    try:
+        assert await replay(settings, letters) == 1
+
+        async def handled() -> bool:
+            return "ask_replayed" in await effects(worker, "org_a")
+
+        await eventually(handled, what="the replayed record handled")
+    finally:
+        FIXED.clear()
+    # The handler that had succeeded the first time did not run twice.
+    assert (await effects(worker, CONSORTIUM)).count("ask_replayed") == 1

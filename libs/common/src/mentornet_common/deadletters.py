@@ -1,0 +1,125 @@
+"""Dead letters: list what a consumer gave up on, and put it back on its original topic.
+
+A replayed record keeps its CloudEvents id, so handlers that already succeeded skip it (inbox) and only
+the one that failed runs again. Replaying is an operator's decision, made after fixing the cause.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from mentornet_common.kafka import DLQ_SUFFIX, make_producer
+from mentornet_common.settings import CommonSettings
+
+REPLAYED_FROM = "dlq_replayed_from"
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """One parked record, with where it came from and why it failed."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: tuple[tuple[str, bytes], ...]
+
+    def header(self, name: str) -> str | None:
+        for key, value in self.headers:
+            if key == name:
+                return value.decode("utf-8", "replace")
+        return None
+
+    @property
+    def original_topic(self) -> str:
+        return self.header("dlq_original_topic") or self.topic.removesuffix(DLQ_SUFFIX)
+
+    @property
+    def ref(self) -> str:
+        """How an operator names it: ``<dlq topic>:<partition>:<offset>``."""
+        return f"{self.topic}:{self.partition}:{self.offset}"
+
+
+async def dead_letter_topics(settings: CommonSettings) -> list[str]:
+    """Every dead-letter topic of this deployment (its topic prefix)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await admin.start()
+    try:
+        topics = await admin.list_topics()
+    finally:
+        await admin.close()
+    return sorted(t for t in topics if t.startswith(settings.topic_prefix) and t.endswith(DLQ_SUFFIX))
+
+
+async def list_dead_letters(
+    settings: CommonSettings, topics: Iterable[str] | None = None
+) -> list[DeadLetter]:
+    """Every record on the dead-letter topics, oldest first per partition."""
+    names = list(topics) if topics is not None else await dead_letter_topics(settings)
+    if not names:
+        return []
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False)
+    await consumer.start()
+    letters: list[DeadLetter] = []
+    try:
+        await consumer.topics()  # fetches the cluster's metadata
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in names
+            for p in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+        ends = await consumer.end_offsets(partitions)
+        wanted = [tp for tp in partitions if ends[tp] > 0]
+        if not wanted:
+            return []
+        consumer.assign(wanted)
+        await consumer.seek_to_beginning(*wanted)
+        remaining = {tp: ends[tp] for tp in wanted}
+        while remaining:
+            batch = await consumer.getmany(*remaining, timeout_ms=2000)
+            if not batch:
+                break
+            for tp, records in batch.items():
+                for record in records:
+                    if record.offset < remaining.get(tp, 0):
+                        letters.append(
+                            DeadLetter(
+                                tp.topic,
+                                tp.partition,
+                                record.offset,
+                                record.key,
+                                record.value,
+                                tuple(record.headers or ()),
+                            )
+                        )
+                if records and records[-1].offset + 1 >= remaining.get(tp, 0):
+                    remaining.pop(tp, None)
+    finally:
+        await consumer.stop()
+    return letters
+
+
+def find(letters: list[DeadLetter], ref: str) -> DeadLetter | None:
+    """The dead letter an operator named by ``<topic>:<partition>:<offset>``."""
+    return next((letter for letter in letters if letter.ref == ref), None)
+
+
+async def replay(settings: CommonSettings, letters: Iterable[DeadLetter]) -> int:
+    """Publish each record again on its original topic, with its key, value and CloudEvents headers."""
+    producer = make_producer(settings)
+    await producer.start()
+    count = 0
+    try:
+        for letter in letters:
+            headers = [(k, v) for k, v in letter.headers if not k.startswith("dlq_")]
+            headers.append((REPLAYED_FROM, letter.ref.encode()))
+            await producer.send_and_wait(letter.original_topic, letter.value, key=letter.key, headers=headers)
+            count += 1
+    finally:
+        await producer.stop()
+    return count

@@ -1,0 +1,1 @@
+"""The `mentornet` operators' command."""
