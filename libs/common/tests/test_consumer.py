@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from prometheus_client import REGISTRY
 from sqlmodel import select
 
 from mentornet_common.consumer import Consumer, Received, in_store
@@ -153,6 +154,10 @@ async def test_poison_and_failing_messages_go_to_the_dlq_and_the_partition_moves
     assert header(failed, "dlq_attempts") == str(settings.consumer_max_attempts)
     assert header(failed, "dlq_original_topic") == topic
     assert json.loads(failed.value)["ask_id"] == "ask_failing"
+    dead_lettered = REGISTRY.get_sample_value(
+        "mentornet_dead_letters_total", {"group": "probe-worker", "topic": topic}
+    )
+    assert dead_lettered == 2
     # The handler that did not fail kept its effect; the worker is still running.
     assert "ask_failing" in await effects(worker, CONSORTIUM)
     assert worker._task is not None and not worker._task.done()
