@@ -8,7 +8,9 @@ STAMP  := $(VENV)/.installed
 PACKAGES := libs/common libs/devkit libs/ops services/identity services/profiles services/matching services/sessions services/feedback
 SOURCES  := $(addsuffix /src,$(PACKAGES))
 
-.PHONY: install run demo bench test lint format schemas clean
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install tools run demo bench test lint format schemas clean
 
 $(STAMP): constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +19,12 @@ $(STAMP): constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PAC
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# What the deployment checks need beyond Python: Debian's docker-compose (to validate docker-compose.yml
+# without an engine) and kubectl (kustomize + rendering), installed only when missing.
+tools:
+	@command -v docker-compose >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; }
+	@command -v kubectl >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubernetes-client >/dev/null; }
 
 run: install
 	$(BIN)/python -m mentornet_devkit.run
@@ -29,7 +37,7 @@ demo: install
 bench: install
 	$(BIN)/python -m mentornet_devkit.bench $(BENCH_ARGS)
 
-test: install lint
+test: install tools lint
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: install

@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import sys
 import tempfile
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from sqlalchemy.engine import Connection
 
 # Every store carries the common tables; importing them registers them with SQLModel's metadata.
 from mentornet_common import inbox, outbox, tenancy
-from mentornet_common.tenancy import Migrator
+from mentornet_common.tenancy import Migrator, TenantStores
 
 
 def script_location(package: str) -> str:
@@ -93,6 +94,15 @@ def model_drift(connection: Connection, metadata: MetaData) -> list[Any]:
     """What the models have that the migrated store lacks (or the reverse); empty when they agree."""
     migration_context = MigrationContext.configure(connection, opts={"compare_type": True})
     return list(compare_metadata(migration_context, metadata))
+
+
+async def migrate_all(stores: TenantStores, progress: Callable[[str], None] = lambda _: None) -> int:
+    """Upgrade the consortium store and every provisioned tenant store to head; return how many."""
+    tenants = await stores.tenants()  # migrates the consortium store first
+    for tenant in tenants:
+        await stores.ensure(tenant)
+        progress(tenant)
+    return len(tenants)
 
 
 def make_revision(package: str, message: str) -> None:

@@ -21,7 +21,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from mentornet_common.deadletters import DeadLetter, find, list_dead_letters, replay
-from mentornet_common.migrations import alembic_migrator
+from mentornet_common.migrations import alembic_migrator, migrate_all
 from mentornet_common.outbox import pending_count
 from mentornet_common.settings import CommonSettings
 from mentornet_common.tenancy import TenantStores
@@ -138,13 +138,9 @@ def migrate(service: ServiceOption = "all") -> None:
     for name in _services(service):
 
         async def upgrade(stores: TenantStores, name: str = name) -> int:
-            tenants = await stores.tenants()  # migrates the consortium store first
             with Progress(console=console) as progress:
-                task = progress.add_task(f"{name}: migrating {len(tenants)} stores", total=len(tenants))
-                for tenant in tenants:
-                    await stores.ensure(tenant)
-                    progress.advance(task)
-            return len(tenants)
+                task = progress.add_task(f"{name}: migrating stores", total=None)
+                return await migrate_all(stores, lambda _: progress.advance(task))
 
         count = _run(_with_stores(name, upgrade))
         console.print(f"{name}: {count} stores at head")

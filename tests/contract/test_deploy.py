@@ -1,0 +1,233 @@
+"""What can be checked of the production deployment without a container engine.
+
+docker-compose.yml and every Kustomize overlay render and validate; the gateway and the Ingress route
+every public path of every service's OpenAPI document to that service; each image's entrypoint resolves
+its three roles; the migrate role brings a store to head.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from mentornet_common.entrypoint import ROLES, resolve
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ("identity", "profiles", "matching", "sessions", "feedback")
+OVERLAYS = ("dev", "prod")
+UNROUTED = {"/healthz", "/readyz", "/metrics"}
+SECRETS = {
+    "POSTGRES_PASSWORD": "compose-check",
+    "MENTORNET_KEY_ENCRYPTION_SECRET": "compose-check",
+}
+
+
+def public_paths(service: str) -> list[str]:
+    """The paths a service's OpenAPI document promises, with path parameters filled in."""
+    settings_module = importlib.import_module(f"{service}.config")
+    settings_class = next(
+        v for k, v in vars(settings_module).items() if k.endswith("Settings") and k != "CommonSettings"
+    )
+    app = importlib.import_module(f"{service}.main").create_app(settings_class())
+    paths = [re.sub(r"\{[^}]+\}", "x", path) for path in app.openapi()["paths"]]
+    return [p for p in paths if p not in UNROUTED]
+
+
+def routed_to(routes: dict[str, str], path: str) -> str | None:
+    """The upstream the longest matching prefix sends a path to."""
+    matches = [prefix for prefix in routes if path == prefix or path.startswith(prefix.rstrip("/") + "/")]
+    return routes[max(matches, key=len)] if matches else None
+
+
+def assert_routes_cover_every_service(routes: dict[str, str], where: str) -> None:
+    used = set()
+    for service in SERVICES:
+        for path in public_paths(service):
+            upstream = routed_to(routes, path)
+            assert upstream == service, f"{where}: {path} goes to {upstream}, not {service}"
+            used.add(max((p for p in routes if path == p or path.startswith(p.rstrip("/") + "/")), key=len))
+    assert used == set(routes), f"{where} routes nothing to {sorted(set(routes) - used)}"
+
+
+# the gateway and compose ---------------------------------------------------------------------------------
+
+
+def nginx_routes() -> dict[str, str]:
+    text = (ROOT / "deploy/docker/nginx.conf").read_text()
+    return {
+        prefix: upstream
+        for prefix, upstream in re.findall(
+            r"location\s+(/\S+)\s*\{\s*proxy_pass\s+http://([a-z]+)-api:8000;", text
+        )
+    }
+
+
+def test_the_gateway_routes_every_public_path_to_its_service() -> None:
+    assert_routes_cover_every_service(nginx_routes(), "nginx.conf")
+
+
+def compose(*args: str, with_secrets: bool = True) -> subprocess.CompletedProcess[str]:
+    binary = shutil.which("docker-compose")
+    assert binary, "docker-compose is missing: `make test` installs Debian's package"
+    env = {k: v for k, v in os.environ.items() if k not in SECRETS}
+    if with_secrets:
+        env |= SECRETS
+    return subprocess.run(
+        [binary, "-f", str(ROOT / "docker-compose.yml"), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+
+
+def test_compose_validates() -> None:
+    result = compose("config", "-q")
+    assert result.returncode == 0, result.stderr
+
+
+def test_compose_refuses_to_start_without_its_secrets() -> None:
+    result = compose("config", "-q", with_secrets=False)
+    assert result.returncode != 0
+    assert "POSTGRES_PASSWORD" in result.stderr
+
+
+def test_every_service_migrates_before_its_api_and_worker_start() -> None:
+    config: dict[str, Any] = yaml.safe_load(compose("config").stdout)
+    containers = config["services"]
+    for service in SERVICES:
+        assert containers[f"{service}-migrate"]["command"] == ["migrate"]
+        for role in ("api", "worker"):
+            container = containers[f"{service}-{role}"]
+            assert container["command"] == [role]
+            assert (
+                container["depends_on"][f"{service}-migrate"]["condition"] == "service_completed_successfully"
+            )
+            assert container["depends_on"]["kafka"]["condition"] == "service_healthy"
+            assert container["environment"]["MENTORNET_ENVIRONMENT"] == "production"
+            assert "healthcheck" in container and container["read_only"] is True
+    for infrastructure in ("kafka", "postgres", "gateway", "jaeger", "prometheus"):
+        assert "healthcheck" in containers[infrastructure], infrastructure
+    assert containers["kafka"]["image"].startswith("apache/kafka:")
+    assert containers["kafka"]["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
+
+
+# the image's entrypoint -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_image_runs_its_api_worker_and_migrations(service: str) -> None:
+    for role in ROLES:
+        assert callable(resolve(service, role))
+    with pytest.raises(ValueError, match="role must be one of"):
+        resolve(service, "shell")
+
+
+def test_the_migrate_role_brings_every_store_to_head(tmp_path: Path) -> None:
+    env = {**os.environ, "MENTORNET_SERVICE": "profiles", "MENTORNET_DATA_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "mentornet_common.entrypoint", "migrate"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "profiles: 1 stores migrated" in result.stdout
+    assert (tmp_path / "profiles" / "consortium.db").exists()
+    bad = subprocess.run(
+        [sys.executable, "-m", "mentornet_common.entrypoint", "serve"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert bad.returncode != 0 and "role must be one of" in bad.stderr
+
+
+# Kubernetes ------------------------------------------------------------------------------------------------
+
+
+def kustomize(overlay: str) -> list[dict[str, Any]]:
+    kubectl = shutil.which("kubectl")
+    assert kubectl, "kubectl is missing: `make test` installs Debian's kubernetes-client when absent"
+    result = subprocess.run(
+        [kubectl, "kustomize", str(ROOT / "deploy/k8s/overlays" / overlay)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_overlay_renders_and_validates_against_the_kubernetes_schemas(overlay: str) -> None:
+    import kubernetes_validate
+
+    objects = kustomize(overlay)
+    for obj in objects:
+        if obj["apiVersion"].startswith("kafka.strimzi.io/"):
+            continue  # a custom resource: checked by the Strimzi-specific test below
+        kubernetes_validate.validate(obj, "1.30", strict=True)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_service_has_what_production_needs(overlay: str) -> None:
+    objects = kustomize(overlay)
+    by_kind: dict[str, dict[str, dict[str, Any]]] = {}
+    for obj in objects:
+        by_kind.setdefault(obj["kind"], {})[obj["metadata"]["name"]] = obj
+    for service in SERVICES:
+        for role in ("api", "worker"):
+            deployment = by_kind["Deployment"][f"{service}-{role}"]
+            pod = deployment["spec"]["template"]["spec"]
+            (container,) = pod["containers"]
+            assert container["args"] == [role]
+            assert {"readinessProbe", "livenessProbe", "resources"} <= set(container)
+            assert {"requests", "limits"} <= set(container["resources"])
+            assert container["securityContext"]["readOnlyRootFilesystem"] is True
+            assert container["securityContext"]["allowPrivilegeEscalation"] is False
+            assert pod["securityContext"]["runAsNonRoot"] is True
+            assert pod["serviceAccountName"] == service
+            assert any(e.get("configMapRef") for e in container["envFrom"])
+        assert f"{service}-api" in by_kind["Service"]
+        assert service in by_kind["ServiceAccount"]
+        assert (
+            by_kind["HorizontalPodAutoscaler"][f"{service}-api"]["spec"]["scaleTargetRef"]["name"]
+            == f"{service}-api"
+        )
+        assert f"{service}-api" in by_kind["PodDisruptionBudget"]
+        job = by_kind["Job"][f"{service}-migrate"]["spec"]["template"]["spec"]
+        assert job["containers"][0]["args"] == ["migrate"]
+    assert "only-ingress-reaches-the-apis" in by_kind["NetworkPolicy"]
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_ingress_routes_every_public_path_to_its_service(overlay: str) -> None:
+    (ingress,) = [obj for obj in kustomize(overlay) if obj["kind"] == "Ingress"]
+    routes = {
+        path["path"]: path["backend"]["service"]["name"].removesuffix("-api")
+        for rule in ingress["spec"]["rules"]
+        for path in rule["http"]["paths"]
+    }
+    assert_routes_cover_every_service(routes, f"the {overlay} Ingress")
+
+
+def test_production_runs_kafka_through_strimzi_with_replicated_topics() -> None:
+    objects = kustomize("prod")
+    (kafka,) = [o for o in objects if o["kind"] == "Kafka"]
+    (pool,) = [o for o in objects if o["kind"] == "KafkaNodePool"]
+    assert kafka["metadata"]["annotations"]["strimzi.io/kraft"] == "enabled"
+    assert pool["spec"]["replicas"] == 3 and set(pool["spec"]["roles"]) == {"controller", "broker"}
+    assert kafka["spec"]["kafka"]["config"]["min.insync.replicas"] == 2
+    topics = {o["spec"]["topicName"]: o["spec"] for o in objects if o["kind"] == "KafkaTopic"}
+    for name in ("identity", "profiles", "asks", "matches", "sessions", "feedback"):
+        for topic in (f"mentornet.{name}", f"mentornet.{name}.dlq"):
+            assert topics[topic]["replicas"] == 3, topic
+            assert topics[topic]["partitions"] >= 3, topic
+            assert topics[topic]["config"]["min.insync.replicas"] == 2
