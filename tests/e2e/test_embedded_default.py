@@ -6,6 +6,9 @@ import json
 
 import httpx
 import pytest
+from mentornet_ops import cli
+from rich.console import Console
+from typer.testing import CliRunner
 
 from mentornet_devkit.testing import header, read_all
 
@@ -51,3 +54,20 @@ async def test_a_newcomer_registers_two_orgs_and_sees_the_events(system: System)
     assert {tenant: sorted(types) for tenant, types in by_tenant.items()} == {
         org: ["mentornet.org-registered.v1", "mentornet.user-registered.v1"] for org in orgs.values()
     }
+
+
+def test_the_operators_health_command_sees_every_service_ready(
+    system: System, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for service, url in vars(system.urls).items():
+        monkeypatch.setenv(f"MENTORNET_{service.upper()}_URL", url)
+    monkeypatch.setattr(cli, "console", Console(width=300))
+    result = CliRunner().invoke(cli.app, ["health"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("ready") == 5
+    assert "store: ok, broker: ok" in result.output
+
+    monkeypatch.setenv("MENTORNET_FEEDBACK_URL", "http://127.0.0.1:9")  # nothing listens there
+    down = CliRunner().invoke(cli.app, ["health"])
+    assert down.exit_code == 1
+    assert "unreachable" in down.output

@@ -30,6 +30,7 @@ async def live(broker: Broker, tmp_path: Any, topic_prefix: str) -> Any:
 async def test_the_portals_request_ask_created_and_match_proposed_share_one_trace(
     live: Matching, tracing: InMemorySpanExporter
 ) -> None:
+    tracing.clear()  # the exporter lives for the whole session: keep only this test's spans
     await live.publish_mentor("usr_mia", "org_b", negotiation=5)
     posted = await live.ask("usr_ann", "org_a")
     settings = live.runtime.settings

@@ -1,8 +1,9 @@
-"""``mentornet``: what consortium operators need to watch and repair a deployment.
+"""mentornet: what consortium operators need to watch and repair a deployment.
 
-Configuration comes from the same ``MENTORNET_*`` variables the services read. A service's own database
-may be named with ``MENTORNET_<SERVICE>_DATABASE_URL`` (e.g. ``MENTORNET_MATCHING_DATABASE_URL``); without
-it, ``MENTORNET_DATABASE_URL`` (or the SQLite files under ``MENTORNET_DATA_DIR``) is used.
+Configuration comes from the MENTORNET_* variables the services read. A service's own database may be
+named with MENTORNET_<SERVICE>_DATABASE_URL (e.g. MENTORNET_MATCHING_DATABASE_URL); without it,
+MENTORNET_DATABASE_URL (or the SQLite files under MENTORNET_DATA_DIR) is used. Commands about stores need
+the service's package installed: run them from that service's image (--service <name>) or a full install.
 """
 
 from __future__ import annotations
