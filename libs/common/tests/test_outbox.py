@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from mentornet_common.outbox import OutboxMessage, pending_count
 from mentornet_common.runtime import Runtime
 from mentornet_common.settings import CommonSettings
 from mentornet_common.telemetry import tracer
+from mentornet_common.tenancy import CONSORTIUM, StoreTenant
 from mentornet_devkit.broker import Broker, free_port, start_broker
 from mentornet_devkit.pytest_plugin import isolated_settings
 from mentornet_devkit.testing import eventually, header, read_all
@@ -102,6 +104,38 @@ async def test_a_relay_woken_by_its_commit_publishes_only_its_own_rows(
         assert await unsent(this_process, "org_a") == 1  # the other's row waits for its writer or the sweeper
     finally:
         await this_process.stop()
+
+
+async def test_a_store_that_is_down_does_not_hold_up_the_other_tenants_events(
+    broker: Broker, store_backend: dict[str, Any], topic_prefix: str, tmp_path: Any
+) -> None:
+    unreachable = f"sqlite+aiosqlite:///{tmp_path / 'a-file-not-a-folder' / 'org_0down.db'}"
+    (tmp_path / "a-file-not-a-folder").write_text("so no database can be created under it")
+    settings = isolated_settings(
+        CommonSettings,
+        store_backend,
+        topic_prefix=topic_prefix,
+        kafka_bootstrap_servers=broker.bootstrap_servers,
+        tenant_database_urls={"org_0down": unreachable},
+    )
+    writer = Runtime(settings, create_all, sweep=False)
+    async with writer.unit_of_work("org_a") as uow:
+        left = uow.publish(ask_created("ask_of_a_healthy_tenant"))
+        await uow.commit()
+    await writer.stores.provision("org_a")
+    async with writer.stores.writer(CONSORTIUM) as session:  # a member whose own database is now down
+        session.add(StoreTenant(tenant_id="org_0down", provisioned_at=datetime.now(UTC)))
+        await session.commit()
+    await writer.stores.close()
+
+    sweeper = Runtime(settings, create_all, sweep=True)
+    await sweeper.start()
+    try:
+        records = await read_all(broker.bootstrap_servers, settings.topic("mentornet.asks"), expect=1)
+        assert [header(r, "ce_id") for r in records] == [left.id]
+        assert sweeper.relay._task is not None and not sweeper.relay._task.done()
+    finally:
+        await sweeper.stop()
 
 
 async def test_the_sweeper_publishes_what_a_crashed_process_left_behind(

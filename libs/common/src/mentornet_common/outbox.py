@@ -15,8 +15,9 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from opentelemetry import trace
@@ -142,46 +143,63 @@ class OutboxRelay:
                 await asyncio.wait_for(self._wake.wait(), timeout)
             self._wake.clear()
             woken, self._woken = self._woken, {}
-            sweeping = self._sweep and loop.time() >= next_sweep
-            try:
-                while woken:
-                    tenant_id, ids = woken.popitem()
-                    try:
-                        await self.publish_pending(tenant_id, only=ids)
-                    except BaseException:
-                        woken[tenant_id] = ids
-                        raise
-                if sweeping:
-                    await self.sweep()
-                    next_sweep = loop.time() + self._settings.outbox_sweep_interval_s
-                self._backoff = 0.0
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                # The broker or a store is unreachable: keep the rows, try again later, never give up.
-                for tenant_id, ids in woken.items():
+            failures = 0
+            for tenant_id, ids in woken.items():
+                if not await self._attempt(tenant_id, self.publish_pending(tenant_id, only=ids)):
+                    # Keep the rows for the next attempt; other tenants go on (one member's own
+                    # database being down must not hold up everyone else's events).
                     self._woken.setdefault(tenant_id, set()).update(ids)
+                    failures += 1
+            if self._sweep and loop.time() >= next_sweep:
+                failures += await self.sweep()
+                next_sweep = loop.time() + self._settings.outbox_sweep_interval_s
+            if failures:
                 self._backoff = min(max(self._backoff * 2, 0.2), 10.0)
-                log.warning(
-                    "outbox relay will retry in %.1fs: %s", self._backoff, exc, extra={"error": str(exc)}
-                )
-                if self._producer is not None:
-                    await self._producer.stop()
-                    self._producer = None
                 await asyncio.sleep(self._backoff)
                 self._wake.set()
+            else:
+                self._backoff = 0.0
+
+    async def _attempt(self, tenant_id: str, work: Coroutine[Any, Any, Any]) -> bool:
+        """Run one tenant's publishing; on failure log it, drop a possibly broken producer, answer False."""
+        try:
+            await work
+            return True
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning(
+                "outbox relay could not publish for %s, will retry: %s",
+                tenant_id,
+                exc,
+                extra={"error": str(exc), "tenant": tenant_id},
+            )
+            if self._producer is not None:
+                await self._producer.stop()
+                self._producer = None
+            return False
 
     async def sweep(self) -> int:
-        """Publish rows older than the grace period in every store; update the backlog gauge."""
-        published = 0
+        """Publish rows older than the grace period in every store and update the backlog gauge.
+
+        Returns how many stores could not be swept.
+        """
         grace = timedelta(seconds=self._settings.outbox_sweep_grace_s)
-        for tenant_id in await self._stores.tenants():
-            published += await self.publish_pending(tenant_id, older_than=grace)
-            async with self._stores.session(tenant_id) as session:
-                OUTBOX_BACKLOG.labels(self._settings.service_name, tenant_id).set(
-                    await pending_count(session)
-                )
-        return published
+        failures = 0
+        try:
+            tenants = await self._stores.tenants()
+        except Exception as exc:
+            log.warning("outbox sweep cannot list the stores: %s", exc, extra={"error": str(exc)})
+            return 1
+        for tenant_id in tenants:
+            if not await self._attempt(tenant_id, self._sweep_one(tenant_id, grace)):
+                failures += 1
+        return failures
+
+    async def _sweep_one(self, tenant_id: str, grace: timedelta) -> None:
+        await self.publish_pending(tenant_id, older_than=grace)
+        async with self._stores.session(tenant_id) as session:
+            OUTBOX_BACKLOG.labels(self._settings.service_name, tenant_id).set(await pending_count(session))
 
     async def publish_pending(
         self, tenant_id: str, older_than: timedelta | None = None, only: set[int] | None = None
