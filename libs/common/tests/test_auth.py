@@ -158,3 +158,29 @@ async def test_dependencies_answer_401_403_as_problems(signer: Signer, keys: Jwk
         ).status_code == 403
         allowed = signer.token(kind="client", org="org_a", scope="events:read")
         assert (await client.get("/feed", headers={"Authorization": f"Bearer {allowed}"})).status_code == 200
+
+
+async def test_cached_keys_keep_working_while_identity_is_unreachable(signer: Signer) -> None:
+    up = {"yes": True}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if not up["yes"]:
+            raise httpx.ConnectError("identity is down")
+        return httpx.Response(200, json=signer.jwks())
+
+    keys = JwksKeySource(
+        "http://identity/jwks", ttl_s=0, refetch_interval_s=0, transport=httpx.MockTransport(answer)
+    )
+    verifier = TokenVerifier(keys, ISSUER, AUDIENCE)
+    await verifier.verify(signer.token())
+    up["yes"] = False
+    assert (await verifier.verify(signer.token())).subject == "usr_1"
+
+
+async def test_without_any_cached_key_an_unreachable_identity_means_401(signer: Signer) -> None:
+    def down(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("identity is down")
+
+    keys = JwksKeySource("http://identity/jwks", transport=httpx.MockTransport(down))
+    with pytest.raises(InvalidToken, match="unavailable"):
+        await TokenVerifier(keys, ISSUER, AUDIENCE).verify(signer.token())

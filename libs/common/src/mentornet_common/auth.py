@@ -77,7 +77,13 @@ class JwksKeySource:
         if stale or unknown:
             async with self._lock:
                 if time.monotonic() - self._fetched_at > self._refetch_interval_s or not self._keys:
-                    await self._fetch()
+                    try:
+                        await self._fetch()
+                    except httpx.HTTPError:
+                        if not self._keys:
+                            raise
+                        # identity is unreachable: keep verifying with the keys we have, ask again soon.
+                        self._fetched_at = time.monotonic() - self._ttl_s + self._refetch_interval_s
         return self._keys.get(kid)
 
     async def _fetch(self) -> None:
