@@ -109,6 +109,7 @@ async def test_either_participant_completes_a_scheduled_session(sessions: Sessio
 
 async def test_a_scheduled_session_can_be_cancelled_with_a_reason(sessions: Sessions) -> None:
     session_id = await sessions.offer()
+    assert (await sessions.post(MENTOR, f"{session_id}/cancel", {"reason": "busy"})).status_code == 409
     await sessions.post(MENTOR, f"{session_id}/accept", {"start_at": SOON})
     await sessions.mirror_last_event("org_b")
     cancelled = await sessions.post(MENTEE, f"{session_id}/cancel", {"reason": "solved it myself"})

@@ -88,9 +88,9 @@ def operator_credentials(data_dir: Path) -> tuple[str, str, bool]:
     return DEFAULT_OPERATOR, password, True
 
 
-def wait_healthy(port: int, child: Child, timeout_s: float = 60.0) -> None:
+def wait_healthy(port: int, child: Child, stopping: threading.Event, timeout_s: float = 60.0) -> None:
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not stopping.is_set():
         if child.process.poll() is not None:
             raise RuntimeError(f"{child.name} exited with code {child.process.returncode}")
         try:
@@ -99,7 +99,8 @@ def wait_healthy(port: int, child: Child, timeout_s: float = 60.0) -> None:
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
-    raise TimeoutError(f"{child.name} did not become healthy on port {port}")
+    if not stopping.is_set():
+        raise TimeoutError(f"{child.name} did not become healthy on port {port}")
 
 
 def banner(email: str, password: str, generated: bool, services: list[tuple[str, int]], broker: str) -> str:
@@ -157,12 +158,15 @@ def main(argv: list[str] | None = None) -> int:
             "MENTORNET_OPERATOR_PASSWORD": password,
         }
         for name, port in services:
+            if stopping.is_set():
+                break
             env = {**base_env, "MENTORNET_PORT": str(port)}
             api = _spawn(f"{name}-api", f"{name}.main", env, logs)
             children.append(api)
-            wait_healthy(port, api)
+            wait_healthy(port, api, stopping)
             children.append(_spawn(f"{name}-worker", f"{name}.worker", env, logs))
-        print(banner(email, password, generated, services, broker.bootstrap_servers), flush=True)
+        if not stopping.is_set():
+            print(banner(email, password, generated, services, broker.bootstrap_servers), flush=True)
         while not stopping.is_set():
             for child in children:
                 if child.process.poll() is not None:

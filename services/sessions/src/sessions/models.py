@@ -23,7 +23,7 @@ Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000
 
 # Which status may follow which; anything else is a conflict (409).
 TRANSITIONS: dict[str, set[str]] = {
-    "proposed": {"scheduled", "declined", "cancelled"},
+    "proposed": {"scheduled", "declined"},
     "scheduled": {"completed", "cancelled"},
     "declined": set(),
     "completed": set(),

@@ -212,7 +212,7 @@ async def cancel(runtime: Runtime, caller: Principal, session_id: str, reason: s
     async with runtime.unit_of_work(_org_of(caller)) as uow:
         row = await _participants_copy(uow.session, caller, session_id)
         if row.status == "proposed":
-            _only_the_mentor(caller, row, "cancel an offer of")
+            raise Conflict("an offer is not a session yet: the mentor declines it instead")
         _move(row, "cancelled")
         row.reason, row.closed_by = reason, caller.subject
         uow.session.add(row)
