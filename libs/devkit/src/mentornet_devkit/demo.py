@@ -275,8 +275,16 @@ async def walk(urls: Urls, operator: tuple[str, str], say: Say = print) -> Outco
         say("13. Both give feedback right away: Ann 5/5, resolved; Mia 4/5.")
 
         async def impact(person_headers: dict[str, str]) -> dict[str, Any] | None:
+            # The facts behind the figures arrive on different topics, in no fixed order: wait until
+            # the proposal, the completion and Ann's answer have all been counted.
             figures = _ok(await http.get(f"{urls.feedback}/v1/impact", headers=person_headers))
-            return figures if figures["sessions_completed"] >= 1 and figures["average_rating"] else None
+            settled = (
+                figures["sessions_completed"] >= 1
+                and figures["share_of_asks_with_a_proposal"]
+                and figures["resolved"]["yes"] >= 1
+                and figures["average_rating"]
+            )
+            return figures if settled else None
 
         out.org_impact = await until(
             lambda: impact(out.people["acme_admin"].headers), "Acme's impact figures"
