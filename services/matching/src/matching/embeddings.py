@@ -70,6 +70,10 @@ class SentenceEncoder:
         tokenizer.enable_padding(pad_id=config["pad_token_id"])
         raw = load_file(str(folder / "model.safetensors"))
         weights = {name.removeprefix("bert."): value.astype(np.float32) for name, value in raw.items()}
+        for name, value in list(weights.items()):
+            if name.startswith("encoder.") and name.endswith(".weight") and value.ndim == 2:
+                # Linear layers are stored (out, in); keep them transposed and contiguous for fast products.
+                weights[name] = np.ascontiguousarray(value.T)
         return cls(
             weights,
             tokenizer,
@@ -109,7 +113,9 @@ class SentenceEncoder:
             p = f"encoder.layer.{i}."
 
             def project(name: str, inputs: Vectors, p: str = p) -> Vectors:
-                return inputs @ w[f"{p}{name}.weight"].T + w[f"{p}{name}.bias"]
+                weight = w[f"{p}{name}.weight"]
+                flat = inputs.reshape(-1, weight.shape[0]) @ weight + w[f"{p}{name}.bias"]
+                return flat.reshape(*inputs.shape[:-1], weight.shape[1])
 
             def split(t: Vectors) -> Vectors:
                 return t.reshape(batch, length, self.heads, size).transpose(0, 2, 1, 3)
