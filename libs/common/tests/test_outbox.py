@@ -21,6 +21,17 @@ from .kafka_helpers import ask_created
 pytestmark = pytest.mark.integration
 
 
+def on_broker(broker: Broker, backend: dict[str, Any], topic_prefix: str, **overrides: Any) -> CommonSettings:
+    """A test's settings, with its own topics on the session's broker."""
+    return isolated_settings(
+        CommonSettings,
+        backend,
+        topic_prefix=topic_prefix,
+        kafka_bootstrap_servers=broker.bootstrap_servers,
+        **overrides,
+    )
+
+
 async def unsent(runtime: Runtime, tenant: str) -> int:
     async with runtime.stores.session(tenant) as session:
         return await pending_count(session)
@@ -54,11 +65,10 @@ async def test_the_trace_context_is_saved_with_the_row(runtime: Runtime) -> None
 async def test_woken_on_commit_the_relay_publishes_at_once(
     broker: Broker, store_backend: dict[str, Any], topic_prefix: str
 ) -> None:
-    settings = isolated_settings(
-        CommonSettings,
+    settings = on_broker(
+        broker,
         store_backend,
-        topic_prefix=topic_prefix,
-        kafka_bootstrap_servers=broker.bootstrap_servers,
+        topic_prefix,
         outbox_sweep_interval_s=3600,
     )
     runtime = Runtime(settings, create_all, sweep=False)
@@ -81,12 +91,7 @@ async def _none_unsent(runtime: Runtime, tenant: str) -> bool:
 async def test_a_relay_woken_by_its_commit_publishes_only_its_own_rows(
     broker: Broker, store_backend: dict[str, Any], topic_prefix: str
 ) -> None:
-    settings = isolated_settings(
-        CommonSettings,
-        store_backend,
-        topic_prefix=topic_prefix,
-        kafka_bootstrap_servers=broker.bootstrap_servers,
-    )
+    settings = on_broker(broker, store_backend, topic_prefix)
     other_process = Runtime(settings, create_all, sweep=False)  # writes to the same store; never publishes
     async with other_process.unit_of_work("org_a") as uow:
         uow.publish(ask_created("ask_of_the_other_process"))
@@ -111,11 +116,10 @@ async def test_a_store_that_is_down_does_not_hold_up_the_other_tenants_events(
 ) -> None:
     unreachable = f"sqlite+aiosqlite:///{tmp_path / 'a-file-not-a-folder' / 'org_0down.db'}"
     (tmp_path / "a-file-not-a-folder").write_text("so no database can be created under it")
-    settings = isolated_settings(
-        CommonSettings,
+    settings = on_broker(
+        broker,
         store_backend,
-        topic_prefix=topic_prefix,
-        kafka_bootstrap_servers=broker.bootstrap_servers,
+        topic_prefix,
         tenant_database_urls={"org_0down": unreachable},
     )
     writer = Runtime(settings, create_all, sweep=False)
@@ -141,12 +145,7 @@ async def test_a_store_that_is_down_does_not_hold_up_the_other_tenants_events(
 async def test_the_sweeper_publishes_what_a_crashed_process_left_behind(
     broker: Broker, store_backend: dict[str, Any], topic_prefix: str
 ) -> None:
-    settings = isolated_settings(
-        CommonSettings,
-        store_backend,
-        topic_prefix=topic_prefix,
-        kafka_bootstrap_servers=broker.bootstrap_servers,
-    )
+    settings = on_broker(broker, store_backend, topic_prefix)
     crashed = Runtime(settings, create_all, sweep=False)  # writes, but its relay never runs
     async with crashed.unit_of_work("org_a") as uow:
         left = [uow.publish(ask_created(f"ask_left_{i}")) for i in range(3)]
@@ -201,12 +200,7 @@ async def _attempted(runtime: Runtime) -> bool:
 async def test_a_frozen_broker_delays_events_and_loses_none(
     broker: Broker, store_backend: dict[str, Any], topic_prefix: str
 ) -> None:
-    settings = isolated_settings(
-        CommonSettings,
-        store_backend,
-        topic_prefix=topic_prefix,
-        kafka_bootstrap_servers=broker.bootstrap_servers,
-    )
+    settings = on_broker(broker, store_backend, topic_prefix)
     runtime = Runtime(settings, create_all, sweep=True)
     await runtime.start()
     await runtime.check_broker()
