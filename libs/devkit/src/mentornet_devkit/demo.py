@@ -213,7 +213,12 @@ async def walk(urls: Urls, operator: tuple[str, str], say: Say = print) -> Outco
 
         ned_offer = await until(lambda: offer_for(out.people["ned"]), "Ned's offer")
         out.declined_session_id = ned_offer["id"]
-        say(f"8. Ned sees the offer with Ann's question and card ({ned_offer['mentee_card']['headline']}).")
+        # Ann's card reaches matching on its own event; an offer made before it arrived carries none.
+        card = ned_offer.get("mentee_card")
+        shown = (
+            f"and Ann's card ({card['headline']})" if card else "(Ann's card had not reached matching yet)"
+        )
+        say(f"8. Ned sees the offer: Ann's question, background and success criteria {shown}.")
         _ok(
             await http.post(
                 f"{urls.sessions}/v1/sessions/{ned_offer['id']}/decline",
