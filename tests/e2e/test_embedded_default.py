@@ -10,7 +10,7 @@ from mentornet_ops import cli
 from rich.console import Console
 from typer.testing import CliRunner
 
-from mentornet_devkit.testing import header, read_all
+from mentornet_devkit.testing import eventually, header, read_all
 
 from .conftest import OPERATOR, System
 
@@ -44,16 +44,19 @@ async def test_a_newcomer_registers_two_orgs_and_sees_the_events(system: System)
             )
             assert user.status_code == 201
 
-    records = await read_all(system.bootstrap, "mentornet.identity", expect=4)
+    expected = {org: ["mentornet.org-registered.v1", "mentornet.user-registered.v1"] for org in orgs.values()}
     by_tenant: dict[str, list[str]] = {}
-    for record in records:
-        tenant = header(record, "ce_tenantid") or ""
-        if tenant in orgs.values():
-            by_tenant.setdefault(tenant, []).append(header(record, "ce_type") or "")
-            assert json.loads(record.value)
-    assert {tenant: sorted(types) for tenant, types in by_tenant.items()} == {
-        org: ["mentornet.org-registered.v1", "mentornet.user-registered.v1"] for org in orgs.values()
-    }
+
+    async def all_four_published() -> bool:
+        by_tenant.clear()
+        for record in await read_all(system.bootstrap, "mentornet.identity", expect=4, timeout_s=5):
+            tenant = header(record, "ce_tenantid") or ""
+            if tenant in orgs.values():
+                by_tenant.setdefault(tenant, []).append(header(record, "ce_type") or "")
+                assert json.loads(record.value)
+        return {tenant: sorted(types) for tenant, types in by_tenant.items()} == expected
+
+    await eventually(all_four_published, timeout_s=30, what="both orgs' registrations on the broker")
 
 
 def test_the_operators_health_command_sees_every_service_ready(
