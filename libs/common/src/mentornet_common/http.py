@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -21,6 +21,15 @@ from mentornet_common.settings import CommonSettings
 from mentornet_common.telemetry import HTTP_REQUEST_SECONDS, configure_logging, configure_tracing
 
 UNMEASURED = ("/healthz", "/readyz", "/metrics")
+
+
+def current_runtime(request: Request) -> Runtime:
+    """The process's runtime (stores, relay), built by the app's lifespan."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(current_runtime)]
 
 
 class MetricsMiddleware:

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, status
 
 from feedback import service
 from feedback.models import FeedbackIn, FeedbackList, FeedbackOut, Impact
 from mentornet_common.auth import CurrentPrincipal
+from mentornet_common.http import RuntimeDep
 from mentornet_common.pagination import Limit, Offset
-from mentornet_common.runtime import Runtime
 
 router = APIRouter(prefix="/v1", tags=["feedback"])
-
-
-def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
 
 
 @router.post(
@@ -24,17 +19,15 @@ def _runtime(request: Request) -> Runtime:
     response_model=FeedbackOut,
     summary="Feedback on a completed session, once per participant (a second answers 409)",
 )
-async def give_feedback(body: FeedbackIn, request: Request, caller: CurrentPrincipal) -> FeedbackOut:
-    return FeedbackOut.model_validate(
-        (await service.give_feedback(_runtime(request), caller, body)).model_dump()
-    )
+async def give_feedback(body: FeedbackIn, runtime: RuntimeDep, caller: CurrentPrincipal) -> FeedbackOut:
+    return FeedbackOut.model_validate((await service.give_feedback(runtime, caller, body)).model_dump())
 
 
 @router.get("/feedback", response_model=FeedbackList, summary="The feedback the caller gave")
 async def my_feedback(
-    request: Request, caller: CurrentPrincipal, limit: Limit = 50, offset: Offset = 0
+    runtime: RuntimeDep, caller: CurrentPrincipal, limit: Limit = 50, offset: Offset = 0
 ) -> FeedbackList:
-    rows, next_offset = await service.my_feedback(_runtime(request), caller, limit, offset)
+    rows, next_offset = await service.my_feedback(runtime, caller, limit, offset)
     return FeedbackList(
         items=[FeedbackOut.model_validate(r.model_dump()) for r in rows], next_offset=next_offset
     )
@@ -46,5 +39,5 @@ async def my_feedback(
     tags=["impact"],
     summary="org_admin: their org; operator: the consortium",
 )
-async def impact(request: Request, caller: CurrentPrincipal) -> Impact:
-    return await service.impact(_runtime(request), caller)
+async def impact(runtime: RuntimeDep, caller: CurrentPrincipal) -> Impact:
+    return await service.impact(runtime, caller)

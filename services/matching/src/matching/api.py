@@ -4,52 +4,47 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Query, status
 
 from matching import service
 from matching.models import AskIn, AskList, AskOut, AskStatus, MentorList, MentorOut
 from mentornet_common.auth import CurrentPrincipal
+from mentornet_common.http import RuntimeDep
 from mentornet_common.pagination import Limit, Offset
-from mentornet_common.runtime import Runtime
 
 router = APIRouter(prefix="/v1/asks", tags=["asks"])
 mentors_router = APIRouter(prefix="/v1/mentors", tags=["directory"])
 
 
-def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=AskOut, summary="Post an ask")
-async def create_ask(body: AskIn, request: Request, caller: CurrentPrincipal) -> AskOut:
-    return await service.create_ask(_runtime(request), caller, body)
+async def create_ask(body: AskIn, runtime: RuntimeDep, caller: CurrentPrincipal) -> AskOut:
+    return await service.create_ask(runtime, caller, body)
 
 
 @router.get("", response_model=AskList, summary="The caller's asks, newest first")
 async def list_asks(
-    request: Request,
+    runtime: RuntimeDep,
     caller: CurrentPrincipal,
     status: Annotated[AskStatus | None, Query()] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> AskList:
-    items, next_offset = await service.list_asks(_runtime(request), caller, status, limit, offset)
+    items, next_offset = await service.list_asks(runtime, caller, status, limit, offset)
     return AskList(items=items, next_offset=next_offset)
 
 
 @router.get("/{ask_id}", response_model=AskOut, summary="One of the caller's asks, with its proposals")
-async def get_ask(ask_id: str, request: Request, caller: CurrentPrincipal) -> AskOut:
-    return await service.get_ask(_runtime(request), caller, ask_id)
+async def get_ask(ask_id: str, runtime: RuntimeDep, caller: CurrentPrincipal) -> AskOut:
+    return await service.get_ask(runtime, caller, ask_id)
 
 
 @mentors_router.get("", response_model=MentorList, summary="Mentors the caller's org can be matched with")
 async def list_mentors(
-    request: Request,
+    runtime: RuntimeDep,
     caller: CurrentPrincipal,
     skill: Annotated[str | None, Query(max_length=80)] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> MentorList:
-    entries, next_offset = await service.list_mentors(_runtime(request), caller, skill, limit, offset)
+    entries, next_offset = await service.list_mentors(runtime, caller, skill, limit, offset)
     return MentorList(items=[MentorOut.of(e) for e in entries], next_offset=next_offset)

@@ -23,7 +23,6 @@ from mentornet_common.pagination import page
 from mentornet_common.problems import Conflict, NotFound, Problem
 from mentornet_common.runtime import Runtime
 from mentornet_common.unit_of_work import UnitOfWork
-from sessions.config import SessionsSettings
 from sessions.models import TRANSITIONS, Session
 
 log = logging.getLogger(__name__)
@@ -145,14 +144,14 @@ def _only_the_mentor(caller: Principal, row: Session, action: str) -> None:
 
 
 async def accept(
-    runtime: Runtime, settings: SessionsSettings, caller: Principal, session_id: str, start_at: datetime
+    runtime: Runtime, caller: Principal, session_id: str, start_at: datetime, horizon_days: int
 ) -> Session:
     now = _now()
-    if not now < start_at <= now + timedelta(days=settings.max_schedule_ahead_days):
+    if not now < start_at <= now + timedelta(days=horizon_days):
         raise Problem(
             422,
             "Unprocessable Content",
-            f"body.start_at: must be in the future and within {settings.max_schedule_ahead_days} days",
+            f"body.start_at: must be in the future and within {horizon_days} days",
             errors=[
                 {"field": "body.start_at", "message": "must be in the future and within the booking horizon"}
             ],
