@@ -84,7 +84,7 @@ async def test_a_consortium_mentor_publishes_only_the_card_they_share(profiles: 
     ]
     assert set(published["card"]) == {
         "display_name", "headline", "bio", "skills", "languages", "timezone", "availability",
-        "capacity_per_month", "open_to_reverse",
+        "capacity_per_month", "open_to_reverse", "seniority",
     }  # fmt: skip
     assert "email" not in str(events) and "visibility" not in published["card"]
 
@@ -147,6 +147,8 @@ async def test_colleagues_see_the_profile_other_orgs_only_the_shared_card(
         "headline": "Procurement lead",
         "languages": ["en", "de"],
         "timezone": "Europe/Berlin",
+        "seniority": None,
+        "availability": [{"weekday": 1, "start": "09:00", "end": "12:00"}],
     }
     assert card["mentor"]["skills"][0] == {"name": "negotiation", "level": 5}
     assert "visibility" not in card

@@ -27,6 +27,8 @@ Role = Literal["operator", "org_admin", "mentor", "member"]
 Scope = Literal["org", "consortium"]
 Resolution = Literal["yes", "partly", "no"]
 DurationMinutes = Literal[15, 30, 45, 60]
+Seniority = Literal["junior", "mid", "senior", "lead", "executive"]
+SENIORITY_ORDER: tuple[str, ...] = ("junior", "mid", "senior", "lead", "executive")
 
 
 class Event(BaseModel):
@@ -126,6 +128,12 @@ class PersonCard(BaseModel):
     headline: str = ""
     languages: list[str] = []
     timezone: str = "UTC"
+    seniority: Seniority | None = Field(
+        default=None, description="Self-described career stage; only ever used to describe a match."
+    )
+    availability: list[AvailabilityWindow] = Field(
+        default=[], description="Weekly windows in `timezone`, for finding common time with a mentor."
+    )
 
 
 class ProfileShared(Event):
@@ -169,7 +177,10 @@ class MentorCard(BaseModel):
     timezone: str = "UTC"
     availability: list[AvailabilityWindow] = []
     capacity_per_month: int = 0
-    open_to_reverse: bool = True
+    open_to_reverse: bool = Field(
+        default=True, description="Open to mentoring people more senior than themself (reverse mentoring)."
+    )
+    seniority: Seniority | None = None
 
 
 class MentorPublished(Event):
@@ -250,6 +261,13 @@ class MatchProposed(Event):
     duration_minutes: DurationMinutes
     proposed_at: datetime
     mentee_card: PersonCard | None = None
+    expires_at: datetime | None = Field(
+        default=None,
+        description="When an unanswered offer lapses (`match-expired`) and the next mentor is asked.",
+    )
+    reverse_mentoring: bool = Field(
+        default=False, description="The mentor described themself as more junior than the mentee."
+    )
 
 
 # sessions ----------------------------------------------------------------------------------------------
@@ -299,6 +317,19 @@ class MatchDeclined(Participants):
     declined_at: datetime
 
 
+class MatchExpired(Participants):
+    """The mentor did not answer an offer before its ``expires_at``; matching proposes the next mentor."""
+
+    name = "match-expired"
+    topic = TOPIC_SESSIONS
+    source = "/mentornet/sessions"
+    subject_field = "session_id"
+
+    proposal_id: str
+    reason: str
+    expired_at: datetime
+
+
 # feedback ----------------------------------------------------------------------------------------------
 
 
@@ -342,6 +373,7 @@ EVENT_CLASSES: tuple[type[Event], ...] = (
     SessionCompleted,
     SessionCancelled,
     MatchDeclined,
+    MatchExpired,
     FeedbackSubmitted,
     FollowUpRecorded,
 )

@@ -54,6 +54,11 @@ class CommonSettings(BaseSettings):
     )
     outbox_batch_size: int = Field(default=200, ge=1, le=10_000)
 
+    # Durable timers (workers)
+    timer_interval_s: float = Field(
+        default=5.0, gt=0, description="How often a worker looks for timers that came due."
+    )
+
     # Tokens
     jwks_url: str = "http://127.0.0.1:8001/.well-known/jwks.json"
     token_issuer: str = "mentornet-identity"

@@ -41,6 +41,9 @@ OUTBOX_BACKLOG = Gauge("mentornet_outbox_backlog", "Outbox rows not yet publishe
 CONSUMER_LAG = Gauge(
     "mentornet_consumer_lag", "Records behind the partition's high watermark", ["group", "topic", "partition"]
 )
+TIMERS_FIRED = Counter(
+    "mentornet_timers_fired_total", "Durable timers that came due and acted", ["service", "timer"]
+)
 DEAD_LETTERS = Counter(
     "mentornet_dead_letters_total", "Records sent to a dead-letter topic", ["group", "topic"]
 )

@@ -56,6 +56,16 @@ class UnitOfWork:
             current_tenant.reset(self._tenant_token)
             await self._session_cm.__aexit__(exc_type, exc, tb)
 
+    @property
+    def settings(self) -> CommonSettings:
+        """The settings of the process this unit of work runs in."""
+        return self._settings
+
+    @property
+    def stores(self) -> TenantStores:
+        """Every tenant store of this process (for reads beside this transaction)."""
+        return self._stores
+
     def consortium(self) -> AbstractAsyncContextManager[AsyncSession]:
         """A separate session on the consortium store, to read shared data (the directory) beside this one."""
         return self._stores.session(CONSORTIUM)

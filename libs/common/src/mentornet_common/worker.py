@@ -1,4 +1,4 @@
-"""The worker entrypoint shared by every service: consumers plus the sweeping outbox relay."""
+"""The worker entrypoint shared by every service: consumers, durable timers, the sweeping outbox relay."""
 
 from __future__ import annotations
 
@@ -15,11 +15,16 @@ from mentornet_common.migrations import alembic_migrator
 from mentornet_common.runtime import Runtime
 from mentornet_common.settings import CommonSettings
 from mentornet_common.telemetry import configure_logging, configure_tracing
+from mentornet_common.timers import Timer, TimerLoop
 
 log = logging.getLogger(__name__)
 
 
-async def run_worker(runtime: Runtime, build_consumers: Callable[[Runtime], list[Consumer]]) -> None:
+async def run_worker(
+    runtime: Runtime,
+    build_consumers: Callable[[Runtime], list[Consumer]],
+    timers: list[Timer] | None = None,
+) -> None:
     """Run until SIGTERM or SIGINT, then leave the consumer groups cleanly."""
     settings = runtime.settings
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
@@ -35,8 +40,18 @@ async def run_worker(runtime: Runtime, build_consumers: Callable[[Runtime], list
     consumers = build_consumers(runtime)
     for consumer in consumers:
         await consumer.start()
-    log.info("worker of %s running with %d consumer group(s)", settings.service_name, len(consumers))
+    timer_loop = TimerLoop(runtime, timers, settings.timer_interval_s) if timers else None
+    if timer_loop is not None:
+        await timer_loop.start()
+    log.info(
+        "worker of %s running with %d consumer group(s) and %d timer(s)",
+        settings.service_name,
+        len(consumers),
+        len(timers or []),
+    )
     await stop.wait()
+    if timer_loop is not None:
+        await timer_loop.stop()
     for consumer in consumers:
         await consumer.stop()
     await runtime.stop()
@@ -57,7 +72,11 @@ async def _ensure_topics_when_reachable(runtime: Runtime, stop: asyncio.Event) -
 
 
 def worker_main(
-    settings: CommonSettings, package: str, build_consumers: Callable[[Runtime], list[Consumer]]
+    settings: CommonSettings,
+    package: str,
+    build_consumers: Callable[[Runtime], list[Consumer]],
+    timers: list[Timer] | None = None,
 ) -> None:
-    """``python -m <service>.worker``: migrate, then consume and sweep until told to stop."""
-    asyncio.run(run_worker(Runtime(settings, alembic_migrator(package), sweep=True), build_consumers))
+    """``python -m <service>.worker``: migrate, then consume, fire timers and sweep until told to stop."""
+    runtime = Runtime(settings, alembic_migrator(package), sweep=True)
+    asyncio.run(run_worker(runtime, build_consumers, timers))

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from mentornet_common.settings import CommonSettings
 
 
 class MatchingSettings(CommonSettings):
     service_name: str = "matching"
     port: int = 8003
+    proposal_ttl_s: float = Field(
+        default=48 * 3600,
+        gt=0,
+        description="How long a mentor has to answer an offer before it lapses and the next is asked.",
+    )
+    retrieval_k: int = Field(
+        default=50, ge=1, le=1000, description="How many of the closest cards each ranking looks at first."
+    )

@@ -1,20 +1,63 @@
 """Ranking mentors for an ask: pure rules, no I/O.
 
-A mentor is a candidate when they share at least one skill with the ask, have free capacity this month,
-are allowed by the ask's scope, and are not the mentee. Among candidates, the score weighs how much of the
-ask they cover, how deep their matching skills go, and how much room they have left this month. Every
-score comes with the reasons a person would give for it.
+Retrieval (``index.py``) has already found the mentors whose cards are semantically closest to the ask.
+Here each of them is checked against the rules that exclude (themself, scope, a full month, no common
+language, reverse mentoring they did not agree to, nothing in common with the ask) and then scored on
+what makes a good match, each factor between 0 and 1 and weighted:
+
+==============  ======  ===========================================================================
+fit             0.40    how close the card is to the ask (meaning, not words) and how many of the
+                        ask's skills it covers
+level           0.15    how deep the mentor's matching skills go (self-rated 1 to 5)
+time            0.10    common free slots of the ask's length in the next 14 days, each side's
+                        windows in their own time zone
+room            0.10    share of this month's capacity still free
+quality         0.15    mentees' ratings, averaged with a prior so a new mentor starts at "good"
+language        0.10    a language both speak (unknown counts half)
+==============  ======  ===========================================================================
+
+minus a load-spreading penalty (up to 0.15) for a mentor who already holds open proposals or was
+proposed in the last day, so the few best mentors are not worn out. Seniority never excludes anyone: a
+junior may mentor a senior, and the reasons say so when it happens. Every score comes with the reasons a
+person would give for it, in words.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import lru_cache
 
-WEIGHT_COVERAGE = 0.55
-WEIGHT_LEVEL = 0.25
-WEIGHT_CAPACITY = 0.20
-AVAILABILITY_BONUS = 0.05
+from mentornet_common.availability import WORKING_HOURS, Interval, intervals, overlap, slots, zone
+from mentornet_common.contracts import SENIORITY_ORDER
+
+WEIGHTS: dict[str, float] = {
+    "fit": 0.40,
+    "level": 0.15,
+    "time": 0.10,
+    "room": 0.10,
+    "quality": 0.15,
+    "language": 0.10,
+}
+MAX_LOAD_PENALTY = 0.15
+
+# Cosine similarity (all-MiniLM-L6-v2) between an ask and a card: below FLOOR they share nothing worth a
+# session unless a skill matches by name; at HIGH and above the fit is full. Calibrated on the labelled
+# set (services/matching/eval): see docs/adr/0007-semantic-matching.md.
+SIMILARITY_FLOOR = 0.25
+SIMILARITY_HIGH = 0.60
+# Two skill names this close (cosine) count as the same skill ("vendor negotiation" ~ "procurement").
+SKILL_SIMILAR = 0.60
+
+# Learned quality: the mean rating, shrunk towards PRIOR_RATING as if PRIOR_WEIGHT ratings had been given.
+PRIOR_RATING = 4.0
+PRIOR_WEIGHT = 3
+SLOTS_FOR_FULL_TIME = 4
+
+Windows = tuple[tuple[int, str, str], ...]
+SkillSimilarity = Callable[[str, str], float]
 
 
 @dataclass(frozen=True)
@@ -23,6 +66,11 @@ class AskFacts:
     mentee_org_id: str
     skills: tuple[str, ...]
     scope: str
+    duration_minutes: int = 30
+    languages: tuple[str, ...] = ()
+    timezone: str | None = None
+    availability: Windows = ()
+    seniority: str | None = None
 
 
 @dataclass(frozen=True)
@@ -32,8 +80,24 @@ class Candidate:
     display_name: str
     skills: dict[str, int]
     capacity_per_month: int
-    has_availability: bool = True
-    languages: tuple[str, ...] = field(default_factory=tuple)
+    similarity: float = 0.0
+    headline: str = ""
+    languages: tuple[str, ...] = ()
+    timezone: str = "UTC"
+    availability: Windows = ()
+    seniority: str | None = None
+    open_to_reverse: bool = True
+
+
+@dataclass(frozen=True)
+class Load:
+    """What the consortium knows about a mentor's recent demand and track record (ids and counts only)."""
+
+    scheduled_this_month: int = 0
+    open_proposals: int = 0
+    last_proposed_at: datetime | None = None
+    ratings: int = 0
+    rating_sum: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -41,21 +105,56 @@ class Ranked:
     candidate: Candidate
     score: float
     reasons: tuple[str, ...]
+    factors: dict[str, float] = field(default_factory=dict)
+    reverse_mentoring: bool = False
+
+
+# words and skills --------------------------------------------------------------------------------------
 
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(re.findall(r"[a-z0-9+#]+", text.lower()))
 
 
+def lexical_similarity(asked: str, offered: str) -> float:
+    """1.0 when one skill name's words contain the other's ("negotiation" ⊂ "supplier negotiation")."""
+    wanted, have = _words(asked), _words(offered)
+    return 1.0 if wanted and have and (wanted <= have or have <= wanted) else 0.0
+
+
 def skill_match(asked: str, offered: dict[str, int]) -> tuple[str, int] | None:
-    """The mentor's skill that covers one asked skill (same words, or one's words within the other's)."""
-    wanted = _words(asked)
+    """The mentor's skill that covers one asked skill by its words (the deepest, if several)."""
     best: tuple[str, int] | None = None
     for name, level in offered.items():
-        have = _words(name)
-        if wanted and have and (wanted <= have or have <= wanted) and (best is None or level > best[1]):
+        if lexical_similarity(asked, name) and (best is None or level > best[1]):
             best = (name, level)
     return best
+
+
+@dataclass(frozen=True)
+class SkillCover:
+    asked: str
+    skill: str
+    level: int
+    same_words: bool
+
+
+def covers(ask: AskFacts, candidate: Candidate, similar: SkillSimilarity) -> list[SkillCover]:
+    """For each asked skill, the mentor's skill that covers it: same words first, then close meaning."""
+    found = []
+    for asked in ask.skills:
+        by_words = skill_match(asked, candidate.skills)
+        if by_words:
+            found.append(SkillCover(asked, by_words[0], by_words[1], True))
+            continue
+        scored = [(similar(asked, name), level, name) for name, level in candidate.skills.items()]
+        best = max(scored, default=None)
+        if best is not None and best[0] >= SKILL_SIMILAR:
+            found.append(SkillCover(asked, best[2], best[1], False))
+    return found
+
+
+# the rules ---------------------------------------------------------------------------------------------
 
 
 def in_scope(ask: AskFacts, candidate: Candidate) -> bool:
@@ -63,36 +162,163 @@ def in_scope(ask: AskFacts, candidate: Candidate) -> bool:
     return ask.scope == "consortium" or candidate.org_id == ask.mentee_org_id
 
 
-def rank(ask: AskFacts, candidates: list[Candidate], scheduled_this_month: dict[str, int]) -> list[Ranked]:
-    """Candidates who fit the ask, best first (ties broken by mentor id, so the order is stable)."""
+def seniority_gap(ask: AskFacts, candidate: Candidate) -> int | None:
+    """Positive when the mentee is more senior than the mentor; None when either did not say."""
+    if ask.seniority not in SENIORITY_ORDER or candidate.seniority not in SENIORITY_ORDER:
+        return None
+    return SENIORITY_ORDER.index(ask.seniority) - SENIORITY_ORDER.index(candidate.seniority)
+
+
+def common_language(ask: AskFacts, candidate: Candidate) -> set[str] | None:
+    """Languages both speak (by primary subtag: ``pt-BR`` speaks ``pt``); None when either did not say."""
+    if not ask.languages or not candidate.languages:
+        return None
+    return {lang.split("-")[0] for lang in ask.languages} & {
+        lang.split("-")[0] for lang in candidate.languages
+    }
+
+
+def quality(load: Load) -> tuple[float, float]:
+    """(score 0 to 1, shrunk mean rating): the Bayesian average of the mentor's ratings."""
+    mean = (PRIOR_RATING * PRIOR_WEIGHT + load.rating_sum) / (PRIOR_WEIGHT + load.ratings)
+    return (mean - 1) / 4, mean
+
+
+def load_penalty(load: Load, now: datetime) -> float:
+    """Up to 0.10 for open proposals (two or more: the full 0.10), 0.05 more if proposed in the last day."""
+    penalty = 0.10 * min(1.0, load.open_proposals / 2)
+    if load.last_proposed_at is not None and now - load.last_proposed_at < timedelta(days=1):
+        penalty += 0.05
+    return min(penalty, MAX_LOAD_PENALTY)
+
+
+@lru_cache(maxsize=4096)
+def _free_time(windows: Windows, timezone: str | None, day: datetime) -> tuple[Interval, ...]:
+    return tuple(intervals(windows or WORKING_HOURS, timezone, day))
+
+
+def common_slots(ask: AskFacts, candidate: Candidate, now: datetime) -> list[datetime]:
+    """Slots of the ask's length both are free in the next 14 days (windows in their own zones).
+
+    A side with no windows counts as free in weekday working hours; computed from the start of the
+    current hour so that the per-person intervals can be cached.
+    """
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    mentee = _free_time(ask.availability, ask.timezone, hour)
+    mentor = _free_time(candidate.availability, candidate.timezone, hour)
+    return [s for s in slots(overlap(mentee, mentor), ask.duration_minutes) if s >= now]
+
+
+def rank(
+    ask: AskFacts,
+    candidates: list[Candidate],
+    loads: Mapping[str, Load],
+    now: datetime,
+    similar: SkillSimilarity = lexical_similarity,
+) -> list[Ranked]:
+    """Candidates who may be proposed, best first (ties broken by mentor id, so the order is stable)."""
     ranked = []
     for candidate in candidates:
-        if candidate.mentor_id == ask.mentee_id or not in_scope(ask, candidate):
-            continue
-        free = candidate.capacity_per_month - scheduled_this_month.get(candidate.mentor_id, 0)
-        if free <= 0:
-            continue
-        matches = {skill: m for skill in ask.skills if (m := skill_match(skill, candidate.skills))}
-        if not matches:
-            continue
-        coverage = len(matches) / len(ask.skills)
-        depth = sum(level for _, level in matches.values()) / (5 * len(matches))
-        room = free / candidate.capacity_per_month
-        score = WEIGHT_COVERAGE * coverage + WEIGHT_LEVEL * depth + WEIGHT_CAPACITY * room
-        if candidate.has_availability:
-            score += AVAILABILITY_BONUS
-        ranked.append(Ranked(candidate, round(min(score, 1.0), 4), _reasons(ask, candidate, matches, free)))
+        result = _score(ask, candidate, loads.get(candidate.mentor_id, Load()), now, similar)
+        if result is not None:
+            ranked.append(result)
     return sorted(ranked, key=lambda r: (-r.score, r.candidate.mentor_id))
 
 
+def _score(
+    ask: AskFacts, candidate: Candidate, load: Load, now: datetime, similar: SkillSimilarity
+) -> Ranked | None:
+    if candidate.mentor_id == ask.mentee_id or not in_scope(ask, candidate):
+        return None
+    free = candidate.capacity_per_month - load.scheduled_this_month
+    if free <= 0:
+        return None
+    languages = common_language(ask, candidate)
+    if languages is not None and not languages:
+        return None
+    gap = seniority_gap(ask, candidate)
+    reverse = gap is not None and gap > 0
+    if reverse and not candidate.open_to_reverse:
+        return None
+    cover = covers(ask, candidate, similar)
+    if candidate.similarity < SIMILARITY_FLOOR and not cover:
+        return None
+
+    meaning = min(
+        1.0, max(0.0, (candidate.similarity - SIMILARITY_FLOOR) / (SIMILARITY_HIGH - SIMILARITY_FLOOR))
+    )
+    coverage = len(cover) / len(ask.skills) if ask.skills else 0.0
+    found_slots = common_slots(ask, candidate, now)
+    rated, mean = quality(load)
+    factors = {
+        "fit": 0.7 * meaning + 0.3 * coverage,
+        "level": sum(c.level for c in cover) / (5 * len(cover)) if cover else 0.3,
+        "time": min(1.0, len(found_slots) / SLOTS_FOR_FULL_TIME),
+        "room": free / candidate.capacity_per_month,
+        "quality": rated,
+        "language": 0.5 if languages is None else 1.0,
+    }
+    penalty = load_penalty(load, now)
+    score = sum(WEIGHTS[name] * value for name, value in factors.items()) - penalty
+    factors["load_penalty"] = penalty
+    reasons = _reasons(ask, candidate, load, cover, found_slots, free, languages, gap, mean, penalty)
+    return Ranked(candidate, round(max(score, 0.0), 4), reasons, factors, reverse)
+
+
+# reasons, in words ---------------------------------------------------------------------------------------
+
+
 def _reasons(
-    ask: AskFacts, candidate: Candidate, matches: dict[str, tuple[str, int]], free: int
+    ask: AskFacts,
+    candidate: Candidate,
+    load: Load,
+    cover: list[SkillCover],
+    found_slots: list[datetime],
+    free: int,
+    languages: set[str] | None,
+    gap: int | None,
+    mean: float,
+    penalty: float,
 ) -> tuple[str, ...]:
-    covered = ", ".join(f"{name} (level {level}/5)" for name, level in matches.values())
-    reasons = [f"covers {len(matches)} of the {len(ask.skills)} skills asked for: {covered}"]
+    reasons = []
+    same = [c for c in cover if c.same_words]
+    close = [c for c in cover if not c.same_words]
+    if same:
+        listed = ", ".join(f"{c.skill} (level {c.level}/5)" for c in same)
+        reasons.append(f"covers {len(same)} of the {len(ask.skills)} skills asked for: {listed}")
+    if close:
+        listed = "; ".join(f"your “{c.asked}” is close to their {c.skill} (level {c.level}/5)" for c in close)
+        reasons.append(listed)
+    if candidate.similarity >= SIMILARITY_FLOOR:
+        what = f"“{candidate.headline}”" if candidate.headline else "their skills"
+        strength = "very close" if candidate.similarity >= SIMILARITY_HIGH else "close"
+        reasons.append(f"what they describe — {what} — is {strength} to what your question is about")
+    if found_slots:
+        first = found_slots[0]
+        mine = first.astimezone(zone(ask.timezone))
+        theirs = first.astimezone(zone(candidate.timezone))
+        reasons.append(
+            f"you are both free for {ask.duration_minutes} minutes {len(found_slots)} times in the next "
+            f"14 days (first: {mine:%a %d %b %H:%M} your time, {theirs:%H:%M} theirs)"
+        )
+    else:
+        reasons.append("no common free time in the next 14 days yet: you may need to agree a time")
     reasons.append(f"has {free} of {candidate.capacity_per_month} sessions free this month")
-    if candidate.has_availability:
-        reasons.append("has shared regular availability")
+    if load.ratings:
+        reasons.append(
+            f"rated {load.rating_sum / load.ratings:.1f}/5 by mentees over {load.ratings} session(s)"
+        )
+    else:
+        reasons.append(f"new to mentoring here: no ratings yet, so starts at a fair {mean:.1f}/5")
+    if languages:
+        reasons.append(f"speaks {', '.join(sorted(languages))} like you")
+    if gap is not None and gap > 0:
+        reasons.append(
+            f"reverse mentoring: they describe themself as {candidate.seniority} and you as {ask.seniority} "
+            "— chosen for what they know, not their title"
+        )
+    if penalty > 0:
+        reasons.append("was proposed to others recently, so ranked a little lower to share the load")
     if candidate.org_id != ask.mentee_org_id:
         reasons.append("works at another member org")
     return tuple(reasons)

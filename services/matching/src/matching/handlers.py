@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import SQLModel
 
-from matching import service
-from matching.models import DirectoryEntry, MentorLoad, PersonCardEntry
+from matching import semantic, service
+from matching.index import to_blob
+from matching.models import Ask, DirectoryEntry, MentorLoad, MentorStats, PersonCardEntry
 from mentornet_common.consumer import Handler, Handlers, Received, in_store
 from mentornet_common.contracts import (
     AskCreated,
     Event,
+    FeedbackSubmitted,
     MatchDeclined,
+    MatchExpired,
+    MatchProposed,
     MentorPublished,
     MentorWithdrawn,
     ProfileShared,
@@ -41,7 +45,7 @@ def _mentee_org(received: Received[Any]) -> str:
 
 # the directory: each card lives where its owner shared it ---------------------------------------------
 
-Build = Callable[[Any], SQLModel | None]
+Build = Callable[[Any], Awaitable[SQLModel | None]]
 
 
 async def _put(uow: UnitOfWork, model: type[SQLModel], key: str, row: SQLModel | None) -> None:
@@ -58,14 +62,12 @@ def _placed(name: str, model: type[SQLModel], key: str, build: Build) -> tuple[H
     whichever the event's scope names, and remove it from the other."""
 
     async def in_consortium(uow: UnitOfWork, received: Received[Any]) -> None:
-        row = build(received.payload)
-        await _put(
-            uow, model, getattr(received.payload, key), row if _scope(received) == "consortium" else None
-        )
+        row = await build(received.payload) if _scope(received) == "consortium" else None
+        await _put(uow, model, getattr(received.payload, key), row)
 
     async def in_org(uow: UnitOfWork, received: Received[Any]) -> None:
-        row = build(received.payload)
-        await _put(uow, model, getattr(received.payload, key), row if _scope(received) == "org" else None)
+        row = await build(received.payload) if _scope(received) == "org" else None
+        await _put(uow, model, getattr(received.payload, key), row)
 
     in_consortium.__name__ = f"{name}_in_consortium"
     in_org.__name__ = f"{name}_in_org"
@@ -76,19 +78,23 @@ def _scope(received: Received[Any]) -> str | None:
     return getattr(received.payload, "scope", None)
 
 
-def _directory_entry(event: Event) -> DirectoryEntry | None:
+async def _directory_entry(event: Event) -> DirectoryEntry | None:
+    """A mentor's card with its embedding (computed once here, stored with the row)."""
     if not isinstance(event, MentorPublished):
         return None
+    card = event.card.model_dump(mode="json")
+    vector = (await semantic.embed([semantic.card_text(card)]))[0]
     return DirectoryEntry(
         mentor_id=event.mentor_id,
         org_id=event.org_id,
         scope=event.scope,
-        card=event.card.model_dump(mode="json"),
+        card=card,
+        vector=to_blob(vector),
         updated_at=datetime.now(UTC),
     )
 
 
-def _person_card(event: Event) -> PersonCardEntry | None:
+async def _person_card(event: Event) -> PersonCardEntry | None:
     if not isinstance(event, ProfileShared):
         return None
     return PersonCardEntry(
@@ -116,6 +122,12 @@ async def propose_mentor_when_ask_created(uow: UnitOfWork, received: Received[As
 @in_store(_mentee_org)
 async def propose_next_mentor_when_match_declined(uow: UnitOfWork, received: Received[MatchDeclined]) -> None:
     await service.settle_proposal(uow, received.payload.proposal_id, "declined")
+    await service.propose_next(uow, received.payload.ask_id)
+
+
+@in_store(_mentee_org)
+async def propose_next_mentor_when_match_expired(uow: UnitOfWork, received: Received[MatchExpired]) -> None:
+    await service.settle_proposal(uow, received.payload.proposal_id, "expired")
     await service.propose_next(uow, received.payload.ask_id)
 
 
@@ -163,14 +175,86 @@ async def free_load_when_session_cancelled(uow: UnitOfWork, received: Received[S
     await _count_load(uow, received.payload.mentor_id, received.payload.cancelled_at, -1)
 
 
+# what the consortium knows of each mentor: open proposals, last proposed, ratings ------------------------
+
+
+async def _stats(uow: UnitOfWork, mentor_id: str) -> MentorStats:
+    return await uow.session.get(MentorStats, mentor_id) or MentorStats(mentor_id=mentor_id)
+
+
+@in_store(_consortium)
+async def count_open_proposal_when_match_proposed(uow: UnitOfWork, received: Received[MatchProposed]) -> None:
+    stats = await _stats(uow, received.payload.mentor_id)
+    stats.open_proposals += 1
+    stats.proposals += 1
+    stats.last_proposed_at = received.payload.proposed_at
+    uow.session.add(stats)
+
+
+async def _answered(uow: UnitOfWork, mentor_id: str) -> None:
+    stats = await _stats(uow, mentor_id)
+    stats.open_proposals = max(0, stats.open_proposals - 1)
+    uow.session.add(stats)
+
+
+@in_store(_consortium)
+async def close_open_proposal_when_match_declined(uow: UnitOfWork, received: Received[MatchDeclined]) -> None:
+    await _answered(uow, received.payload.mentor_id)
+
+
+@in_store(_consortium)
+async def close_open_proposal_when_match_expired(uow: UnitOfWork, received: Received[MatchExpired]) -> None:
+    await _answered(uow, received.payload.mentor_id)
+
+
+@in_store(_consortium)
+async def close_open_proposal_when_session_scheduled(
+    uow: UnitOfWork, received: Received[SessionScheduled]
+) -> None:
+    await _answered(uow, received.payload.mentor_id)
+
+
+@in_store(_consortium)
+async def learn_quality_when_feedback_submitted(
+    uow: UnitOfWork, received: Received[FeedbackSubmitted]
+) -> None:
+    """Mentees' ratings of a mentor (the rating only: the text never leaves the author's org)."""
+    if received.payload.author_role != "mentee":
+        return
+    stats = await _stats(uow, received.payload.mentor_id)
+    stats.ratings += 1
+    stats.rating_sum += received.payload.rating
+    uow.session.add(stats)
+
+
+@in_store(_mentee_org)
+async def record_resolution_when_feedback_submitted(
+    uow: UnitOfWork, received: Received[FeedbackSubmitted]
+) -> None:
+    """Whether the mentee's ask was resolved, for their suggestions."""
+    if received.payload.author_role != "mentee":
+        return
+    ask = await uow.session.get(Ask, received.payload.ask_id)
+    if ask is not None:
+        ask.resolution = received.payload.resolved
+        uow.session.add(ask)
+
+
 HANDLERS: Handlers = {
     MentorPublished: index_mentor,
     MentorWithdrawn: drop_mentor,
     ProfileShared: index_card,
     ProfileUnshared: drop_card,
     AskCreated: [propose_mentor_when_ask_created],
-    MatchDeclined: [propose_next_mentor_when_match_declined],
-    SessionScheduled: [mark_ask_scheduled_when_session_scheduled, count_load_when_session_scheduled],
+    MatchProposed: [count_open_proposal_when_match_proposed],
+    MatchDeclined: [propose_next_mentor_when_match_declined, close_open_proposal_when_match_declined],
+    MatchExpired: [propose_next_mentor_when_match_expired, close_open_proposal_when_match_expired],
+    SessionScheduled: [
+        mark_ask_scheduled_when_session_scheduled,
+        count_load_when_session_scheduled,
+        close_open_proposal_when_session_scheduled,
+    ],
     SessionCompleted: [mark_ask_completed_when_session_completed],
     SessionCancelled: [mark_ask_cancelled_when_session_cancelled, free_load_when_session_cancelled],
+    FeedbackSubmitted: [learn_quality_when_feedback_submitted, record_resolution_when_feedback_submitted],
 }

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from sqlalchemy import JSON, Column, Text
+from sqlalchemy import JSON, Column, LargeBinary, Text
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
@@ -19,6 +19,7 @@ from mentornet_common.contracts import DurationMinutes, PersonCard, Scope
 
 AskStatus = Literal["open", "proposed", "scheduled", "completed", "expired", "cancelled"]
 SkillName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+LanguageCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")]
 
 
 class AskIn(BaseModel):
@@ -30,6 +31,11 @@ class AskIn(BaseModel):
     skills: list[SkillName] = Field(min_length=1, max_length=10)
     duration_minutes: DurationMinutes = 30
     scope: Scope = "consortium"
+    languages: list[LanguageCode] = Field(
+        default=[],
+        max_length=10,
+        description="Languages the session may be held in (BCP 47); empty: those on the mentee's card.",
+    )
 
 
 class Ask(SQLModel, table=True):
@@ -42,8 +48,11 @@ class Ask(SQLModel, table=True):
     skills: list[str] = SQLField(sa_column=Column(JSON, nullable=False))
     duration_minutes: int
     scope: str = SQLField(max_length=16)
+    languages: list[str] = SQLField(default_factory=list, sa_column=Column(JSON, nullable=False))
     status: str = SQLField(default="open", max_length=16)
     status_reason: str | None = SQLField(default=None, max_length=500)
+    resolution: str | None = SQLField(default=None, max_length=8, description="The mentee's feedback.")
+    vector: bytes | None = SQLField(default=None, sa_column=Column(LargeBinary, nullable=True))
     created_at: datetime
     first_proposed_at: datetime | None = None
     updated_at: datetime
@@ -57,6 +66,8 @@ class Proposal(SQLModel, table=True):
     score: float
     reasons: list[str] = SQLField(sa_column=Column(JSON, nullable=False))
     status: str = SQLField(default="proposed", max_length=16)
+    reverse_mentoring: bool = False
+    expires_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
 
@@ -70,7 +81,10 @@ class DirectoryEntry(SQLModel, table=True):
     org_id: str = SQLField(max_length=48)
     scope: str = SQLField(max_length=16)
     card: dict[str, Any] = SQLField(sa_column=Column(JSON, nullable=False))
-    updated_at: datetime
+    vector: bytes | None = SQLField(
+        default=None, sa_column=Column(LargeBinary, nullable=True), description="The card's embedding."
+    )
+    updated_at: datetime = SQLField(index=True)
 
 
 class PersonCardEntry(SQLModel, table=True):
@@ -95,6 +109,19 @@ class MentorLoad(SQLModel, table=True):
     scheduled: int = 0
 
 
+class MentorStats(SQLModel, table=True):
+    """Consortium store: a mentor's recent demand and track record (ids and counts only)."""
+
+    __tablename__ = "mentor_stats"
+
+    mentor_id: str = SQLField(primary_key=True, max_length=48)
+    open_proposals: int = 0
+    last_proposed_at: datetime | None = None
+    proposals: int = 0
+    ratings: int = 0
+    rating_sum: int = 0
+
+
 class ProposalOut(BaseModel):
     id: str
     mentor_id: str
@@ -103,6 +130,8 @@ class ProposalOut(BaseModel):
     reasons: list[str]
     status: str
     proposed_at: datetime
+    expires_at: datetime | None = None
+    reverse_mentoring: bool = False
 
 
 class AskOut(BaseModel):
@@ -117,6 +146,7 @@ class AskOut(BaseModel):
     skills: list[str]
     duration_minutes: int
     scope: Scope
+    languages: list[str]
     created_at: datetime
     proposals: list[ProposalOut]
 
@@ -124,7 +154,7 @@ class AskOut(BaseModel):
     def of(cls, ask: Ask, proposals: list[Proposal]) -> AskOut:
         return cls.model_validate(
             {
-                **ask.model_dump(),
+                **ask.model_dump(exclude={"vector"}),
                 "proposals": [
                     ProposalOut.model_validate({**p.model_dump(), "proposed_at": p.created_at})
                     for p in proposals

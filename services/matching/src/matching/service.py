@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
-from typing import cast
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from matching import domain
+from matching import domain, semantic
+from matching.config import MatchingSettings
+from matching.index import Vector, from_blob, to_blob
 from matching.models import (
     Ask,
     AskIn,
     AskOut,
     DirectoryEntry,
     MentorLoad,
+    MentorStats,
     PersonCardEntry,
     Proposal,
     person_card,
@@ -25,7 +28,7 @@ from mentornet_common.contracts import AskClosed, AskCreated, DurationMinutes, M
 from mentornet_common.pagination import page
 from mentornet_common.problems import NotFound, Problem
 from mentornet_common.runtime import Runtime
-from mentornet_common.tenancy import CONSORTIUM
+from mentornet_common.tenancy import CONSORTIUM, TenantStores
 from mentornet_common.unit_of_work import UnitOfWork
 
 OPEN_STATUSES = ("open", "proposed")
@@ -59,6 +62,7 @@ async def create_ask(runtime: Runtime, caller: Principal, data: AskIn) -> AskOut
         skills=list(dict.fromkeys(data.skills)),
         duration_minutes=data.duration_minutes,
         scope=data.scope,
+        languages=list(data.languages),
         created_at=now,
         updated_at=now,
     )
@@ -108,7 +112,7 @@ async def list_asks(
 # proposing --------------------------------------------------------------------------------------------
 
 
-def _candidate(entry: DirectoryEntry) -> domain.Candidate:
+def _candidate(entry: DirectoryEntry, similarity: float = 0.0) -> domain.Candidate:
     card = entry.card
     return domain.Candidate(
         mentor_id=entry.mentor_id,
@@ -116,20 +120,131 @@ def _candidate(entry: DirectoryEntry) -> domain.Candidate:
         display_name=card.get("display_name", ""),
         skills={s["name"]: int(s["level"]) for s in card.get("skills", [])},
         capacity_per_month=int(card.get("capacity_per_month", 0)),
-        has_availability=bool(card.get("availability")),
+        similarity=similarity,
+        headline=card.get("headline", ""),
         languages=tuple(card.get("languages", [])),
+        timezone=card.get("timezone", "UTC"),
+        availability=_windows(card.get("availability", [])),
+        seniority=card.get("seniority"),
+        open_to_reverse=bool(card.get("open_to_reverse", True)),
     )
 
 
-async def _directory(uow: UnitOfWork, mentee_org_id: str) -> tuple[list[domain.Candidate], dict[str, int]]:
-    """Mentors the mentee's org may reach: its own org-only entries, and every consortium entry."""
-    own = (await uow.session.exec(select(DirectoryEntry))).all()
+def _windows(windows: list[dict[str, Any]]) -> domain.Windows:
+    return tuple((int(w["weekday"]), str(w["start"]), str(w["end"])) for w in windows)
+
+
+async def ask_vector(ask: Ask) -> Vector:
+    """The ask's embedding: stored with the ask the first time it is needed."""
+    if ask.vector is None:
+        ask.vector = to_blob(
+            (await semantic.embed([semantic.ask_text(ask.question, ask.background, ask.skills)]))[0]
+        )
+    return from_blob(ask.vector)
+
+
+async def retrieve(
+    uow: UnitOfWork, mentee_org_id: str, query: Vector, k: int, exclude: set[str]
+) -> list[domain.Candidate]:
+    """The ``k`` mentors the mentee's org may reach whose cards are closest to ``query``: its own
+    org-only entries (its store) and every consortium entry (the consortium store)."""
+    found: dict[str, domain.Candidate] = {}
     async with uow.consortium() as consortium:
-        shared = (await consortium.exec(select(DirectoryEntry))).all()
-        loads = (await consortium.exec(select(MentorLoad).where(MentorLoad.month == month_of(_now())))).all()
-    entries = {e.mentor_id: e for e in shared}
-    entries.update({e.mentor_id: e for e in own if e.org_id == mentee_org_id})
-    return [_candidate(e) for e in entries.values()], {load.mentor_id: load.scheduled for load in loads}
+        found.update(await _closest(uow.stores, CONSORTIUM, consortium, query, k, exclude))
+    own = await _closest(uow.stores, mentee_org_id, uow.session, query, k, exclude)
+    found.update({key: c for key, c in own.items() if c.org_id == mentee_org_id})
+    return sorted(found.values(), key=lambda c: -c.similarity)[:k]
+
+
+async def _closest(
+    stores: TenantStores, tenant_id: str, db: AsyncSession, query: Vector, k: int, exclude: set[str]
+) -> dict[str, domain.Candidate]:
+    index = semantic.directory_index(stores, tenant_id)
+    await index.refresh(db)
+    hits = index.vectors.search(query, k, exclude)
+    if not hits:
+        return {}
+    rows = (
+        await db.exec(select(DirectoryEntry).where(col(DirectoryEntry.mentor_id).in_([h[0] for h in hits])))
+    ).all()
+    by_id = {row.mentor_id: row for row in rows}
+    found = {}
+    for mentor_id, similarity in hits:
+        row = by_id.get(mentor_id)
+        if row is None:
+            index.forget(mentor_id)  # withdrawn through another replica since the index last looked
+            continue
+        found[mentor_id] = _candidate(row, similarity)
+    return found
+
+
+async def loads_of(uow: UnitOfWork, mentor_ids: list[str]) -> dict[str, domain.Load]:
+    """Each mentor's demand this month and track record, from the consortium store."""
+    async with uow.consortium() as consortium:
+        scheduled = {
+            load.mentor_id: load.scheduled
+            for load in (
+                await consortium.exec(
+                    select(MentorLoad).where(
+                        MentorLoad.month == month_of(_now()), col(MentorLoad.mentor_id).in_(mentor_ids)
+                    )
+                )
+            ).all()
+        }
+        stats = {
+            row.mentor_id: row
+            for row in (
+                await consortium.exec(select(MentorStats).where(col(MentorStats.mentor_id).in_(mentor_ids)))
+            ).all()
+        }
+    loads = {}
+    for mentor_id in mentor_ids:
+        row = stats.get(mentor_id)
+        loads[mentor_id] = domain.Load(
+            scheduled_this_month=scheduled.get(mentor_id, 0),
+            open_proposals=row.open_proposals if row else 0,
+            last_proposed_at=_aware(row.last_proposed_at) if row and row.last_proposed_at else None,
+            ratings=row.ratings if row else 0,
+            rating_sum=float(row.rating_sum) if row else 0.0,
+        )
+    return loads
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+async def ask_facts(uow: UnitOfWork, ask: Ask) -> domain.AskFacts:
+    """The ask as ranking sees it, completed from the mentee's card where they shared one."""
+    card = await _mentee_card(uow, ask, ask.mentee_org_id)
+    shown = card.card if card else {}
+    return domain.AskFacts(
+        mentee_id=ask.mentee_id,
+        mentee_org_id=ask.mentee_org_id,
+        skills=tuple(ask.skills),
+        scope=ask.scope,
+        duration_minutes=ask.duration_minutes,
+        languages=tuple(ask.languages or shown.get("languages", [])),
+        timezone=shown.get("timezone"),
+        availability=_windows(shown.get("availability", [])),
+        seniority=shown.get("seniority"),
+    )
+
+
+async def rank_for(
+    uow: UnitOfWork, ask: Ask, exclude: set[str], k: int, now: datetime
+) -> list[domain.Ranked]:
+    """Rank the closest cards; while none of them may be proposed, look further down the index."""
+    query = await ask_vector(ask)
+    facts = await ask_facts(uow, ask)
+    while True:
+        candidates = await retrieve(uow, ask.mentee_org_id, query, k, exclude)
+        await semantic.SKILLS.prepare([*ask.skills, *(name for c in candidates for name in c.skills)])
+        loads = await loads_of(uow, [c.mentor_id for c in candidates])
+        ranked = domain.rank(facts, candidates, loads, now, semantic.SKILLS)
+        if ranked or len(candidates) < k:
+            return ranked
+        exclude = exclude | {c.mentor_id for c in candidates}
 
 
 async def _mentee_card(uow: UnitOfWork, ask: Ask, mentor_org_id: str) -> PersonCardEntry | None:
@@ -141,6 +256,11 @@ async def _mentee_card(uow: UnitOfWork, ask: Ask, mentor_org_id: str) -> PersonC
         return await consortium.get(PersonCardEntry, ask.mentee_id)
 
 
+def _settings(uow: UnitOfWork) -> MatchingSettings:
+    settings = uow.settings
+    return settings if isinstance(settings, MatchingSettings) else MatchingSettings()
+
+
 async def propose_next(uow: UnitOfWork, ask_id: str) -> Proposal | None:
     """Propose the best mentor not yet asked; close the ask with a reason when nobody is left."""
     ask = await uow.session.get(Ask, ask_id)
@@ -149,16 +269,15 @@ async def propose_next(uow: UnitOfWork, ask_id: str) -> Proposal | None:
     earlier = await _proposals(uow.session, ask.id)
     if any(p.status == "proposed" for p in earlier):
         return None  # one open offer at a time
-    candidates, loads = await _directory(uow, ask.mentee_org_id)
-    asked_before = {p.mentor_id for p in earlier}
-    facts = domain.AskFacts(ask.mentee_id, ask.mentee_org_id, tuple(ask.skills), ask.scope)
-    ranked = [r for r in domain.rank(facts, candidates, loads) if r.candidate.mentor_id not in asked_before]
+    settings = _settings(uow)
     now = _now()
+    asked_before = {p.mentor_id for p in earlier}
+    ranked = await rank_for(uow, ask, asked_before | {ask.mentee_id}, settings.retrieval_k, now)
     if not ranked:
         reason = (
             f"every mentor who fits was asked ({len(earlier)}) and none accepted"
             if earlier
-            else "no mentor with free capacity covers these skills within the ask's scope"
+            else "no mentor with free capacity fits this ask within its scope"
         )
         _close(uow, ask, "expired", reason, now)
         return None
@@ -170,6 +289,8 @@ async def propose_next(uow: UnitOfWork, ask_id: str) -> Proposal | None:
         mentor_org_id=best.candidate.org_id,
         score=best.score,
         reasons=list(best.reasons),
+        reverse_mentoring=best.reverse_mentoring,
+        expires_at=now + timedelta(seconds=settings.proposal_ttl_s),
         created_at=now,
         updated_at=now,
     )
@@ -194,6 +315,8 @@ async def propose_next(uow: UnitOfWork, ask_id: str) -> Proposal | None:
             duration_minutes=cast(DurationMinutes, ask.duration_minutes),
             proposed_at=now,
             mentee_card=person_card(await _mentee_card(uow, ask, proposal.mentor_org_id)),
+            expires_at=proposal.expires_at,
+            reverse_mentoring=proposal.reverse_mentoring,
         )
     )
     return proposal

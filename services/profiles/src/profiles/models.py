@@ -16,7 +16,7 @@ from sqlalchemy import JSON, Column
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
-from mentornet_common.contracts import AvailabilityWindow, MentorCard, PersonCard, Skill
+from mentornet_common.contracts import AvailabilityWindow, MentorCard, PersonCard, Seniority, Skill
 
 Visibility = Literal["private", "org", "consortium"]
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
@@ -69,6 +69,11 @@ class ProfileIn(BaseModel):
     )
     timezone: str = Field(default="UTC", max_length=64, description="An IANA time zone, e.g. Europe/Berlin.")
     availability: list[WindowIn] = Field(default=[], max_length=MAX_WINDOWS)
+    seniority: Seniority | None = Field(
+        default=None,
+        description="Optional career stage (junior … executive). Never a requirement for matching: it only "
+        "lets a proposal say when it is reverse mentoring.",
+    )
     mentoring: MentoringIn = MentoringIn()
     visibility: Visibility = "org"
 
@@ -115,6 +120,7 @@ class Profile(SQLModel, table=True):
     availability: list[dict[str, Any]] = SQLField(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
+    seniority: str | None = SQLField(default=None, max_length=16)
     mentoring_active: bool = False
     capacity_per_month: int = 0
     open_to_reverse: bool = True
@@ -130,6 +136,8 @@ class Profile(SQLModel, table=True):
             headline=self.headline,
             languages=self.languages,
             timezone=self.timezone,
+            seniority=self.seniority,
+            availability=[AvailabilityWindow.model_validate(w) for w in self.availability],
         )
 
     def mentor_card(self) -> MentorCard:
@@ -143,6 +151,7 @@ class Profile(SQLModel, table=True):
             availability=[AvailabilityWindow.model_validate(w) for w in self.availability],
             capacity_per_month=self.capacity_per_month,
             open_to_reverse=self.open_to_reverse,
+            seniority=self.seniority,
         )
 
 
@@ -176,6 +185,7 @@ class ProfileOut(BaseModel):
     languages: list[str]
     timezone: str
     availability: list[AvailabilityWindow]
+    seniority: Seniority | None
     mentoring: MentoringOut
     visibility: Visibility
     updated_at: datetime
@@ -192,6 +202,7 @@ class ProfileOut(BaseModel):
             languages=profile.languages,
             timezone=profile.timezone,
             availability=[AvailabilityWindow.model_validate(w) for w in profile.availability],
+            seniority=profile.seniority,
             mentoring=MentoringOut(
                 active=profile.mentoring_active,
                 capacity_per_month=profile.capacity_per_month,

@@ -54,6 +54,7 @@ async def save_my_profile(runtime: Runtime, caller: Principal, data: ProfileIn) 
         profile.languages = list(data.languages)
         profile.timezone = data.timezone
         profile.availability = [w.model_dump() for w in data.availability]
+        profile.seniority = data.seniority
         profile.mentoring_active = data.mentoring.active
         profile.capacity_per_month = data.mentoring.capacity_per_month
         profile.open_to_reverse = data.mentoring.open_to_reverse

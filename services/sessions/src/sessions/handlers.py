@@ -7,11 +7,13 @@ from typing import Any
 from mentornet_common.consumer import Handlers, Received, in_store
 from mentornet_common.contracts import (
     MatchDeclined,
+    MatchExpired,
     MatchProposed,
     SessionCancelled,
     SessionCompleted,
     SessionScheduled,
 )
+from mentornet_common.timers import Timer
 from mentornet_common.unit_of_work import UnitOfWork
 from sessions import service
 
@@ -59,4 +61,9 @@ HANDLERS: Handlers = {
     SessionCompleted: BOTH_SIDES,
     SessionCancelled: BOTH_SIDES,
     MatchDeclined: BOTH_SIDES,
+    MatchExpired: BOTH_SIDES,
 }
+
+
+EXPIRE_OFFERS = Timer("expire_unanswered_offers", service.offers_due_to_expire, service.expire_offer)
+TIMERS = [EXPIRE_OFFERS]

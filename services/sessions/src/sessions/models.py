@@ -18,14 +18,15 @@ from sqlmodel import SQLModel
 
 from mentornet_common.contracts import PersonCard
 
-SessionStatus = Literal["proposed", "scheduled", "declined", "completed", "cancelled"]
+SessionStatus = Literal["proposed", "scheduled", "declined", "expired", "completed", "cancelled"]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
 
 # Which status may follow which; anything else is a conflict (409).
 TRANSITIONS: dict[str, set[str]] = {
-    "proposed": {"scheduled", "declined"},
+    "proposed": {"scheduled", "declined", "expired"},
     "scheduled": {"completed", "cancelled"},
     "declined": set(),
+    "expired": set(),
     "completed": set(),
     "cancelled": set(),
 }
@@ -49,6 +50,7 @@ class Session(SQLModel, table=True):
     reasons: list[str] = SQLField(default_factory=list, sa_column=Column(JSON, nullable=False))
     mentee_card: dict[str, Any] | None = SQLField(default=None, sa_column=Column(JSON, nullable=True))
     start_at: datetime | None = None
+    expires_at: datetime | None = SQLField(default=None, index=True)
     reason: str | None = SQLField(default=None, max_length=1000)
     closed_by: str | None = SQLField(default=None, max_length=48)
     created_at: datetime
@@ -76,6 +78,7 @@ class SessionOut(BaseModel):
     mentee_org_id: str
     status: SessionStatus
     start_at: datetime | None
+    expires_at: datetime | None
     duration_minutes: int
     question: str
     background: str

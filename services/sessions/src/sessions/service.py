@@ -13,6 +13,7 @@ from mentornet_common.auth import Principal
 from mentornet_common.contracts import (
     DurationMinutes,
     MatchDeclined,
+    MatchExpired,
     MatchProposed,
     Participants,
     SessionCancelled,
@@ -32,6 +33,7 @@ STATUS_OF_EVENT: dict[type[Participants], str] = {
     SessionCompleted: "completed",
     SessionCancelled: "cancelled",
     MatchDeclined: "declined",
+    MatchExpired: "expired",
 }
 
 
@@ -82,8 +84,53 @@ async def record_offer(uow: UnitOfWork, offer: MatchProposed) -> Session:
     row.score = offer.score
     row.reasons = list(offer.reasons)
     row.mentee_card = offer.mentee_card.model_dump(mode="json") if offer.mentee_card else None
+    row.expires_at = offer.expires_at
     uow.session.add(row)
     return row
+
+
+# an unanswered offer lapses ---------------------------------------------------------------------------------
+
+
+async def offers_due_to_expire(db: AsyncSession, tenant_id: str, now: datetime) -> list[str]:
+    """Offers in this store that passed their ``expires_at`` unanswered. Only the mentor's org's copy
+    expires an offer: it is the copy the mentor answers on, so an answer and the expiry never race."""
+    query = (
+        select(Session.id)
+        .where(Session.status == "proposed", Session.mentor_org_id == tenant_id)
+        .where(col(Session.expires_at).is_not(None), col(Session.expires_at) <= now)
+        .order_by(col(Session.expires_at))
+    )
+    return list((await db.exec(query)).all())
+
+
+async def expire_offer(uow: UnitOfWork, session_id: str, now: datetime) -> bool:
+    """Expire one offer if it is still unanswered and due (the row is locked where the database can)."""
+    row = await uow.session.get(Session, session_id, with_for_update=True)
+    if row is None or row.status != "proposed" or row.expires_at is None or _aware(row.expires_at) > now:
+        return False
+    waited = _aware(row.expires_at) - _aware(row.created_at)
+    _move(row, "expired")
+    row.reason = f"the mentor did not answer within {_humane(waited)}"
+    uow.session.add(row)
+    uow.publish(
+        MatchExpired(**_ids(row), proposal_id=row.proposal_id, reason=row.reason, expired_at=now),
+        tenant_id=row.mentee_org_id,
+    )
+    return True
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _humane(span: timedelta) -> str:
+    hours = span.total_seconds() / 3600
+    if hours >= 48:
+        return f"{round(hours / 24)} days"
+    if hours >= 1:
+        return f"{round(hours)} hours"
+    return f"{max(1, round(span.total_seconds() / 60))} minutes"
 
 
 # reading --------------------------------------------------------------------------------------------------
@@ -159,6 +206,8 @@ async def accept(
     async with runtime.unit_of_work(_org_of(caller)) as uow:
         row = await _participants_copy(uow.session, caller, session_id)
         _only_the_mentor(caller, row, "accept")
+        if row.status == "proposed" and row.expires_at is not None and _aware(row.expires_at) <= now:
+            raise Conflict("this offer expired unanswered; the next mentor has been asked")
         _move(row, "scheduled")
         row.start_at = start_at
         uow.session.add(row)
@@ -260,6 +309,6 @@ async def mirror(uow: UnitOfWork, event: Participants) -> None:
     row.updated_at = now
     if isinstance(event, SessionScheduled):
         row.start_at = event.start_at
-    if isinstance(event, SessionCancelled | MatchDeclined):
+    if isinstance(event, SessionCancelled | MatchDeclined | MatchExpired):
         row.reason = event.reason
     uow.session.add(row)

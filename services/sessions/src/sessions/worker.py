@@ -6,7 +6,7 @@ from mentornet_common.consumer import Consumer
 from mentornet_common.runtime import Runtime
 from mentornet_common.worker import worker_main
 from sessions.config import SessionsSettings
-from sessions.handlers import HANDLERS
+from sessions.handlers import HANDLERS, TIMERS
 
 
 def consumers(runtime: Runtime) -> list[Consumer]:
@@ -14,7 +14,7 @@ def consumers(runtime: Runtime) -> list[Consumer]:
 
 
 def main() -> None:
-    worker_main(SessionsSettings(), "sessions", consumers)
+    worker_main(SessionsSettings(), "sessions", consumers, TIMERS)
 
 
 if __name__ == "__main__":
