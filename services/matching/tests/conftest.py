@@ -19,13 +19,22 @@ class Matching(ServiceUnderTest):
         return self.tokens.headers(user_id, org_id, ["member"])
 
     async def publish_mentor(
-        self, mentor_id: str, org_id: str, scope: str = "consortium", capacity: int = 4, **skills: int
+        self,
+        mentor_id: str,
+        org_id: str,
+        scope: str = "consortium",
+        capacity: int = 4,
+        card: dict[str, Any] | None = None,
+        **skills: int,
     ) -> None:
-        card = MentorCard(
-            display_name=mentor_id.title(),
-            skills=[Skill(name=name, level=level) for name, level in skills.items()],
-            capacity_per_month=capacity,
-            availability=[{"weekday": 1, "start": "09:00", "end": "12:00"}],  # type: ignore[list-item]
+        card = MentorCard.model_validate(
+            {
+                "display_name": mentor_id.title(),
+                "skills": [Skill(name=name, level=level) for name, level in skills.items()],
+                "capacity_per_month": capacity,
+                "availability": [{"weekday": 1, "start": "09:00", "end": "12:00"}],
+                **(card or {}),
+            }
         )
         event = MentorPublished(
             mentor_id=mentor_id,
@@ -36,13 +45,18 @@ class Matching(ServiceUnderTest):
         )
         await deliver(self.worker, event, org_id)
 
-    async def share_card(self, user_id: str, org_id: str, scope: str = "consortium") -> None:
+    async def share_card(self, user_id: str, org_id: str, scope: str = "consortium", **card: Any) -> None:
         event = ProfileShared(
             user_id=user_id,
             org_id=org_id,
             scope=scope,  # type: ignore[arg-type]
-            card=PersonCard(
-                display_name=user_id.title(), headline="Engineering manager", timezone="Asia/Tokyo"
+            card=PersonCard.model_validate(
+                {
+                    "display_name": user_id.title(),
+                    "headline": "Engineering manager",
+                    "timezone": "Asia/Tokyo",
+                    **card,
+                }
             ),
             shared_at=datetime.now(UTC),
         )

@@ -8,9 +8,17 @@ import pytest
 from sqlmodel import select
 
 from matching.handlers import HANDLERS
-from matching.models import DirectoryEntry, Proposal
+from matching.models import DirectoryEntry, MentorStats, Proposal
 from mentornet_common.consumer import Consumer
-from mentornet_common.contracts import AskCreated, MatchDeclined, SessionCompleted, SessionScheduled
+from mentornet_common.contracts import (
+    AskCreated,
+    FeedbackSubmitted,
+    MatchDeclined,
+    MatchExpired,
+    MatchProposed,
+    SessionCompleted,
+    SessionScheduled,
+)
 from mentornet_common.envelope import Envelope
 from mentornet_common.kafka import ensure_topics
 from mentornet_common.tenancy import CONSORTIUM
@@ -40,6 +48,10 @@ async def run_matching(matching: Matching, org_id: str) -> Envelope:
     envelope = await created_event(matching, org_id)
     await redeliver(matching.worker, envelope)
     return envelope
+
+
+async def proposed_events(matching: Matching, org_id: str = "org_a") -> list[dict[str, Any]]:
+    return [p for t, p in await outbox_events(matching.runtime, org_id) if t == "mentornet.match-proposed.v1"]
 
 
 async def proposals_of(matching: Matching, org_id: str) -> list[tuple[str, str]]:
@@ -208,6 +220,123 @@ def declined(ask_id: str, proposal_id: str, mentor_id: str) -> MatchDeclined:
         reason="not my area",
         declined_at=datetime.now(UTC),
     )
+
+
+async def test_an_unanswered_offer_expires_and_the_next_candidate_is_proposed(matching: Matching) -> None:
+    await matching.publish_mentor("usr_first", "org_b", negotiation=5)
+    await matching.publish_mentor("usr_second", "org_b", negotiation=3)
+    posted = await matching.ask("usr_ann", "org_a")
+    await run_matching(matching, "org_a")
+    async with matching.runtime.stores.session("org_a") as session:
+        first = (await session.exec(select(Proposal))).one()
+    ttl = first.expires_at - first.created_at  # type: ignore[operator]
+    assert ttl == timedelta(seconds=matching.runtime.settings.proposal_ttl_s)  # type: ignore[attr-defined]
+    offered = [
+        p for t, p in await outbox_events(matching.runtime, "org_a") if t == "mentornet.match-proposed.v1"
+    ]
+    assert offered[0]["expires_at"] is not None
+
+    await deliver(matching.worker, expired(posted["id"], first.id, "usr_first"), "org_a")
+    ask = (
+        await matching.http.get(f"/v1/asks/{posted['id']}", headers=matching.as_user("usr_ann", "org_a"))
+    ).json()
+    assert [(p["mentor_id"], p["status"]) for p in ask["proposals"]] == [
+        ("usr_first", "expired"),
+        ("usr_second", "proposed"),
+    ]
+    assert ask["status"] == "proposed"
+
+
+def expired(ask_id: str, proposal_id: str, mentor_id: str) -> MatchExpired:
+    return MatchExpired(
+        session_id=f"ses_{proposal_id[4:]}",
+        proposal_id=proposal_id,
+        ask_id=ask_id,
+        mentor_id=mentor_id,
+        mentor_org_id="org_b",
+        mentee_id="usr_ann",
+        mentee_org_id="org_a",
+        reason="the mentor did not answer within 2 days",
+        expired_at=datetime.now(UTC),
+    )
+
+
+async def test_the_procurement_mentor_is_found_when_no_skill_is_named_alike(matching: Matching) -> None:
+    await matching.publish_mentor(
+        "usr_buyer",
+        "org_b",
+        card={
+            "headline": "Head of purchasing",
+            "bio": "Twenty years buying from suppliers: contracts, vendor management, cost reduction.",
+            "skills": [{"name": "vendor management", "level": 5}, {"name": "sourcing", "level": 4}],
+        },
+    )
+    await matching.publish_mentor(
+        "usr_platform",
+        "org_b",
+        card={
+            "headline": "Platform engineer",
+            "bio": "I run our Kubernetes clusters and the CI pipelines.",
+            "skills": [{"name": "kubernetes", "level": 5}, {"name": "ci/cd", "level": 4}],
+        },
+    )
+    await matching.ask(
+        "usr_ann",
+        "org_a",
+        question="How do I push back on a 40% price rise at renewal?",
+        background="The firm that supplies our packaging wants 40% more from January.",
+        success_criteria="A plan for the call next week.",
+        skills=["pricing"],
+    )
+    await run_matching(matching, "org_a")
+    (proposal,) = [
+        p for t, p in await outbox_events(matching.runtime, "org_a") if t == "mentornet.match-proposed.v1"
+    ]
+    assert proposal["mentor_id"] == "usr_buyer"
+    assert any("Head of purchasing" in reason for reason in proposal["reasons"])
+
+
+async def test_a_mentor_with_an_open_proposal_yields_to_an_equal_one(matching: Matching) -> None:
+    await matching.publish_mentor("usr_a", "org_b", negotiation=4)
+    await matching.publish_mentor("usr_b", "org_b", negotiation=4)
+    await matching.ask("usr_ann", "org_a")
+    await run_matching(matching, "org_a")
+    first = (await proposed_events(matching))[0]
+    # the proposal comes back through the broker to the consortium's view of each mentor's load
+    await deliver(matching.worker, MatchProposed.model_validate(first), "org_a")
+    async with matching.runtime.stores.session(CONSORTIUM) as consortium:
+        stats = await consortium.get(MentorStats, first["mentor_id"])
+    assert stats is not None and stats.open_proposals == 1
+
+    await matching.ask("usr_cat", "org_a")
+    await run_matching(matching, "org_a")
+    second = [
+        p for t, p in await outbox_events(matching.runtime, "org_a") if t == "mentornet.match-proposed.v1"
+    ][-1]
+    assert {first["mentor_id"], second["mentor_id"]} == {"usr_a", "usr_b"}
+
+
+async def test_mentee_ratings_are_learned_and_a_junior_mentor_is_proposed_as_reverse_mentoring(
+    matching: Matching,
+) -> None:
+    await matching.publish_mentor("usr_junior", "org_b", card={"seniority": "junior"}, **{"generative ai": 5})
+    await matching.share_card("usr_ann", "org_a", seniority="executive")
+    rating = FeedbackSubmitted(
+        session_id="ses_1", ask_id="ask_old", mentor_id="usr_junior", mentor_org_id="org_b",
+        mentee_id="usr_zed", mentee_org_id="org_c", feedback_id="fbk_1", author_id="usr_zed",
+        author_role="mentee", rating=5, resolved="yes", submitted_at=datetime.now(UTC),
+    )  # fmt: skip
+    await deliver(matching.worker, rating, "org_c")
+    await matching.ask(
+        "usr_ann", "org_a", skills=["generative AI"], question="How should my team start using LLMs?"
+    )
+    await run_matching(matching, "org_a")
+    (proposal,) = [
+        p for t, p in await outbox_events(matching.runtime, "org_a") if t == "mentornet.match-proposed.v1"
+    ]
+    assert proposal["mentor_id"] == "usr_junior" and proposal["reverse_mentoring"] is True
+    assert "rated 5.0/5 by mentees over 1 session(s)" in proposal["reasons"]
+    assert any(reason.startswith("reverse mentoring") for reason in proposal["reasons"])
 
 
 async def test_the_ask_follows_its_session_and_full_mentors_rest(matching: Matching) -> None:

@@ -9,8 +9,9 @@ from mentornet_common.consumer import Consumer
 from mentornet_common.contracts import SessionScheduled
 from mentornet_common.envelope import Envelope
 from mentornet_common.kafka import ensure_topics
-from mentornet_devkit.testing import as_record, deliver, eventually, outbox_events, produce
-from sessions.handlers import HANDLERS
+from mentornet_common.timers import TimerLoop
+from mentornet_devkit.testing import as_record, deliver, eventually, header, outbox_events, produce, read_all
+from sessions.handlers import HANDLERS, TIMERS
 from sessions.models import Session
 
 from .conftest import MENTEE, MENTOR, Sessions, proposed
@@ -155,3 +156,82 @@ async def test_the_same_offer_delivered_twice_through_the_broker_is_one_session(
         await worker.stop()
     listed = (await sessions.http.get("/v1/sessions", headers=sessions.as_user(MENTOR))).json()
     assert len(listed["items"]) == 1
+
+
+def _in_days(days: int) -> str:
+    return (datetime.now(UTC) + timedelta(days=days)).isoformat()
+
+
+# unanswered offers expire -------------------------------------------------------------------------------
+
+
+async def test_an_unanswered_offer_expires_when_its_time_comes_and_not_before(sessions: Sessions) -> None:
+    offer = proposed()
+    offer = offer.model_copy(update={"expires_at": offer.proposed_at + timedelta(hours=48)})
+    await deliver(sessions.worker, offer, "org_b")
+    await deliver(sessions.worker, offer, "org_a")
+    session_id = f"ses_{offer.proposal_id.removeprefix('prp_')}"
+    timers = TimerLoop(sessions.runtime, TIMERS, interval_s=60)
+    assert await timers.tick(offer.proposed_at + timedelta(hours=47)) == 0
+    assert await timers.tick(offer.proposed_at + timedelta(hours=48, seconds=1)) == 1
+    assert await timers.tick(offer.proposed_at + timedelta(hours=49)) == 0  # fired once, never again
+    events = await outbox_events(sessions.runtime, "org_b")
+    expired = [p for t, p in events if t == "mentornet.match-expired.v1"]
+    assert len(expired) == 1
+    assert expired[0]["reason"] == "the mentor did not answer within 2 days"
+    view = (await sessions.get(MENTOR, session_id)).json()
+    assert view["status"] == "expired" and view["reason"] == expired[0]["reason"]
+    late = await sessions.post(MENTOR, f"{session_id}/accept", {"start_at": _in_days(3)})
+    assert late.status_code == 409
+
+
+async def test_an_offer_past_its_time_cannot_be_accepted_even_before_the_timer_fires(
+    sessions: Sessions,
+) -> None:
+    offer = proposed()
+    offer = offer.model_copy(update={"expires_at": offer.proposed_at - timedelta(seconds=1)})
+    await deliver(sessions.worker, offer, "org_b")
+    session_id = f"ses_{offer.proposal_id.removeprefix('prp_')}"
+    response = await sessions.post(MENTOR, f"{session_id}/accept", {"start_at": _in_days(3)})
+    assert response.status_code == 409 and "expired" in response.json()["detail"]
+
+
+async def test_an_answered_offer_never_expires(sessions: Sessions) -> None:
+    offer = proposed()
+    offer = offer.model_copy(update={"expires_at": offer.proposed_at + timedelta(minutes=5)})
+    await deliver(sessions.worker, offer, "org_b")
+    session_id = f"ses_{offer.proposal_id.removeprefix('prp_')}"
+    assert (await sessions.post(MENTOR, f"{session_id}/accept", {"start_at": _in_days(3)})).status_code == 200
+    timers = TimerLoop(sessions.runtime, TIMERS, interval_s=60)
+    assert await timers.tick(offer.proposed_at + timedelta(days=1)) == 0
+
+
+async def test_the_expiry_timer_runs_in_the_worker_against_the_real_broker(sessions: Sessions) -> None:
+    """The worker's consumer receives the offer from the broker; its timer loop expires it and the
+    match-expired event reaches the broker; the mentee's copy follows."""
+    settings = sessions.runtime.settings
+    await ensure_topics(settings, partitions=1)
+    offer = proposed(mentee=("usr_ann", "org_a"))
+    offer = offer.model_copy(update={"expires_at": datetime.now(UTC) + timedelta(seconds=1)})
+    worker = Consumer(sessions.runtime, "sessions-live", HANDLERS)
+    timers = TimerLoop(sessions.runtime, TIMERS, interval_s=0.2)
+    await worker.start()
+    await timers.start()
+    try:
+        await produce(
+            settings.kafka_bootstrap_servers,
+            settings.topic("mentornet.matches"),
+            [as_record(Envelope.new(offer, "org_a"))],
+        )
+        records = await read_all(settings.kafka_bootstrap_servers, settings.topic("mentornet.sessions"), 1)
+        assert header(records[0], "ce_type") == "mentornet.match-expired.v1"
+        assert header(records[0], "ce_tenantid") == "org_a"
+        session_id = f"ses_{offer.proposal_id.removeprefix('prp_')}"
+
+        async def mentee_copy_expired() -> bool:
+            return (await sessions.get(MENTEE, session_id)).json().get("status") == "expired"
+
+        await eventually(mentee_copy_expired, what="the mentee's copy to follow the expiry")
+    finally:
+        await timers.stop()
+        await worker.stop()

@@ -125,11 +125,11 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _humane(span: timedelta) -> str:
-    hours = span.total_seconds() / 3600
-    if hours >= 48:
-        return f"{round(hours / 24)} days"
+    hours = round(span.total_seconds() / 3600)
+    if hours >= 48 and hours % 24 == 0:
+        return f"{hours // 24} days"
     if hours >= 1:
-        return f"{round(hours)} hours"
+        return f"{hours} hours"
     return f"{max(1, round(span.total_seconds() / 60))} minutes"
 
 
