@@ -416,3 +416,77 @@ async def test_the_directory_lists_whom_the_callers_org_can_reach(matching: Matc
     )
     assert [m["mentor_id"] for m in filtered.json()["items"]] == ["usr_wide"]
     assert filtered.json()["items"][0]["skills"] == [{"name": "negotiation", "level": 5}]
+
+
+# suggestions and figures --------------------------------------------------------------------------------
+
+BUYER = {
+    "headline": "Head of purchasing",
+    "bio": "Twenty years buying from suppliers: contracts, vendor management, cost reduction.",
+    "skills": [{"name": "vendor management", "level": 5}],
+}
+
+
+async def test_suggestions_come_from_past_asks_and_say_which_one(matching: Matching) -> None:
+    nothing = await matching.http.get("/v1/suggestions", headers=matching.as_user("usr_ann", "org_a"))
+    assert nothing.status_code == 200 and nothing.json() == {"items": [], "based_on_asks": 0}
+
+    await matching.publish_mentor("usr_buyer", "org_b", card=BUYER)
+    await matching.publish_mentor(
+        "usr_sourcing", "org_c", card={**BUYER, "headline": "Strategic sourcing lead"}
+    )
+    await matching.publish_mentor(
+        "usr_chef",
+        "org_b",
+        card={"headline": "Pastry chef", "bio": "Croissants and sourdough.", "skills": []},
+    )
+    await matching.ask(
+        "usr_ann", "org_a", question="How do I push back on a 40% price rise at renewal?", skills=["pricing"]
+    )
+    await run_matching(matching, "org_a")
+    offered = (await proposed_events(matching))[0]["mentor_id"]
+
+    response = await matching.http.get("/v1/suggestions", headers=matching.as_user("usr_ann", "org_a"))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["based_on_asks"] == 1
+    suggested = [s["mentor"]["mentor_id"] for s in body["items"]]
+    assert offered not in suggested  # already offered for that ask: not news
+    assert suggested == [{"usr_buyer", "usr_sourcing"}.difference({offered}).pop()]  # not the chef
+    assert body["items"][0]["reasons"][0].startswith("close to what you asked on ")
+    assert "How do I push back on a 40% price rise at renewal?" in body["items"][0]["reasons"][0]
+
+    too_many = await matching.http.get(
+        "/v1/suggestions?limit=21", headers=matching.as_user("usr_ann", "org_a")
+    )
+    assert too_many.status_code == 422 and "query.limit" in too_many.text
+
+
+async def test_matching_figures_count_answers_expiries_and_reverse_mentoring(matching: Matching) -> None:
+    await matching.publish_mentor("usr_junior", "org_b", card={"seniority": "junior"}, negotiation=5)
+    await matching.publish_mentor("usr_other", "org_b", negotiation=3)
+    await matching.share_card("usr_ann", "org_a", seniority="lead")
+    posted = await matching.ask("usr_ann", "org_a")
+    await run_matching(matching, "org_a")
+    first = (await proposed_events(matching))[0]
+    assert first["mentor_id"] == "usr_junior" and first["reverse_mentoring"]
+    await deliver(matching.worker, expired(posted["id"], first["proposal_id"], "usr_junior"), "org_a")
+
+    admin = matching.tokens.headers("usr_admin", "org_a", ["org_admin"])
+    body = (await matching.http.get("/v1/matching/figures", headers=admin)).json()
+    assert (body["scope"], body["asks"], body["asks_proposed_a_mentor"]) == ("org_a", 1, 1)
+    assert (body["proposals"], body["expired"], body["open"], body["accepted"]) == (2, 1, 1, 0)
+    assert body["reverse_mentoring"] == {"proposed": 1, "accepted": 0, "share_of_accepted": None}
+    assert body["median_minutes_to_first_proposal"] is not None and body["orgs"] == []
+
+    operator = matching.tokens.headers("usr_op", None, ["operator"])
+    everyone = (await matching.http.get("/v1/matching/figures", headers=operator)).json()
+    assert everyone["scope"] == "consortium" and everyone["proposals"] == 2
+    assert [o["scope"] for o in everyone["orgs"] if o["asks"]] == ["org_a"]
+
+    member = await matching.http.get("/v1/matching/figures", headers=matching.as_user("usr_ann", "org_a"))
+    assert member.status_code == 403
+    bad = await matching.http.get("/v1/matching/figures?quarter=2026-Q5", headers=admin)
+    assert bad.status_code == 422 and "query.quarter" in bad.text
+    old = (await matching.http.get("/v1/matching/figures?quarter=2020-Q1", headers=admin)).json()
+    assert old["asks"] == 0 and old["quarter"] == "2020-Q1"

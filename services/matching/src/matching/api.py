@@ -6,14 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from matching import service
-from matching.models import AskIn, AskList, AskOut, AskStatus, MentorList, MentorOut
+from matching import figures, service, suggestions
+from matching.models import AskIn, AskList, AskOut, AskStatus, MentorList, MentorOut, SuggestionList
 from mentornet_common.auth import CurrentPrincipal
 from mentornet_common.http import RuntimeDep
 from mentornet_common.pagination import Limit, Offset
 
 router = APIRouter(prefix="/v1/asks", tags=["asks"])
 mentors_router = APIRouter(prefix="/v1/mentors", tags=["directory"])
+suggestions_router = APIRouter(prefix="/v1/suggestions", tags=["directory"])
+figures_router = APIRouter(prefix="/v1/matching/figures", tags=["figures"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=AskOut, summary="Post an ask")
@@ -48,3 +50,30 @@ async def list_mentors(
 ) -> MentorList:
     entries, next_offset = await service.list_mentors(runtime, caller, skill, limit, offset)
     return MentorList(items=[MentorOut.of(e) for e in entries], next_offset=next_offset)
+
+
+@suggestions_router.get(
+    "",
+    response_model=SuggestionList,
+    summary="Mentors worth meeting, from the caller's past asks and outcomes",
+)
+async def list_suggestions(
+    runtime: RuntimeDep,
+    caller: CurrentPrincipal,
+    limit: Annotated[int, Query(ge=1, le=20)] = 5,
+) -> SuggestionList:
+    items, based_on = await suggestions.suggestions(runtime, caller, limit)
+    return SuggestionList(items=items, based_on_asks=based_on)
+
+
+@figures_router.get(
+    "",
+    response_model=figures.FiguresOut,
+    summary="How matching did in a quarter (org_admin: their org; operator: every org)",
+)
+async def matching_figures(
+    runtime: RuntimeDep,
+    caller: CurrentPrincipal,
+    quarter: Annotated[str | None, Query(pattern=r"^\d{4}-Q[1-4]$", examples=["2026-Q4"])] = None,
+) -> figures.FiguresOut:
+    return await figures.figures(runtime, caller, quarter)

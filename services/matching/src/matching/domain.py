@@ -322,3 +322,96 @@ def _reasons(
     if candidate.org_id != ask.mentee_org_id:
         reasons.append("works at another member org")
     return tuple(reasons)
+
+
+# proactive suggestions ----------------------------------------------------------------------------------
+
+# How much a past ask says about what the member still wants to learn, by how it ended.
+OUTCOME_WEIGHT = {
+    "no": 1.2,  # a session that did not resolve it
+    "expired": 1.2,  # nobody was found, or nobody accepted
+    "cancelled": 1.0,
+    "partly": 1.0,
+    "completed": 0.7,  # a session, no feedback yet
+    "open": 0.8,
+    "proposed": 0.8,
+    "scheduled": 0.6,
+    "yes": 0.4,  # resolved: related mentors are still worth knowing, but less urgently
+}
+INTEREST_HALF_LIFE_DAYS = 90
+
+
+@dataclass(frozen=True)
+class PastAsk:
+    ask_id: str
+    question: str
+    skills: tuple[str, ...]
+    status: str
+    resolution: str | None
+    created_at: datetime
+
+    @property
+    def outcome(self) -> str:
+        return self.resolution if self.status == "completed" and self.resolution else self.status
+
+
+def interest_weight(ask: PastAsk, now: datetime) -> float:
+    """A past ask's weight in the member's interests: by how it ended, halved every 90 days."""
+    age_days = max(0.0, (now - ask.created_at).total_seconds() / 86400)
+    return OUTCOME_WEIGHT.get(ask.outcome, 0.8) * 0.5 ** (age_days / INTEREST_HALF_LIFE_DAYS)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    candidate: Candidate
+    score: float
+    reasons: tuple[str, ...]
+
+
+_OUTCOME_WORDS = {
+    "no": "your session did not resolve it",
+    "partly": "your session only partly resolved it",
+    "yes": "resolved, and they know the ground around it",
+    "expired": "it found no mentor then",
+    "cancelled": "that session was cancelled",
+    "completed": "you had a session on it",
+    "open": "it is still open",
+    "proposed": "it is still waiting for a mentor's answer",
+    "scheduled": "a session is booked",
+}
+
+
+def suggest(
+    member_id: str,
+    member_org_id: str,
+    closest: list[tuple[Candidate, PastAsk, float]],
+    loads: Mapping[str, Load],
+    limit: int,
+) -> list[Suggestion]:
+    """Mentors worth meeting before the member asks again: close to what they asked before (each
+    candidate with the past ask it is closest to), with room this month, learned quality counting."""
+    found = []
+    for candidate, past, similarity in closest:
+        load = loads.get(candidate.mentor_id, Load())
+        free = candidate.capacity_per_month - load.scheduled_this_month
+        if candidate.mentor_id == member_id or free <= 0 or similarity < SIMILARITY_FLOOR:
+            continue
+        meaning = min(1.0, (similarity - SIMILARITY_FLOOR) / (SIMILARITY_HIGH - SIMILARITY_FLOOR))
+        rated, _ = quality(load)
+        score = 0.6 * meaning + 0.2 * (free / candidate.capacity_per_month) + 0.2 * rated
+        question = past.question if len(past.question) <= 80 else past.question[:77].rstrip() + "…"
+        reasons = [
+            f"close to what you asked on {past.created_at:%d %b %Y}: “{question}” — "
+            f"{_OUTCOME_WORDS.get(past.outcome, past.outcome)}"
+        ]
+        if candidate.headline:
+            reasons.append(f"describes themself as “{candidate.headline}”")
+        reasons.append(f"has {free} of {candidate.capacity_per_month} sessions free this month")
+        if load.ratings:
+            reasons.append(
+                f"rated {load.rating_sum / load.ratings:.1f}/5 by mentees over {load.ratings} session(s)"
+            )
+        if candidate.org_id != member_org_id:
+            reasons.append("works at another member org")
+        found.append(Suggestion(candidate, round(score, 4), tuple(reasons)))
+    return sorted(found, key=lambda s: (-s.score, s.candidate.mentor_id))[:limit]

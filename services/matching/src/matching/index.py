@@ -44,6 +44,10 @@ class VectorIndex:
             self._ids[row] = key
         self._matrix[row] = vector
 
+    def get(self, key: str) -> Vector | None:
+        row = self._row_of.get(key)
+        return None if row is None else self._matrix[row].copy()
+
     def remove(self, key: str) -> None:
         row = self._row_of.pop(key, None)
         if row is not None:

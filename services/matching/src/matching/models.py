@@ -185,6 +185,7 @@ class MentorOut(BaseModel):
     timezone: str
     capacity_per_month: int
     open_to_reverse: bool
+    seniority: str | None = None
 
     @classmethod
     def of(cls, entry: DirectoryEntry) -> MentorOut:
@@ -200,9 +201,21 @@ class MentorOut(BaseModel):
             timezone=card.get("timezone", "UTC"),
             capacity_per_month=card.get("capacity_per_month", 0),
             open_to_reverse=card.get("open_to_reverse", True),
+            seniority=card.get("seniority"),
         )
 
 
 class MentorList(BaseModel):
     items: list[MentorOut]
     next_offset: int | None
+
+
+class SuggestionOut(BaseModel):
+    mentor: MentorOut
+    score: float
+    reasons: list[str]
+
+
+class SuggestionList(BaseModel):
+    items: list[SuggestionOut]
+    based_on_asks: int

@@ -146,13 +146,25 @@ async def ask_vector(ask: Ask) -> Vector:
 async def retrieve(
     uow: UnitOfWork, mentee_org_id: str, query: Vector, k: int, exclude: set[str]
 ) -> list[domain.Candidate]:
-    """The ``k`` mentors the mentee's org may reach whose cards are closest to ``query``: its own
-    org-only entries (its store) and every consortium entry (the consortium store)."""
-    found: dict[str, domain.Candidate] = {}
+    """The ``k`` mentors the mentee's org may reach whose cards are closest to ``query``."""
     async with uow.consortium() as consortium:
-        found.update(await _closest(uow.stores, CONSORTIUM, consortium, query, k, exclude))
-    own = await _closest(uow.stores, mentee_org_id, uow.session, query, k, exclude)
-    found.update({key: c for key, c in own.items() if c.org_id == mentee_org_id})
+        return await reachable(uow.stores, mentee_org_id, uow.session, consortium, query, k, exclude)
+
+
+async def reachable(
+    stores: TenantStores,
+    org_id: str,
+    own: AsyncSession,
+    consortium: AsyncSession,
+    query: Vector,
+    k: int,
+    exclude: set[str],
+) -> list[domain.Candidate]:
+    """Closest cards among those an org may reach: its own org-only entries (its store) and every
+    consortium entry (the consortium store)."""
+    found = await _closest(stores, CONSORTIUM, consortium, query, k, exclude)
+    mine = await _closest(stores, org_id, own, query, k, exclude)
+    found.update({key: c for key, c in mine.items() if c.org_id == org_id})
     return sorted(found.values(), key=lambda c: -c.similarity)[:k]
 
 
@@ -178,25 +190,24 @@ async def _closest(
     return found
 
 
-async def loads_of(uow: UnitOfWork, mentor_ids: list[str]) -> dict[str, domain.Load]:
+async def loads_of(consortium: AsyncSession, mentor_ids: list[str]) -> dict[str, domain.Load]:
     """Each mentor's demand this month and track record, from the consortium store."""
-    async with uow.consortium() as consortium:
-        scheduled = {
-            load.mentor_id: load.scheduled
-            for load in (
-                await consortium.exec(
-                    select(MentorLoad).where(
-                        MentorLoad.month == month_of(_now()), col(MentorLoad.mentor_id).in_(mentor_ids)
-                    )
+    scheduled = {
+        load.mentor_id: load.scheduled
+        for load in (
+            await consortium.exec(
+                select(MentorLoad).where(
+                    MentorLoad.month == month_of(_now()), col(MentorLoad.mentor_id).in_(mentor_ids)
                 )
-            ).all()
-        }
-        stats = {
-            row.mentor_id: row
-            for row in (
-                await consortium.exec(select(MentorStats).where(col(MentorStats.mentor_id).in_(mentor_ids)))
-            ).all()
-        }
+            )
+        ).all()
+    }
+    stats = {
+        row.mentor_id: row
+        for row in (
+            await consortium.exec(select(MentorStats).where(col(MentorStats.mentor_id).in_(mentor_ids)))
+        ).all()
+    }
     loads = {}
     for mentor_id in mentor_ids:
         row = stats.get(mentor_id)
@@ -240,7 +251,8 @@ async def rank_for(
     while True:
         candidates = await retrieve(uow, ask.mentee_org_id, query, k, exclude)
         await semantic.SKILLS.prepare([*ask.skills, *(name for c in candidates for name in c.skills)])
-        loads = await loads_of(uow, [c.mentor_id for c in candidates])
+        async with uow.consortium() as consortium:
+            loads = await loads_of(consortium, [c.mentor_id for c in candidates])
         ranked = domain.rank(facts, candidates, loads, now, semantic.SKILLS)
         if ranked or len(candidates) < k:
             return ranked

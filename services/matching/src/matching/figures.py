@@ -1,0 +1,148 @@
+"""``GET /v1/matching/figures``: how matching did in a quarter, for an org (org_admin) or everyone
+(operator) — asks matched, time to the first proposal, answers, expiries, cross-org and reverse
+mentoring. Counted from the asks and proposals in each org's own store; only counts leave it."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from datetime import UTC, datetime
+
+from pydantic import BaseModel
+from sqlmodel import col, select
+
+from matching.models import Ask, Proposal
+from mentornet_common.auth import Principal
+from mentornet_common.problems import Problem
+from mentornet_common.runtime import Runtime
+from mentornet_common.tenancy import CONSORTIUM
+
+QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+class ReverseMentoring(BaseModel):
+    proposed: int
+    accepted: int
+    share_of_accepted: float | None
+
+
+class MatchingFigures(BaseModel):
+    scope: str
+    quarter: str
+    asks: int
+    asks_proposed_a_mentor: int
+    asks_closed_without_a_mentor: int
+    median_minutes_to_first_proposal: float | None
+    proposals: int
+    accepted: int
+    declined: int
+    expired: int
+    open: int
+    cross_org_share_of_accepted: float | None
+    reverse_mentoring: ReverseMentoring
+
+
+class FiguresOut(MatchingFigures):
+    orgs: list[MatchingFigures] = []
+
+
+def quarter_bounds(quarter: str) -> tuple[datetime, datetime]:
+    found = QUARTER.match(quarter)
+    if not found:
+        raise Problem(
+            422,
+            "Unprocessable Content",
+            "query.quarter: must look like 2026-Q4",
+            errors=[{"field": "query.quarter", "message": "must look like 2026-Q4"}],
+        )
+    year, q = int(found[1]), int(found[2])
+    start = datetime(year, 3 * q - 2, 1, tzinfo=UTC)
+    end = datetime(year + 1, 1, 1, tzinfo=UTC) if q == 4 else datetime(year, 3 * q + 1, 1, tzinfo=UTC)
+    return start, end
+
+
+def current_quarter(now: datetime) -> str:
+    return f"{now.year}-Q{(now.month - 1) // 3 + 1}"
+
+
+async def figures(runtime: Runtime, caller: Principal, quarter: str | None) -> FiguresOut:
+    quarter = quarter or current_quarter(datetime.now(UTC))
+    start, end = quarter_bounds(quarter)
+    if caller.is_operator:
+        orgs = [t for t in await runtime.stores.tenants() if t != CONSORTIUM]
+    elif "org_admin" in caller.roles and caller.org_id:
+        orgs = [caller.org_id]
+    else:
+        raise Problem(403, "Forbidden", "matching figures are for org admins and consortium operators")
+    per_org: list[tuple[str, list[Ask], list[Proposal]]] = []
+    for org_id in orgs:
+        async with runtime.stores.session(org_id) as db:
+            asks = list(
+                (
+                    await db.exec(select(Ask).where(col(Ask.created_at) >= start, col(Ask.created_at) < end))
+                ).all()
+            )
+            proposals = (
+                list(
+                    (
+                        await db.exec(select(Proposal).where(col(Proposal.ask_id).in_([a.id for a in asks])))
+                    ).all()
+                )
+                if asks
+                else []
+            )
+        per_org.append((org_id, asks, proposals))
+    every_ask = [a for _, asks, _ in per_org for a in asks]
+    every_proposal = [p for _, _, proposals in per_org for p in proposals]
+    mentee_org = {a.id: a.mentee_org_id for a in every_ask}
+    total = _count(
+        "consortium" if caller.is_operator else orgs[0], quarter, every_ask, every_proposal, mentee_org
+    )
+    breakdown = (
+        [_count(org, quarter, a, p, mentee_org) for org, a, p in per_org] if caller.is_operator else []
+    )
+    return FiguresOut(**total.model_dump(), orgs=breakdown)
+
+
+def _count(
+    scope: str, quarter: str, asks: list[Ask], proposals: list[Proposal], mentee_org: dict[str, str]
+) -> MatchingFigures:
+    by_status: dict[str, int] = {}
+    for p in proposals:
+        by_status[p.status] = by_status.get(p.status, 0) + 1
+    accepted = [p for p in proposals if p.status == "accepted"]
+    waits = [
+        (_aware(a.first_proposed_at) - _aware(a.created_at)).total_seconds() / 60
+        for a in asks
+        if a.first_proposed_at is not None
+    ]
+    reverse_accepted = sum(1 for p in accepted if p.reverse_mentoring)
+    return MatchingFigures(
+        scope=scope,
+        quarter=quarter,
+        asks=len(asks),
+        asks_proposed_a_mentor=len(waits),
+        asks_closed_without_a_mentor=sum(1 for a in asks if a.status == "expired"),
+        median_minutes_to_first_proposal=round(statistics.median(waits), 2) if waits else None,
+        proposals=len(proposals),
+        accepted=len(accepted),
+        declined=by_status.get("declined", 0),
+        expired=by_status.get("expired", 0),
+        open=by_status.get("proposed", 0),
+        cross_org_share_of_accepted=_share(
+            sum(1 for p in accepted if p.mentor_org_id != mentee_org.get(p.ask_id)), len(accepted)
+        ),
+        reverse_mentoring=ReverseMentoring(
+            proposed=sum(1 for p in proposals if p.reverse_mentoring),
+            accepted=reverse_accepted,
+            share_of_accepted=_share(reverse_accepted, len(accepted)),
+        ),
+    )
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
