@@ -30,7 +30,7 @@ BUYER = {
     "bio": "Twenty years buying from suppliers: contracts, vendor management, cost reduction.",
     "skills": [{"name": "vendor management", "level": 5}, {"name": "sourcing", "level": 4}],
 }
-# Shares "how", "do", "I", "push", "back", "on", "at" and "our" with the ask; a word-matching ranker picks him.
+# Shares how, do, I, push, back, on, at and our with the ask: a word-matching ranker would pick him.
 BAKER = {
     "display_name": "Bo Baker",
     "headline": "Pastry chef",

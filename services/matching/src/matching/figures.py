@@ -112,7 +112,7 @@ def _count(
         by_status[p.status] = by_status.get(p.status, 0) + 1
     accepted = [p for p in proposals if p.status == "accepted"]
     waits = [
-        (_aware(a.first_proposed_at) - _aware(a.created_at)).total_seconds() / 60
+        (a.first_proposed_at - a.created_at).total_seconds() / 60
         for a in asks
         if a.first_proposed_at is not None
     ]
@@ -142,7 +142,3 @@ def _count(
 
 def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

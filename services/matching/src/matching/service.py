@@ -214,15 +214,11 @@ async def loads_of(consortium: AsyncSession, mentor_ids: list[str]) -> dict[str,
         loads[mentor_id] = domain.Load(
             scheduled_this_month=scheduled.get(mentor_id, 0),
             open_proposals=row.open_proposals if row else 0,
-            last_proposed_at=_aware(row.last_proposed_at) if row and row.last_proposed_at else None,
+            last_proposed_at=row.last_proposed_at if row and row.last_proposed_at else None,
             ratings=row.ratings if row else 0,
             rating_sum=float(row.rating_sum) if row else 0.0,
         )
     return loads
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def ask_facts(uow: UnitOfWork, ask: Ask) -> domain.AskFacts:

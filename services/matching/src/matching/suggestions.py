@@ -59,7 +59,7 @@ async def suggestions(runtime: Runtime, caller: Principal, limit: int) -> tuple[
             ).all()
         )
         past = [
-            domain.PastAsk(a.id, a.question, tuple(a.skills), a.status, a.resolution, _aware(a.created_at))
+            domain.PastAsk(a.id, a.question, tuple(a.skills), a.status, a.resolution, a.created_at)
             for a in asks
         ]
         vectors = np.vstack([from_blob(a.vector) for a in asks if a.vector is not None])
@@ -104,7 +104,3 @@ async def _entries(
         query = select(DirectoryEntry).where(col(DirectoryEntry.mentor_id).in_(mentor_ids))
         found.update({e.mentor_id: e for e in (await db.exec(query)).all()})
     return found
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

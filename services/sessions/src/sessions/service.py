@@ -107,9 +107,9 @@ async def offers_due_to_expire(db: AsyncSession, tenant_id: str, now: datetime) 
 async def expire_offer(uow: UnitOfWork, session_id: str, now: datetime) -> bool:
     """Expire one offer if it is still unanswered and due (the row is locked where the database can)."""
     row = await uow.session.get(Session, session_id, with_for_update=True)
-    if row is None or row.status != "proposed" or row.expires_at is None or _aware(row.expires_at) > now:
+    if row is None or row.status != "proposed" or row.expires_at is None or row.expires_at > now:
         return False
-    waited = _aware(row.expires_at) - _aware(row.created_at)
+    waited = row.expires_at - row.created_at
     _move(row, "expired")
     row.reason = f"the mentor did not answer within {_humane(waited)}"
     uow.session.add(row)
@@ -118,10 +118,6 @@ async def expire_offer(uow: UnitOfWork, session_id: str, now: datetime) -> bool:
         tenant_id=row.mentee_org_id,
     )
     return True
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _humane(span: timedelta) -> str:
@@ -206,7 +202,7 @@ async def accept(
     async with runtime.unit_of_work(_org_of(caller)) as uow:
         row = await _participants_copy(uow.session, caller, session_id)
         _only_the_mentor(caller, row, "accept")
-        if row.status == "proposed" and row.expires_at is not None and _aware(row.expires_at) <= now:
+        if row.status == "proposed" and row.expires_at is not None and row.expires_at <= now:
             raise Conflict("this offer expired unanswered; the next mentor has been asked")
         _move(row, "scheduled")
         row.start_at = start_at
