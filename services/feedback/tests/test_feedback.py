@@ -114,6 +114,27 @@ async def test_impact_for_an_org_admin_and_for_the_operator(feedback: FeedbackSe
     assert member.status_code == 403
 
 
+async def test_a_proposal_that_arrives_before_its_ask_still_counts(feedback: FeedbackService) -> None:
+    """ask-created and match-proposed travel on different topics: either may be handled first."""
+    created = datetime.now(UTC) - timedelta(minutes=10)
+    proposed = MatchProposed(
+        proposal_id="prp_2", ask_id="ask_2", mentee_id="usr_ann", mentee_org_id="org_a",
+        mentor_id="usr_mia", mentor_org_id="org_b", score=0.9, reasons=[], question="q", background="",
+        success_criteria="", skills=["x"], duration_minutes=30, proposed_at=created + timedelta(minutes=2),
+    )  # fmt: skip
+    await deliver(feedback.worker, proposed, "org_a")
+    ask = AskCreated(
+        ask_id="ask_2", mentee_id="usr_ann", mentee_org_id="org_a", skills=["x"], duration_minutes=30,
+        scope="consortium", created_at=created,
+    )  # fmt: skip
+    await deliver(feedback.worker, ask, "org_a")
+    org = (
+        await feedback.http.get("/v1/impact", headers=feedback.as_user(("usr_admin", "org_a"), "org_admin"))
+    ).json()
+    assert org["asks_created"] == 1 and org["share_of_asks_with_a_proposal"] == 1.0
+    assert org["median_minutes_to_first_proposal"] == 2.0
+
+
 def _submitted(events: list[tuple[str, dict[str, object]]]) -> FeedbackSubmitted:
     return FeedbackSubmitted.model_validate(
         next(p for t, p in reversed(events) if t == FeedbackSubmitted.ce_type())

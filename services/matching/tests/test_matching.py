@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from matching.handlers import HANDLERS
-from matching.models import DirectoryEntry, MentorStats, Proposal
+from matching.models import DirectoryEntry, MentorStats, Proposal, ProposalState
 from mentornet_common.consumer import Consumer
 from mentornet_common.contracts import (
     AskCreated,
@@ -306,7 +306,9 @@ async def test_a_mentor_with_an_open_proposal_yields_to_an_equal_one(matching: M
     await deliver(matching.worker, MatchProposed.model_validate(first), "org_a")
     async with matching.runtime.stores.session(CONSORTIUM) as consortium:
         stats = await consortium.get(MentorStats, first["mentor_id"])
-    assert stats is not None and stats.open_proposals == 1
+        state = await consortium.get(ProposalState, first["proposal_id"])
+    assert stats is not None and stats.proposals == 1
+    assert state is not None and not state.answered
 
     await matching.ask("usr_cat", "org_a")
     await run_matching(matching, "org_a")
@@ -314,6 +316,21 @@ async def test_a_mentor_with_an_open_proposal_yields_to_an_equal_one(matching: M
         p for t, p in await outbox_events(matching.runtime, "org_a") if t == "mentornet.match-proposed.v1"
     ][-1]
     assert {first["mentor_id"], second["mentor_id"]} == {"usr_a", "usr_b"}
+
+
+async def test_an_answer_handled_before_its_proposal_leaves_nothing_open(matching: Matching) -> None:
+    """The decline (sessions topic) may be handled before the proposal (matches topic)."""
+    proposal = MatchProposed(
+        proposal_id="prp_late", ask_id="ask_x", mentee_id="usr_ann", mentee_org_id="org_a",
+        mentor_id="usr_first", mentor_org_id="org_b", score=0.5, reasons=[], question="q?", background="",
+        success_criteria="", skills=["x"], duration_minutes=30, proposed_at=datetime.now(UTC),
+    )  # fmt: skip
+    answer = declined("ask_x", "prp_late", "usr_first")
+    await deliver(matching.worker, answer, "org_a")
+    await deliver(matching.worker, proposal, "org_a")
+    async with matching.runtime.stores.session(CONSORTIUM) as consortium:
+        state = await consortium.get(ProposalState, "prp_late")
+    assert state is not None and state.answered
 
 
 async def test_mentee_ratings_are_learned_and_a_junior_mentor_is_proposed_as_reverse_mentoring(

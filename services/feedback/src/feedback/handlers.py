@@ -41,13 +41,21 @@ def _stores(name: str, apply: Apply, *where: str) -> list[Handler]:
 
 
 async def _record_ask(uow: UnitOfWork, event: AskCreated) -> None:
-    if await uow.session.get(AskFact, event.ask_id) is None:
+    fact = await uow.session.get(AskFact, event.ask_id)
+    if fact is None:
         uow.session.add(AskFact(ask_id=event.ask_id, org_id=event.mentee_org_id, created_at=event.created_at))
+    elif fact.created_at != event.created_at:
+        fact.created_at = event.created_at  # the proposal (another topic) arrived first
+        uow.session.add(fact)
 
 
 async def _note_first_proposal(uow: UnitOfWork, event: MatchProposed) -> None:
-    fact = await uow.session.get(AskFact, event.ask_id)
-    if fact is not None and fact.first_proposed_at is None:
+    """Topics are not ordered with each other: a proposal may arrive before its ask-created, so it
+    starts the fact (creation time provisional) and ``_record_ask`` completes it."""
+    fact = await uow.session.get(AskFact, event.ask_id) or AskFact(
+        ask_id=event.ask_id, org_id=event.mentee_org_id, created_at=event.proposed_at
+    )
+    if fact.first_proposed_at is None or event.proposed_at < fact.first_proposed_at:
         fact.first_proposed_at = event.proposed_at
         uow.session.add(fact)
 

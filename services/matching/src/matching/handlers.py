@@ -10,7 +10,7 @@ from sqlmodel import SQLModel
 
 from matching import semantic, service
 from matching.index import to_blob
-from matching.models import Ask, DirectoryEntry, MentorLoad, MentorStats, PersonCardEntry
+from matching.models import Ask, DirectoryEntry, MentorLoad, MentorStats, PersonCardEntry, ProposalState
 from mentornet_common.consumer import Handler, Handlers, Received, in_store
 from mentornet_common.contracts import (
     AskCreated,
@@ -184,34 +184,39 @@ async def _stats(uow: UnitOfWork, mentor_id: str) -> MentorStats:
 
 @in_store(_consortium)
 async def count_open_proposal_when_match_proposed(uow: UnitOfWork, received: Received[MatchProposed]) -> None:
-    stats = await _stats(uow, received.payload.mentor_id)
-    stats.open_proposals += 1
+    event = received.payload
+    stats = await _stats(uow, event.mentor_id)
     stats.proposals += 1
-    stats.last_proposed_at = received.payload.proposed_at
+    if stats.last_proposed_at is None or event.proposed_at > stats.last_proposed_at:
+        stats.last_proposed_at = event.proposed_at
     uow.session.add(stats)
+    if await uow.session.get(ProposalState, event.proposal_id) is None:
+        uow.session.add(ProposalState(proposal_id=event.proposal_id, mentor_id=event.mentor_id))
 
 
-async def _answered(uow: UnitOfWork, mentor_id: str) -> None:
-    stats = await _stats(uow, mentor_id)
-    stats.open_proposals = max(0, stats.open_proposals - 1)
-    uow.session.add(stats)
+async def _answered(uow: UnitOfWork, proposal_id: str, mentor_id: str) -> None:
+    state = await uow.session.get(ProposalState, proposal_id) or ProposalState(
+        proposal_id=proposal_id, mentor_id=mentor_id
+    )
+    state.answered = True
+    uow.session.add(state)
 
 
 @in_store(_consortium)
 async def close_open_proposal_when_match_declined(uow: UnitOfWork, received: Received[MatchDeclined]) -> None:
-    await _answered(uow, received.payload.mentor_id)
+    await _answered(uow, received.payload.proposal_id, received.payload.mentor_id)
 
 
 @in_store(_consortium)
 async def close_open_proposal_when_match_expired(uow: UnitOfWork, received: Received[MatchExpired]) -> None:
-    await _answered(uow, received.payload.mentor_id)
+    await _answered(uow, received.payload.proposal_id, received.payload.mentor_id)
 
 
 @in_store(_consortium)
 async def close_open_proposal_when_session_scheduled(
     uow: UnitOfWork, received: Received[SessionScheduled]
 ) -> None:
-    await _answered(uow, received.payload.mentor_id)
+    await _answered(uow, received.payload.proposal_id, received.payload.mentor_id)
 
 
 @in_store(_consortium)

@@ -115,11 +115,24 @@ class MentorStats(SQLModel, table=True):
     __tablename__ = "mentor_stats"
 
     mentor_id: str = SQLField(primary_key=True, max_length=48)
-    open_proposals: int = 0
     last_proposed_at: datetime | None = None
     proposals: int = 0
     ratings: int = 0
     rating_sum: int = 0
+
+
+class ProposalState(SQLModel, table=True):
+    """Consortium store: whether each proposal is still waiting for its mentor's answer.
+
+    Kept per proposal, not as a counter, because the proposal (matches topic) and its answer (sessions
+    topic) may be handled in either order: an answer that comes first leaves an answered row, and the
+    late proposal then finds it."""
+
+    __tablename__ = "proposal_state"
+
+    proposal_id: str = SQLField(primary_key=True, max_length=48)
+    mentor_id: str = SQLField(max_length=48, index=True)
+    answered: bool = False
 
 
 class ProposalOut(BaseModel):

@@ -6,6 +6,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,6 +22,7 @@ from matching.models import (
     MentorStats,
     PersonCardEntry,
     Proposal,
+    ProposalState,
     person_card,
 )
 from mentornet_common.auth import Principal
@@ -208,12 +210,21 @@ async def loads_of(consortium: AsyncSession, mentor_ids: list[str]) -> dict[str,
             await consortium.exec(select(MentorStats).where(col(MentorStats.mentor_id).in_(mentor_ids)))
         ).all()
     }
+    waiting = dict(
+        (
+            await consortium.exec(
+                select(ProposalState.mentor_id, func.count())
+                .where(col(ProposalState.mentor_id).in_(mentor_ids), col(ProposalState.answered).is_(False))
+                .group_by(col(ProposalState.mentor_id))
+            )
+        ).all()
+    )
     loads = {}
     for mentor_id in mentor_ids:
         row = stats.get(mentor_id)
         loads[mentor_id] = domain.Load(
             scheduled_this_month=scheduled.get(mentor_id, 0),
-            open_proposals=row.open_proposals if row else 0,
+            open_proposals=int(waiting.get(mentor_id, 0)),
             last_proposed_at=row.last_proposed_at if row and row.last_proposed_at else None,
             ratings=row.ratings if row else 0,
             rating_sum=float(row.rating_sum) if row else 0.0,

@@ -1,8 +1,8 @@
-"""semantic matching, offer expiry, seniority
+"""semantic matching, offer expiry
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-28 01:50:23.360868
+Create Date: 2026-11-28 02:20:31.865579
 
 """
 
@@ -25,13 +25,22 @@ def upgrade() -> None:
     op.create_table(
         "mentor_stats",
         sa.Column("mentor_id", sqlmodel.sql.sqltypes.AutoString(length=48), nullable=False),
-        sa.Column("open_proposals", sa.Integer(), nullable=False),
         sa.Column("last_proposed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("proposals", sa.Integer(), nullable=False),
         sa.Column("ratings", sa.Integer(), nullable=False),
         sa.Column("rating_sum", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("mentor_id"),
     )
+    op.create_table(
+        "proposal_state",
+        sa.Column("proposal_id", sqlmodel.sql.sqltypes.AutoString(length=48), nullable=False),
+        sa.Column("mentor_id", sqlmodel.sql.sqltypes.AutoString(length=48), nullable=False),
+        sa.Column("answered", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("proposal_id"),
+    )
+    with op.batch_alter_table("proposal_state", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_proposal_state_mentor_id"), ["mentor_id"], unique=False)
+
     with op.batch_alter_table("ask", schema=None) as batch_op:
         batch_op.add_column(sa.Column("languages", sa.JSON(), nullable=False, server_default="[]"))
         batch_op.add_column(
@@ -68,5 +77,9 @@ def downgrade() -> None:
         batch_op.drop_column("resolution")
         batch_op.drop_column("languages")
 
+    with op.batch_alter_table("proposal_state", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_proposal_state_mentor_id"))
+
+    op.drop_table("proposal_state")
     op.drop_table("mentor_stats")
     # ### end Alembic commands ###
