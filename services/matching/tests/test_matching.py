@@ -507,3 +507,38 @@ async def test_matching_figures_count_answers_expiries_and_reverse_mentoring(mat
     assert bad.status_code == 422 and "query.quarter" in bad.text
     old = (await matching.http.get("/v1/matching/figures?quarter=2020-Q1", headers=admin)).json()
     assert old["asks"] == 0 and old["quarter"] == "2020-Q1"
+
+
+async def test_an_offer_carries_the_free_time_both_share_minus_sessions_they_already_have(
+    matching: Matching,
+) -> None:
+    # Mia: Tuesdays 09:00-12:00 UTC. Ann: her card says Tuesdays 09:00-11:00 in London (UTC in winter).
+    await matching.publish_mentor("usr_mia", "org_b", negotiation=5, card={"timezone": "UTC"})
+    await matching.share_card(
+        "usr_ann",
+        "org_a",
+        timezone="Europe/London",
+        availability=[{"weekday": 1, "start": "09:00", "end": "11:00"}],
+    )
+    first_tuesday = min(
+        datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(days=d)
+        for d in range(1, 8)
+        if (datetime.now(UTC) + timedelta(days=d)).weekday() == 1
+    )
+    busy = SessionScheduled(
+        session_id="ses_busy", proposal_id="prp_busy", ask_id="ask_busy", mentor_id="usr_mia",
+        mentor_org_id="org_b", mentee_id="usr_zed", mentee_org_id="org_c", start_at=first_tuesday,
+        duration_minutes=60, scheduled_at=datetime.now(UTC),
+    )  # fmt: skip
+    await deliver(matching.worker, busy, "org_c")
+    await matching.ask("usr_ann", "org_a")
+    await run_matching(matching, "org_a")
+    (offer,) = await proposed_events(matching)
+    starts = [datetime.fromisoformat(s) for s in offer["slots"]]
+    assert starts and all(s.weekday() == 1 and 9 <= s.hour < 11 for s in starts)
+    assert first_tuesday not in starts  # Mia is busy 09:00-10:00 on the first Tuesday
+    assert first_tuesday + timedelta(hours=1) in starts
+    assert offer["free_time"][0]["start"] == (first_tuesday + timedelta(hours=1)).isoformat().replace(
+        "+00:00", "Z"
+    )
+    assert offer["mentor_timezone"] == "UTC"

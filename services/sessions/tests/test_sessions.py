@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
+import icalendar
 import pytest
 from sqlmodel import select
 
 from mentornet_common.consumer import Consumer
-from mentornet_common.contracts import SessionScheduled
+from mentornet_common.contracts import SessionScheduled, TimeRange
 from mentornet_common.envelope import Envelope
 from mentornet_common.kafka import ensure_topics
 from mentornet_common.timers import TimerLoop
@@ -235,3 +237,193 @@ async def test_the_expiry_timer_runs_in_the_worker_against_the_real_broker(sessi
     finally:
         await timers.stop()
         await worker.stop()
+
+
+# scheduling: free time, clashes, reschedule, no-show, reminders, invitations -----------------------------
+
+
+def _hour(hours: float) -> datetime:
+    return (datetime.now(UTC) + timedelta(hours=hours)).replace(minute=0, second=0, microsecond=0)
+
+
+async def _offer_with_free_time(sessions: Sessions, start: datetime, hours: int = 2) -> str:
+    offer = proposed().model_copy(
+        update={
+            "free_time": [TimeRange(start=start, end=start + timedelta(hours=hours))],
+            "slots": [start + timedelta(minutes=30 * i) for i in range(hours * 2)],
+            "mentor_timezone": "Europe/Berlin",
+        }
+    )
+    await deliver(sessions.worker, offer, "org_b")
+    await deliver(sessions.worker, offer, "org_a")
+    return f"ses_{offer.proposal_id.removeprefix('prp_')}"
+
+
+async def _accepted(sessions: Sessions, start: datetime) -> str:
+    session_id = await _offer_with_free_time(sessions, start)
+    response = await sessions.post(MENTOR, f"{session_id}/accept", {"start_at": start.isoformat()})
+    assert response.status_code == 200, response.text
+    await sessions.mirror_last_event("org_b")
+    return session_id
+
+
+async def test_an_offer_carries_its_slots_and_is_accepted_inside_the_common_free_time(
+    sessions: Sessions,
+) -> None:
+    start = _hour(50)
+    session_id = await _offer_with_free_time(sessions, start)
+    offer = (await sessions.get(MENTOR, session_id)).json()
+    assert len(offer["slots"]) == 4 and offer["free_time"][0]["start"].startswith(
+        start.strftime("%Y-%m-%dT%H")
+    )
+
+    outside = await sessions.post(
+        MENTOR, f"{session_id}/accept", {"start_at": (start - timedelta(hours=3)).isoformat()}
+    )
+    assert outside.status_code == 422 and "body.start_at" in outside.text and "slots" in outside.text
+    overruns = await sessions.post(
+        MENTOR, f"{session_id}/accept", {"start_at": (start + timedelta(minutes=100)).isoformat()}
+    )
+    assert overruns.status_code == 422  # a 30-minute session starting 20 minutes before the end does not fit
+    inside = await sessions.post(
+        MENTOR, f"{session_id}/accept", {"start_at": (start + timedelta(minutes=45)).isoformat()}
+    )
+    assert inside.status_code == 200 and inside.json()["status"] == "scheduled"
+
+
+async def test_a_time_clashing_with_another_session_of_either_person_is_refused(sessions: Sessions) -> None:
+    start = _hour(30)
+    other = SessionScheduled(
+        session_id="ses_other", proposal_id="prp_other", ask_id="ask_other", mentor_id="usr_zed",
+        mentor_org_id="org_c", mentee_id=MENTEE[0], mentee_org_id=MENTEE[1], start_at=start,
+        duration_minutes=60, scheduled_at=datetime.now(UTC),
+    )  # fmt: skip
+    await deliver(sessions.worker, other, "org_a")  # the mentee already has a session then
+    session_id = await _offer_with_free_time(sessions, start)
+    clash = await sessions.post(
+        MENTOR, f"{session_id}/accept", {"start_at": (start + timedelta(minutes=30)).isoformat()}
+    )
+    assert clash.status_code == 409 and "already has a session" in clash.json()["detail"]
+    free = await sessions.post(
+        MENTOR, f"{session_id}/accept", {"start_at": (start + timedelta(minutes=60)).isoformat()}
+    )
+    assert free.status_code == 200
+
+
+async def test_either_participant_reschedules_with_a_reason_and_the_other_copy_follows(
+    sessions: Sessions,
+) -> None:
+    start = _hour(40)
+    session_id = await _accepted(sessions, start)
+    later = start + timedelta(days=2)
+    moved = await sessions.post(
+        MENTEE, f"{session_id}/reschedule", {"start_at": later.isoformat(), "reason": "sick"}
+    )
+    assert moved.status_code == 200, moved.text
+    event = [
+        p
+        for t, p in await outbox_events(sessions.runtime, "org_a")
+        if t == "mentornet.session-rescheduled.v1"
+    ]
+    assert (
+        event[0]["previous_start_at"].startswith(start.strftime("%Y-%m-%dT%H"))
+        and event[0]["reason"] == "sick"
+    )
+    await sessions.mirror_last_event("org_a")
+    mentor_view = (await sessions.get(MENTOR, session_id)).json()
+    assert mentor_view["start_at"].startswith(later.strftime("%Y-%m-%dT%H"))
+    past = await sessions.post(MENTOR, f"{session_id}/reschedule", {"start_at": _hour(-2).isoformat()})
+    assert past.status_code == 422 and "body.start_at" in past.text
+    bad = await sessions.post(MENTOR, f"{session_id}/reschedule", {"reason": "x"})
+    assert bad.status_code == 422 and "body.start_at" in bad.text
+
+
+async def test_a_no_show_is_reported_by_the_other_participant_once_the_time_has_come(
+    sessions: Sessions,
+) -> None:
+    session_id = await _accepted(sessions, _hour(30))
+    early = await sessions.post(MENTOR, f"{session_id}/no-show", {"reason": "she did not come"})
+    assert early.status_code == 409
+    async with sessions.runtime.stores.writer("org_b") as db:
+        row = await db.get(Session, session_id)
+        assert row is not None
+        row.start_at = _hour(-1)
+        db.add(row)
+        await db.commit()
+    reported = await sessions.post(MENTOR, f"{session_id}/no-show", {"reason": "she did not come"})
+    assert reported.status_code == 200
+    assert (reported.json()["status"], reported.json()["absent_id"]) == ("no_show", MENTEE[0])
+    await sessions.mirror_last_event("org_b")
+    assert (await sessions.get(MENTEE, session_id)).json()["status"] == "no_show"
+
+
+async def test_reminders_come_24_hours_and_1_hour_before_each_once(sessions: Sessions) -> None:
+    start = _hour(48)
+    await _accepted(sessions, start)
+    timers = TimerLoop(sessions.runtime, TIMERS, interval_s=60)
+
+    async def reminders() -> list[str]:
+        return [
+            p["lead"]
+            for t, p in await outbox_events(sessions.runtime, "org_a")
+            if t == "mentornet.session-reminder-due.v1"
+        ]
+
+    assert await timers.tick(start - timedelta(hours=25)) == 0
+    assert await timers.tick(start - timedelta(hours=23)) == 1
+    assert await timers.tick(start - timedelta(hours=22)) == 0
+    assert await timers.tick(start - timedelta(minutes=50)) == 1
+    assert await timers.tick(start - timedelta(minutes=10)) == 0
+    assert await reminders() == ["24h", "1h"]
+
+
+async def test_a_session_booked_late_gets_only_the_1_hour_reminder(sessions: Sessions) -> None:
+    start = _hour(3)
+    await _accepted(sessions, start)
+    timers = TimerLoop(sessions.runtime, TIMERS, interval_s=60)
+    assert await timers.tick(start - timedelta(minutes=59)) == 1
+    assert await timers.tick(start - timedelta(minutes=30)) == 0
+    leads = [
+        p["lead"]
+        for t, p in await outbox_events(sessions.runtime, "org_a")
+        if t == "mentornet.session-reminder-due.v1"
+    ]
+    assert leads == ["1h"]
+
+
+async def test_the_reminder_timer_runs_in_the_worker_against_the_real_broker(sessions: Sessions) -> None:
+    settings = sessions.runtime.settings
+    await ensure_topics(settings, partitions=1)
+    await _accepted(sessions, datetime.now(UTC) + timedelta(minutes=40))
+    timers = TimerLoop(sessions.runtime, TIMERS, interval_s=0.2)
+    await timers.start()
+    try:
+        records = await read_all(settings.kafka_bootstrap_servers, settings.topic("mentornet.sessions"), 2)
+        reminders = [r for r in records if header(r, "ce_type") == "mentornet.session-reminder-due.v1"]
+        assert len(reminders) == 1 and json.loads(reminders[0].value)["lead"] == "1h"
+        assert header(reminders[0], "ce_tenantid") == "org_a"
+    finally:
+        await timers.stop()
+
+
+async def test_each_participant_gets_an_invitation_a_real_parser_reads(sessions: Sessions) -> None:
+    start = _hour(30)
+    session_id = await _accepted(sessions, start)
+    response = await sessions.http.get(
+        f"/v1/sessions/{session_id}/calendar.ics", headers=sessions.as_user(MENTOR)
+    )
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/calendar")
+    assert "\r\n" in response.text
+    event = icalendar.Calendar.from_ical(response.text).walk("VEVENT")[0]
+    assert event.decoded("DTSTART") == start
+    assert event.decoded("DTEND") - event.decoded("DTSTART") == timedelta(minutes=30)
+    assert str(event["UID"]) == f"{session_id}@mentornet" and int(event["SEQUENCE"]) == 0
+    assert "push back on a 40% price rise" in str(event["DESCRIPTION"])
+    offer = await sessions.http.get(
+        f"/v1/sessions/{(await sessions.offer())}/calendar.ics", headers=sessions.as_user(MENTOR)
+    )
+    assert offer.status_code == 409  # not scheduled yet: no time to put in a calendar
+    stranger = await sessions.http.get(
+        f"/v1/sessions/{session_id}/calendar.ics", headers=sessions.as_user(("usr_x", "org_b"))
+    )
+    assert stranger.status_code == 404

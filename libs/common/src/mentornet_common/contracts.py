@@ -67,6 +67,13 @@ class AvailabilityWindow(BaseModel):
     end: str = Field(pattern=r"^\d{2}:\d{2}$")
 
 
+class TimeRange(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    start: datetime
+    end: datetime
+
+
 class Participants(Event):
     """The ids a consumer needs to join session-level events to asks, proposals and people."""
 
@@ -268,6 +275,13 @@ class MatchProposed(Event):
     reverse_mentoring: bool = Field(
         default=False, description="The mentor described themself as more junior than the mentee."
     )
+    free_time: list[TimeRange] = Field(
+        default=[],
+        description="When both are free in the next 14 days (each person's windows in their own time zone, "
+        "minus sessions either already has), as UTC instants.",
+    )
+    slots: list[datetime] = Field(default=[], description="Start instants of slots of the ask's length.")
+    mentor_timezone: str | None = None
 
 
 # sessions ----------------------------------------------------------------------------------------------
@@ -283,6 +297,48 @@ class SessionScheduled(Participants):
     start_at: datetime
     duration_minutes: DurationMinutes
     scheduled_at: datetime
+
+
+class SessionRescheduled(Participants):
+    name = "session-rescheduled"
+    topic = TOPIC_SESSIONS
+    source = "/mentornet/sessions"
+    subject_field = "session_id"
+
+    start_at: datetime
+    previous_start_at: datetime
+    duration_minutes: DurationMinutes
+    rescheduled_by: str
+    reason: str
+    rescheduled_at: datetime
+
+
+class SessionNoShow(Participants):
+    """A participant reported that the other did not come."""
+
+    name = "session-no-show"
+    topic = TOPIC_SESSIONS
+    source = "/mentornet/sessions"
+    subject_field = "session_id"
+
+    reported_by: str
+    absent_id: str
+    reason: str
+    reported_at: datetime
+
+
+class SessionReminderDue(Participants):
+    """A scheduled session starts in 24 hours or in 1 hour: time to remind both participants."""
+
+    name = "session-reminder-due"
+    topic = TOPIC_SESSIONS
+    source = "/mentornet/sessions"
+    subject_field = "session_id"
+
+    start_at: datetime
+    duration_minutes: DurationMinutes
+    lead: Literal["24h", "1h"]
+    due_at: datetime
 
 
 class SessionCompleted(Participants):
@@ -333,6 +389,18 @@ class MatchExpired(Participants):
 # feedback ----------------------------------------------------------------------------------------------
 
 
+class SharedFeedback(BaseModel):
+    """The answers a feedback's author chose to show the other participant; the rest stay private."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    rating: int | None = None
+    resolved: Resolution | None = None
+    preparation: int | None = None
+    learned: str | None = None
+    comment: str | None = None
+
+
 class FeedbackSubmitted(Participants):
     name = "feedback-submitted"
     topic = TOPIC_FEEDBACK
@@ -345,6 +413,12 @@ class FeedbackSubmitted(Participants):
     rating: int = Field(ge=1, le=5)
     resolved: Resolution
     submitted_at: datetime
+    preparation: int | None = Field(
+        default=None, ge=1, le=5, description="The mentor's rating of how well the ask was prepared."
+    )
+    shared: SharedFeedback | None = Field(
+        default=None, description="What the author chose to show the other participant (text included)."
+    )
 
 
 class FollowUpRecorded(Participants):
@@ -356,6 +430,22 @@ class FollowUpRecorded(Participants):
     follow_up_id: str
     resolved: Resolution
     recorded_at: datetime
+    shared_with_mentor: bool = False
+    what_i_did: str | None = Field(
+        default=None, description="Only when the mentee shared it with the mentor; otherwise absent."
+    )
+
+
+class FollowUpDue(Participants):
+    """A completed session's follow-up is due: the mentee is asked how they applied the advice."""
+
+    name = "follow-up-due"
+    topic = TOPIC_FEEDBACK
+    source = "/mentornet/feedback"
+    subject_field = "session_id"
+
+    completed_at: datetime
+    due_at: datetime
 
 
 EVENT_CLASSES: tuple[type[Event], ...] = (
@@ -370,12 +460,16 @@ EVENT_CLASSES: tuple[type[Event], ...] = (
     AskClosed,
     MatchProposed,
     SessionScheduled,
+    SessionRescheduled,
+    SessionReminderDue,
+    SessionNoShow,
     SessionCompleted,
     SessionCancelled,
     MatchDeclined,
     MatchExpired,
     FeedbackSubmitted,
     FollowUpRecorded,
+    FollowUpDue,
 )
 
 REGISTRY: dict[str, type[Event]] = {cls.ce_type(): cls for cls in EVENT_CLASSES}

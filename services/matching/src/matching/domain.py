@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from mentornet_common.availability import WORKING_HOURS, Interval, intervals, overlap, slots, zone
+from mentornet_common.availability import WORKING_HOURS, Interval, intervals, minus, overlap, slots, zone
 from mentornet_common.contracts import SENIORITY_ORDER
 
 WEIGHTS: dict[str, float] = {
@@ -202,6 +202,21 @@ def _free_time(windows: Windows, timezone: str | None, day: datetime) -> tuple[I
 def clear_caches() -> None:
     """Forget the cached free-time intervals (benchmarks measure the cold case)."""
     _free_time.cache_clear()
+
+
+def free_time(
+    ask: AskFacts, candidate: Candidate, busy: list[Interval], now: datetime
+) -> tuple[list[Interval], list[datetime]]:
+    """When both are free in the next 14 days minus the sessions either already has, and the slots of
+    the ask's length in it (what an offer proposes to the mentor)."""
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    common = overlap(
+        _free_time(ask.availability, ask.timezone, hour),
+        _free_time(candidate.availability, candidate.timezone, hour),
+    )
+    ahead = [Interval(max(i.start, now), i.end) for i in common if i.end > now]
+    free = [i for i in minus(ahead, sorted(busy, key=lambda b: b.start)) if i.minutes >= ask.duration_minutes]
+    return free, slots(free, ask.duration_minutes)
 
 
 def common_slots(ask: AskFacts, candidate: Candidate, now: datetime) -> list[datetime]:

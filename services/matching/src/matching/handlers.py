@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlmodel import SQLModel
 
 from matching import semantic, service
 from matching.index import to_blob
-from matching.models import Ask, DirectoryEntry, MentorLoad, MentorStats, PersonCardEntry, ProposalState
+from matching.models import (
+    Ask,
+    BusyTime,
+    DirectoryEntry,
+    MentorLoad,
+    MentorStats,
+    PersonCardEntry,
+    ProposalState,
+)
 from mentornet_common.consumer import Handler, Handlers, Received, in_store
 from mentornet_common.contracts import (
     AskCreated,
@@ -25,6 +33,7 @@ from mentornet_common.contracts import (
     ProfileUnshared,
     SessionCancelled,
     SessionCompleted,
+    SessionRescheduled,
     SessionScheduled,
 )
 from mentornet_common.tenancy import CONSORTIUM
@@ -175,6 +184,40 @@ async def free_load_when_session_cancelled(uow: UnitOfWork, received: Received[S
     await _count_load(uow, received.payload.mentor_id, received.payload.cancelled_at, -1)
 
 
+# busy time: sessions people already have ---------------------------------------------------------------
+
+
+@in_store(_consortium)
+async def hold_time_when_session_scheduled(uow: UnitOfWork, received: Received[SessionScheduled]) -> None:
+    event = received.payload
+    row = await uow.session.get(BusyTime, event.session_id) or BusyTime(
+        session_id=event.session_id, mentor_id=event.mentor_id, mentee_id=event.mentee_id,
+        start_at=event.start_at, end_at=event.start_at,
+    )  # fmt: skip
+    row.start_at = event.start_at
+    row.end_at = event.start_at + timedelta(minutes=event.duration_minutes)
+    uow.session.add(row)
+
+
+@in_store(_consortium)
+async def move_time_when_session_rescheduled(uow: UnitOfWork, received: Received[SessionRescheduled]) -> None:
+    event = received.payload
+    row = await uow.session.get(BusyTime, event.session_id) or BusyTime(
+        session_id=event.session_id, mentor_id=event.mentor_id, mentee_id=event.mentee_id,
+        start_at=event.start_at, end_at=event.start_at,
+    )  # fmt: skip
+    row.start_at = event.start_at
+    row.end_at = event.start_at + timedelta(minutes=event.duration_minutes)
+    uow.session.add(row)
+
+
+@in_store(_consortium)
+async def free_time_when_session_cancelled(uow: UnitOfWork, received: Received[SessionCancelled]) -> None:
+    row = await uow.session.get(BusyTime, received.payload.session_id)
+    if row is not None:
+        await uow.session.delete(row)
+
+
 # what the consortium knows of each mentor: open proposals, last proposed, ratings ------------------------
 
 
@@ -258,8 +301,14 @@ HANDLERS: Handlers = {
         mark_ask_scheduled_when_session_scheduled,
         count_load_when_session_scheduled,
         close_open_proposal_when_session_scheduled,
+        hold_time_when_session_scheduled,
     ],
     SessionCompleted: [mark_ask_completed_when_session_completed],
-    SessionCancelled: [mark_ask_cancelled_when_session_cancelled, free_load_when_session_cancelled],
+    SessionRescheduled: [move_time_when_session_rescheduled],
+    SessionCancelled: [
+        mark_ask_cancelled_when_session_cancelled,
+        free_load_when_session_cancelled,
+        free_time_when_session_cancelled,
+    ],
     FeedbackSubmitted: [learn_quality_when_feedback_submitted, record_resolution_when_feedback_submitted],
 }

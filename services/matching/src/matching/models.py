@@ -121,6 +121,19 @@ class MentorStats(SQLModel, table=True):
     rating_sum: int = 0
 
 
+class BusyTime(SQLModel, table=True):
+    """Consortium store: when each scheduled session takes its two participants' time (ids and times
+    only), so an offer's free time leaves out sessions either person already has."""
+
+    __tablename__ = "busy_time"
+
+    session_id: str = SQLField(primary_key=True, max_length=48)
+    mentor_id: str = SQLField(max_length=48, index=True)
+    mentee_id: str = SQLField(max_length=48, index=True)
+    start_at: datetime
+    end_at: datetime = SQLField(index=True)
+
+
 class ProposalState(SQLModel, table=True):
     """Consortium store: whether each proposal is still waiting for its mentor's answer.
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from matching import domain, semantic
@@ -17,6 +17,7 @@ from matching.models import (
     Ask,
     AskIn,
     AskOut,
+    BusyTime,
     DirectoryEntry,
     MentorLoad,
     MentorStats,
@@ -26,7 +27,8 @@ from matching.models import (
     person_card,
 )
 from mentornet_common.auth import Principal
-from mentornet_common.contracts import AskClosed, AskCreated, DurationMinutes, MatchProposed
+from mentornet_common.availability import Interval
+from mentornet_common.contracts import AskClosed, AskCreated, DurationMinutes, MatchProposed, TimeRange
 from mentornet_common.pagination import page
 from mentornet_common.problems import NotFound, Problem
 from mentornet_common.runtime import Runtime
@@ -301,6 +303,7 @@ async def propose_next(uow: UnitOfWork, ask_id: str) -> Proposal | None:
         _close(uow, ask, "expired", reason, now)
         return None
     best = ranked[0]
+    free, starts = await offered_time(uow, ask, best.candidate, now)
     proposal = Proposal(
         id=f"prp_{secrets.token_hex(8)}",
         ask_id=ask.id,
@@ -336,9 +339,33 @@ async def propose_next(uow: UnitOfWork, ask_id: str) -> Proposal | None:
             mentee_card=person_card(await _mentee_card(uow, ask, proposal.mentor_org_id)),
             expires_at=proposal.expires_at,
             reverse_mentoring=proposal.reverse_mentoring,
+            free_time=[TimeRange(start=i.start, end=i.end) for i in free],
+            slots=starts[:MAX_SLOTS],
+            mentor_timezone=best.candidate.timezone,
         )
     )
     return proposal
+
+
+MAX_SLOTS = 24
+
+
+async def offered_time(
+    uow: UnitOfWork, ask: Ask, mentor: domain.Candidate, now: datetime
+) -> tuple[list[Interval], list[datetime]]:
+    """The free time an offer proposes: both people's windows, minus sessions either already has."""
+    async with uow.consortium() as consortium:
+        people = [mentor.mentor_id, ask.mentee_id]
+        rows = (
+            await consortium.exec(
+                select(BusyTime).where(
+                    or_(col(BusyTime.mentor_id).in_(people), col(BusyTime.mentee_id).in_(people)),
+                    col(BusyTime.end_at) > now,
+                )
+            )
+        ).all()
+    busy = [Interval(row.start_at, row.end_at) for row in rows]
+    return domain.free_time(await ask_facts(uow, ask), mentor, busy, now)
 
 
 def _close(uow: UnitOfWork, ask: Ask, status: str, reason: str, now: datetime) -> None:

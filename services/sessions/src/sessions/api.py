@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, cast
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from mentornet_common.auth import CurrentPrincipal
 from mentornet_common.http import RuntimeDep
 from mentornet_common.pagination import Limit, Offset
-from sessions import service
+from mentornet_common.problems import Conflict
+from sessions import calendar, service
 from sessions.config import SessionsSettings
-from sessions.models import AcceptIn, ReasonIn, SessionList, SessionOut, SessionStatus
+from sessions.models import AcceptIn, ReasonIn, RescheduleIn, SessionList, SessionOut, SessionStatus
 
 router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
 
@@ -62,3 +63,45 @@ async def cancel(
     session_id: str, body: ReasonIn, runtime: RuntimeDep, caller: CurrentPrincipal
 ) -> SessionOut:
     return SessionOut.of(await service.cancel(runtime, caller, session_id, body.reason))
+
+
+@router.post(
+    "/{session_id}/reschedule",
+    response_model=SessionOut,
+    summary="Either participant moves a scheduled session (with a reason)",
+)
+async def reschedule(
+    session_id: str, body: RescheduleIn, runtime: RuntimeDep, caller: CurrentPrincipal
+) -> SessionOut:
+    horizon = cast(SessionsSettings, runtime.settings).max_schedule_ahead_days
+    return SessionOut.of(
+        await service.reschedule(runtime, caller, session_id, body.start_at, body.reason, horizon)
+    )
+
+
+@router.post(
+    "/{session_id}/no-show",
+    response_model=SessionOut,
+    summary="A participant reports, after its start, that the other did not come",
+)
+async def no_show(
+    session_id: str, body: ReasonIn, runtime: RuntimeDep, caller: CurrentPrincipal
+) -> SessionOut:
+    return SessionOut.of(await service.report_no_show(runtime, caller, session_id, body.reason))
+
+
+@router.get(
+    "/{session_id}/calendar.ics",
+    summary="An iCalendar invitation for the caller (RFC 5545)",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}, "description": "The invitation"}},
+)
+async def invitation(session_id: str, runtime: RuntimeDep, caller: CurrentPrincipal) -> Response:
+    row = await service.get_session(runtime, caller, session_id)
+    if row.start_at is None:
+        raise Conflict("the session has no time yet: the mentor has not accepted it")
+    return Response(
+        calendar.invitation(row, caller.subject),
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{row.id}.ics"'},
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from mentornet_common.consumer import Handlers, Received, in_store
@@ -11,11 +12,15 @@ from mentornet_common.contracts import (
     MatchProposed,
     SessionCancelled,
     SessionCompleted,
+    SessionNoShow,
+    SessionRescheduled,
     SessionScheduled,
 )
+from mentornet_common.tenancy import CONSORTIUM
 from mentornet_common.timers import Timer
 from mentornet_common.unit_of_work import UnitOfWork
 from sessions import service
+from sessions.models import BookedTime
 
 
 def _mentor_org(received: Received[Any]) -> str:
@@ -52,18 +57,62 @@ async def update_mentee_side_when_session_changed(uow: UnitOfWork, received: Rec
 
 BOTH_SIDES = [update_mentor_side_when_session_changed, update_mentee_side_when_session_changed]
 
+
+# busy time, consortium-wide: ids and times only -----------------------------------------------------------
+
+
+def _consortium(_: Received[Any]) -> str:
+    return CONSORTIUM
+
+
+async def _hold(uow: UnitOfWork, event: SessionScheduled | SessionRescheduled) -> None:
+    row = await uow.session.get(BookedTime, event.session_id) or BookedTime(
+        session_id=event.session_id, mentor_id=event.mentor_id, mentee_id=event.mentee_id,
+        start_at=event.start_at, end_at=event.start_at,
+    )  # fmt: skip
+    row.start_at = event.start_at
+    row.end_at = event.start_at + timedelta(minutes=event.duration_minutes)
+    uow.session.add(row)
+
+
+@in_store(_consortium)
+async def hold_busy_time_when_session_scheduled(
+    uow: UnitOfWork, received: Received[SessionScheduled]
+) -> None:
+    await _hold(uow, received.payload)
+
+
+@in_store(_consortium)
+async def move_busy_time_when_session_rescheduled(
+    uow: UnitOfWork, received: Received[SessionRescheduled]
+) -> None:
+    await _hold(uow, received.payload)
+
+
+@in_store(_consortium)
+async def free_busy_time_when_session_cancelled(
+    uow: UnitOfWork, received: Received[SessionCancelled]
+) -> None:
+    row = await uow.session.get(BookedTime, received.payload.session_id)
+    if row is not None:
+        await uow.session.delete(row)
+
+
 HANDLERS: Handlers = {
     MatchProposed: [
         offer_session_to_mentor_when_match_proposed,
         record_session_for_mentee_when_match_proposed,
     ],
-    SessionScheduled: BOTH_SIDES,
+    SessionScheduled: [*BOTH_SIDES, hold_busy_time_when_session_scheduled],
     SessionCompleted: BOTH_SIDES,
-    SessionCancelled: BOTH_SIDES,
+    SessionCancelled: [*BOTH_SIDES, free_busy_time_when_session_cancelled],
     MatchDeclined: BOTH_SIDES,
     MatchExpired: BOTH_SIDES,
+    SessionRescheduled: [*BOTH_SIDES, move_busy_time_when_session_rescheduled],
+    SessionNoShow: BOTH_SIDES,
 }
 
 
 EXPIRE_OFFERS = Timer("expire_unanswered_offers", service.offers_due_to_expire, service.expire_offer)
-TIMERS = [EXPIRE_OFFERS]
+REMIND = Timer("session_reminders", service.reminders_due, service.send_reminder)
+TIMERS = [EXPIRE_OFFERS, REMIND]

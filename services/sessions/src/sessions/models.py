@@ -16,19 +16,20 @@ from sqlalchemy import JSON, Column, Text
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
-from mentornet_common.contracts import PersonCard
+from mentornet_common.contracts import PersonCard, TimeRange
 
-SessionStatus = Literal["proposed", "scheduled", "declined", "expired", "completed", "cancelled"]
+SessionStatus = Literal["proposed", "scheduled", "declined", "expired", "completed", "cancelled", "no_show"]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
 
 # Which status may follow which; anything else is a conflict (409).
 TRANSITIONS: dict[str, set[str]] = {
     "proposed": {"scheduled", "declined", "expired"},
-    "scheduled": {"completed", "cancelled"},
+    "scheduled": {"completed", "cancelled", "no_show"},
     "declined": set(),
     "expired": set(),
     "completed": set(),
     "cancelled": set(),
+    "no_show": set(),
 }
 
 
@@ -49,8 +50,16 @@ class Session(SQLModel, table=True):
     score: float = 0.0
     reasons: list[str] = SQLField(default_factory=list, sa_column=Column(JSON, nullable=False))
     mentee_card: dict[str, Any] | None = SQLField(default=None, sa_column=Column(JSON, nullable=True))
-    start_at: datetime | None = None
+    start_at: datetime | None = SQLField(default=None, index=True)
     expires_at: datetime | None = SQLField(default=None, index=True)
+    free_time: list[dict[str, Any]] = SQLField(default_factory=list, sa_column=Column(JSON, nullable=False))
+    slots: list[str] = SQLField(default_factory=list, sa_column=Column(JSON, nullable=False))
+    mentor_timezone: str | None = SQLField(default=None, max_length=64)
+    mentee_timezone: str | None = SQLField(default=None, max_length=64)
+    sequence: int = SQLField(default=0, description="iCalendar SEQUENCE: bumped on each reschedule.")
+    reminded_24h_at: datetime | None = None
+    reminded_1h_at: datetime | None = None
+    absent_id: str | None = SQLField(default=None, max_length=48)
     reason: str | None = SQLField(default=None, max_length=1000)
     closed_by: str | None = SQLField(default=None, max_length=48)
     created_at: datetime
@@ -61,6 +70,13 @@ class AcceptIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     start_at: AwareDatetime
+
+
+class RescheduleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start_at: AwareDatetime
+    reason: Reason = ""
 
 
 class ReasonIn(BaseModel):
@@ -79,6 +95,9 @@ class SessionOut(BaseModel):
     status: SessionStatus
     start_at: datetime | None
     expires_at: datetime | None
+    free_time: list[TimeRange]
+    slots: list[datetime]
+    absent_id: str | None
     duration_minutes: int
     question: str
     background: str
@@ -99,3 +118,16 @@ class SessionOut(BaseModel):
 class SessionList(BaseModel):
     items: list[SessionOut]
     next_offset: int | None
+
+
+class BookedTime(SQLModel, table=True):
+    """Consortium store: when each scheduled session takes its participants' time (ids and times only),
+    so accepting or moving a session can refuse a clash with another session either person has."""
+
+    __tablename__ = "booked_time"
+
+    session_id: str = SQLField(primary_key=True, max_length=48)
+    mentor_id: str = SQLField(max_length=48, index=True)
+    mentee_id: str = SQLField(max_length=48, index=True)
+    start_at: datetime
+    end_at: datetime
