@@ -1,16 +1,29 @@
-"""Feedback's public HTTP API (see CONTRACT.md)."""
+"""Feedback's public HTTP API (see CONTRACT.md): feedback both ways, follow-ups, the journal, impact."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated, Literal
 
-from feedback import service
-from feedback.models import FeedbackIn, FeedbackList, FeedbackOut, Impact
+from fastapi import APIRouter, Query, Response, status
+
+from feedback import domain, journal, service
+from feedback.models import (
+    FeedbackIn,
+    FeedbackList,
+    FeedbackOut,
+    FollowUpIn,
+    FollowUpList,
+    FollowUpOut,
+    Impact,
+    ReceivedList,
+    ReceivedOut,
+)
 from mentornet_common.auth import CurrentPrincipal
 from mentornet_common.http import RuntimeDep
 from mentornet_common.pagination import Limit, Offset
 
 router = APIRouter(prefix="/v1", tags=["feedback"])
+Quarter = Annotated[str | None, Query(pattern=r"^\d{4}-Q[1-4]$", examples=["2026-Q4"])]
 
 
 @router.post(
@@ -34,10 +47,109 @@ async def my_feedback(
 
 
 @router.get(
+    "/feedback/received",
+    response_model=ReceivedList,
+    summary="What the other participant of the caller's sessions chose to show them",
+)
+async def received(
+    runtime: RuntimeDep, caller: CurrentPrincipal, limit: Limit = 50, offset: Offset = 0
+) -> ReceivedList:
+    rows, next_offset = await service.received_feedback(runtime, caller, limit, offset)
+    items = [
+        ReceivedOut(
+            feedback_id=r.feedback_id,
+            session_id=r.session_id,
+            from_role=r.author_role,
+            shared=r.shared,
+            submitted_at=r.submitted_at,
+        )
+        for r in rows
+    ]
+    return ReceivedList(items=items, next_offset=next_offset)
+
+
+@router.post(
+    "/follow-ups",
+    status_code=status.HTTP_201_CREATED,
+    response_model=FollowUpOut,
+    tags=["follow-ups"],
+    summary="The mentee records how they applied the advice (once per completed session)",
+)
+async def record_follow_up(body: FollowUpIn, runtime: RuntimeDep, caller: CurrentPrincipal) -> FollowUpOut:
+    entry = await service.record_follow_up(runtime, caller, body)
+    return FollowUpOut(
+        id=entry.id, session_id=entry.session_id, role="mentee", what_i_did=entry.what_i_did,
+        resolved=entry.resolved, shared_with_mentor=entry.shared_with_mentor, recorded_at=entry.created_at,
+    )  # fmt: skip
+
+
+@router.get(
+    "/follow-ups",
+    response_model=FollowUpList,
+    tags=["follow-ups"],
+    summary="The caller's follow-ups, and those mentees shared with them as mentor",
+)
+async def list_follow_ups(
+    runtime: RuntimeDep, caller: CurrentPrincipal, limit: Limit = 50, offset: Offset = 0
+) -> FollowUpList:
+    items, next_offset = await service.follow_ups(runtime, caller, limit, offset)
+    return FollowUpList(items=items, next_offset=next_offset)
+
+
+@router.get("/journal", response_model=journal.Journal, tags=["journal"], summary="The caller's own history")
+async def my_journal(runtime: RuntimeDep, caller: CurrentPrincipal) -> journal.Journal:
+    return await journal.journal(runtime, caller)
+
+
+@router.get(
+    "/journal/export",
+    tags=["journal"],
+    summary="The caller's journal as CSV or Markdown",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/csv": {}, "text/markdown": {}}, "description": "The journal, as a file"}
+    },
+)
+async def export_journal(
+    runtime: RuntimeDep,
+    caller: CurrentPrincipal,
+    format: Annotated[Literal["csv", "markdown"], Query()] = "csv",
+) -> Response:
+    found = await journal.journal(runtime, caller)
+    if format == "markdown":
+        body, media, name = journal.as_markdown(found), "text/markdown", "journal.md"
+    else:
+        body, media, name = journal.as_csv(found.entries), "text/csv", "journal.csv"
+    return Response(
+        body,
+        media_type=f"{media}; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get(
     "/impact",
     response_model=Impact,
     tags=["impact"],
-    summary="org_admin: their org; operator: the consortium",
+    summary="A quarter's figures and weekly series (org_admin: their org; operator: the consortium)",
 )
-async def impact(runtime: RuntimeDep, caller: CurrentPrincipal) -> Impact:
-    return await service.impact(runtime, caller)
+async def impact(runtime: RuntimeDep, caller: CurrentPrincipal, quarter: Quarter = None) -> Impact:
+    return await service.impact(runtime, caller, quarter)
+
+
+@router.get(
+    "/impact/export",
+    tags=["impact"],
+    summary="The same figures as CSV, one figure per row",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "scope, quarter, period, figure, value"}},
+)
+async def impact_csv(runtime: RuntimeDep, caller: CurrentPrincipal, quarter: Quarter = None) -> Response:
+    figures = await service.impact(runtime, caller, quarter)
+    return Response(
+        domain.impact_csv(figures),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="impact-{figures.scope}-{figures.quarter}.csv"'
+        },
+    )

@@ -1,65 +1,196 @@
-"""Impact figures from the facts a store holds: pure arithmetic, no I/O."""
+"""Impact figures from the facts a store holds: pure arithmetic, no I/O.
+
+A figure belongs to the quarter its event happened in: an ask to the quarter it was created, a session
+to the quarter it was completed (or ended, for completion and no-show rates), an answer to the quarter
+it was given. For an org, "people" are the org's own people; the consortium counts everyone.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from statistics import median
 
-from feedback.models import AskFact, FeedbackFact, Impact, ResolvedSplit, SessionRecord
+from feedback.models import (
+    AskFact,
+    FeedbackFact,
+    FollowUpFact,
+    Impact,
+    Reciprocity,
+    ResolvedSplit,
+    SessionRecord,
+    WeekFigures,
+)
 
 INTERACTIONS_THAT_COUNT = 3
+QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 
 
 def quarter_of(moment: datetime) -> str:
     return f"{moment.year}-Q{(moment.month - 1) // 3 + 1}"
 
 
-def _share(part: int, whole: int) -> float | None:
+def quarter_bounds(quarter: str) -> tuple[datetime, datetime]:
+    """[start, end) of a quarter such as ``2026-Q4``, in UTC."""
+    found = QUARTER.match(quarter)
+    if not found:
+        raise ValueError("a quarter looks like 2026-Q4")
+    year, q = int(found[1]), int(found[2])
+    start = datetime(year, 3 * q - 2, 1, tzinfo=UTC)
+    end = datetime(year + 1, 1, 1, tzinfo=UTC) if q == 4 else datetime(year, 3 * q + 1, 1, tzinfo=UTC)
+    return start, end
+
+
+def _share(part: float, whole: float) -> float | None:
     return round(part / whole, 4) if whole else None
+
+
+def _mean(values: list[int]) -> float | None:
+    return round(sum(values) / len(values), 2) if values else None
+
+
+def _weeks(start: datetime, end: datetime) -> list[date]:
+    """The Mondays of the ISO weeks that overlap [start, end)."""
+    monday = start.date() - timedelta(days=start.weekday())
+    found = []
+    while monday < end.date():
+        found.append(monday)
+        monday += timedelta(days=7)
+    return found
 
 
 def impact(
     scope: str,
+    quarter: str,
     asks: list[AskFact],
     sessions: list[SessionRecord],
     feedback: list[FeedbackFact],
-    now: datetime,
+    follow_ups: list[FollowUpFact],
     org_id: str | None = None,
 ) -> Impact:
     """The figures for one org (``org_id``: only its own people count as people) or the consortium."""
-    proposed = [a for a in asks if a.first_proposed_at is not None]
+    start, end = quarter_bounds(quarter)
+
+    def within(moment: datetime | None) -> bool:
+        return moment is not None and start <= moment < end
+
+    asks_in = [a for a in asks if within(a.created_at)]
+    proposed = [a for a in asks_in if a.first_proposed_at is not None]
     waits = [
         (a.first_proposed_at - a.created_at).total_seconds() / 60 for a in proposed if a.first_proposed_at
     ]
-    completed = [s for s in sessions if s.status == "completed"]
-    mentee_answers = Counter(f.resolved for f in feedback if f.author_role == "mentee")
-    quarter = quarter_of(now)
-    interactions: Counter[str] = Counter()
-    for session in completed:
-        if session.completed_at is None or quarter_of(session.completed_at) != quarter:
-            continue
-        for person, org in (
-            (session.mentor_id, session.mentor_org_id),
-            (session.mentee_id, session.mentee_org_id),
-        ):
-            if org_id is None or org == org_id:
-                interactions[person] += 1
+    completed = [s for s in sessions if s.status == "completed" and within(s.completed_at)]
+    ended = [s for s in sessions if s.status in ("completed", "cancelled", "no_show") and within(s.ended_at)]
+    answers = [f for f in feedback if within(f.submitted_at)]
+    mentee_answers = Counter(f.resolved for f in answers if f.author_role == "mentee")
+    followed = [f for f in follow_ups if within(f.recorded_at)]
+
+    mentees, mentors = _people(completed, org_id)
+    interactions = Counter(mentees) + Counter(mentors)
+    participants = len(interactions)
+    heavy = sum(1 for n in interactions.values() if n >= INTERACTIONS_THAT_COUNT)
+
     return Impact(
         scope=scope,
-        asks_created=len(asks),
-        share_of_asks_with_a_proposal=_share(len(proposed), len(asks)),
+        quarter=quarter,
+        asks_created=len(asks_in),
+        share_of_asks_with_a_proposal=_share(len(proposed), len(asks_in)),
         median_minutes_to_first_proposal=round(median(waits), 2) if waits else None,
         sessions_completed=len(completed),
+        unique_mentees=len(set(mentees)),
+        unique_mentors=len(set(mentors)),
+        interactions_per_participant=_share(sum(interactions.values()), participants),
+        share_of_participants_with_three_or_more=_share(heavy, participants),
+        people_with_three_or_more_interactions_this_quarter=heavy,
+        completion_rate=_share(sum(1 for s in ended if s.status == "completed"), len(ended)),
+        no_show_rate=_share(sum(1 for s in ended if s.status == "no_show"), len(ended)),
         resolved=ResolvedSplit(
             yes=mentee_answers["yes"], partly=mentee_answers["partly"], no=mentee_answers["no"]
         ),
-        average_rating=round(sum(f.rating for f in feedback) / len(feedback), 2) if feedback else None,
+        resolution_rate_from_feedback=_share(mentee_answers["yes"], sum(mentee_answers.values())),
+        follow_ups_recorded=len(followed),
+        resolution_rate_from_follow_ups=_share(
+            sum(1 for f in followed if f.resolved == "yes"), len(followed)
+        ),
+        average_rating=_mean([f.rating for f in answers]),
+        average_preparation=_mean([f.preparation for f in answers if f.preparation is not None]),
         share_of_sessions_across_orgs=_share(
             sum(1 for s in completed if s.mentor_org_id != s.mentee_org_id), len(completed)
         ),
-        people_with_three_or_more_interactions_this_quarter=sum(
-            1 for n in interactions.values() if n >= INTERACTIONS_THAT_COUNT
-        ),
-        quarter=quarter,
+        reverse_mentoring_share=_share(sum(1 for s in completed if s.reverse_mentoring), len(completed)),
+        reciprocity=_reciprocity(completed, org_id),
+        weekly=_weekly(start, end, asks_in, completed, answers, org_id),
     )
+
+
+def _people(completed: list[SessionRecord], org_id: str | None) -> tuple[list[str], list[str]]:
+    """One entry per session per participant (mentees, mentors), only the org's own people for an org."""
+    mentees = [s.mentee_id for s in completed if org_id is None or s.mentee_org_id == org_id]
+    mentors = [s.mentor_id for s in completed if org_id is None or s.mentor_org_id == org_id]
+    return mentees, mentors
+
+
+def _reciprocity(completed: list[SessionRecord], org_id: str | None) -> list[Reciprocity]:
+    given = Counter(s.mentor_org_id for s in completed)
+    received = Counter(s.mentee_org_id for s in completed)
+    orgs = sorted(set(given) | set(received)) if org_id is None else [org_id]
+    return [
+        Reciprocity(
+            org_id=o, sessions_given=given[o], sessions_received=received[o], balance=given[o] - received[o]
+        )
+        for o in orgs
+    ]
+
+
+def _weekly(
+    start: datetime,
+    end: datetime,
+    asks: list[AskFact],
+    completed: list[SessionRecord],
+    answers: list[FeedbackFact],
+    org_id: str | None,
+) -> list[WeekFigures]:
+    weeks = []
+    for monday in _weeks(start, end):
+        lo = max(start, datetime.combine(monday, datetime.min.time(), UTC))
+        hi = min(end, lo + timedelta(days=7 - (lo.date() - monday).days))
+
+        def inside(moment: datetime | None, lo: datetime = lo, hi: datetime = hi) -> bool:
+            return moment is not None and lo <= moment < hi
+
+        done = [s for s in completed if inside(s.completed_at)]
+        mentees, mentors = _people(done, org_id)
+        iso = monday.isocalendar()
+        weeks.append(
+            WeekFigures(
+                week=f"{iso.year}-W{iso.week:02d}",
+                starts_on=monday,
+                asks_created=sum(1 for a in asks if inside(a.created_at)),
+                sessions_completed=len(done),
+                unique_participants=len(set(mentees) | set(mentors)),
+                average_rating=_mean([f.rating for f in answers if inside(f.submitted_at)]),
+            )
+        )
+    return weeks
+
+
+def impact_csv(figures: Impact) -> str:
+    """Long form — one figure per row (scope, quarter, period, figure, value) — so spreadsheets pivot it."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["scope", "quarter", "period", "figure", "value"])
+    row = figures.model_dump(exclude={"scope", "quarter", "reciprocity", "weekly", "resolved"})
+    for name, value in row.items():
+        writer.writerow([figures.scope, figures.quarter, "quarter", name, "" if value is None else value])
+    for answer, count in figures.resolved.model_dump().items():
+        writer.writerow([figures.scope, figures.quarter, "quarter", f"resolved_{answer}", count])
+    for org in figures.reciprocity:
+        for name in ("sessions_given", "sessions_received", "balance"):
+            writer.writerow([figures.scope, figures.quarter, f"org {org.org_id}", name, getattr(org, name)])
+    for week in figures.weekly:
+        for name, value in week.model_dump(exclude={"week", "starts_on"}).items():
+            writer.writerow([figures.scope, figures.quarter, week.week, name, "" if value is None else value])
+    return out.getvalue()

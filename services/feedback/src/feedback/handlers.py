@@ -5,15 +5,31 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from feedback.models import AskFact, FeedbackFact, SessionRecord
+from sqlmodel import select
+
+from feedback.models import (
+    AskFact,
+    AskNote,
+    FeedbackFact,
+    FollowUpFact,
+    ProposalFact,
+    ReceivedFeedback,
+    SessionRecord,
+    SessionText,
+    SharedFollowUp,
+)
 from mentornet_common.consumer import Handler, Handlers, Received, in_store
 from mentornet_common.contracts import (
+    AskClosed,
     AskCreated,
     FeedbackSubmitted,
+    FollowUpRecorded,
     MatchProposed,
     Participants,
     SessionCancelled,
     SessionCompleted,
+    SessionNoShow,
+    SessionRescheduled,
     SessionScheduled,
 )
 from mentornet_common.tenancy import CONSORTIUM
@@ -60,7 +76,14 @@ async def _note_first_proposal(uow: UnitOfWork, event: MatchProposed) -> None:
         uow.session.add(fact)
 
 
-STATUS = {SessionScheduled: "scheduled", SessionCompleted: "completed", SessionCancelled: "cancelled"}
+STATUS = {
+    SessionScheduled: "scheduled",
+    SessionRescheduled: "scheduled",
+    SessionCompleted: "completed",
+    SessionCancelled: "cancelled",
+    SessionNoShow: "no_show",
+}
+FINAL = ("completed", "cancelled", "no_show")
 
 
 async def _record_session(uow: UnitOfWork, event: Participants) -> None:
@@ -73,12 +96,71 @@ async def _record_session(uow: UnitOfWork, event: Participants) -> None:
         mentee_org_id=event.mentee_org_id,
         status="scheduled",
     )
-    if record.status == "completed":
-        return
+    if record.status in FINAL:
+        return  # an ended session stays as it ended (events on one topic partition arrive in order)
     record.status = STATUS[type(event)]
+    if isinstance(event, SessionScheduled):
+        record.proposal_id = event.proposal_id
+        record.scheduled_at = event.scheduled_at
+        proposal = await uow.session.get(ProposalFact, event.proposal_id)
+        record.reverse_mentoring = bool(proposal and proposal.reverse_mentoring)
+    if isinstance(event, SessionScheduled | SessionRescheduled):
+        record.start_at = event.start_at
     if isinstance(event, SessionCompleted):
-        record.completed_at = event.completed_at
+        record.completed_at = record.ended_at = event.completed_at
+    if isinstance(event, SessionCancelled):
+        record.ended_at = event.cancelled_at
+    if isinstance(event, SessionNoShow):
+        record.ended_at, record.absent_id = event.reported_at, event.absent_id
     uow.session.add(record)
+
+
+async def _record_proposal(uow: UnitOfWork, event: MatchProposed) -> None:
+    fact = await uow.session.get(ProposalFact, event.proposal_id) or ProposalFact(
+        proposal_id=event.proposal_id
+    )
+    fact.reverse_mentoring = event.reverse_mentoring
+    uow.session.add(fact)
+    # The session may have been scheduled before this proposal was handled (another topic).
+    records = await uow.session.exec(
+        select(SessionRecord).where(SessionRecord.proposal_id == event.proposal_id)
+    )
+    for record in records.all():
+        record.reverse_mentoring = event.reverse_mentoring
+        uow.session.add(record)
+
+
+async def _keep_text(uow: UnitOfWork, event: MatchProposed) -> None:
+    """The participants' orgs keep what the session is about, for their people's journals."""
+    if await uow.session.get(SessionText, event.proposal_id) is None:
+        uow.session.add(
+            SessionText(
+                proposal_id=event.proposal_id,
+                question=event.question,
+                success_criteria=event.success_criteria,
+                skills=list(event.skills),
+            )
+        )
+
+
+async def _note_ask(uow: UnitOfWork, event: AskCreated) -> None:
+    if await uow.session.get(AskNote, event.ask_id) is None:
+        uow.session.add(
+            AskNote(
+                ask_id=event.ask_id,
+                mentee_id=event.mentee_id,
+                skills=list(event.skills),
+                created_at=event.created_at,
+            )
+        )
+
+
+async def _close_ask(uow: UnitOfWork, event: AskClosed) -> None:
+    note = await uow.session.get(AskNote, event.ask_id) or AskNote(
+        ask_id=event.ask_id, mentee_id=event.mentee_id, created_at=event.closed_at
+    )
+    note.status, note.reason = event.status, event.reason
+    uow.session.add(note)
 
 
 async def _record_feedback(uow: UnitOfWork, event: FeedbackSubmitted) -> None:
@@ -90,7 +172,71 @@ async def _record_feedback(uow: UnitOfWork, event: FeedbackSubmitted) -> None:
                 author_role=event.author_role,
                 rating=event.rating,
                 resolved=event.resolved,
+                preparation=event.preparation,
                 submitted_at=event.submitted_at,
+            )
+        )
+
+
+def _recipient_org(received: Received[Any]) -> str:
+    event = received.payload
+    return str(event.mentee_org_id if event.author_role == "mentor" else event.mentor_org_id)
+
+
+@in_store(_recipient_org)
+async def show_shared_answers_when_feedback_submitted(
+    uow: UnitOfWork, received: Received[FeedbackSubmitted]
+) -> None:
+    """The other participant's org keeps only what the author chose to show them."""
+    event = received.payload
+    shown = event.shared.model_dump(exclude_none=True) if event.shared else {}
+    if not shown or await uow.session.get(ReceivedFeedback, event.feedback_id) is not None:
+        return
+    uow.session.add(
+        ReceivedFeedback(
+            feedback_id=event.feedback_id,
+            session_id=event.session_id,
+            recipient_id=event.mentee_id if event.author_role == "mentor" else event.mentor_id,
+            author_role=event.author_role,
+            shared=shown,
+            submitted_at=event.submitted_at,
+        )
+    )
+
+
+async def _record_follow_up(uow: UnitOfWork, event: FollowUpRecorded) -> None:
+    if await uow.session.get(FollowUpFact, event.follow_up_id) is None:
+        uow.session.add(
+            FollowUpFact(
+                follow_up_id=event.follow_up_id,
+                session_id=event.session_id,
+                resolved=event.resolved,
+                recorded_at=event.recorded_at,
+            )
+        )
+
+
+def _mentor_org(received: Received[Any]) -> str:
+    return str(received.payload.mentor_org_id)
+
+
+@in_store(_mentor_org)
+async def show_mentor_the_follow_up_when_shared(
+    uow: UnitOfWork, received: Received[FollowUpRecorded]
+) -> None:
+    event = received.payload
+    if not event.shared_with_mentor or event.what_i_did is None:
+        return
+    if await uow.session.get(SharedFollowUp, event.follow_up_id) is None:
+        uow.session.add(
+            SharedFollowUp(
+                follow_up_id=event.follow_up_id,
+                session_id=event.session_id,
+                mentor_id=event.mentor_id,
+                mentee_id=event.mentee_id,
+                what_i_did=event.what_i_did,
+                resolved=event.resolved,
+                recorded_at=event.recorded_at,
             )
         )
 
@@ -99,12 +245,27 @@ SESSION_STORES = ("mentor_org", "mentee_org", "consortium")
 record_session = _stores("record_session_when_session_changed", _record_session, *SESSION_STORES)
 
 HANDLERS: Handlers = {
-    AskCreated: _stores("record_ask_when_ask_created", _record_ask, "mentee_org", "consortium"),
-    MatchProposed: _stores(
-        "note_first_proposal_when_match_proposed", _note_first_proposal, "mentee_org", "consortium"
-    ),
+    AskCreated: [
+        *_stores("record_ask_when_ask_created", _record_ask, "mentee_org", "consortium"),
+        *_stores("note_ask_for_the_journal_when_ask_created", _note_ask, "mentee_org"),
+    ],
+    AskClosed: _stores("note_how_the_ask_ended_when_ask_closed", _close_ask, "mentee_org"),
+    MatchProposed: [
+        *_stores("note_first_proposal_when_match_proposed", _note_first_proposal, "mentee_org", "consortium"),
+        *_stores("record_proposal_when_match_proposed", _record_proposal, *SESSION_STORES),
+        *_stores("keep_session_text_when_match_proposed", _keep_text, "mentor_org", "mentee_org"),
+    ],
     SessionScheduled: record_session,
+    SessionRescheduled: record_session,
     SessionCompleted: record_session,
     SessionCancelled: record_session,
-    FeedbackSubmitted: _stores("record_feedback_when_feedback_submitted", _record_feedback, *SESSION_STORES),
+    SessionNoShow: record_session,
+    FeedbackSubmitted: [
+        *_stores("record_feedback_when_feedback_submitted", _record_feedback, *SESSION_STORES),
+        show_shared_answers_when_feedback_submitted,
+    ],
+    FollowUpRecorded: [
+        *_stores("record_follow_up_when_follow_up_recorded", _record_follow_up, *SESSION_STORES),
+        show_mentor_the_follow_up_when_shared,
+    ],
 }

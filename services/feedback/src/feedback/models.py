@@ -7,27 +7,37 @@ from which impact is computed (an org_admin's figures from their store, the oper
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
 from mentornet_common.contracts import Resolution
 
 FreeText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+SessionId = Annotated[str, StringConstraints(min_length=1, max_length=48)]
+Shareable = Literal["rating", "resolved", "preparation", "learned", "comment"]
 
 
 class FeedbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    session_id: Annotated[str, StringConstraints(min_length=1, max_length=48)]
+    session_id: SessionId
     rating: int = Field(ge=1, le=5)
     resolved: Resolution
     learned: FreeText = ""
     comment: FreeText = ""
+    preparation: int | None = Field(
+        default=None, ge=1, le=5, description="Mentors only: how well the mentee prepared the ask (1-5)."
+    )
+    share_with_other: list[Shareable] = Field(
+        default=[],
+        max_length=5,
+        description="Which answers the other participant may see; the rest reach only the aggregates.",
+    )
 
 
 class Feedback(SQLModel, table=True):
@@ -41,6 +51,8 @@ class Feedback(SQLModel, table=True):
     resolved: str = SQLField(max_length=8)
     learned: str = SQLField(sa_column=Column(Text, nullable=False))
     comment: str = SQLField(sa_column=Column(Text, nullable=False))
+    preparation: int | None = None
+    shared: list[str] = SQLField(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime
 
 
@@ -53,6 +65,8 @@ class FeedbackOut(BaseModel):
     resolved: Resolution
     learned: str
     comment: str
+    preparation: int | None = None
+    shared: list[str] = []
     created_at: datetime
 
 
@@ -71,7 +85,138 @@ class SessionRecord(SQLModel, table=True):
     mentee_id: str = SQLField(max_length=48)
     mentee_org_id: str = SQLField(max_length=48)
     status: str = SQLField(max_length=16)
+    proposal_id: str | None = SQLField(default=None, max_length=48)
+    start_at: datetime | None = None
+    scheduled_at: datetime | None = None
     completed_at: datetime | None = None
+    ended_at: datetime | None = SQLField(default=None, description="Completed, cancelled or no-show.")
+    absent_id: str | None = SQLField(default=None, max_length=48)
+    reverse_mentoring: bool = False
+    follow_up_due_sent_at: datetime | None = None
+
+
+class ProposalFact(SQLModel, table=True):
+    """Whether a proposal was reverse mentoring (the session knows its proposal id)."""
+
+    __tablename__ = "proposal_fact"
+
+    proposal_id: str = SQLField(primary_key=True, max_length=48)
+    reverse_mentoring: bool = False
+
+
+class SessionText(SQLModel, table=True):
+    """The participants' orgs only: what the session was about, for their journals."""
+
+    __tablename__ = "session_text"
+
+    proposal_id: str = SQLField(primary_key=True, max_length=48)
+    question: str = SQLField(sa_column=Column(Text, nullable=False))
+    success_criteria: str = SQLField(sa_column=Column(Text, nullable=False))
+    skills: list[str] = SQLField(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class AskNote(SQLModel, table=True):
+    """The mentee's org only: an ask's skills and how it ended (its text stays with matching)."""
+
+    __tablename__ = "ask_note"
+
+    ask_id: str = SQLField(primary_key=True, max_length=48)
+    mentee_id: str = SQLField(max_length=48, index=True)
+    skills: list[str] = SQLField(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = SQLField(default="open", max_length=16)
+    reason: str | None = SQLField(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime
+
+
+class FollowUpIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: SessionId
+    what_i_did: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    resolved: Resolution = Field(description="Against the ask's own success criteria.")
+    share_with_mentor: bool = False
+
+
+class FollowUp(SQLModel, table=True):
+    """The mentee's org: how they applied the advice."""
+
+    __tablename__ = "follow_up"
+    __table_args__ = (UniqueConstraint("session_id", name="uq_follow_up_once_per_session"),)
+
+    id: str = SQLField(primary_key=True, max_length=48)
+    session_id: str = SQLField(max_length=48)
+    mentee_id: str = SQLField(max_length=48, index=True)
+    mentor_id: str = SQLField(max_length=48)
+    what_i_did: str = SQLField(sa_column=Column(Text, nullable=False))
+    resolved: str = SQLField(max_length=8)
+    shared_with_mentor: bool = False
+    created_at: datetime
+
+
+class SharedFollowUp(SQLModel, table=True):
+    """The mentor's org: a follow-up the mentee chose to share with the mentor."""
+
+    __tablename__ = "shared_follow_up"
+
+    follow_up_id: str = SQLField(primary_key=True, max_length=48)
+    session_id: str = SQLField(max_length=48)
+    mentor_id: str = SQLField(max_length=48, index=True)
+    mentee_id: str = SQLField(max_length=48)
+    what_i_did: str = SQLField(sa_column=Column(Text, nullable=False))
+    resolved: str = SQLField(max_length=8)
+    recorded_at: datetime
+
+
+class FollowUpFact(SQLModel, table=True):
+    """Every involved store and the consortium's: a follow-up's answer, never its text."""
+
+    __tablename__ = "follow_up_fact"
+
+    follow_up_id: str = SQLField(primary_key=True, max_length=48)
+    session_id: str = SQLField(max_length=48)
+    resolved: str = SQLField(max_length=8)
+    recorded_at: datetime
+
+
+class ReceivedFeedback(SQLModel, table=True):
+    """The other participant's org: the answers a feedback's author chose to show them."""
+
+    __tablename__ = "received_feedback"
+
+    feedback_id: str = SQLField(primary_key=True, max_length=48)
+    session_id: str = SQLField(max_length=48)
+    recipient_id: str = SQLField(max_length=48, index=True)
+    author_role: str = SQLField(max_length=8)
+    shared: dict[str, Any] = SQLField(sa_column=Column(JSON, nullable=False))
+    submitted_at: datetime
+
+
+class FollowUpOut(BaseModel):
+    id: str
+    session_id: str
+    role: Literal["mentee", "mentor"] = Field(description="mentor: a follow-up the mentee shared with you.")
+    what_i_did: str
+    resolved: Resolution
+    shared_with_mentor: bool
+    recorded_at: datetime
+
+
+class FollowUpList(BaseModel):
+    items: list[FollowUpOut]
+    next_offset: int | None
+
+
+class ReceivedOut(BaseModel):
+    feedback_id: str
+    session_id: str
+    from_role: str
+    shared: dict[str, Any]
+    submitted_at: datetime
+
+
+class ReceivedList(BaseModel):
+    items: list[ReceivedOut]
+    next_offset: int | None
 
 
 class AskFact(SQLModel, table=True):
@@ -91,6 +236,7 @@ class FeedbackFact(SQLModel, table=True):
     author_role: str = SQLField(max_length=8)
     rating: int
     resolved: str = SQLField(max_length=8)
+    preparation: int | None = None
     submitted_at: datetime
 
 
@@ -100,14 +246,55 @@ class ResolvedSplit(BaseModel):
     no: int
 
 
+class WeekFigures(BaseModel):
+    week: str = Field(description="ISO week, e.g. 2026-W48.")
+    starts_on: date
+    asks_created: int
+    sessions_completed: int
+    unique_participants: int
+    average_rating: float | None
+
+
+class Reciprocity(BaseModel):
+    """Mentoring an org's people gave (as mentors) and received (as mentees) in completed sessions."""
+
+    org_id: str
+    sessions_given: int
+    sessions_received: int
+    balance: int
+
+
 class Impact(BaseModel):
+    """Every figure is for ``quarter`` (asks created, sessions completed or ended, answers given in it)."""
+
     scope: str = Field(description="The org id, or 'consortium'.")
+    quarter: str
     asks_created: int
     share_of_asks_with_a_proposal: float | None
-    median_minutes_to_first_proposal: float | None
+    median_minutes_to_first_proposal: float | None = Field(description="Median time to match.")
     sessions_completed: int
-    resolved: ResolvedSplit = Field(description="The mentees' answers to 'was your question resolved?'")
-    average_rating: float | None
-    share_of_sessions_across_orgs: float | None
+    unique_mentees: int
+    unique_mentors: int
+    interactions_per_participant: float | None
+    share_of_participants_with_three_or_more: float | None
     people_with_three_or_more_interactions_this_quarter: int
-    quarter: str
+    completion_rate: float | None = Field(
+        description="Completed ÷ sessions that ended (completed, cancelled, no-show)."
+    )
+    no_show_rate: float | None
+    resolved: ResolvedSplit = Field(description="The mentees' answers to 'was your question resolved?'")
+    resolution_rate_from_feedback: float | None = Field(
+        description="Share of mentees' answers that are 'yes'."
+    )
+    follow_ups_recorded: int
+    resolution_rate_from_follow_ups: float | None = Field(
+        description="Share of follow-ups saying the advice resolved it, against the ask's own criteria."
+    )
+    average_rating: float | None
+    average_preparation: float | None = Field(description="Mentors' rating of how asks were prepared.")
+    share_of_sessions_across_orgs: float | None
+    reverse_mentoring_share: float | None = Field(
+        description="Completed sessions where the mentor described themself as more junior than the mentee."
+    )
+    reciprocity: list[Reciprocity]
+    weekly: list[WeekFigures]

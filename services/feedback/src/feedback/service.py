@@ -3,19 +3,35 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from feedback import domain
-from feedback.models import AskFact, Feedback, FeedbackFact, FeedbackIn, Impact, SessionRecord
+from feedback.models import (
+    AskFact,
+    Feedback,
+    FeedbackFact,
+    FeedbackIn,
+    FollowUp,
+    FollowUpFact,
+    FollowUpIn,
+    FollowUpOut,
+    Impact,
+    ReceivedFeedback,
+    SessionRecord,
+    SharedFollowUp,
+)
 from mentornet_common.auth import Principal
-from mentornet_common.contracts import FeedbackSubmitted
+from mentornet_common.contracts import FeedbackSubmitted, FollowUpDue, FollowUpRecorded, SharedFeedback
 from mentornet_common.pagination import page
 from mentornet_common.problems import Conflict, NotFound, Problem
 from mentornet_common.runtime import Runtime
 from mentornet_common.tenancy import CONSORTIUM
+from mentornet_common.timers import Timer
+from mentornet_common.unit_of_work import UnitOfWork
 
 
 def _org_of(caller: Principal) -> str:
@@ -40,6 +56,17 @@ async def give_feedback(runtime: Runtime, caller: Principal, data: FeedbackIn) -
         if existing.first() is not None:
             raise Conflict("you already gave feedback on this session")
         role = "mentor" if caller.subject == record.mentor_id else "mentee"
+        if data.preparation is not None and role != "mentor":
+            raise Problem(
+                422,
+                "Unprocessable Content",
+                "body.preparation: only the mentor rates how the ask was prepared",
+                errors=[{"field": "body.preparation", "message": "only the mentor rates the preparation"}],
+            )
+        shared: list[str] = list(dict.fromkeys(data.share_with_other))
+        answers = {"rating": data.rating, "resolved": data.resolved, "preparation": data.preparation,
+                   "learned": data.learned or None, "comment": data.comment or None}  # fmt: skip
+        shown = {name: answers[name] for name in shared if answers[name] is not None}
         entry = Feedback(
             id=f"fb_{secrets.token_hex(8)}",
             session_id=record.session_id,
@@ -49,6 +76,8 @@ async def give_feedback(runtime: Runtime, caller: Principal, data: FeedbackIn) -
             resolved=data.resolved,
             learned=data.learned,
             comment=data.comment,
+            preparation=data.preparation,
+            shared=shared,
             created_at=datetime.now(UTC),
         )
         uow.session.add(entry)
@@ -66,6 +95,8 @@ async def give_feedback(runtime: Runtime, caller: Principal, data: FeedbackIn) -
                 rating=data.rating,
                 resolved=data.resolved,
                 submitted_at=entry.created_at,
+                preparation=data.preparation,
+                shared=SharedFeedback.model_validate(shown) if shown else None,
             )
         )
         try:
@@ -84,16 +115,161 @@ async def my_feedback(
         return page((await session.exec(query)).all(), limit, offset)
 
 
-async def impact(runtime: Runtime, caller: Principal) -> Impact:
-    """org_admin: their org's figures; operator: the consortium's; nobody else."""
+def _impact_scope(caller: Principal) -> tuple[str, str | None, str]:
     if caller.is_operator:
-        store, org_id, scope = CONSORTIUM, None, "consortium"
-    elif "org_admin" in caller.roles and caller.org_id:
-        store, org_id, scope = caller.org_id, caller.org_id, caller.org_id
-    else:
-        raise Problem(403, "Forbidden", "impact figures are for org admins and consortium operators")
+        return CONSORTIUM, None, "consortium"
+    if "org_admin" in caller.roles and caller.org_id:
+        return caller.org_id, caller.org_id, caller.org_id
+    raise Problem(403, "Forbidden", "impact figures are for org admins and consortium operators")
+
+
+async def impact(runtime: Runtime, caller: Principal, quarter: str | None = None) -> Impact:
+    """org_admin: their org's figures; operator: the consortium's; nobody else."""
+    store, org_id, scope = _impact_scope(caller)
     async with runtime.stores.session(store) as session:
         asks = list((await session.exec(select(AskFact))).all())
         sessions = list((await session.exec(select(SessionRecord))).all())
         feedback = list((await session.exec(select(FeedbackFact))).all())
-    return domain.impact(scope, asks, sessions, feedback, datetime.now(UTC), org_id)
+        follow_ups = list((await session.exec(select(FollowUpFact))).all())
+    chosen = quarter or domain.quarter_of(datetime.now(UTC))
+    return domain.impact(scope, chosen, asks, sessions, feedback, follow_ups, org_id)
+
+
+# follow-ups -------------------------------------------------------------------------------------------
+
+
+async def record_follow_up(runtime: Runtime, caller: Principal, data: FollowUpIn) -> FollowUp:
+    """The mentee says how they applied the advice, against the ask's own success criteria."""
+    async with runtime.unit_of_work(_org_of(caller)) as uow:
+        record = await uow.session.get(SessionRecord, data.session_id)
+        if record is None or caller.subject not in (record.mentor_id, record.mentee_id):
+            raise NotFound("session")
+        if caller.subject != record.mentee_id:
+            raise Problem(403, "Forbidden", "the mentee records how they applied the advice")
+        if record.status != "completed":
+            raise Conflict(f"the session is {record.status}; a follow-up comes after it is completed")
+        if (await uow.session.exec(select(FollowUp).where(FollowUp.session_id == data.session_id))).first():
+            raise Conflict("you already recorded a follow-up for this session")
+        entry = FollowUp(
+            id=f"fu_{secrets.token_hex(8)}",
+            session_id=record.session_id,
+            mentee_id=record.mentee_id,
+            mentor_id=record.mentor_id,
+            what_i_did=data.what_i_did,
+            resolved=data.resolved,
+            shared_with_mentor=data.share_with_mentor,
+            created_at=datetime.now(UTC),
+        )
+        uow.session.add(entry)
+        uow.publish(
+            FollowUpRecorded(
+                **_participants(record),
+                follow_up_id=entry.id,
+                resolved=data.resolved,
+                recorded_at=entry.created_at,
+                shared_with_mentor=data.share_with_mentor,
+                what_i_did=data.what_i_did if data.share_with_mentor else None,
+            ),
+            tenant_id=record.mentee_org_id,
+        )
+        try:
+            await uow.commit()
+        except IntegrityError as exc:
+            raise Conflict("you already recorded a follow-up for this session") from exc
+        return entry
+
+
+def _participants(record: SessionRecord) -> dict[str, str]:
+    names = ("session_id", "ask_id", "mentor_id", "mentor_org_id", "mentee_id", "mentee_org_id")
+    return {name: getattr(record, name) for name in names}
+
+
+async def follow_ups(
+    runtime: Runtime, caller: Principal, limit: int, offset: int
+) -> tuple[list[FollowUpOut], int | None]:
+    """The caller's own follow-ups (as mentee) and those mentees shared with them (as mentor)."""
+    async with runtime.stores.session(_org_of(caller)) as db:
+        own = (await db.exec(select(FollowUp).where(FollowUp.mentee_id == caller.subject))).all()
+        shared = (
+            await db.exec(select(SharedFollowUp).where(SharedFollowUp.mentor_id == caller.subject))
+        ).all()
+    items = [
+        FollowUpOut(
+            id=f.id,
+            session_id=f.session_id,
+            role="mentee",
+            what_i_did=f.what_i_did,
+            resolved=f.resolved,
+            shared_with_mentor=f.shared_with_mentor,
+            recorded_at=f.created_at,
+        )
+        for f in own
+    ] + [
+        FollowUpOut(
+            id=f.follow_up_id,
+            session_id=f.session_id,
+            role="mentor",
+            what_i_did=f.what_i_did,
+            resolved=f.resolved,
+            shared_with_mentor=True,
+            recorded_at=f.recorded_at,
+        )
+        for f in shared
+    ]
+    items.sort(key=lambda f: (f.recorded_at, f.id), reverse=True)
+    return page(items[offset : offset + limit + 1], limit, offset)
+
+
+async def received_feedback(
+    runtime: Runtime, caller: Principal, limit: int, offset: int
+) -> tuple[list[ReceivedFeedback], int | None]:
+    """What the other participants of the caller's sessions chose to show them."""
+    async with runtime.stores.session(_org_of(caller)) as db:
+        query = (
+            select(ReceivedFeedback)
+            .where(ReceivedFeedback.recipient_id == caller.subject)
+            .order_by(col(ReceivedFeedback.submitted_at).desc(), col(ReceivedFeedback.feedback_id))
+            .offset(offset)
+            .limit(limit + 1)
+        )
+        return page((await db.exec(query)).all(), limit, offset)
+
+
+# the follow-up-due timer: on the mentee's org's copy of a completed session ---------------------------
+
+
+def follow_up_timer(after: timedelta) -> Timer:
+    """``follow-up-due`` once per completed session, ``after`` its completion, unless the mentee
+    already recorded a follow-up (then the timer just closes)."""
+
+    async def due(db: AsyncSession, tenant_id: str, now: datetime) -> list[str]:
+        query = select(SessionRecord.session_id).where(
+            SessionRecord.status == "completed",
+            SessionRecord.mentee_org_id == tenant_id,
+            col(SessionRecord.follow_up_due_sent_at).is_(None),
+            col(SessionRecord.completed_at) <= now - after,
+        )
+        return list((await db.exec(query)).all())
+
+    async def fire(uow: UnitOfWork, session_id: str, now: datetime) -> bool:
+        record = await uow.session.get(SessionRecord, session_id, with_for_update=True)
+        if (
+            record is None
+            or record.follow_up_due_sent_at is not None
+            or record.completed_at is None
+            or record.completed_at > now - after
+        ):
+            return False
+        record.follow_up_due_sent_at = now
+        uow.session.add(record)
+        if (
+            await uow.session.exec(select(FollowUpFact).where(FollowUpFact.session_id == session_id))
+        ).first():
+            return True
+        uow.publish(
+            FollowUpDue(**_participants(record), completed_at=record.completed_at, due_at=now),
+            tenant_id=record.mentee_org_id,
+        )
+        return True
+
+    return Timer("follow_up_due", due, fire)

@@ -1,7 +1,10 @@
-"""Feedback' worker: ``python -m feedback.worker``."""
+"""Feedback's worker: ``python -m feedback.worker``."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from feedback import service
 from feedback.config import FeedbackSettings
 from feedback.handlers import HANDLERS
 from mentornet_common.consumer import Consumer
@@ -14,7 +17,9 @@ def consumers(runtime: Runtime) -> list[Consumer]:
 
 
 def main() -> None:
-    worker_main(FeedbackSettings(), "feedback", consumers)
+    settings = FeedbackSettings()
+    after = timedelta(days=settings.follow_up_after_days)
+    worker_main(settings, "feedback", consumers, [service.follow_up_timer(after)])
 
 
 if __name__ == "__main__":

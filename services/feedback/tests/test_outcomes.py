@@ -1,0 +1,286 @@
+"""Follow-ups on applied advice, feedback both ways, the journal and impact through the API."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from feedback import service
+from feedback.models import SessionRecord
+from mentornet_common.contracts import (
+    AskClosed,
+    AskCreated,
+    FeedbackSubmitted,
+    FollowUpRecorded,
+    MatchProposed,
+    model_for,
+)
+from mentornet_common.envelope import Envelope
+from mentornet_common.kafka import ensure_topics
+from mentornet_common.timers import TimerLoop
+from mentornet_devkit.testing import deliver, header, outbox_events, read_all, redeliver
+
+from .conftest import MENTEE, MENTOR, FeedbackService
+
+pytestmark = pytest.mark.integration
+
+QUESTION = "How do I push back on a 40% price rise at renewal?"
+
+
+async def offered(feedback: FeedbackService, session_id: str) -> None:
+    """The offer behind the session: its text reaches the two participants' orgs for their journals."""
+    await deliver(
+        feedback.worker,
+        MatchProposed(
+            proposal_id="prp_1",
+            ask_id=f"ask_{session_id}",
+            mentee_id=MENTEE[0],
+            mentee_org_id=MENTEE[1],
+            mentor_id=MENTOR[0],
+            mentor_org_id=MENTOR[1],
+            score=0.8,
+            reasons=[],
+            question=QUESTION,
+            background="",
+            success_criteria="A plan I can use next week.",
+            skills=["negotiation"],
+            duration_minutes=30,
+            proposed_at=datetime.now(UTC) - timedelta(hours=1),
+            reverse_mentoring=True,
+        ),
+        MENTEE[1],
+    )
+
+
+async def published(feedback: FeedbackService, org_id: str, ce_type: str) -> list[dict[str, Any]]:
+    return [p for t, p in await outbox_events(feedback.runtime, org_id) if t == ce_type]
+
+
+async def mirror(feedback: FeedbackService, org_id: str, ce_type: str) -> None:
+    """Deliver the newest event of a type a store wrote back to the handlers, as the broker would."""
+    payload = (await published(feedback, org_id, ce_type))[-1]
+    await redeliver(feedback.worker, Envelope.new(model_for(ce_type).model_validate(payload), org_id))
+
+
+def follow_up_body(**overrides: Any) -> dict[str, Any]:
+    return {
+        "session_id": "ses_1",
+        "what_i_did": "Asked for a 3-year deal at +8%.",
+        "resolved": "yes",
+        **overrides,
+    }
+
+
+# follow-ups ---------------------------------------------------------------------------------------------
+
+
+async def test_the_mentee_records_a_follow_up_once_after_the_session(feedback: FeedbackService) -> None:
+    await feedback.scheduled("ses_1")
+    early = await feedback.http.post(
+        "/v1/follow-ups", json=follow_up_body(), headers=feedback.as_user(MENTEE)
+    )
+    assert early.status_code == 409
+    await feedback.completed("ses_1")
+    by_mentor = await feedback.http.post(
+        "/v1/follow-ups", json=follow_up_body(), headers=feedback.as_user(MENTOR)
+    )
+    assert by_mentor.status_code == 403
+    stranger = await feedback.http.post(
+        "/v1/follow-ups", json=follow_up_body(), headers=feedback.as_user(("usr_x", MENTEE[1]))
+    )
+    assert stranger.status_code == 404
+    bad = await feedback.http.post(
+        "/v1/follow-ups",
+        json=follow_up_body(resolved="maybe", what_i_did=""),
+        headers=feedback.as_user(MENTEE),
+    )
+    assert bad.status_code == 422 and {e["field"] for e in bad.json()["errors"]} == {
+        "body.resolved",
+        "body.what_i_did",
+    }
+    first = await feedback.http.post(
+        "/v1/follow-ups", json=follow_up_body(), headers=feedback.as_user(MENTEE)
+    )
+    assert first.status_code == 201 and first.json()["shared_with_mentor"] is False
+    again = await feedback.http.post(
+        "/v1/follow-ups", json=follow_up_body(), headers=feedback.as_user(MENTEE)
+    )
+    assert again.status_code == 409
+    (event,) = await published(feedback, MENTEE[1], "mentornet.follow-up-recorded.v1")
+    assert event["resolved"] == "yes" and event["what_i_did"] is None  # not shared: the text stays home
+
+
+async def test_the_mentor_sees_what_came_of_their_advice_only_when_shared(feedback: FeedbackService) -> None:
+    for sid, share in (("ses_1", True), ("ses_2", False)):
+        await feedback.completed(sid)
+        body = follow_up_body(session_id=sid, share_with_mentor=share, what_i_did=f"did {sid}")
+        assert (
+            await feedback.http.post("/v1/follow-ups", json=body, headers=feedback.as_user(MENTEE))
+        ).status_code == 201
+        await mirror(feedback, MENTEE[1], "mentornet.follow-up-recorded.v1")
+    mentor_view = (await feedback.http.get("/v1/follow-ups", headers=feedback.as_user(MENTOR))).json()[
+        "items"
+    ]
+    assert [(f["session_id"], f["role"], f["what_i_did"]) for f in mentor_view] == [
+        ("ses_1", "mentor", "did ses_1")
+    ]
+    mentee_view = (await feedback.http.get("/v1/follow-ups", headers=feedback.as_user(MENTEE))).json()[
+        "items"
+    ]
+    assert {f["session_id"] for f in mentee_view} == {"ses_1", "ses_2"}
+
+
+async def test_a_follow_up_comes_due_days_after_completion_once(feedback: FeedbackService) -> None:
+    await feedback.completed("ses_1")
+    await feedback.completed("ses_2")
+    async with feedback.runtime.stores.session(MENTEE[1]) as db:
+        completed_at = (await db.get(SessionRecord, "ses_1")).completed_at  # type: ignore[union-attr]
+    body = follow_up_body(session_id="ses_2")
+    assert (
+        await feedback.http.post("/v1/follow-ups", json=body, headers=feedback.as_user(MENTEE))
+    ).status_code == 201
+    await mirror(feedback, MENTEE[1], "mentornet.follow-up-recorded.v1")
+    after = timedelta(days=14)
+    timers = TimerLoop(feedback.runtime, [service.follow_up_timer(after)], 60)
+    assert completed_at is not None
+    assert await timers.tick(completed_at + timedelta(days=13)) == 0
+    assert await timers.tick(completed_at + timedelta(days=14, minutes=1)) == 2  # ses_2 closes silently
+    assert await timers.tick(completed_at + timedelta(days=20)) == 0
+    due = await published(feedback, MENTEE[1], "mentornet.follow-up-due.v1")
+    assert [d["session_id"] for d in due] == ["ses_1"]
+
+
+async def test_the_follow_up_timer_runs_against_the_real_broker(feedback: FeedbackService) -> None:
+    settings = feedback.runtime.settings
+    await ensure_topics(settings, partitions=1)
+    await feedback.completed("ses_1")
+    timers = TimerLoop(feedback.runtime, [service.follow_up_timer(timedelta(0))], 0.2)
+    await timers.start()
+    try:
+        (record,) = await read_all(settings.kafka_bootstrap_servers, settings.topic("mentornet.feedback"), 1)
+        assert header(record, "ce_type") == "mentornet.follow-up-due.v1"
+        assert header(record, "ce_tenantid") == MENTEE[1]
+        assert json.loads(record.value)["session_id"] == "ses_1"
+    finally:
+        await timers.stop()
+
+
+# feedback both ways -------------------------------------------------------------------------------------
+
+
+async def test_each_side_chooses_what_the_other_sees(feedback: FeedbackService) -> None:
+    await feedback.completed("ses_1")
+    mentee = await feedback.give(
+        MENTEE,
+        "ses_1",
+        learned="anchor on total cost",
+        comment="private note",
+        share_with_other=["rating", "learned"],
+    )
+    assert mentee.status_code == 201
+    not_a_mentor = await feedback.give(MENTEE, "ses_1", preparation=3)
+    assert not_a_mentor.status_code == 409  # already given; a mentee's preparation is refused below anyway
+    mentor = await feedback.give(
+        MENTOR, "ses_1", rating=4, resolved="partly", preparation=2, comment="come with numbers next time",
+        share_with_other=["preparation", "comment"],
+    )  # fmt: skip
+    assert mentor.status_code == 201
+    for org in (MENTEE[1], MENTOR[1]):
+        for payload in await published(feedback, org, FeedbackSubmitted.ce_type()):
+            await redeliver(feedback.worker, Envelope.new(FeedbackSubmitted.model_validate(payload), org))
+    events = json.dumps(await published(feedback, MENTEE[1], FeedbackSubmitted.ce_type()))
+    assert "private note" not in events and "anchor on total cost" in events
+
+    to_mentor = (await feedback.http.get("/v1/feedback/received", headers=feedback.as_user(MENTOR))).json()[
+        "items"
+    ]
+    assert [r["shared"] for r in to_mentor] == [{"rating": 5, "learned": "anchor on total cost"}]
+    to_mentee = (await feedback.http.get("/v1/feedback/received", headers=feedback.as_user(MENTEE))).json()[
+        "items"
+    ]
+    assert [r["shared"] for r in to_mentee] == [{"preparation": 2, "comment": "come with numbers next time"}]
+
+
+async def test_only_the_mentor_rates_the_preparation(feedback: FeedbackService) -> None:
+    await feedback.completed("ses_1")
+    response = await feedback.give(MENTEE, "ses_1", preparation=4)
+    assert response.status_code == 422 and "body.preparation" in response.text
+    unknown = await feedback.give(MENTEE, "ses_1", share_with_other=["email"])
+    assert unknown.status_code == 422 and "body.share_with_other.0" in unknown.text
+
+
+# the journal --------------------------------------------------------------------------------------------
+
+
+async def test_the_journal_tells_a_members_history_and_exports_it(feedback: FeedbackService) -> None:
+    now = datetime.now(UTC)
+    lonely = AskCreated(
+        ask_id="ask_lonely", mentee_id=MENTEE[0], mentee_org_id=MENTEE[1], skills=["cobol"],
+        duration_minutes=30, scope="consortium", created_at=now - timedelta(days=3),
+    )  # fmt: skip
+    await deliver(feedback.worker, lonely, MENTEE[1])
+    closed = AskClosed(
+        ask_id="ask_lonely", mentee_id=MENTEE[0], mentee_org_id=MENTEE[1], status="expired",
+        reason="no mentor fits this ask", closed_at=now - timedelta(days=2),
+    )  # fmt: skip
+    await deliver(feedback.worker, closed, MENTEE[1])
+    await offered(feedback, "ses_1")
+    await feedback.completed("ses_1")
+    await feedback.give(MENTEE, "ses_1", learned="Anchor on total cost")
+    body = follow_up_body(share_with_mentor=True)
+    assert (
+        await feedback.http.post("/v1/follow-ups", json=body, headers=feedback.as_user(MENTEE))
+    ).status_code == 201
+    await mirror(feedback, MENTEE[1], FollowUpRecorded.ce_type())
+
+    mine = (await feedback.http.get("/v1/journal", headers=feedback.as_user(MENTEE))).json()
+    session, ask = mine["entries"]
+    assert (session["kind"], session["role"], session["status"]) == ("session", "mentee", "completed")
+    assert session["question"] == QUESTION and session["success_criteria"] == "A plan I can use next week."
+    assert session["learned"] == "Anchor on total cost" and session["follow_up_resolved"] == "yes"
+    assert (ask["kind"], ask["skills"], ask["status"], ask["status_reason"]) == (
+        "ask", ["cobol"], "expired", "no mentor fits this ask",
+    )  # fmt: skip
+
+    mentors = (await feedback.http.get("/v1/journal", headers=feedback.as_user(MENTOR))).json()["entries"]
+    assert [(e["role"], e["question"], e["follow_up"]) for e in mentors] == [
+        ("mentor", QUESTION, "Asked for a 3-year deal at +8%.")
+    ]
+
+    exported = await feedback.http.get("/v1/journal/export?format=csv", headers=feedback.as_user(MENTEE))
+    assert exported.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert [r["kind"] for r in rows] == ["session", "ask"] and rows[0]["question"] == QUESTION
+    markdown = await feedback.http.get("/v1/journal/export?format=markdown", headers=feedback.as_user(MENTEE))
+    assert markdown.headers["content-type"].startswith("text/markdown")
+    assert f"— {QUESTION}" in markdown.text and "What I learned: Anchor on total cost" in markdown.text
+    other = (await feedback.http.get("/v1/journal", headers=feedback.as_user(("usr_x", MENTEE[1])))).json()
+    assert other["entries"] == []
+
+
+# impact through the API ---------------------------------------------------------------------------------
+
+
+async def test_impact_by_quarter_with_its_weekly_series_and_csv(feedback: FeedbackService) -> None:
+    await offered(feedback, "ses_1")
+    await feedback.completed("ses_1")
+    admin = feedback.as_user(("usr_admin", MENTEE[1]), "org_admin")
+    figures = (await feedback.http.get("/v1/impact", headers=admin)).json()
+    assert figures["sessions_completed"] == 1 and figures["reverse_mentoring_share"] == 1.0
+    assert figures["weekly"] and figures["reciprocity"] == [
+        {"org_id": MENTEE[1], "sessions_given": 0, "sessions_received": 1, "balance": -1}
+    ]
+    past = (await feedback.http.get("/v1/impact?quarter=2020-Q1", headers=admin)).json()
+    assert past["quarter"] == "2020-Q1" and past["sessions_completed"] == 0
+    wrong = await feedback.http.get("/v1/impact?quarter=2026-Q7", headers=admin)
+    assert wrong.status_code == 422 and "query.quarter" in wrong.text
+    exported = await feedback.http.get("/v1/impact/export", headers=admin)
+    assert exported.headers["content-type"].startswith("text/csv")
+    assert "sessions_completed,1" in exported.text
+    member = await feedback.http.get("/v1/impact/export", headers=feedback.as_user(MENTEE))
+    assert member.status_code == 403
