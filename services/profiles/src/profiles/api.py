@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, cast
+
+from fastapi import APIRouter, Query
 
 from mentornet_common.auth import CurrentPrincipal
 from mentornet_common.http import RuntimeDep
-from profiles import service
-from profiles.models import CardOut, Profile, ProfileIn, ProfileOut
+from profiles import participation, service
+from profiles.config import ProfilesSettings
+from profiles.models import CardOut, ParticipationOut, Profile, ProfileIn, ProfileOut
 
 router = APIRouter(prefix="/v1/profiles", tags=["profiles"])
+participation_router = APIRouter(prefix="/v1/impact/participation", tags=["impact"])
 
 
 @router.put("/me", response_model=ProfileOut, summary="Create or replace the caller's profile")
@@ -29,4 +33,18 @@ async def get_me(runtime: RuntimeDep, caller: CurrentPrincipal) -> ProfileOut:
 )
 async def get_profile(user_id: str, runtime: RuntimeDep, caller: CurrentPrincipal) -> ProfileOut | CardOut:
     found = await service.profile_for(runtime, caller, user_id)
-    return ProfileOut.of(found) if isinstance(found, Profile) else found
+    return ProfileOut.of(found, own=found.user_id == caller.subject) if isinstance(found, Profile) else found
+
+
+@participation_router.get(
+    "",
+    response_model=ParticipationOut,
+    summary="Participation by self-identified group (consented, k-anonymous; org_admin or operator)",
+)
+async def group_participation(
+    runtime: RuntimeDep,
+    caller: CurrentPrincipal,
+    quarter: Annotated[str | None, Query(pattern=r"^\d{4}-Q[1-4]$", examples=["2026-Q4"])] = None,
+) -> ParticipationOut:
+    k = cast(ProfilesSettings, runtime.settings).min_group_size
+    return await participation.participation(runtime, caller, quarter, k)

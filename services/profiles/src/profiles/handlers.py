@@ -6,10 +6,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mentornet_common.consumer import Handlers, Received, in_store
-from mentornet_common.contracts import MentorPublished, MentorWithdrawn, ProfileShared, ProfileUnshared
+from mentornet_common.contracts import (
+    AskCreated,
+    MentorPublished,
+    MentorWithdrawn,
+    ProfileShared,
+    ProfileUnshared,
+    SessionCompleted,
+)
 from mentornet_common.tenancy import CONSORTIUM
 from mentornet_common.unit_of_work import UnitOfWork
-from profiles.models import SharedCard
+from profiles.models import Participation, SharedCard
 
 
 def _consortium(_: Received[Any]) -> str:
@@ -61,7 +68,55 @@ async def drop_mentor_card_when_mentor_withdrawn(
         uow.session.add(card)
 
 
+# participation, counted in each person's own org's store ---------------------------------------------
+
+
+def _quarter(moment: datetime) -> str:
+    return f"{moment.year}-Q{(moment.month - 1) // 3 + 1}"
+
+
+async def _count(uow: UnitOfWork, user_id: str, moment: datetime, field: str) -> None:
+    quarter = _quarter(moment)
+    row = await uow.session.get(Participation, (user_id, quarter)) or Participation(
+        user_id=user_id, quarter=quarter
+    )
+    setattr(row, field, getattr(row, field) + 1)
+    uow.session.add(row)
+
+
+def _mentee_org(received: Received[Any]) -> str:
+    return str(received.payload.mentee_org_id)
+
+
+def _mentor_org(received: Received[Any]) -> str:
+    return str(received.payload.mentor_org_id)
+
+
+@in_store(_mentee_org)
+async def count_ask_when_ask_created(uow: UnitOfWork, received: Received[AskCreated]) -> None:
+    await _count(uow, received.payload.mentee_id, received.payload.created_at, "asks")
+
+
+@in_store(_mentee_org)
+async def count_mentee_session_when_session_completed(
+    uow: UnitOfWork, received: Received[SessionCompleted]
+) -> None:
+    await _count(uow, received.payload.mentee_id, received.payload.completed_at, "sessions_as_mentee")
+
+
+@in_store(_mentor_org)
+async def count_mentor_session_when_session_completed(
+    uow: UnitOfWork, received: Received[SessionCompleted]
+) -> None:
+    await _count(uow, received.payload.mentor_id, received.payload.completed_at, "sessions_as_mentor")
+
+
 HANDLERS: Handlers = {
+    AskCreated: [count_ask_when_ask_created],
+    SessionCompleted: [
+        count_mentee_session_when_session_completed,
+        count_mentor_session_when_session_completed,
+    ],
     ProfileShared: [share_card_when_profile_shared],
     ProfileUnshared: [drop_card_when_profile_unshared],
     MentorPublished: [share_mentor_card_when_mentor_published],

@@ -19,6 +19,7 @@ from sqlmodel import SQLModel
 from mentornet_common.contracts import AvailabilityWindow, MentorCard, PersonCard, Seniority, Skill
 
 Visibility = Literal["private", "org", "consortium"]
+GroupLabel = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 LanguageCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")]
 MAX_SKILLS = 30
@@ -76,6 +77,15 @@ class ProfileIn(BaseModel):
     )
     mentoring: MentoringIn = MentoringIn()
     visibility: Visibility = "org"
+    self_identified_groups: list[GroupLabel] = Field(
+        default=[],
+        max_length=5,
+        description="Optional, in the person's own words. Never shown to anyone else and never published; "
+        "counted only in participation figures inside their org, and only with consent.",
+    )
+    group_statistics_consent: bool = Field(
+        default=False, description="Consent to count self_identified_groups in participation figures."
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -105,6 +115,8 @@ class ProfileIn(BaseModel):
                     raise ValueError(f"availability windows overlap on weekday {day}")
         if self.mentoring.active and self.mentoring.capacity_per_month == 0:
             raise ValueError("an active mentor needs a capacity_per_month of at least 1")
+        if self.self_identified_groups and not self.group_statistics_consent:
+            raise ValueError("self_identified_groups are recorded only with group_statistics_consent: true")
         return self
 
 
@@ -125,6 +137,8 @@ class Profile(SQLModel, table=True):
     capacity_per_month: int = 0
     open_to_reverse: bool = True
     visibility: str = SQLField(default="org", max_length=16)
+    self_identified_groups: list[str] = SQLField(default_factory=list, sa_column=Column(JSON, nullable=False))
+    group_statistics_consent: bool = False
     mentor_scope: str | None = SQLField(
         default=None, max_length=16, description="What mentor-published last said."
     )
@@ -188,10 +202,14 @@ class ProfileOut(BaseModel):
     seniority: Seniority | None
     mentoring: MentoringOut
     visibility: Visibility
+    self_identified_groups: list[str] | None = Field(
+        default=None, description="Only in the person's own view (null for colleagues)."
+    )
+    group_statistics_consent: bool | None = None
     updated_at: datetime
 
     @classmethod
-    def of(cls, profile: Profile) -> ProfileOut:
+    def of(cls, profile: Profile, own: bool = True) -> ProfileOut:
         return cls(
             user_id=profile.user_id,
             org_id=profile.org_id,
@@ -209,6 +227,8 @@ class ProfileOut(BaseModel):
                 open_to_reverse=profile.open_to_reverse,
             ),
             visibility=profile.visibility,
+            self_identified_groups=list(profile.self_identified_groups) if own else None,
+            group_statistics_consent=profile.group_statistics_consent if own else None,
             updated_at=profile.updated_at,
         )
 
@@ -220,3 +240,34 @@ class CardOut(BaseModel):
     org_id: str
     card: PersonCard
     mentor: MentorCard | None
+
+
+class Participation(SQLModel, table=True):
+    """Each org's own store: how much one of its people took part in a quarter (counts only)."""
+
+    __tablename__ = "participation"
+
+    user_id: str = SQLField(primary_key=True, max_length=48)
+    quarter: str = SQLField(primary_key=True, max_length=7)
+    asks: int = 0
+    sessions_as_mentee: int = 0
+    sessions_as_mentor: int = 0
+
+
+class GroupFigures(BaseModel):
+    group: str
+    members: int = Field(description="People who self-identified with the group and consented.")
+    participants: int = Field(description="Of them, people who asked or had a session in the quarter.")
+    participation_rate: float
+    asks: int
+    sessions_as_mentee: int
+    sessions_as_mentor: int
+
+
+class ParticipationOut(BaseModel):
+    scope: str
+    quarter: str
+    min_group_size: int
+    consenting_people: int
+    groups: list[GroupFigures]
+    groups_suppressed: int = Field(description="Groups left out because fewer than min_group_size people.")

@@ -55,6 +55,8 @@ async def save_my_profile(runtime: Runtime, caller: Principal, data: ProfileIn) 
         profile.timezone = data.timezone
         profile.availability = [w.model_dump() for w in data.availability]
         profile.seniority = data.seniority
+        profile.self_identified_groups = list(dict.fromkeys(data.self_identified_groups))
+        profile.group_statistics_consent = data.group_statistics_consent
         profile.mentoring_active = data.mentoring.active
         profile.capacity_per_month = data.mentoring.capacity_per_month
         profile.open_to_reverse = data.mentoring.open_to_reverse

@@ -1,0 +1,103 @@
+"""``GET /v1/impact/participation``: participation by self-identified group, with small groups hidden.
+
+Groups come only from the optional ``self_identified_groups`` of profiles whose owners consented; they are
+never published and never shown to anyone. Each org's figures are computed from its own store (profiles
+and participation counts of its own people), so only counts per group leave a tenant; the consortium's
+figures add those counts up. Any group with fewer than ``k`` consenting people (``MENTORNET_MIN_GROUP_SIZE``,
+default 5) in the figures shown is left out — including from the consortium's, so a group can never be
+narrowed down to a handful of people.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlmodel import col, select
+
+from mentornet_common.auth import Principal
+from mentornet_common.problems import Problem
+from mentornet_common.runtime import Runtime
+from mentornet_common.tenancy import CONSORTIUM
+from profiles.models import GroupFigures, Participation, ParticipationOut, Profile
+
+
+@dataclass
+class Tally:
+    members: Counter[str] = field(default_factory=Counter)
+    participants: Counter[str] = field(default_factory=Counter)
+    asks: Counter[str] = field(default_factory=Counter)
+    as_mentee: Counter[str] = field(default_factory=Counter)
+    as_mentor: Counter[str] = field(default_factory=Counter)
+    consenting: int = 0
+
+    def add(self, other: Tally) -> None:
+        for name in ("members", "participants", "asks", "as_mentee", "as_mentor"):
+            getattr(self, name).update(getattr(other, name))
+        self.consenting += other.consenting
+
+
+def current_quarter(now: datetime) -> str:
+    return f"{now.year}-Q{(now.month - 1) // 3 + 1}"
+
+
+async def tally_of(runtime: Runtime, org_id: str, quarter: str) -> Tally:
+    """Inside one tenant: counts per group, nothing about any one person leaves this function."""
+    tally = Tally()
+    async with runtime.stores.session(org_id) as db:
+        people = (await db.exec(select(Profile).where(col(Profile.group_statistics_consent).is_(True)))).all()
+        counts = {
+            row.user_id: row
+            for row in (await db.exec(select(Participation).where(Participation.quarter == quarter))).all()
+        }
+    for person in people:
+        if not person.self_identified_groups:
+            continue
+        tally.consenting += 1
+        took_part = counts.get(person.user_id)
+        for group in {g.strip().lower() for g in person.self_identified_groups}:
+            tally.members[group] += 1
+            if took_part and (took_part.asks or took_part.sessions_as_mentee or took_part.sessions_as_mentor):
+                tally.participants[group] += 1
+                tally.asks[group] += took_part.asks
+                tally.as_mentee[group] += took_part.sessions_as_mentee
+                tally.as_mentor[group] += took_part.sessions_as_mentor
+    return tally
+
+
+def shown(scope: str, quarter: str, tally: Tally, k: int) -> ParticipationOut:
+    groups, suppressed = [], 0
+    for group, members in sorted(tally.members.items()):
+        if members < k:
+            suppressed += 1
+            continue
+        groups.append(
+            GroupFigures(
+                group=group,
+                members=members,
+                participants=tally.participants[group],
+                participation_rate=round(tally.participants[group] / members, 4),
+                asks=tally.asks[group],
+                sessions_as_mentee=tally.as_mentee[group],
+                sessions_as_mentor=tally.as_mentor[group],
+            )
+        )
+    consenting = tally.consenting if tally.consenting >= k else 0
+    return ParticipationOut(
+        scope=scope, quarter=quarter, min_group_size=k, consenting_people=consenting, groups=groups,
+        groups_suppressed=suppressed,
+    )  # fmt: skip
+
+
+async def participation(runtime: Runtime, caller: Principal, quarter: str | None, k: int) -> ParticipationOut:
+    chosen = quarter or current_quarter(datetime.now(UTC))
+    if caller.is_operator:
+        total = Tally()
+        for org_id in await runtime.stores.tenants():
+            if org_id != CONSORTIUM:
+                total.add(await tally_of(runtime, org_id, chosen))
+        return shown("consortium", chosen, total, k)
+    if "org_admin" in caller.roles and caller.org_id:
+        return shown(caller.org_id, chosen, await tally_of(runtime, caller.org_id, chosen), k)
+    raise Problem(403, "Forbidden", "participation figures are for org admins and consortium operators")
