@@ -26,7 +26,7 @@ PROMISED = {
 async def test_an_ask_at_one_org_gets_a_mentor_at_another_and_shows_in_impact(system: System) -> None:
     steps: list[str] = []
     outcome = await walk(system.urls, OPERATOR, say=steps.append)
-    assert len(steps) == 16
+    assert len(steps) == 17
 
     acme, globex = outcome.orgs["acme"], outcome.orgs["globex"]
     assert outcome.org_impact["scope"] == acme

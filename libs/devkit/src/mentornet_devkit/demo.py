@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -156,6 +157,8 @@ async def walk(urls: Urls, operator: tuple[str, str], say: Say = print) -> Outco
             "display_name": "Ann Weber",
             "headline": "Engineering manager",
             "timezone": "Asia/Tokyo",
+            # Tuesday late afternoon in Tokyo is Tuesday morning in Berlin: the offer finds the overlap.
+            "availability": [{"weekday": 1, "start": "16:00", "end": "19:00"}],
             "visibility": "consortium",
         }
         _ok(
@@ -231,7 +234,12 @@ async def walk(urls: Urls, operator: tuple[str, str], say: Say = print) -> Outco
         second = (await until(lambda: proposals(2), "the next proposal"))[1]
         say(f"10. Matching proposes the next candidate, Mia (score {second['score']}).")
         mia_offer = await until(lambda: offer_for(out.people["mia"]), "Mia's offer")
-        start_at = (datetime.now(UTC) + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
+        slots = mia_offer.get("slots") or []
+        start_at = (
+            datetime.fromisoformat(slots[0])
+            if slots
+            else (datetime.now(UTC) + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
+        )
         scheduled = _ok(
             await http.post(
                 f"{urls.sessions}/v1/sessions/{mia_offer['id']}/accept",
@@ -240,7 +248,11 @@ async def walk(urls: Urls, operator: tuple[str, str], say: Say = print) -> Outco
             )
         )
         out.session_id = scheduled["id"]
-        say(f"11. Mia accepts; the session is scheduled for {start_at:%A %d %B, %H:%M} UTC.")
+        say(
+            f"11. Mia accepts the first of {len(slots)} common slots: {start_at:%A %d %B, %H:%M} UTC "
+            f"({start_at.astimezone(ZoneInfo('Asia/Tokyo')):%H:%M} for Ann in Tokyo, "
+            f"{start_at.astimezone(ZoneInfo('Europe/Berlin')):%H:%M} for Mia in Berlin)."
+        )
 
         async def ann_sees(status: str) -> bool:
             response = await http.get(
@@ -279,6 +291,27 @@ async def walk(urls: Urls, operator: tuple[str, str], say: Say = print) -> Outco
         await until(lambda: give(out.people["mia"], 4, "partly", "Ann came well prepared."), "Mia's feedback")
         say("13. Both give feedback right away: Ann 5/5, resolved; Mia 4/5.")
 
+        follow_up = _ok(
+            await http.post(
+                f"{urls.feedback}/v1/follow-ups",
+                json={
+                    "session_id": out.session_id,
+                    "what_i_did": "Asked for a three-year deal at +8% instead of +40%; they agreed.",
+                    "resolved": "yes",
+                    "share_with_mentor": True,
+                },
+                headers=out.people["ann"].headers,
+            ),
+            201,
+        )
+
+        async def mia_sees_it() -> bool:
+            listed = _ok(await http.get(f"{urls.feedback}/v1/follow-ups", headers=out.people["mia"].headers))
+            return any(f["id"] == follow_up["id"] for f in listed["items"])
+
+        await until(mia_sees_it, "Mia to see what came of her advice")
+        say("14. Ann records how she applied the advice and shares it; Mia sees what came of it.")
+
         async def impact(person_headers: dict[str, str]) -> dict[str, Any] | None:
             # The facts behind the figures arrive on different topics, in no fixed order: wait until
             # the proposal, the completion and Ann's answer have all been counted.
@@ -296,7 +329,7 @@ async def walk(urls: Urls, operator: tuple[str, str], say: Say = print) -> Outco
         )
         out.consortium_impact = await until(lambda: impact(ops), "the consortium's impact figures")
         say(
-            f"14. Acme's admin sees impact: {out.org_impact['asks_created']} ask(s), "
+            f"15. Acme's admin sees impact: {out.org_impact['asks_created']} ask(s), "
             f"{out.org_impact['sessions_completed']} session(s) completed, average rating "
             f"{out.org_impact['average_rating']}, "
             f"cross-org share {out.org_impact['share_of_sessions_across_orgs']}."
@@ -316,7 +349,7 @@ async def walk(urls: Urls, operator: tuple[str, str], say: Say = print) -> Outco
             ).status_code
             if (ask_status, session_status) != (404, 404):
                 raise DemoFailed(f"{outsider} could see the ask or session: {ask_status}, {session_status}")
-        say("15. Carl (Acme) and Gus (Globex) get 404 for Ann's ask and the session: only the two see them.")
+        say("16. Carl (Acme) and Gus (Globex) get 404 for Ann's ask and the session: only the two see them.")
     return out
 
 
