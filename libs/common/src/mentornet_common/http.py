@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -13,6 +14,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mentornet_common import asyncapi
 from mentornet_common.auth import JwksKeySource, KeySource, TokenVerifier
 from mentornet_common.migrations import alembic_migrator
 from mentornet_common.problems import install_problem_handlers
@@ -62,6 +64,11 @@ class MetricsMiddleware:
             )
 
 
+@functools.cache
+def _asyncapi() -> dict[str, Any]:
+    return asyncapi.document()
+
+
 def _health_router() -> APIRouter:
     router = APIRouter(tags=["operations"])
 
@@ -83,6 +90,14 @@ def _health_router() -> APIRouter:
         return JSONResponse(
             {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503
         )
+
+    @router.get(
+        "/asyncapi.json",
+        summary="The AsyncAPI 3 document of mentornet's event streams (topics, types, payloads, headers)",
+        response_model=None,
+    )
+    async def asyncapi_document() -> JSONResponse:
+        return JSONResponse(_asyncapi())
 
     @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
     async def metrics() -> Response:
