@@ -1,8 +1,10 @@
-"""The Strimzi KafkaUser examples grant each service exactly what its code publishes and consumes."""
+"""The Strimzi KafkaUsers grant each service exactly what its code publishes and consumes, and the
+production overlay gives each service's pods its own certificate to connect with."""
 
 from __future__ import annotations
 
 import importlib
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +18,12 @@ SERVICES = ("identity", "profiles", "matching", "sessions", "feedback")
 
 
 def users() -> dict[str, dict[str, Any]]:
-    documents = yaml.safe_load_all((ROOT / "deploy" / "k8s" / "examples" / "kafka-users.yaml").read_text())
-    return {d["metadata"]["name"]: d for d in documents if d and d["kind"] == "KafkaUser"}
+    found = {}
+    for path in ("overlays/prod/kafka-users.yaml", "examples/kafka-users.yaml"):
+        for d in yaml.safe_load_all((ROOT / "deploy" / "k8s" / path).read_text()):
+            if d and d["kind"] == "KafkaUser":
+                found[d["metadata"]["name"]] = d
+    return found
 
 
 def grants(user: dict[str, Any]) -> set[tuple[str, str, str]]:
@@ -56,3 +62,28 @@ def test_a_trusted_consortium_system_reads_every_topic_and_writes_nothing() -> N
         ("topic", t) for t in TOPICS
     }
     assert not any(op in ("Write", "Create", "Delete", "Alter") for _, _, op in grants(user))
+
+
+def test_in_production_each_service_connects_with_its_own_certificate() -> None:
+    rendered = subprocess.run(
+        ["kubectl", "kustomize", str(ROOT / "deploy" / "k8s" / "overlays" / "prod")],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    objects = [d for d in yaml.safe_load_all(rendered) if d]
+    config = next(
+        o
+        for o in objects
+        if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith("mentornet-config")
+    )
+    assert config["data"]["MENTORNET_KAFKA_SECURITY_PROTOCOL"] == "SSL"
+    assert config["data"]["MENTORNET_KAFKA_BOOTSTRAP_SERVERS"].endswith(":9093")
+    for deployment in (o for o in objects if o["kind"] == "Deployment"):
+        service = deployment["metadata"]["labels"]["app.kubernetes.io/name"]
+        volumes = {v["name"]: v for v in deployment["spec"]["template"]["spec"]["volumes"]}
+        assert volumes["kafka-user"]["secret"]["secretName"] == f"mentornet-{service}"
+        mounts = {
+            m["mountPath"] for m in deployment["spec"]["template"]["spec"]["containers"][0]["volumeMounts"]
+        }
+        assert {"/etc/kafka/user", "/etc/kafka/cluster-ca"} <= mounts
+    listeners = next(o for o in objects if o["kind"] == "Kafka")["spec"]["kafka"]["listeners"]
+    assert any(li["port"] == 9093 and li["authentication"]["type"] == "tls" for li in listeners)

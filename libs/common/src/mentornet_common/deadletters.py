@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from mentornet_common.kafka import DLQ_SUFFIX, make_producer
+from mentornet_common.kafka import DLQ_SUFFIX, connection, make_producer
 from mentornet_common.settings import CommonSettings
 
 REPLAYED_FROM = "dlq_replayed_from"
@@ -47,7 +47,7 @@ class DeadLetter:
 
 async def dead_letter_topics(settings: CommonSettings) -> list[str]:
     """Every dead-letter topic of this deployment (its topic prefix)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = AIOKafkaAdminClient(**connection(settings))
     await admin.start()
     try:
         topics = await admin.list_topics()
@@ -63,7 +63,7 @@ async def list_dead_letters(
     names = list(topics) if topics is not None else await dead_letter_topics(settings)
     if not names:
         return []
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**connection(settings), enable_auto_commit=False)
     await consumer.start()
     letters: list[DeadLetter] = []
     try:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.helpers import create_ssl_context
 
 from mentornet_common.contracts import TOPICS
 from mentornet_common.settings import CommonSettings
@@ -22,6 +24,21 @@ def dlq_topic(topic: str) -> str:
     return f"{topic}{DLQ_SUFFIX}"
 
 
+def connection(settings: CommonSettings) -> dict[str, Any]:
+    """What every Kafka client of this process needs to reach the brokers: their address and, with
+    ``MENTORNET_KAFKA_SECURITY_PROTOCOL=SSL``, mutual TLS (each service its own certificate, so the
+    broker's ACLs see it as itself: docs/streams.md)."""
+    found: dict[str, Any] = {"bootstrap_servers": settings.kafka_bootstrap_servers}
+    if settings.kafka_security_protocol == "SSL":
+        found["security_protocol"] = "SSL"
+        found["ssl_context"] = create_ssl_context(
+            cafile=str(settings.kafka_ssl_cafile) if settings.kafka_ssl_cafile else None,
+            certfile=str(settings.kafka_ssl_certfile) if settings.kafka_ssl_certfile else None,
+            keyfile=str(settings.kafka_ssl_keyfile) if settings.kafka_ssl_keyfile else None,
+        )
+    return found
+
+
 def make_producer(settings: CommonSettings) -> AIOKafkaProducer:
     """A producer that waits for the leader and all in-sync replicas.
 
@@ -29,7 +46,7 @@ def make_producer(settings: CommonSettings) -> AIOKafkaProducer:
     redelivery harmless. Production Kafka may still turn idempotence on by broker configuration.
     """
     return AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
+        **connection(settings),
         client_id=f"mentornet-{settings.service_name}",
         acks="all",
         enable_idempotence=False,
@@ -42,7 +59,7 @@ def make_consumer(settings: CommonSettings, group_id: str, topics: Iterable[str]
     """A group consumer that commits offsets only when told to."""
     return AIOKafkaConsumer(
         *topics,
-        bootstrap_servers=settings.kafka_bootstrap_servers,
+        **connection(settings),
         client_id=f"mentornet-{settings.service_name}",
         group_id=group_id,
         enable_auto_commit=False,
@@ -60,7 +77,7 @@ async def ensure_topics(settings: CommonSettings, partitions: int = 3, replicati
     Partitions and configs are set at creation: the embedded broker cannot change them afterwards.
     """
     names = [settings.topic(t) for t in TOPICS] + [dlq_topic(settings.topic(t)) for t in TOPICS]
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = AIOKafkaAdminClient(**connection(settings))
     await admin.start()
     try:
         existing = set(await admin.list_topics())

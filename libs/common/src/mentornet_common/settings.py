@@ -27,6 +27,17 @@ class CommonSettings(BaseSettings):
         default="",
         description="Prepended to every topic name; lets tests and staging share one cluster.",
     )
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL"] = Field(
+        default="PLAINTEXT", description="SSL: mutual TLS with the files below (Strimzi's TLS listener)."
+    )
+    kafka_ssl_cafile: Path | None = Field(default=None, description="The cluster CA certificate (PEM).")
+    kafka_ssl_certfile: Path | None = Field(default=None, description="This client's certificate (PEM).")
+    kafka_ssl_keyfile: Path | None = Field(default=None, description="This client's private key (PEM).")
+    kafka_create_topics: bool = Field(
+        default=True,
+        description="Create missing topics at worker start. Off where the platform declares topics "
+        "(Strimzi KafkaTopic) and services hold no Create permission.",
+    )
     consumer_max_attempts: int = Field(default=5, ge=1, le=50)
     consumer_retry_backoff_ms: int = Field(default=200, ge=1)
     consumer_fetch_max_wait_ms: int = Field(default=50, ge=1)

@@ -35,7 +35,8 @@ async def run_worker(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    await _ensure_topics_when_reachable(runtime, stop)
+    if settings.kafka_create_topics:
+        await _ensure_topics_when_reachable(runtime, stop)
     await runtime.start()
     consumers = build_consumers(runtime)
     for consumer in consumers:

@@ -22,6 +22,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from mentornet_common.deadletters import DeadLetter, find, list_dead_letters, replay
+from mentornet_common.kafka import connection
 from mentornet_common.migrations import alembic_migrator, migrate_all
 from mentornet_common.outbox import pending_count
 from mentornet_common.settings import CommonSettings
@@ -172,9 +173,7 @@ async def consumer_lag(settings: CommonSettings) -> list[tuple[str, str, int, in
     """(group, topic, partition, committed offset, lag) for every group and partition it reads."""
     rows = []
     for group, topics in GROUPS.items():
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=settings.kafka_bootstrap_servers, group_id=group, enable_auto_commit=False
-        )
+        consumer = AIOKafkaConsumer(**connection(settings), group_id=group, enable_auto_commit=False)
         await consumer.start()
         try:
             await consumer.topics()  # fetches the cluster's metadata
