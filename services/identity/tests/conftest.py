@@ -50,6 +50,10 @@ class Api:
         assert response.status_code == 201, response.text
         return str(response.json()["id"])
 
+    async def login_as_new(self, org_id: str, email: str, roles: list[str]) -> dict[str, str]:
+        await self.user(org_id, email, roles)
+        return await self.login(email)
+
 
 def identity_settings(backend: dict[str, Any], **overrides: Any) -> IdentitySettings:
     return isolated_settings(

@@ -406,3 +406,35 @@ async def test_registrations_reach_the_broker_as_cloudevents(api: Api) -> None:
         "roles": ["mentor"],
         "registered_at": "-",
     }
+
+
+# erasure ---------------------------------------------------------------------------------------------------
+
+
+async def test_a_person_or_their_org_admin_erases_them_and_the_others_hear_of_it(api: Api) -> None:
+    org = await api.org("erase-co")
+    admin = await api.login_as_new(org, "boss@erase.example", ["org_admin"])
+    zed = await api.user(org, "zed@erase.example", ["member"])
+    colleague = await api.user(org, "col@erase.example", ["member"])
+    not_theirs = await api.http.post(
+        f"/v1/orgs/{org}/users/{zed}/erase", headers=await api.login("col@erase.example")
+    )
+    assert not_theirs.status_code == 404
+    assert colleague
+    erased = await api.http.post(f"/v1/orgs/{org}/users/{zed}/erase", headers=admin)
+    assert erased.status_code == 202 and erased.json()["user_id"] == zed
+    again = await api.http.post(f"/v1/orgs/{org}/users/{zed}/erase", headers=admin)
+    assert again.status_code == 202  # erasing twice changes nothing
+    login = await api.http.post(
+        "/v1/token", data={"grant_type": "password", "username": "zed@erase.example", "password": PASSWORD}
+    )
+    assert login.status_code in (400, 401)
+    runtime = api.app.state.runtime
+    async with runtime.stores.session(org) as db:
+        user = await db.get(User, zed)
+        events = (await db.exec(select(OutboxMessage))).all()
+    assert user is not None and "zed" not in user.email and user.name == "erased"
+    erasures = [json.loads(e.payload) for e in events if e.ce_type == "mentornet.user-erased.v1"]
+    assert [e["user_id"] for e in erasures] == [zed]
+    # the address is free again: nothing remembers it
+    assert await api.user(org, "zed@erase.example", ["member"]) != zed

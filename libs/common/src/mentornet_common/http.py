@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mentornet_common import asyncapi
 from mentornet_common.auth import JwksKeySource, KeySource, TokenVerifier
+from mentornet_common.idempotency import IdempotencyMiddleware, RateLimitMiddleware
 from mentornet_common.migrations import alembic_migrator
 from mentornet_common.problems import install_problem_handlers
 from mentornet_common.runtime import Runtime
@@ -145,6 +146,12 @@ def service_app(
     app.include_router(_health_router())
     for router in routers:
         app.include_router(router)
+    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(
+        RateLimitMiddleware,
+        per_minute=settings.rate_limit_per_minute,
+        writes_per_minute=settings.write_rate_limit_per_minute,
+    )
     app.add_middleware(MetricsMiddleware, service=settings.service_name)
     FastAPIInstrumentor.instrument_app(app, excluded_urls=",".join(p.lstrip("/") for p in UNMEASURED))
     return app

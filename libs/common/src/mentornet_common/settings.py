@@ -80,6 +80,12 @@ class CommonSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     worker_metrics_port: int = Field(default=0, description="0: the worker exposes no metrics endpoint.")
+    rate_limit_per_minute: int = Field(
+        default=3000, ge=1, description="Requests a minute per caller (token, else address) per replica."
+    )
+    write_rate_limit_per_minute: int = Field(
+        default=1200, ge=1, description="Of them, POST/PUT/PATCH/DELETE."
+    )
     log_level: str = "INFO"
     log_json: bool = True
 

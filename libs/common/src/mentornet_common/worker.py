@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from prometheus_client import start_http_server
 
+from mentornet_common import idempotency
 from mentornet_common.consumer import Consumer
 from mentornet_common.kafka import ensure_topics
 from mentornet_common.migrations import alembic_migrator
@@ -41,18 +42,17 @@ async def run_worker(
     consumers = build_consumers(runtime)
     for consumer in consumers:
         await consumer.start()
-    timer_loop = TimerLoop(runtime, timers, settings.timer_interval_s) if timers else None
-    if timer_loop is not None:
-        await timer_loop.start()
+    every_timer = [*(timers or []), idempotency.PURGE]
+    timer_loop = TimerLoop(runtime, every_timer, settings.timer_interval_s)
+    await timer_loop.start()
     log.info(
         "worker of %s running with %d consumer group(s) and %d timer(s)",
         settings.service_name,
         len(consumers),
-        len(timers or []),
+        len(every_timer),
     )
     await stop.wait()
-    if timer_loop is not None:
-        await timer_loop.stop()
+    await timer_loop.stop()
     for consumer in consumers:
         await consumer.stop()
     await runtime.stop()

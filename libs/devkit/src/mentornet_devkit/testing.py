@@ -152,10 +152,15 @@ async def service_under_test(
     backend: dict[str, Any],
     topic_prefix: str,
     run_worker: bool = False,
+    **overrides: Any,
 ) -> AsyncIterator[ServiceUnderTest]:
     """Start a service for its tests; with ``run_worker`` its consumer group runs on the real broker too."""
     settings = isolated_settings(
-        settings_class, backend, topic_prefix=topic_prefix, kafka_bootstrap_servers=bootstrap_servers
+        settings_class,
+        backend,
+        topic_prefix=topic_prefix,
+        kafka_bootstrap_servers=bootstrap_servers,
+        **overrides,
     )
     tokens = TokenFactory(settings)
     app = create_app(settings, key_source=tokens)

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, delete, or_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from feedback.models import (
     AskFact,
     AskNote,
+    Feedback,
     FeedbackFact,
+    FollowUp,
     FollowUpFact,
     ProposalFact,
     ReceivedFeedback,
@@ -31,7 +34,9 @@ from mentornet_common.contracts import (
     SessionNoShow,
     SessionRescheduled,
     SessionScheduled,
+    UserErased,
 )
+from mentornet_common.erasure import ERASED, in_every_store
 from mentornet_common.tenancy import CONSORTIUM
 from mentornet_common.unit_of_work import UnitOfWork
 
@@ -136,6 +141,7 @@ async def _keep_text(uow: UnitOfWork, event: MatchProposed) -> None:
         uow.session.add(
             SessionText(
                 proposal_id=event.proposal_id,
+                mentee_id=event.mentee_id,
                 question=event.question,
                 success_criteria=event.success_criteria,
                 skills=list(event.skills),
@@ -244,7 +250,46 @@ async def show_mentor_the_follow_up_when_shared(
 SESSION_STORES = ("mentor_org", "mentee_org", "consortium")
 record_session = _stores("record_session_when_session_changed", _record_session, *SESSION_STORES)
 
+# erasure ------------------------------------------------------------------------------------------------
+
+
+async def _erase(db: AsyncSession, user_id: str) -> None:
+    for entry in (await db.exec(select(Feedback).where(Feedback.author_id == user_id))).all():
+        entry.learned = entry.comment = ERASED
+        entry.shared = []
+        db.add(entry)
+    for follow_up in (await db.exec(select(FollowUp).where(FollowUp.mentee_id == user_id))).all():
+        follow_up.what_i_did = ERASED
+        db.add(follow_up)
+    await db.exec(
+        delete(SharedFollowUp).where(
+            or_(SharedFollowUp.mentee_id == user_id, SharedFollowUp.mentor_id == user_id)
+        )
+    )
+    theirs = select(SessionRecord).where(
+        or_(SessionRecord.mentor_id == user_id, SessionRecord.mentee_id == user_id)
+    )
+    sessions = (await db.exec(theirs)).all()
+    await db.exec(
+        delete(ReceivedFeedback).where(col(ReceivedFeedback.session_id).in_([r.session_id for r in sessions]))
+    )
+    for text in (await db.exec(select(SessionText).where(SessionText.mentee_id == user_id))).all():
+        text.question = text.success_criteria = ERASED
+        text.skills = []
+        db.add(text)
+    for note in (await db.exec(select(AskNote).where(AskNote.mentee_id == user_id))).all():
+        note.skills = []
+        db.add(note)
+
+
+async def erase_person_when_user_erased(uow: UnitOfWork, received: Received[UserErased]) -> None:
+    """Their feedback and follow-ups lose their words, what they were shown goes; ids, times, ratings and
+    answers stay, so impact keeps its counts."""
+    await in_every_store(uow, received.payload.user_id, _erase)
+
+
 HANDLERS: Handlers = {
+    UserErased: [erase_person_when_user_erased],
     AskCreated: [
         *_stores("record_ask_when_ask_created", _record_ask, "mentee_org", "consortium"),
         *_stores("note_ask_for_the_journal_when_ask_created", _note_ask, "mentee_org"),

@@ -110,6 +110,7 @@ class SessionText(SQLModel, table=True):
     __tablename__ = "session_text"
 
     proposal_id: str = SQLField(primary_key=True, max_length=48)
+    mentee_id: str = SQLField(default="", max_length=48, index=True)
     question: str = SQLField(sa_column=Column(Text, nullable=False))
     success_criteria: str = SQLField(sa_column=Column(Text, nullable=False))
     skills: list[str] = SQLField(default_factory=list, sa_column=Column(JSON, nullable=False))

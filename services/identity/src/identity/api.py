@@ -13,6 +13,7 @@ from identity.models import (
     ClientCredentials,
     ClientList,
     ClientPublic,
+    ErasureOut,
     OrgCreate,
     OrgList,
     OrgPublic,
@@ -113,6 +114,19 @@ async def list_users(
 @router.get("/v1/orgs/{org_id}/users/{user_id}", response_model=UserPublic, tags=["users"])
 async def get_user(org_id: str, user_id: str, identity: IdentityDep, caller: CurrentPrincipal) -> UserPublic:
     return UserPublic.of(await service.get_user(identity, caller, org_id, user_id))
+
+
+@router.post(
+    "/v1/orgs/{org_id}/users/{user_id}/erase",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=ErasureOut,
+    tags=["users"],
+    summary="Erase a person (the person themself, or their org_admin): right to be forgotten",
+)
+async def erase_user(
+    org_id: str, user_id: str, identity: IdentityDep, caller: CurrentPrincipal
+) -> ErasureOut:
+    return await service.erase_user(identity, caller, org_id, user_id)
 
 
 @router.post(

@@ -203,3 +203,12 @@ class SigningKeyPublic(SQLModel):
     kid: str
     created_at: datetime
     retired_at: datetime | None
+
+
+class ErasureOut(SQLModel):
+    """Identity has forgotten the person; every other service erases them on ``user-erased``."""
+
+    user_id: str
+    org_id: str
+    erased_at: datetime
+    status: str = "erasing: every service deletes or anonymizes this person's data within seconds"

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlmodel import select
+
 from identity import repository
 from identity.config import IdentitySettings
 from identity.credentials import (
@@ -24,6 +26,7 @@ from identity.models import (
     ClientCreate,
     ClientCredentials,
     ClientIndex,
+    ErasureOut,
     Org,
     OrgCreate,
     SigningKey,
@@ -32,7 +35,7 @@ from identity.models import (
     UserCreate,
 )
 from mentornet_common.auth import Principal
-from mentornet_common.contracts import OrgRegistered, UserRegistered
+from mentornet_common.contracts import OrgRegistered, UserErased, UserRegistered
 from mentornet_common.pagination import page
 from mentornet_common.problems import Conflict, NotFound, Problem
 from mentornet_common.ratelimit import SlidingWindowLimiter
@@ -209,6 +212,40 @@ async def get_user(identity: Identity, caller: Principal, org_id: str, user_id: 
     if user is None:
         raise NotFound("user")
     return user
+
+
+async def erase_user(identity: Identity, caller: Principal, org_id: str, user_id: str) -> ErasureOut:
+    """The person, or their org's admin, erases them: identity forgets who they were at once (no name,
+    no email, no way to log in) and ``user-erased`` tells every other service to do the same."""
+    if caller.org_id != org_id or (caller.subject != user_id and "org_admin" not in caller.roles):
+        raise NotFound("user")
+    now = _now()
+    async with identity.runtime.unit_of_work(org_id) as uow:
+        user = await uow.session.get(User, user_id)
+        if user is None:
+            raise NotFound("user")
+        if user.email != erased_email(user.id):
+            user.email = erased_email(user.id)
+            user.name = "erased"
+            user.password_hash = ERASED_PASSWORD
+            user.roles = ""
+            uow.session.add(user)
+            uow.publish(UserErased(user_id=user.id, org_id=org_id, erased_at=now))
+        await uow.commit()
+    async with identity.runtime.unit_of_work(CONSORTIUM) as uow:
+        for entry in (
+            await uow.session.exec(select(AccountIndex).where(AccountIndex.user_id == user_id))
+        ).all():
+            await uow.session.delete(entry)
+        await uow.commit()
+    return ErasureOut(user_id=user_id, org_id=org_id, erased_at=now)
+
+
+def erased_email(user_id: str) -> str:
+    return f"erased-{user_id}@erased.invalid"
+
+
+ERASED_PASSWORD = "!erased"  # not a hash: nothing verifies against it
 
 
 async def me(identity: Identity, caller: Principal) -> User:

@@ -6,7 +6,8 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from matching import semantic, service
 from matching.index import to_blob
@@ -17,6 +18,7 @@ from matching.models import (
     MentorLoad,
     MentorStats,
     PersonCardEntry,
+    Proposal,
     ProposalState,
 )
 from mentornet_common.consumer import Handler, Handlers, Received, in_store
@@ -35,7 +37,9 @@ from mentornet_common.contracts import (
     SessionCompleted,
     SessionRescheduled,
     SessionScheduled,
+    UserErased,
 )
+from mentornet_common.erasure import ERASED, in_every_store
 from mentornet_common.tenancy import CONSORTIUM
 from mentornet_common.unit_of_work import UnitOfWork
 
@@ -288,7 +292,32 @@ async def record_resolution_when_feedback_submitted(
         uow.session.add(ask)
 
 
+# erasure ------------------------------------------------------------------------------------------------
+
+
+async def _erase(db: AsyncSession, user_id: str) -> None:
+    for ask in (await db.exec(select(Ask).where(Ask.mentee_id == user_id))).all():
+        ask.question = ask.background = ask.success_criteria = ERASED
+        ask.skills, ask.languages, ask.vector = [], [], None
+        db.add(ask)
+    for proposal in (await db.exec(select(Proposal).where(Proposal.mentor_id == user_id))).all():
+        proposal.reasons = []  # they quote the mentor's card
+        db.add(proposal)
+    for model in (DirectoryEntry, PersonCardEntry):
+        row = await db.get(model, user_id)
+        if row is not None:
+            await db.delete(row)
+
+
+async def erase_person_when_user_erased(uow: UnitOfWork, received: Received[UserErased]) -> None:
+    """Their asks keep ids and status (for the counts) but lose every word; their cards go."""
+    await in_every_store(uow, received.payload.user_id, _erase)
+    for tenant in await uow.stores.tenants():
+        semantic.directory_index(uow.stores, tenant).forget(received.payload.user_id)
+
+
 HANDLERS: Handlers = {
+    UserErased: [erase_person_when_user_erased],
     MentorPublished: index_mentor,
     MentorWithdrawn: drop_mentor,
     ProfileShared: index_card,

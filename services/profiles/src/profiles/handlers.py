@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlmodel import col, delete
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from mentornet_common.consumer import Handlers, Received, in_store
 from mentornet_common.contracts import (
     AskCreated,
@@ -13,10 +16,12 @@ from mentornet_common.contracts import (
     ProfileShared,
     ProfileUnshared,
     SessionCompleted,
+    UserErased,
 )
+from mentornet_common.erasure import in_every_store
 from mentornet_common.tenancy import CONSORTIUM
 from mentornet_common.unit_of_work import UnitOfWork
-from profiles.models import Participation, SharedCard
+from profiles.models import Participation, Profile, SharedCard
 
 
 def _consortium(_: Received[Any]) -> str:
@@ -111,7 +116,24 @@ async def count_mentor_session_when_session_completed(
     await _count(uow, received.payload.mentor_id, received.payload.completed_at, "sessions_as_mentor")
 
 
+# erasure ------------------------------------------------------------------------------------------------
+
+
+async def _erase(db: AsyncSession, user_id: str) -> None:
+    for model in (Profile, SharedCard):
+        row = await db.get(model, user_id)
+        if row is not None:
+            await db.delete(row)
+    await db.exec(delete(Participation).where(col(Participation.user_id) == user_id))
+
+
+async def erase_person_when_user_erased(uow: UnitOfWork, received: Received[UserErased]) -> None:
+    """The profile, the shared cards and the participation counts of the person go."""
+    await in_every_store(uow, received.payload.user_id, _erase)
+
+
 HANDLERS: Handlers = {
+    UserErased: [erase_person_when_user_erased],
     AskCreated: [count_ask_when_ask_created],
     SessionCompleted: [
         count_mentee_session_when_session_completed,

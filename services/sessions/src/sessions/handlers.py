@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from sqlmodel import or_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from mentornet_common.consumer import Handlers, Received, in_store
 from mentornet_common.contracts import (
     MatchDeclined,
@@ -15,12 +18,14 @@ from mentornet_common.contracts import (
     SessionNoShow,
     SessionRescheduled,
     SessionScheduled,
+    UserErased,
 )
+from mentornet_common.erasure import ERASED, in_every_store
 from mentornet_common.tenancy import CONSORTIUM
 from mentornet_common.timers import Timer
 from mentornet_common.unit_of_work import UnitOfWork
 from sessions import service
-from sessions.models import BookedTime
+from sessions.models import BookedTime, Session
 
 
 def _mentor_org(received: Received[Any]) -> str:
@@ -98,7 +103,29 @@ async def free_busy_time_when_session_cancelled(
         await uow.session.delete(row)
 
 
+# erasure ------------------------------------------------------------------------------------------------
+
+
+async def _erase(db: AsyncSession, user_id: str) -> None:
+    query = select(Session).where(or_(Session.mentee_id == user_id, Session.mentor_id == user_id))
+    for row in (await db.exec(query)).all():
+        if row.mentee_id == user_id:
+            row.question = row.background = row.success_criteria = ERASED
+            row.skills, row.mentee_card = [], None
+        if row.mentor_id == user_id:
+            row.reasons = []
+        if row.closed_by == user_id:
+            row.reason = None
+        db.add(row)
+
+
+async def erase_person_when_user_erased(uow: UnitOfWork, received: Received[UserErased]) -> None:
+    """Both copies of their sessions keep ids, times and status, and lose what the person wrote."""
+    await in_every_store(uow, received.payload.user_id, _erase)
+
+
 HANDLERS: Handlers = {
+    UserErased: [erase_person_when_user_erased],
     MatchProposed: [
         offer_session_to_mentor_when_match_proposed,
         record_session_for_mentee_when_match_proposed,
