@@ -1,6 +1,6 @@
-"""The right to be forgotten, across every service: after a person is erased, no store of any service —
-no SQLite file of any tenant, its write-ahead log included — still holds their name, email or any free
-text they wrote, while the figures keep their counts."""
+"""A person's data export, and the right to be forgotten, across every service: after a person is
+erased, no store of any service — no SQLite file of any tenant, its write-ahead log included — still
+holds their name, email or any free text they wrote, while the figures keep their counts."""
 
 from __future__ import annotations
 
@@ -144,6 +144,20 @@ async def test_after_erasure_no_store_holds_the_persons_name_email_or_words(syst
         await until(shared_with_mentor, "the follow-up to reach the mentor's org")
         assert holding(data_dir, markers), "the test's markers should be in the stores before erasure"
 
+        # Before: the person can take everything with them, from every service, in one request.
+        exported = await http.get(f"{urls.identity}/v1/me/export", headers=zora)
+        assert exported.status_code == 200 and "attachment" in exported.headers["content-disposition"]
+        everything = exported.json()
+        assert set(everything) >= {"account", "profiles", "matching", "sessions", "feedback"}
+        assert (everything["account"]["email"], everything["profiles"]["profile"]["bio"]) == (
+            email,
+            words["bio"],
+        )
+        assert everything["matching"]["asks"][0]["question"] == words["question"]
+        assert everything["sessions"]["sessions"][0]["id"] == session["id"]
+        assert everything["feedback"]["feedback_given"][0]["learned"] == words["learned"]
+        assert everything["feedback"]["follow_ups"][0]["what_i_did"] == words["follow_up"]
+
         erased = await http.post(f"{urls.identity}/v1/orgs/{org['id']}/users/{zora_id}/erase", headers=zora)
         assert erased.status_code == 202, erased.text
         relogin = await http.post(
@@ -165,3 +179,18 @@ async def test_after_erasure_no_store_holds_the_persons_name_email_or_words(syst
         assert admin_ops.json()["sessions_completed"] >= 1
         mentor_journal = (await http.get(f"{urls.feedback}/v1/journal", headers=mentor)).json()["entries"]
         assert [e["question"] for e in mentor_journal if e["session_id"] == session["id"]] == [""]
+        await withdraw(http, urls, mentor, mentor_id)
+
+
+async def withdraw(
+    http: httpx.AsyncClient, urls: Any, mentor: dict[str, str], mentor_id: str, ops: dict[str, str]
+) -> None:
+    """Leave the shared directory as it was: other tests in this system expect their own mentors."""
+    quiet = {"display_name": "Former mentor", "mentoring": {"active": False}, "visibility": "org"}
+    assert (await http.put(f"{urls.profiles}/v1/profiles/me", json=quiet, headers=mentor)).status_code == 200
+
+    async def gone() -> bool:
+        listed = await http.get(f"{urls.matching}/v1/mentors?limit=200", headers=mentor)
+        return all(m["mentor_id"] != mentor_id for m in listed.json()["items"])
+
+    await until(gone, "the mentor to leave the directory")

@@ -13,6 +13,7 @@ import pytest
 from mentornet_devkit.demo import PASSWORD, login, until
 
 from .conftest import OPERATOR, System
+from .test_erasure import withdraw
 
 pytestmark = pytest.mark.e2e
 
@@ -108,3 +109,5 @@ async def test_the_semantic_match_wins_with_no_word_in_common(system: System) ->
         first = await until(proposal, "the first proposal")
         assert first["mentor_id"] == people["buyer"][0]
         assert any("Head of purchasing" in reason for reason in first["reasons"])
+        for name in ("buyer", "baker"):
+            await withdraw(http, urls, people[name][1], people[name][0])

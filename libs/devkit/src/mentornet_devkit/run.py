@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib.util
+import json
 import os
 import secrets
 import signal
@@ -156,6 +157,10 @@ def main(argv: list[str] | None = None) -> int:
             "MENTORNET_LOG_JSON": os.environ.get("MENTORNET_LOG_JSON", "false"),
             "MENTORNET_OPERATOR_EMAIL": email,
             "MENTORNET_OPERATOR_PASSWORD": password,
+            # identity gathers a person's data export from the other services' APIs
+            "MENTORNET_SERVICE_URLS": json.dumps(
+                {name: f"http://127.0.0.1:{port}" for name, port in services if name != "identity"}
+            ),
         }
         for name, port in services:
             if stopping.is_set():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uvicorn
 from fastapi import FastAPI
 
-from feedback.api import router
+from feedback.api import me_router, router
 from feedback.config import FeedbackSettings
 from mentornet_common.auth import KeySource
 from mentornet_common.http import runtime_lifespan, service_app
@@ -18,7 +18,7 @@ def create_app(settings: FeedbackSettings | None = None, key_source: KeySource |
         title="mentornet feedback",
         description="Feedback on sessions, and the impact members and the consortium see.",
         lifespan=runtime_lifespan(settings, "feedback", key_source),
-        routers=[router],
+        routers=[router, me_router],
     )
 
 

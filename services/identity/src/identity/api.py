@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, status
+from fastapi.responses import JSONResponse
 
-from identity import service
+from identity import export, service
 from identity.deps import IdentityDep
 from identity.models import (
     ClientCreate,
@@ -160,6 +161,17 @@ async def revoke_client(
 @router.get("/v1/me", response_model=UserPublic, tags=["users"], summary="The calling user")
 async def me(identity: IdentityDep, caller: CurrentPrincipal) -> UserPublic:
     return UserPublic.of(await service.me(identity, caller))
+
+
+@router.get(
+    "/v1/me/export",
+    tags=["users"],
+    summary="Everything mentornet holds about the caller, from every service, as one JSON file",
+)
+async def export_my_data(identity: IdentityDep, caller: CurrentPrincipal, request: Request) -> JSONResponse:
+    user = await service.me(identity, caller)
+    body = await export.gather(identity.settings, user, request.headers.get("authorization", ""))
+    return JSONResponse(body, headers={"Content-Disposition": 'attachment; filename="mentornet-export.json"'})
 
 
 @router.get("/v1/signing-keys", response_model=list[SigningKeyPublic], tags=["tokens"])

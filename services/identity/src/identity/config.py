@@ -28,3 +28,14 @@ class IdentitySettings(CommonSettings):
     login_failure_window_s: float = Field(default=900.0, gt=0)
     login_attempts_per_address: int = Field(default=30, ge=1)
     login_address_window_s: float = Field(default=60.0, gt=0)
+
+    # A person's data export gathers each service's part from its API (GET /v1/me/data).
+    service_urls: dict[str, str] = Field(
+        default={
+            "profiles": "http://127.0.0.1:8002",
+            "matching": "http://127.0.0.1:8003",
+            "sessions": "http://127.0.0.1:8004",
+            "feedback": "http://127.0.0.1:8005",
+        },
+        description="JSON: where each other service's API answers, for the data export.",
+    )

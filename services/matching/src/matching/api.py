@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
@@ -77,3 +77,15 @@ async def matching_figures(
     quarter: Annotated[str | None, Query(pattern=r"^\d{4}-Q[1-4]$", examples=["2026-Q4"])] = None,
 ) -> figures.FiguresOut:
     return await figures.figures(runtime, caller, quarter)
+
+
+me_router = APIRouter(prefix="/v1/me", tags=["privacy"])
+
+
+@me_router.get(
+    "/data",
+    include_in_schema=False,
+    summary="Everything matching holds about the caller (for their data export)",
+)
+async def my_data(runtime: RuntimeDep, caller: CurrentPrincipal) -> dict[str, Any]:
+    return await service.my_data(runtime, caller)

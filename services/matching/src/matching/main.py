@@ -5,7 +5,7 @@ from __future__ import annotations
 import uvicorn
 from fastapi import FastAPI
 
-from matching.api import figures_router, mentors_router, router, suggestions_router
+from matching.api import figures_router, me_router, mentors_router, router, suggestions_router
 from matching.config import MatchingSettings
 from mentornet_common.auth import KeySource
 from mentornet_common.http import runtime_lifespan, service_app
@@ -18,7 +18,7 @@ def create_app(settings: MatchingSettings | None = None, key_source: KeySource |
         title="mentornet matching",
         description="Asks, the federated mentor directory, and proposals.",
         lifespan=runtime_lifespan(settings, "matching", key_source),
-        routers=[router, mentors_router, suggestions_router, figures_router],
+        routers=[router, mentors_router, suggestions_router, figures_router, me_router],
     )
 
 

@@ -424,3 +424,22 @@ async def list_mentors(
     if skill:
         found = [e for e in found if domain.skill_match(skill, _candidate(e).skills)]
     return page(found[offset : offset + limit + 1], limit, offset)
+
+
+async def my_data(runtime: Runtime, caller: Principal) -> dict[str, Any]:
+    """The caller's asks with their proposals, and the cards of theirs the directory holds."""
+    org_id = _mentee_org(caller)
+    async with runtime.stores.session(org_id) as own, runtime.stores.session(CONSORTIUM) as consortium:
+        asks = (await own.exec(select(Ask).where(Ask.mentee_id == caller.subject))).all()
+        cards = []
+        for db in (own, consortium):
+            mentor = await db.get(DirectoryEntry, caller.subject)
+            person = await db.get(PersonCardEntry, caller.subject)
+            if mentor is not None:
+                cards.append({"kind": "mentor card", "scope": mentor.scope, "card": mentor.card})
+            if person is not None:
+                cards.append({"kind": "person card", "scope": person.scope, "card": person.card})
+        return {
+            "asks": [AskOut.of(a, await _proposals(own, a.id)).model_dump(mode="json") for a in asks],
+            "cards": cards,
+        }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, cast
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Query
 
@@ -48,3 +48,15 @@ async def group_participation(
 ) -> ParticipationOut:
     k = cast(ProfilesSettings, runtime.settings).min_group_size
     return await participation.participation(runtime, caller, quarter, k)
+
+
+me_router = APIRouter(prefix="/v1/me", tags=["privacy"])
+
+
+@me_router.get(
+    "/data",
+    include_in_schema=False,
+    summary="Everything profiles holds about the caller (for their data export)",
+)
+async def my_data(runtime: RuntimeDep, caller: CurrentPrincipal) -> dict[str, Any]:
+    return await service.my_data(runtime, caller)

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 from mentornet_common.auth import KeySource
 from mentornet_common.http import runtime_lifespan, service_app
-from profiles.api import participation_router, router
+from profiles.api import me_router, participation_router, router
 from profiles.config import ProfilesSettings
 
 
@@ -18,7 +18,7 @@ def create_app(settings: ProfilesSettings | None = None, key_source: KeySource |
         title="mentornet profiles",
         description="People's skills, availability, time zone, languages and visibility.",
         lifespan=runtime_lifespan(settings, "profiles", key_source),
-        routers=[router, participation_router],
+        routers=[router, participation_router, me_router],
     )
 
 

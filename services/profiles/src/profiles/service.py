@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import cast
+from typing import Any, cast
+
+from sqlmodel import select
 
 from mentornet_common.auth import Principal
 from mentornet_common.contracts import (
@@ -17,7 +19,7 @@ from mentornet_common.problems import NotFound, Problem
 from mentornet_common.runtime import Runtime
 from mentornet_common.tenancy import CONSORTIUM
 from mentornet_common.unit_of_work import UnitOfWork
-from profiles.models import CardOut, Profile, ProfileIn, SharedCard
+from profiles.models import CardOut, Participation, Profile, ProfileIn, ProfileOut, SharedCard
 
 SCOPE_RANK = {None: 0, "org": 1, "consortium": 2}
 
@@ -129,3 +131,16 @@ async def profile_for(runtime: Runtime, caller: Principal, user_id: str) -> Prof
     return CardOut.model_validate(
         {"user_id": shared.user_id, "org_id": shared.org_id, "card": shared.person, "mentor": shared.mentor}
     )
+
+
+async def my_data(runtime: Runtime, caller: Principal) -> dict[str, Any]:
+    """The caller's profile (with their private fields) and their participation counts."""
+    if caller.kind != "user" or not caller.org_id:
+        return {"profile": None, "participation": []}
+    async with runtime.stores.session(caller.org_id) as db:
+        profile = await db.get(Profile, caller.subject)
+        counts = (await db.exec(select(Participation).where(Participation.user_id == caller.subject))).all()
+    return {
+        "profile": ProfileOut.of(profile).model_dump(mode="json") if profile else None,
+        "participation": [c.model_dump(mode="json") for c in counts],
+    }

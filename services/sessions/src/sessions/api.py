@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, cast
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Query, Response
 
@@ -105,3 +105,16 @@ async def invitation(session_id: str, runtime: RuntimeDep, caller: CurrentPrinci
         media_type="text/calendar; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{row.id}.ics"'},
     )
+
+
+me_router = APIRouter(prefix="/v1/me", tags=["privacy"])
+
+
+@me_router.get(
+    "/data",
+    include_in_schema=False,
+    summary="Every session of the caller, as mentor or mentee (for their data export)",
+)
+async def my_data(runtime: RuntimeDep, caller: CurrentPrincipal) -> dict[str, Any]:
+    rows = await service.all_my_sessions(runtime, caller)
+    return {"sessions": [SessionOut.of(r).model_dump(mode="json") for r in rows]}

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 from mentornet_common.auth import KeySource
 from mentornet_common.http import runtime_lifespan, service_app
-from sessions.api import router
+from sessions.api import me_router, router
 from sessions.config import SessionsSettings
 
 
@@ -18,7 +18,7 @@ def create_app(settings: SessionsSettings | None = None, key_source: KeySource |
         title="mentornet sessions",
         description="Offers to mentors, scheduled sessions, and their lifecycle.",
         lifespan=runtime_lifespan(settings, "sessions", key_source),
-        routers=[router],
+        routers=[router, me_router],
     )
 
 

@@ -156,6 +156,14 @@ async def list_sessions(
         return page((await db.exec(query)).all(), limit, offset)
 
 
+async def all_my_sessions(runtime: Runtime, caller: Principal) -> list[Session]:
+    async with runtime.stores.session(_org_of(caller)) as db:
+        query = select(Session).where(
+            or_(Session.mentor_id == caller.subject, Session.mentee_id == caller.subject)
+        )
+        return list((await db.exec(query.order_by(col(Session.created_at)))).all())
+
+
 async def _participants_copy(db: AsyncSession, caller: Principal, session_id: str) -> Session:
     row = await db.get(Session, session_id)
     if row is None or caller.subject not in (row.mentor_id, row.mentee_id):
