@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,3 +68,20 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     for url in vars(running.urls).values():
         with pytest.raises(httpx.HTTPError):
             httpx.get(f"{url}/healthz", timeout=1)
+
+
+@pytest.fixture
+async def leave_directory(system: System) -> AsyncIterator[list[tuple[str, dict[str, str]]]]:
+    """Mentors a test publishes: withdrawn at its end whatever happened, so the shared directory is as the
+    other tests expect (the demo expects to propose its own mentors)."""
+    mentors: list[tuple[str, dict[str, str]]] = []
+    yield mentors
+    async with httpx.AsyncClient(timeout=15) as http:
+        for mentor_id, headers in mentors:
+            quiet = {"display_name": "Former mentor", "mentoring": {"active": False}, "visibility": "org"}
+            await http.put(f"{system.urls.profiles}/v1/profiles/me", json=quiet, headers=headers)
+            for _ in range(150):
+                listed = await http.get(f"{system.urls.matching}/v1/mentors?limit=200", headers=headers)
+                if all(m["mentor_id"] != mentor_id for m in listed.json().get("items", [])):
+                    break
+                await asyncio.sleep(0.2)

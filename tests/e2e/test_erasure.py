@@ -43,7 +43,9 @@ def holding(data_dir: Path, markers: list[str]) -> dict[str, list[str]]:
     return found
 
 
-async def test_after_erasure_no_store_holds_the_persons_name_email_or_words(system: System) -> None:
+async def test_after_erasure_no_store_holds_the_persons_name_email_or_words(
+    system: System, leave_directory: list[tuple[str, dict[str, str]]]
+) -> None:
     urls, tag = system.urls, secrets.token_hex(3)
     name, email = f"Zora Zeller {tag}", f"zora.{tag}@acme.example"
     words = {
@@ -92,6 +94,7 @@ async def test_after_erasure_no_store_holds_the_persons_name_email_or_words(syst
         assert (
             await http.put(f"{urls.profiles}/v1/profiles/me", json=card, headers=mentor)
         ).status_code == 200
+        leave_directory.append((mentor_id, mentor))
 
         async def mentor_listed() -> bool:
             listed = await http.get(f"{urls.matching}/v1/mentors?limit=200", headers=zora)
@@ -179,18 +182,3 @@ async def test_after_erasure_no_store_holds_the_persons_name_email_or_words(syst
         assert admin_ops.json()["sessions_completed"] >= 1
         mentor_journal = (await http.get(f"{urls.feedback}/v1/journal", headers=mentor)).json()["entries"]
         assert [e["question"] for e in mentor_journal if e["session_id"] == session["id"]] == [""]
-        await withdraw(http, urls, mentor, mentor_id)
-
-
-async def withdraw(
-    http: httpx.AsyncClient, urls: Any, mentor: dict[str, str], mentor_id: str, ops: dict[str, str]
-) -> None:
-    """Leave the shared directory as it was: other tests in this system expect their own mentors."""
-    quiet = {"display_name": "Former mentor", "mentoring": {"active": False}, "visibility": "org"}
-    assert (await http.put(f"{urls.profiles}/v1/profiles/me", json=quiet, headers=mentor)).status_code == 200
-
-    async def gone() -> bool:
-        listed = await http.get(f"{urls.matching}/v1/mentors?limit=200", headers=mentor)
-        return all(m["mentor_id"] != mentor_id for m in listed.json()["items"])
-
-    await until(gone, "the mentor to leave the directory")

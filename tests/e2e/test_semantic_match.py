@@ -13,7 +13,6 @@ import pytest
 from mentornet_devkit.demo import PASSWORD, login, until
 
 from .conftest import OPERATOR, System
-from .test_erasure import withdraw
 
 pytestmark = pytest.mark.e2e
 
@@ -48,7 +47,9 @@ def card_words(card: dict[str, Any]) -> set[str]:
     return words(card["headline"], card["bio"], *(s["name"] for s in card["skills"]))
 
 
-async def test_the_semantic_match_wins_with_no_word_in_common(system: System) -> None:
+async def test_the_semantic_match_wins_with_no_word_in_common(
+    system: System, leave_directory: list[tuple[str, dict[str, str]]]
+) -> None:
     ask_words = words(ASK["question"], ASK["background"], *ASK["skills"])
     assert not ask_words & card_words(BUYER)
     assert len(ask_words & card_words(BAKER)) >= 5
@@ -90,6 +91,7 @@ async def test_the_semantic_match_wins_with_no_word_in_common(system: System) ->
             }
             response = await http.put(f"{urls.profiles}/v1/profiles/me", json=body, headers=people[name][1])
             assert response.status_code == 200, response.text
+            leave_directory.append(people[name])
 
         async def both_listed() -> bool:
             listed = await http.get(f"{urls.matching}/v1/mentors?limit=200", headers=people["mentee"][1])
@@ -109,5 +111,3 @@ async def test_the_semantic_match_wins_with_no_word_in_common(system: System) ->
         first = await until(proposal, "the first proposal")
         assert first["mentor_id"] == people["buyer"][0]
         assert any("Head of purchasing" in reason for reason in first["reasons"])
-        for name in ("buyer", "baker"):
-            await withdraw(http, urls, people[name][1], people[name][0])
