@@ -284,3 +284,21 @@ async def test_impact_by_quarter_with_its_weekly_series_and_csv(feedback: Feedba
     assert "sessions_completed,1" in exported.text
     member = await feedback.http.get("/v1/impact/export", headers=feedback.as_user(MENTEE))
     assert member.status_code == 403
+
+
+async def test_the_journal_is_paginated_and_the_export_is_whole(feedback: FeedbackService) -> None:
+    now = datetime.now(UTC)
+    for n in range(3):
+        ask = AskCreated(
+            ask_id=f"ask_{n}", mentee_id=MENTEE[0], mentee_org_id=MENTEE[1], skills=[f"s{n}"],
+            duration_minutes=30, scope="consortium", created_at=now - timedelta(days=n),
+        )  # fmt: skip
+        await deliver(feedback.worker, ask, MENTEE[1])
+    first = (await feedback.http.get("/v1/journal?limit=2", headers=feedback.as_user(MENTEE))).json()
+    assert [e["ask_id"] for e in first["entries"]] == ["ask_0", "ask_1"] and first["next_offset"] == 2
+    rest = (await feedback.http.get("/v1/journal?limit=2&offset=2", headers=feedback.as_user(MENTEE))).json()
+    assert [e["ask_id"] for e in rest["entries"]] == ["ask_2"] and rest["next_offset"] is None
+    too_many = await feedback.http.get("/v1/journal?limit=201", headers=feedback.as_user(MENTEE))
+    assert too_many.status_code == 422 and "query.limit" in too_many.text
+    exported = await feedback.http.get("/v1/journal/export?format=csv", headers=feedback.as_user(MENTEE))
+    assert len(list(csv.DictReader(io.StringIO(exported.text)))) == 3

@@ -20,7 +20,7 @@ from feedback.models import (
 )
 from mentornet_common.auth import CurrentPrincipal
 from mentornet_common.http import RuntimeDep
-from mentornet_common.pagination import Limit, Offset
+from mentornet_common.pagination import Limit, Offset, page
 
 router = APIRouter(prefix="/v1", tags=["feedback"])
 Quarter = Annotated[str | None, Query(pattern=r"^\d{4}-Q[1-4]$", examples=["2026-Q4"])]
@@ -96,9 +96,18 @@ async def list_follow_ups(
     return FollowUpList(items=items, next_offset=next_offset)
 
 
-@router.get("/journal", response_model=journal.Journal, tags=["journal"], summary="The caller's own history")
-async def my_journal(runtime: RuntimeDep, caller: CurrentPrincipal) -> journal.Journal:
-    return await journal.journal(runtime, caller)
+@router.get(
+    "/journal",
+    response_model=journal.Journal,
+    tags=["journal"],
+    summary="The caller's own history, newest first",
+)
+async def my_journal(
+    runtime: RuntimeDep, caller: CurrentPrincipal, limit: Limit = 50, offset: Offset = 0
+) -> journal.Journal:
+    found = await journal.journal(runtime, caller)
+    entries, next_offset = page(found.entries[offset : offset + limit + 1], limit, offset)
+    return journal.Journal(person_id=found.person_id, entries=entries, next_offset=next_offset)
 
 
 @router.get(

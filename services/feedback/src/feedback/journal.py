@@ -53,6 +53,7 @@ class JournalEntry(BaseModel):
 class Journal(BaseModel):
     person_id: str
     entries: list[JournalEntry]
+    next_offset: int | None = None
 
 
 async def journal(runtime: Runtime, caller: Principal) -> Journal:
