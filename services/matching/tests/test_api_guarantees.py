@@ -79,6 +79,7 @@ async def strict(broker: Broker, store_backend: dict[str, Any], topic_prefix: st
 
 
 async def test_past_the_rate_limit_the_answer_is_429_with_retry_after(strict: Matching) -> None:
+    # every post() signs a fresh token: the budget belongs to the caller, not to one token
     answers = [(await post(strict, None)).status_code for _ in range(3)]
     assert answers == [201, 201, 429]
     limited = await post(strict, None)

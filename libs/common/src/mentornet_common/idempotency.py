@@ -6,7 +6,7 @@ same request gets that answer again, marked ``Idempotent-Replayed: true``. The s
 request is refused (422); a retry while the first is still running answers 409. A server error is not
 stored, so the request can be retried. Keys are per caller: two callers' keys never meet.
 
-The limiter counts requests per caller (the token's subject, else the client address) in each replica:
+The limiter counts requests per caller (the verified token's subject, else the client address) per replica:
 ``MENTORNET_RATE_LIMIT_PER_MINUTE`` requests a minute, ``MENTORNET_WRITE_RATE_LIMIT_PER_MINUTE`` of them
 writes. Past it, ``429`` with ``Retry-After`` in seconds.
 """
@@ -85,9 +85,10 @@ class RateLimitMiddleware:
             await self._app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
-        auth = headers.get(b"authorization", b"")
+        caller = await _caller(scope.get("app"), headers)
         client = scope.get("client") or ("?", 0)
-        who = hashlib.sha256(auth).hexdigest() if auth else f"ip:{client[0]}"
+        # The verified caller, not the token's text: a new token must not buy a fresh budget.
+        who = caller[0] if caller else f"ip:{client[0]}"
         limiters = [self._all] + (
             [self._writes] if scope["method"] in ("POST", "PUT", "PATCH", "DELETE") else []
         )
