@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-PACKAGES := libs/common libs/devkit libs/ops services/identity services/profiles services/matching services/sessions services/feedback
+PACKAGES := libs/common libs/devkit libs/ops services/identity services/profiles services/matching services/sessions services/feedback services/streams
 SOURCES  := $(addsuffix /src,$(PACKAGES))
 LINTED   := $(SOURCES) libs/*/tests services/*/tests services/matching/eval tests
 # matching's sentence-embedding model, packaged on PyPI; its declared torch dependency is not needed.

@@ -4,3 +4,4 @@ CREATE DATABASE mentornet_profiles;
 CREATE DATABASE mentornet_matching;
 CREATE DATABASE mentornet_sessions;
 CREATE DATABASE mentornet_feedback;
+CREATE DATABASE mentornet_streams;

@@ -22,7 +22,7 @@ import yaml
 from mentornet_common.entrypoint import ROLES, resolve
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("identity", "profiles", "matching", "sessions", "feedback")
+SERVICES = ("identity", "profiles", "matching", "sessions", "feedback", "streams")
 OVERLAYS = ("dev", "prod")
 UNROUTED = {"/healthz", "/readyz", "/metrics"}
 # Served by every service; the edge sends it to one of them (any answers the same document).

@@ -11,7 +11,7 @@ from mentornet_common.settings import CommonSettings
 from mentornet_common.tenancy import TenantStores
 from mentornet_devkit.pytest_plugin import isolated_settings
 
-SERVICES = ["identity", "profiles", "matching", "sessions", "feedback"]
+SERVICES = ["identity", "profiles", "matching", "sessions", "feedback", "streams"]
 
 pytestmark = pytest.mark.integration
 

@@ -14,7 +14,7 @@ import yaml
 from mentornet_common.contracts import REGISTRY, TOPICS
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("identity", "profiles", "matching", "sessions", "feedback")
+SERVICES = ("identity", "profiles", "matching", "sessions", "feedback", "streams")
 
 
 def users() -> dict[str, dict[str, Any]]:

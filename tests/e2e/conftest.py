@@ -32,8 +32,14 @@ class System:
 @pytest.fixture(scope="session")
 def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     folder = tmp_path_factory.mktemp("make-run")
-    broker_port, port_base = free_port(), free_port_block(5)
-    env = {**os.environ, "MENTORNET_OPERATOR_EMAIL": OPERATOR[0], "MENTORNET_OPERATOR_PASSWORD": OPERATOR[1]}
+    broker_port, port_base = free_port(), free_port_block(6)
+    env = {
+        **os.environ,
+        "MENTORNET_OPERATOR_EMAIL": OPERATOR[0],
+        "MENTORNET_OPERATOR_PASSWORD": OPERATOR[1],
+        # The pull feed's long-poll answers within a second here, so fuzzing it stays quick.
+        "MENTORNET_FEED_MAX_WAIT_S": "1",
+    }
     log = folder / "run.log"
     process = subprocess.Popen(
         [

@@ -52,7 +52,7 @@ def caller(system: System) -> dict[str, str]:
         return {"Authorization": f"Bearer {token(email, PASSWORD)}"}
 
 
-@pytest.mark.parametrize("service", ["identity", "profiles", "matching", "sessions", "feedback"])
+@pytest.mark.parametrize("service", ["identity", "profiles", "matching", "sessions", "feedback", "streams"])
 def test_every_service_keeps_its_own_promises(system: System, caller: dict[str, str], service: str) -> None:
     schema = schemathesis.openapi.from_url(f"{getattr(system.urls, service)}/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Any
 
+import httpx
 import pytest
 
-from mentornet_devkit.demo import walk
+from mentornet_devkit.demo import until, walk
 from mentornet_devkit.testing import header, read_all
 
 from .conftest import OPERATOR, System
@@ -63,3 +65,34 @@ async def test_an_ask_at_one_org_gets_a_mentor_at_another_and_shows_in_impact(sy
         if json.loads(r.value)["ask_id"] == outcome.ask_id
     ]
     assert [p["mentor_id"] for p in proposed] == [outcome.people["ned"].id, outcome.people["mia"].id]
+
+
+async def test_a_partner_of_each_org_reads_its_events_from_the_feed(system: System) -> None:
+    outcome = await walk(system.urls, OPERATOR, say=lambda _: None)
+    async with httpx.AsyncClient(timeout=15) as http:
+        admin = outcome.people["acme_admin"].headers
+        client = await http.post(
+            f"{system.urls.identity}/v1/orgs/{outcome.orgs['acme']}/clients",
+            json={"name": "Acme HR platform", "scopes": ["events:read"]},
+            headers=admin,
+        )
+        assert client.status_code == 201, client.text
+        credentials = {"grant_type": "client_credentials", "client_id": client.json()["client_id"],
+                       "client_secret": client.json()["client_secret"]}  # fmt: skip
+        token = (await http.post(f"{system.urls.identity}/v1/token", data=credentials)).json()["access_token"]
+        partner = {"Authorization": f"Bearer {token}"}
+
+        async def acme_session_completed() -> list[dict[str, Any]] | None:
+            page = (await http.get(f"{system.urls.streams}/v1/events?limit=200", headers=partner)).json()
+            mine = [e for e in page["items"] if e["data"].get("ask_id") == outcome.ask_id]
+            done = any(e["type"] == "mentornet.session-completed.v1" for e in mine)
+            return page["items"] if done else None
+
+        events = await until(acme_session_completed, "Acme's partner to see the completed session")
+    orgs = {outcome.orgs["acme"], outcome.orgs["globex"]}
+    for event in events:
+        involved = {event["data"].get(f) for f in ("org_id", "mentee_org_id", "mentor_org_id")} - {None}
+        assert outcome.orgs["acme"] in involved or not involved & orgs, event  # never another org's alone
+        assert "question" not in event["data"] and "reasons" not in event["data"]
+    types = {e["type"] for e in events if e["data"].get("ask_id") == outcome.ask_id}
+    assert {"mentornet.ask-created.v1", "mentornet.match-proposed.v1", "mentornet.match-declined.v1"} <= types

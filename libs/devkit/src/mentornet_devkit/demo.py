@@ -44,10 +44,11 @@ class Urls:
     matching: str
     sessions: str
     feedback: str
+    streams: str
 
     @classmethod
     def from_base(cls, host: str = "http://127.0.0.1", port_base: int = 8001) -> Urls:
-        return cls(*(f"{host}:{port_base + i}" for i in range(5)))
+        return cls(*(f"{host}:{port_base + i}" for i in range(6)))
 
 
 @dataclass

@@ -32,6 +32,7 @@ SERVICES = (
     ("matching", 8003),
     ("sessions", 8004),
     ("feedback", 8005),
+    ("streams", 8006),
 )
 DEFAULT_OPERATOR = "operator@mentornet.local"
 
@@ -159,7 +160,11 @@ def main(argv: list[str] | None = None) -> int:
             "MENTORNET_OPERATOR_PASSWORD": password,
             # identity gathers a person's data export from the other services' APIs
             "MENTORNET_SERVICE_URLS": json.dumps(
-                {name: f"http://127.0.0.1:{port}" for name, port in services if name != "identity"}
+                {
+                    name: f"http://127.0.0.1:{port}"
+                    for name, port in services
+                    if name not in ("identity", "streams")
+                }
             ),
         }
         for name, port in services:

@@ -9,6 +9,7 @@ the service's package installed: run them from that service's image (--service <
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import os
 from collections.abc import Awaitable, Callable
@@ -28,15 +29,23 @@ from mentornet_common.outbox import pending_count
 from mentornet_common.settings import CommonSettings
 from mentornet_common.tenancy import TenantStores
 
-SERVICES = ("identity", "profiles", "matching", "sessions", "feedback")
-PORTS = dict(zip(SERVICES, range(8001, 8006), strict=True))
-# The consumer groups and the topics each reads (identity consumes nothing yet).
-GROUPS: dict[str, tuple[str, ...]] = {
-    "profiles": ("mentornet.profiles",),
-    "matching": ("mentornet.profiles", "mentornet.asks", "mentornet.sessions"),
-    "sessions": ("mentornet.matches", "mentornet.sessions"),
-    "feedback": ("mentornet.asks", "mentornet.matches", "mentornet.sessions", "mentornet.feedback"),
-}
+SERVICES = ("identity", "profiles", "matching", "sessions", "feedback", "streams")
+PORTS = dict(zip(SERVICES, range(8001, 8001 + len(SERVICES)), strict=True))
+
+
+def _groups() -> dict[str, tuple[str, ...]]:
+    """Each service's consumer group and the topics its handlers read, from the installed code."""
+    found = {}
+    for service in SERVICES:
+        try:
+            handlers = importlib.import_module(f"{service}.handlers").HANDLERS
+        except ModuleNotFoundError:
+            continue  # not installed here, or consumes nothing (identity)
+        found[service] = tuple(sorted({cls.topic for cls in handlers}))
+    return found
+
+
+GROUPS: dict[str, tuple[str, ...]] = _groups()
 
 app = typer.Typer(help=__doc__, no_args_is_help=True)
 tenants_app = typer.Typer(help="Tenant stores: list and provision.", no_args_is_help=True)

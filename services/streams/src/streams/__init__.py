@@ -1,0 +1,1 @@
+"""mentornet streams: partner delivery of each member org's events."""

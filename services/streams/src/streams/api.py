@@ -1,0 +1,92 @@
+"""Streams' public HTTP API: the pull feed and webhook endpoints of the caller's org."""
+
+from __future__ import annotations
+
+from typing import Annotated, cast
+
+from fastapi import APIRouter, Query, status
+
+from mentornet_common.auth import CurrentPrincipal
+from mentornet_common.http import RuntimeDep
+from mentornet_common.pagination import Limit, Offset
+from streams import service
+from streams.config import StreamsSettings
+from streams.models import (
+    DeliveryList,
+    DeliveryOut,
+    DeliveryStatus,
+    EventPage,
+    EventType,
+    WebhookCreated,
+    WebhookIn,
+    WebhookList,
+    WebhookOut,
+)
+
+events_router = APIRouter(prefix="/v1/events", tags=["events"])
+webhooks_router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
+
+
+@events_router.get("", response_model=EventPage, summary="The org's events after a cursor (long-poll)")
+async def events(
+    runtime: RuntimeDep,
+    caller: CurrentPrincipal,
+    after: Annotated[str | None, Query(max_length=20, description="The last cursor you saw.")] = None,
+    limit: Limit = 100,
+    wait: Annotated[float, Query(ge=0, le=30, description="Seconds to wait for a first event.")] = 0,
+    type: Annotated[list[EventType] | None, Query(max_length=50)] = None,
+) -> EventPage:
+    wait_s = min(wait, cast(StreamsSettings, runtime.settings).feed_max_wait_s)
+    return await service.feed(runtime, caller, after, limit, wait_s, list(type or []))
+
+
+@webhooks_router.post(
+    "", status_code=status.HTTP_201_CREATED, response_model=WebhookCreated, summary="Register an endpoint"
+)
+async def register(body: WebhookIn, runtime: RuntimeDep, caller: CurrentPrincipal) -> WebhookCreated:
+    endpoint = await service.register(runtime, caller, body)
+    return WebhookCreated(**WebhookOut.of(endpoint).model_dump(), secret=endpoint.secret)
+
+
+@webhooks_router.get("", response_model=WebhookList, summary="The org's endpoints")
+async def list_endpoints(
+    runtime: RuntimeDep, caller: CurrentPrincipal, limit: Limit = 50, offset: Offset = 0
+) -> WebhookList:
+    rows, next_offset = await service.endpoints(runtime, caller, limit, offset)
+    return WebhookList(items=[WebhookOut.of(r) for r in rows], next_offset=next_offset)
+
+
+@webhooks_router.post(
+    "/{webhook_id}/enable", response_model=WebhookOut, summary="Re-enable a disabled endpoint"
+)
+async def enable(webhook_id: str, runtime: RuntimeDep, caller: CurrentPrincipal) -> WebhookOut:
+    return WebhookOut.of(await service.enable(runtime, caller, webhook_id))
+
+
+@webhooks_router.delete("/{webhook_id}", response_model=WebhookOut, summary="Remove an endpoint")
+async def remove(webhook_id: str, runtime: RuntimeDep, caller: CurrentPrincipal) -> WebhookOut:
+    return WebhookOut.of(await service.remove(runtime, caller, webhook_id))
+
+
+@webhooks_router.get("/{webhook_id}/deliveries", response_model=DeliveryList, summary="The delivery log")
+async def list_deliveries(
+    webhook_id: str,
+    runtime: RuntimeDep,
+    caller: CurrentPrincipal,
+    status: Annotated[DeliveryStatus | None, Query()] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> DeliveryList:
+    rows, next_offset = await service.deliveries(runtime, caller, webhook_id, status, limit, offset)
+    return DeliveryList(items=[DeliveryOut.of(r) for r in rows], next_offset=next_offset)
+
+
+@webhooks_router.post(
+    "/{webhook_id}/deliveries/{delivery_id}/redeliver",
+    response_model=DeliveryOut,
+    summary="Send it again now",
+)
+async def redeliver(
+    webhook_id: str, delivery_id: str, runtime: RuntimeDep, caller: CurrentPrincipal
+) -> DeliveryOut:
+    return DeliveryOut.of(await service.redeliver(runtime, caller, webhook_id, delivery_id))

@@ -1,0 +1,31 @@
+"""Streams' API process: ``python -m streams.main``."""
+
+from __future__ import annotations
+
+import uvicorn
+from fastapi import FastAPI
+
+from mentornet_common.auth import KeySource
+from mentornet_common.http import runtime_lifespan, service_app
+from streams.api import events_router, webhooks_router
+from streams.config import StreamsSettings
+
+
+def create_app(settings: StreamsSettings | None = None, key_source: KeySource | None = None) -> FastAPI:
+    settings = settings or StreamsSettings()
+    return service_app(
+        settings,
+        title="mentornet streams",
+        description="Each member org's events for its partners: a pull feed and signed webhooks.",
+        lifespan=runtime_lifespan(settings, "streams", key_source),
+        routers=[events_router, webhooks_router],
+    )
+
+
+def main() -> None:
+    settings = StreamsSettings()
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,175 @@
+"""Streams' use cases: the pull feed and the org's webhook endpoints."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from datetime import UTC, datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from mentornet_common.auth import Principal
+from mentornet_common.pagination import page
+from mentornet_common.problems import Conflict, NotFound, Problem
+from mentornet_common.runtime import Runtime
+from streams.models import (
+    EventOut,
+    EventPage,
+    PartnerEvent,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookIn,
+)
+from streams.webhooks import new_secret
+
+POLL_S = 0.25
+
+
+def partner_org(caller: Principal) -> str:
+    """An org's API client holding ``events:read``, or the org's admin; nobody else reads the streams."""
+    if caller.org_id and caller.kind == "client" and "events:read" in caller.scopes:
+        return caller.org_id
+    if caller.org_id and caller.kind == "user" and "org_admin" in caller.roles:
+        return caller.org_id
+    raise Problem(403, "Forbidden", "the event streams are for an org's API clients with events:read")
+
+
+def _cursor(after: str | None) -> int:
+    if after in (None, ""):
+        return 0
+    if not after.isdigit():
+        raise Problem(
+            422, "Unprocessable Content", "query.after: a cursor from an earlier page (digits)",
+            errors=[{"field": "query.after", "message": "a cursor from an earlier page"}],
+        )  # fmt: skip
+    return int(after)
+
+
+async def feed(
+    runtime: Runtime, caller: Principal, after: str | None, limit: int, wait_s: float, types: list[str]
+) -> EventPage:
+    """The org's events after ``after``, oldest first; waits up to ``wait_s`` for the first one."""
+    org_id = partner_org(caller)
+    start = _cursor(after)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait_s
+    while True:
+        async with runtime.stores.session(org_id) as db:
+            query = select(PartnerEvent).where(col(PartnerEvent.seq) > start)
+            if types:
+                query = query.where(col(PartnerEvent.ce_type).in_(types))
+            rows = (await db.exec(query.order_by(col(PartnerEvent.seq)).limit(limit))).all()
+        if rows or loop.time() >= deadline:
+            break
+        await asyncio.sleep(POLL_S)
+    items = [
+        EventOut(
+            cursor=str(r.seq),
+            id=r.event_id,
+            type=r.ce_type,
+            topic=r.topic,
+            subject=r.subject,
+            time=r.time,
+            data=r.data,
+        )
+        for r in rows
+    ]
+    return EventPage(items=items, next_cursor=items[-1].cursor if items else str(start))
+
+
+# webhooks ------------------------------------------------------------------------------------------------
+
+
+async def register(runtime: Runtime, caller: Principal, data: WebhookIn) -> WebhookEndpoint:
+    """A new endpoint receives the org's events from now on (the feed serves anything earlier)."""
+    org_id = partner_org(caller)
+    async with runtime.unit_of_work(org_id) as uow:
+        newest = (
+            await uow.session.exec(select(PartnerEvent.seq).order_by(col(PartnerEvent.seq).desc()).limit(1))
+        ).first()
+        endpoint = WebhookEndpoint(
+            id=f"whk_{secrets.token_hex(8)}",
+            url=str(data.url),
+            event_types=list(dict.fromkeys(data.event_types)),
+            secret=new_secret(),
+            cursor=newest or 0,
+            created_by=f"{caller.kind}:{caller.subject}",
+            created_at=datetime.now(UTC),
+        )
+        uow.session.add(endpoint)
+        await uow.commit()
+        return endpoint
+
+
+async def endpoints(
+    runtime: Runtime, caller: Principal, limit: int, offset: int
+) -> tuple[list[WebhookEndpoint], int | None]:
+    async with runtime.stores.session(partner_org(caller)) as db:
+        query = select(WebhookEndpoint).order_by(col(WebhookEndpoint.created_at), col(WebhookEndpoint.id))
+        return page((await db.exec(query.offset(offset).limit(limit + 1))).all(), limit, offset)
+
+
+async def _endpoint(db: AsyncSession, endpoint_id: str) -> WebhookEndpoint:
+    endpoint = await db.get(WebhookEndpoint, endpoint_id)
+    if endpoint is None:
+        raise NotFound("webhook")
+    return endpoint
+
+
+async def enable(runtime: Runtime, caller: Principal, endpoint_id: str) -> WebhookEndpoint:
+    """Re-enable an endpoint after it was disabled; what failed while it was broken is sent again."""
+    async with runtime.unit_of_work(partner_org(caller)) as uow:
+        endpoint = await _endpoint(uow.session, endpoint_id)
+        now = datetime.now(UTC)
+        endpoint.enabled, endpoint.disabled_reason = True, None
+        failed = (
+            await uow.session.exec(
+                select(WebhookDelivery).where(
+                    WebhookDelivery.endpoint_id == endpoint_id, WebhookDelivery.status == "failed"
+                )
+            )
+        ).all()
+        for delivery in failed:
+            delivery.status, delivery.attempts, delivery.next_attempt_at = "pending", 0, now
+            uow.session.add(delivery)
+        uow.session.add(endpoint)
+        await uow.commit()
+        return endpoint
+
+
+async def remove(runtime: Runtime, caller: Principal, endpoint_id: str) -> WebhookEndpoint:
+    async with runtime.unit_of_work(partner_org(caller)) as uow:
+        endpoint = await _endpoint(uow.session, endpoint_id)
+        await uow.session.delete(endpoint)
+        await uow.commit()
+        return endpoint
+
+
+async def deliveries(
+    runtime: Runtime, caller: Principal, endpoint_id: str, status: str | None, limit: int, offset: int
+) -> tuple[list[WebhookDelivery], int | None]:
+    async with runtime.stores.session(partner_org(caller)) as db:
+        await _endpoint(db, endpoint_id)
+        query = select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint_id)
+        if status:
+            query = query.where(WebhookDelivery.status == status)
+        query = query.order_by(col(WebhookDelivery.seq).desc()).offset(offset).limit(limit + 1)
+        return page((await db.exec(query)).all(), limit, offset)
+
+
+async def redeliver(
+    runtime: Runtime, caller: Principal, endpoint_id: str, delivery_id: str
+) -> WebhookDelivery:
+    """Send one delivery again now (a fresh round of retries), whatever became of it before."""
+    async with runtime.unit_of_work(partner_org(caller)) as uow:
+        endpoint = await _endpoint(uow.session, endpoint_id)
+        delivery = await uow.session.get(WebhookDelivery, delivery_id)
+        if delivery is None or delivery.endpoint_id != endpoint_id:
+            raise NotFound("delivery")
+        if not endpoint.enabled:
+            raise Conflict("the endpoint is disabled: enable it first")
+        delivery.status, delivery.attempts, delivery.next_attempt_at = "pending", 0, datetime.now(UTC)
+        uow.session.add(delivery)
+        await uow.commit()
+        return delivery

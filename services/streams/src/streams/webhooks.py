@@ -1,0 +1,189 @@
+"""Webhook delivery: queued by a durable timer, sent by the worker, signed the Standard Webhooks way.
+
+Each delivery carries ``webhook-id`` (the event id: receivers de-duplicate on it), ``webhook-timestamp``
+(seconds since the epoch) and ``webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`` keyed
+with the endpoint's secret (``whsec_`` + base64). A failed attempt is retried after 5 s, 5 min, 30 min,
+2 h, 5 h, 10 h and 10 h — over 24 hours in all; when the last retry fails the delivery is ``failed`` and
+the endpoint is disabled until its partner re-enables it (which also retries what failed). An HTTP call
+is never made inside a database transaction: the delivery is read, sent, then its outcome recorded.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from mentornet_common.runtime import Runtime
+from mentornet_common.timers import Timer
+from mentornet_common.unit_of_work import UnitOfWork
+from streams.models import PartnerEvent, WebhookDelivery, WebhookEndpoint
+
+log = logging.getLogger(__name__)
+
+RETRIES = (
+    timedelta(seconds=5), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
+    timedelta(hours=5), timedelta(hours=10), timedelta(hours=10),
+)  # fmt: skip
+ATTEMPTS = len(RETRIES) + 1
+
+
+def new_secret() -> str:
+    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+def signature(secret: str, msg_id: str, timestamp: int, body: str) -> str:
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    digest = hmac.new(key, f"{msg_id}.{timestamp}.{body}".encode(), hashlib.sha256).digest()
+    return f"v1,{base64.b64encode(digest).decode()}"
+
+
+def body_of(event: PartnerEvent) -> str:
+    return json.dumps(
+        {"id": event.event_id, "type": event.ce_type, "subject": event.subject, "cursor": str(event.seq),
+         "time": event.time.isoformat(), "data": event.data},
+        separators=(",", ":"),
+    )  # fmt: skip
+
+
+def wants(endpoint: WebhookEndpoint, ce_type: str) -> bool:
+    return "*" in endpoint.event_types or ce_type in endpoint.event_types
+
+
+# queueing: a durable timer over each org's enabled endpoints --------------------------------------------
+
+
+async def _endpoints_behind(db: AsyncSession, tenant_id: str, now: datetime) -> list[str]:
+    newest = (await db.exec(select(PartnerEvent.seq).order_by(col(PartnerEvent.seq).desc()).limit(1))).first()
+    if newest is None:
+        return []
+    query = select(WebhookEndpoint.id).where(
+        col(WebhookEndpoint.enabled).is_(True), WebhookEndpoint.cursor < newest
+    )
+    return list((await db.exec(query)).all())
+
+
+async def _queue(uow: UnitOfWork, endpoint_id: str, now: datetime) -> bool:
+    endpoint = await uow.session.get(WebhookEndpoint, endpoint_id, with_for_update=True)
+    if endpoint is None or not endpoint.enabled:
+        return False
+    events = (
+        await uow.session.exec(
+            select(PartnerEvent)
+            .where(col(PartnerEvent.seq) > endpoint.cursor)
+            .order_by(col(PartnerEvent.seq))
+            .limit(500)
+        )
+    ).all()
+    for event in events:
+        assert event.seq is not None
+        if wants(endpoint, event.ce_type):
+            uow.session.add(
+                WebhookDelivery(
+                    id=f"dlv_{secrets.token_hex(8)}",
+                    endpoint_id=endpoint.id,
+                    seq=event.seq,
+                    event_id=event.event_id,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
+        endpoint.cursor = event.seq
+    uow.session.add(endpoint)
+    return bool(events)
+
+
+QUEUE = Timer("queue_webhook_deliveries", _endpoints_behind, _queue)
+
+
+# sending --------------------------------------------------------------------------------------------------
+
+
+class Sender:
+    """Sends every due delivery of every org store; ``tick(now)`` is one round (the worker loops it)."""
+
+    def __init__(self, runtime: Runtime, timeout_s: float = 10.0) -> None:
+        self._runtime = runtime
+        self._timeout_s = timeout_s
+
+    async def tick(self, now: datetime | None = None) -> int:
+        moment = now or datetime.now(UTC)
+        sent = 0
+        async with httpx.AsyncClient(timeout=self._timeout_s) as http:
+            for tenant in await self._runtime.stores.tenants():
+                try:
+                    sent += await self._send_due(http, tenant, moment)
+                except Exception as exc:  # one org's store being down must not stop the others
+                    log.warning("webhook delivery failed in %s: %s", tenant, exc, extra={"tenant": tenant})
+        return sent
+
+    async def _send_due(self, http: httpx.AsyncClient, tenant: str, now: datetime) -> int:
+        async with self._runtime.stores.session(tenant) as db:
+            due = (
+                await db.exec(
+                    select(WebhookDelivery)
+                    .where(WebhookDelivery.status == "pending", col(WebhookDelivery.next_attempt_at) <= now)
+                    .order_by(col(WebhookDelivery.seq))
+                    .limit(200)
+                )
+            ).all()
+            work = []
+            for delivery in due:
+                endpoint = await db.get(WebhookEndpoint, delivery.endpoint_id)
+                event = await db.get(PartnerEvent, delivery.seq)
+                if endpoint is not None and endpoint.enabled and event is not None:
+                    work.append((delivery.id, endpoint.url, endpoint.secret, event.event_id, body_of(event)))
+        for delivery_id, url, secret, event_id, body in work:
+            code, error = await self._post(http, url, secret, event_id, body, now)
+            await self._record(tenant, delivery_id, code, error, now)
+        return len(work)
+
+    async def _post(
+        self, http: httpx.AsyncClient, url: str, secret: str, event_id: str, body: str, now: datetime
+    ) -> tuple[int | None, str | None]:
+        timestamp = int(now.timestamp())
+        headers = {
+            "content-type": "application/json",
+            "webhook-id": event_id,
+            "webhook-timestamp": str(timestamp),
+            "webhook-signature": signature(secret, event_id, timestamp, body),
+        }
+        try:
+            response = await http.post(url, content=body, headers=headers)
+        except httpx.HTTPError as exc:
+            return None, f"{type(exc).__name__}: {exc}"[:500]
+        return response.status_code, None if response.is_success else response.text[:500]
+
+    async def _record(
+        self, tenant: str, delivery_id: str, code: int | None, error: str | None, now: datetime
+    ) -> None:
+        async with self._runtime.stores.writer(tenant) as db:
+            delivery = await db.get(WebhookDelivery, delivery_id)
+            if delivery is None or delivery.status != "pending":
+                return
+            delivery.attempts += 1
+            delivery.last_status_code, delivery.last_error = code, error
+            if code is not None and 200 <= code < 300:
+                delivery.status, delivery.delivered_at, delivery.next_attempt_at = "succeeded", now, None
+            elif delivery.attempts >= ATTEMPTS:
+                delivery.status, delivery.next_attempt_at = "failed", None
+                endpoint = await db.get(WebhookEndpoint, delivery.endpoint_id)
+                if endpoint is not None and endpoint.enabled:
+                    endpoint.enabled = False
+                    endpoint.disabled_reason = (
+                        f"delivery {delivery.id} failed {delivery.attempts} times over 24 hours "
+                        f"(last: {code or error}); re-enable it when the endpoint works again"
+                    )
+                    db.add(endpoint)
+            else:
+                delivery.next_attempt_at = now + RETRIES[delivery.attempts - 1]
+            db.add(delivery)
+            await db.commit()

@@ -1,0 +1,268 @@
+"""Partner delivery: each org's partners see their org's events, minimized; by pull feed and by signed
+webhooks retried until the receiver recovers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import socket
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import uvicorn
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from streams.webhooks import ATTEMPTS, QUEUE, RETRIES, Sender
+
+from mentornet_common.contracts import AskCreated, MatchProposed, UserErased
+from mentornet_common.timers import TimerLoop
+from mentornet_devkit.testing import deliver, eventually
+
+from .conftest import Streams
+
+pytestmark = pytest.mark.integration
+
+NOW = datetime.now(UTC)
+
+
+def asked(ask_id: str, org: str) -> AskCreated:
+    return AskCreated(ask_id=ask_id, mentee_id=f"usr_{org}", mentee_org_id=org, skills=["negotiation"],
+                      duration_minutes=30, scope="consortium", created_at=NOW)  # fmt: skip
+
+
+def proposed(ask_id: str, mentee_org: str, mentor_org: str) -> MatchProposed:
+    return MatchProposed(
+        proposal_id=f"prp_{ask_id}", ask_id=ask_id, mentee_id=f"usr_{mentee_org}", mentee_org_id=mentee_org,
+        mentor_id=f"usr_m_{mentor_org}", mentor_org_id=mentor_org, score=0.8,
+        reasons=["close to your question"],
+        question="How do I push back on a 40% price rise?", background="secret background",
+        success_criteria="a plan", skills=["negotiation"], duration_minutes=30, proposed_at=NOW,
+    )  # fmt: skip
+
+
+async def feed(streams: Streams, org: str, after: str | None = None, **params: Any) -> dict[str, Any]:
+    query = {"after": after, **params} if after is not None else params
+    response = await streams.http.get("/v1/events", params=query, headers=streams.partner(org))
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+# the pull feed --------------------------------------------------------------------------------------------
+
+
+async def test_a_partner_sees_its_orgs_events_minimized_and_never_another_orgs(streams: Streams) -> None:
+    await deliver(streams.worker, asked("ask_1", "org_a"), "org_a")
+    await deliver(streams.worker, asked("ask_2", "org_b"), "org_b")
+    await deliver(streams.worker, proposed("ask_1", "org_a", "org_c"), "org_a")
+
+    a = await feed(streams, "org_a")
+    assert [e["type"] for e in a["items"]] == ["mentornet.ask-created.v1", "mentornet.match-proposed.v1"]
+    offer = a["items"][1]["data"]
+    assert offer["mentor_org_id"] == "org_c" and offer["score"] == 0.8
+    assert not {"question", "background", "success_criteria", "reasons"} & set(offer)  # never free text
+    b = await feed(streams, "org_b")
+    assert [e["data"]["ask_id"] for e in b["items"]] == ["ask_2"]  # org_a's ask never reaches org_b
+    c = await feed(streams, "org_c")
+    assert [e["type"] for e in c["items"]] == ["mentornet.match-proposed.v1"]  # its mentor takes part
+
+
+async def test_the_feed_resumes_from_the_last_cursor_a_partner_saw(streams: Streams) -> None:
+    for n in range(5):
+        await deliver(streams.worker, asked(f"ask_{n}", "org_a"), "org_a")
+    first = await feed(streams, "org_a", limit=2)
+    assert [e["data"]["ask_id"] for e in first["items"]] == ["ask_0", "ask_1"]
+    rest = await feed(streams, "org_a", after=first["next_cursor"])
+    assert [e["data"]["ask_id"] for e in rest["items"]] == ["ask_2", "ask_3", "ask_4"]
+    done = await feed(streams, "org_a", after=rest["next_cursor"])
+    assert done["items"] == [] and done["next_cursor"] == rest["next_cursor"]
+    again = await feed(streams, "org_a", after=first["next_cursor"])  # any earlier cursor still works
+    assert [e["data"]["ask_id"] for e in again["items"]] == ["ask_2", "ask_3", "ask_4"]
+    only = await feed(streams, "org_a", type="mentornet.match-proposed.v1")
+    assert only["items"] == []
+
+
+async def test_a_long_poll_answers_as_soon_as_an_event_arrives(streams: Streams) -> None:
+    waiting = asyncio.create_task(feed(streams, "org_a", wait=10))
+    await asyncio.sleep(0.3)
+    assert not waiting.done()
+    await deliver(streams.worker, asked("ask_late", "org_a"), "org_a")
+    got = await asyncio.wait_for(waiting, 5)
+    assert [e["data"]["ask_id"] for e in got["items"]] == ["ask_late"]
+
+
+async def test_only_partners_with_events_read_may_read(streams: Streams) -> None:
+    no_scope = await streams.http.get("/v1/events", headers=streams.partner("org_a", scope="asks:read"))
+    assert no_scope.status_code == 403
+    member = await streams.http.get(
+        "/v1/events", headers=streams.tokens.headers("usr_x", "org_a", ["member"])
+    )
+    assert member.status_code == 403
+    bad = await streams.http.get("/v1/events?after=abc", headers=streams.partner("org_a"))
+    assert bad.status_code == 422 and "query.after" in bad.text
+
+
+async def test_an_erasure_reaches_partners_and_takes_the_persons_records_with_it(streams: Streams) -> None:
+    await deliver(streams.worker, asked("ask_1", "org_a"), "org_a")  # mentee usr_org_a
+    await deliver(streams.worker, proposed("ask_1", "org_a", "org_c"), "org_a")
+    erased = UserErased(user_id="usr_org_a", org_id="org_a", erased_at=NOW)
+    await deliver(streams.worker, erased, "org_a")
+    a = await feed(streams, "org_a")
+    assert [e["type"] for e in a["items"]] == ["mentornet.user-erased.v1"]
+    c = await feed(streams, "org_c")
+    assert c["items"] == []  # the mentor's org held the offer that named her: gone too
+
+
+# webhooks --------------------------------------------------------------------------------------------------
+
+
+class Receiver:
+    """A partner's endpoint on a local port: answers ``failures`` times with 503, then 204."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.received: list[tuple[dict[str, str], bytes]] = []
+
+    async def hook(self, request: Request) -> Response:
+        self.received.append((dict(request.headers), await request.body()))
+        if len(self.received) <= self.failures:
+            return Response(status_code=503)
+        return Response(status_code=204)
+
+
+@contextlib.asynccontextmanager
+async def receiving(failures: int) -> AsyncIterator[tuple[Receiver, str]]:
+    receiver = Receiver(failures)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = Starlette(routes=[Route("/hook", receiver.hook, methods=["POST"])])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+
+    async def started() -> bool:
+        return bool(server.started)
+
+    await eventually(started, what="the partner's endpoint to listen")
+    try:
+        yield receiver, f"http://127.0.0.1:{port}/hook"
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def register(streams: Streams, url: str, types: list[str] | None = None) -> dict[str, Any]:
+    body = {"url": url, **({"event_types": types} if types else {})}
+    response = await streams.http.post("/v1/webhooks", json=body, headers=streams.partner("org_a"))
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def test_deliveries_are_signed_the_standard_webhooks_way(streams: Streams) -> None:
+    async with receiving(failures=0) as (receiver, url):
+        endpoint = await register(streams, url, ["mentornet.ask-created.v1"])
+        assert endpoint["secret"].startswith("whsec_")
+        await deliver(streams.worker, asked("ask_1", "org_a"), "org_a")
+        await deliver(streams.worker, proposed("ask_1", "org_a", "org_c"), "org_a")  # not subscribed
+        assert await TimerLoop(streams.runtime, [QUEUE], 60).tick() == 1
+        assert await Sender(streams.runtime).tick() == 1
+    ((headers, body),) = receiver.received
+    verified = Webhook(endpoint["secret"]).verify(body, headers)  # an independent implementation
+    assert verified["type"] == "mentornet.ask-created.v1" and verified["data"]["ask_id"] == "ask_1"
+    assert headers["webhook-id"] == verified["id"]
+    tampered = {**headers, "webhook-signature": headers["webhook-signature"][:-4] + "AAA="}
+    with pytest.raises(WebhookVerificationError):
+        Webhook(endpoint["secret"]).verify(body, tampered)
+
+
+async def test_a_failing_receiver_is_retried_with_backoff_until_it_recovers(streams: Streams) -> None:
+    async with receiving(failures=3) as (receiver, url):
+        endpoint = await register(streams, url)
+        await deliver(streams.worker, asked("ask_1", "org_a"), "org_a")
+        await TimerLoop(streams.runtime, [QUEUE], 60).tick()
+        sender, moment = Sender(streams.runtime), datetime.now(UTC)
+        assert await sender.tick(moment) == 1  # 503
+        assert await sender.tick(moment + timedelta(seconds=1)) == 0  # not before its backoff
+        for wait in RETRIES[:3]:
+            moment += wait
+            assert await sender.tick(moment) == 1
+    assert len(receiver.received) == 4
+    assert len({h["webhook-id"] for h, _ in receiver.received}) == 1  # one message, retried
+    log = (
+        await streams.http.get(f"/v1/webhooks/{endpoint['id']}/deliveries", headers=streams.partner("org_a"))
+    ).json()
+    (entry,) = log["items"]
+    assert (entry["status"], entry["attempts"], entry["last_status_code"]) == ("succeeded", 4, 204)
+
+
+async def test_persistent_failure_disables_the_endpoint_until_its_partner_enables_it(
+    streams: Streams,
+) -> None:
+    async with receiving(failures=ATTEMPTS) as (receiver, url):
+        endpoint = await register(streams, url)
+        await deliver(streams.worker, asked("ask_1", "org_a"), "org_a")
+        await TimerLoop(streams.runtime, [QUEUE], 60).tick()
+        sender, moment = Sender(streams.runtime), datetime.now(UTC)
+        await sender.tick(moment)
+        for wait in RETRIES:
+            moment += wait
+            await sender.tick(moment)
+        assert sum(RETRIES, timedelta()) >= timedelta(hours=24)
+        listed = (await streams.http.get("/v1/webhooks", headers=streams.partner("org_a"))).json()["items"]
+        assert listed[0]["enabled"] is False and "failed 8 times" in listed[0]["disabled_reason"]
+        await deliver(streams.worker, asked("ask_2", "org_a"), "org_a")
+        assert await TimerLoop(streams.runtime, [QUEUE], 60).tick() == 0  # nothing queued while disabled
+
+        enabled = await streams.http.post(
+            f"/v1/webhooks/{endpoint['id']}/enable", headers=streams.partner("org_a")
+        )
+        assert enabled.status_code == 200 and enabled.json()["enabled"] is True
+        await TimerLoop(streams.runtime, [QUEUE], 60).tick()
+        assert await sender.tick(moment + timedelta(seconds=1)) == 2  # the failed one again, and the new one
+    assert len(receiver.received) == ATTEMPTS + 2
+    log = (
+        await streams.http.get(f"/v1/webhooks/{endpoint['id']}/deliveries", headers=streams.partner("org_a"))
+    ).json()
+    assert {e["status"] for e in log["items"]} == {"succeeded"}
+
+
+async def test_a_delivery_can_be_sent_again_by_hand(streams: Streams) -> None:
+    async with receiving(failures=0) as (receiver, url):
+        endpoint = await register(streams, url)
+        await deliver(streams.worker, asked("ask_1", "org_a"), "org_a")
+        await TimerLoop(streams.runtime, [QUEUE], 60).tick()
+        await Sender(streams.runtime).tick()
+        log = (
+            await streams.http.get(
+                f"/v1/webhooks/{endpoint['id']}/deliveries", headers=streams.partner("org_a")
+            )
+        ).json()
+        again = await streams.http.post(
+            f"/v1/webhooks/{endpoint['id']}/deliveries/{log['items'][0]['id']}/redeliver",
+            headers=streams.partner("org_a"),
+        )
+        assert again.status_code == 200 and again.json()["status"] == "pending"
+        await Sender(streams.runtime).tick()
+    assert len(receiver.received) == 2
+    other_org = await streams.http.get(
+        f"/v1/webhooks/{endpoint['id']}/deliveries", headers=streams.partner("org_b")
+    )
+    assert other_org.status_code == 404
+    bad = await streams.http.post("/v1/webhooks", json={"url": "not a url"}, headers=streams.partner("org_a"))
+    assert bad.status_code == 422 and "body.url" in bad.text
+
+
+async def test_the_webhook_body_carries_the_minimized_event(streams: Streams) -> None:
+    async with receiving(failures=0) as (receiver, url):
+        await register(streams, url)
+        await deliver(streams.worker, proposed("ask_1", "org_a", "org_c"), "org_a")
+        await TimerLoop(streams.runtime, [QUEUE], 60).tick()
+        await Sender(streams.runtime).tick()
+    body = json.loads(receiver.received[0][1])
+    assert body["type"] == "mentornet.match-proposed.v1" and "question" not in body["data"]
+    assert "secret background" not in receiver.received[0][1].decode()
