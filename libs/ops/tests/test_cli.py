@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from mentornet_ops import cli
-from mentornet_ops.cli import app
+from mentornet_ops.cli import SERVICES, app
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -49,9 +49,9 @@ async def ainvoke(*args: str) -> str:
 def test_provisioning_a_tenant_creates_its_store_in_every_service(env: CommonSettings) -> None:
     invoke("tenants", "provision", "org_new")
     listed = invoke("tenants", "list")
-    for service in ("identity", "profiles", "matching", "sessions", "feedback"):
+    for service in SERVICES:
         assert (env.data_dir / service / "org_new.db").exists()
-    assert listed.count("org_new") == 5
+    assert listed.count("org_new") == len(SERVICES) == 6
 
 
 def test_migrate_brings_every_store_to_head(env: CommonSettings) -> None:
