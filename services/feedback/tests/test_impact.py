@@ -6,9 +6,7 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
-from feedback.domain import impact, impact_csv, quarter_bounds, quarter_of
+from feedback.domain import impact, impact_csv
 from feedback.models import AskFact, FeedbackFact, FollowUpFact, SessionRecord
 
 Q = "2026-Q4"
@@ -151,10 +149,3 @@ def test_the_csv_holds_every_figure_one_per_row() -> None:
     assert summary["median_minutes_to_first_proposal"] == "6.0"
     assert {r["period"] for r in rows} >= {"quarter", "org org_a", "2026-W48"}
     assert all(r["scope"] == "consortium" and r["quarter"] == Q for r in rows)
-
-
-def test_quarters() -> None:
-    assert quarter_of(datetime(2026, 11, 27, tzinfo=UTC)) == "2026-Q4"
-    assert quarter_bounds("2027-Q1") == (datetime(2027, 1, 1, tzinfo=UTC), datetime(2027, 4, 1, tzinfo=UTC))
-    with pytest.raises(ValueError):
-        quarter_bounds("2026-Q5")

@@ -21,9 +21,9 @@ from feedback.models import (
 from mentornet_common.auth import CurrentPrincipal
 from mentornet_common.http import RuntimeDep
 from mentornet_common.pagination import Limit, Offset, page
+from mentornet_common.periods import QuarterQuery
 
 router = APIRouter(prefix="/v1", tags=["feedback"])
-Quarter = Annotated[str | None, Query(pattern=r"^\d{4}-Q[1-4]$", examples=["2026-Q4"])]
 
 
 @router.post(
@@ -142,7 +142,7 @@ async def export_journal(
     tags=["impact"],
     summary="A quarter's figures and weekly series (org_admin: their org; operator: the consortium)",
 )
-async def impact(runtime: RuntimeDep, caller: CurrentPrincipal, quarter: Quarter = None) -> Impact:
+async def impact(runtime: RuntimeDep, caller: CurrentPrincipal, quarter: QuarterQuery = None) -> Impact:
     return await service.impact(runtime, caller, quarter)
 
 
@@ -153,7 +153,7 @@ async def impact(runtime: RuntimeDep, caller: CurrentPrincipal, quarter: Quarter
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}, "description": "scope, quarter, period, figure, value"}},
 )
-async def impact_csv(runtime: RuntimeDep, caller: CurrentPrincipal, quarter: Quarter = None) -> Response:
+async def impact_csv(runtime: RuntimeDep, caller: CurrentPrincipal, quarter: QuarterQuery = None) -> Response:
     figures = await service.impact(runtime, caller, quarter)
     return Response(
         domain.impact_csv(figures),

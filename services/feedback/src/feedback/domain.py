@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from statistics import median
@@ -24,24 +23,9 @@ from feedback.models import (
     SessionRecord,
     WeekFigures,
 )
+from mentornet_common.periods import quarter_bounds
 
 INTERACTIONS_THAT_COUNT = 3
-QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-
-
-def quarter_of(moment: datetime) -> str:
-    return f"{moment.year}-Q{(moment.month - 1) // 3 + 1}"
-
-
-def quarter_bounds(quarter: str) -> tuple[datetime, datetime]:
-    """[start, end) of a quarter such as ``2026-Q4``, in UTC."""
-    found = QUARTER.match(quarter)
-    if not found:
-        raise ValueError("a quarter looks like 2026-Q4")
-    year, q = int(found[1]), int(found[2])
-    start = datetime(year, 3 * q - 2, 1, tzinfo=UTC)
-    end = datetime(year + 1, 1, 1, tzinfo=UTC) if q == 4 else datetime(year, 3 * q + 1, 1, tzinfo=UTC)
-    return start, end
 
 
 def _share(part: float, whole: float) -> float | None:

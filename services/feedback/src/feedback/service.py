@@ -27,6 +27,7 @@ from feedback.models import (
 from mentornet_common.auth import Principal
 from mentornet_common.contracts import FeedbackSubmitted, FollowUpDue, FollowUpRecorded, SharedFeedback
 from mentornet_common.pagination import page
+from mentornet_common.periods import quarter_of
 from mentornet_common.problems import Conflict, NotFound, Problem
 from mentornet_common.runtime import Runtime
 from mentornet_common.tenancy import CONSORTIUM
@@ -131,7 +132,7 @@ async def impact(runtime: Runtime, caller: Principal, quarter: str | None = None
         sessions = list((await session.exec(select(SessionRecord))).all())
         feedback = list((await session.exec(select(FeedbackFact))).all())
         follow_ups = list((await session.exec(select(FollowUpFact))).all())
-    chosen = quarter or domain.quarter_of(datetime.now(UTC))
+    chosen = quarter or quarter_of(datetime.now(UTC))
     return domain.impact(scope, chosen, asks, sessions, feedback, follow_ups, org_id)
 
 

@@ -11,6 +11,7 @@ from matching.models import AskIn, AskList, AskOut, AskStatus, MentorList, Mento
 from mentornet_common.auth import CurrentPrincipal
 from mentornet_common.http import RuntimeDep
 from mentornet_common.pagination import Limit, Offset
+from mentornet_common.periods import QuarterQuery
 
 router = APIRouter(prefix="/v1/asks", tags=["asks"])
 mentors_router = APIRouter(prefix="/v1/mentors", tags=["directory"])
@@ -74,7 +75,7 @@ async def list_suggestions(
 async def matching_figures(
     runtime: RuntimeDep,
     caller: CurrentPrincipal,
-    quarter: Annotated[str | None, Query(pattern=r"^\d{4}-Q[1-4]$", examples=["2026-Q4"])] = None,
+    quarter: QuarterQuery = None,
 ) -> figures.FiguresOut:
     return await figures.figures(runtime, caller, quarter)
 

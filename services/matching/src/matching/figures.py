@@ -4,7 +4,6 @@ mentoring. Counted from the asks and proposals in each org's own store; only cou
 
 from __future__ import annotations
 
-import re
 import statistics
 from datetime import UTC, datetime
 
@@ -13,11 +12,10 @@ from sqlmodel import col, select
 
 from matching.models import Ask, Proposal
 from mentornet_common.auth import Principal
+from mentornet_common.periods import quarter_bounds, quarter_of
 from mentornet_common.problems import Problem
 from mentornet_common.runtime import Runtime
 from mentornet_common.tenancy import CONSORTIUM
-
-QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 
 
 class ReverseMentoring(BaseModel):
@@ -46,27 +44,8 @@ class FiguresOut(MatchingFigures):
     orgs: list[MatchingFigures] = []
 
 
-def quarter_bounds(quarter: str) -> tuple[datetime, datetime]:
-    found = QUARTER.match(quarter)
-    if not found:
-        raise Problem(
-            422,
-            "Unprocessable Content",
-            "query.quarter: must look like 2026-Q4",
-            errors=[{"field": "query.quarter", "message": "must look like 2026-Q4"}],
-        )
-    year, q = int(found[1]), int(found[2])
-    start = datetime(year, 3 * q - 2, 1, tzinfo=UTC)
-    end = datetime(year + 1, 1, 1, tzinfo=UTC) if q == 4 else datetime(year, 3 * q + 1, 1, tzinfo=UTC)
-    return start, end
-
-
-def current_quarter(now: datetime) -> str:
-    return f"{now.year}-Q{(now.month - 1) // 3 + 1}"
-
-
 async def figures(runtime: Runtime, caller: Principal, quarter: str | None) -> FiguresOut:
-    quarter = quarter or current_quarter(datetime.now(UTC))
+    quarter = quarter or quarter_of(datetime.now(UTC))
     start, end = quarter_bounds(quarter)
     if caller.is_operator:
         orgs = [t for t in await runtime.stores.tenants() if t != CONSORTIUM]

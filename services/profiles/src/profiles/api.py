@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, cast
+from typing import Any, cast
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from mentornet_common.auth import CurrentPrincipal
 from mentornet_common.http import RuntimeDep
+from mentornet_common.periods import QuarterQuery
 from profiles import participation, service
 from profiles.config import ProfilesSettings
 from profiles.models import CardOut, ParticipationOut, Profile, ProfileIn, ProfileOut
@@ -44,7 +45,7 @@ async def get_profile(user_id: str, runtime: RuntimeDep, caller: CurrentPrincipa
 async def group_participation(
     runtime: RuntimeDep,
     caller: CurrentPrincipal,
-    quarter: Annotated[str | None, Query(pattern=r"^\d{4}-Q[1-4]$", examples=["2026-Q4"])] = None,
+    quarter: QuarterQuery = None,
 ) -> ParticipationOut:
     k = cast(ProfilesSettings, runtime.settings).min_group_size
     return await participation.participation(runtime, caller, quarter, k)

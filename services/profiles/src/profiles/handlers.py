@@ -19,6 +19,7 @@ from mentornet_common.contracts import (
     UserErased,
 )
 from mentornet_common.erasure import in_every_store
+from mentornet_common.periods import quarter_of
 from mentornet_common.tenancy import CONSORTIUM
 from mentornet_common.unit_of_work import UnitOfWork
 from profiles.models import Participation, Profile, SharedCard
@@ -76,12 +77,8 @@ async def drop_mentor_card_when_mentor_withdrawn(
 # participation, counted in each person's own org's store ---------------------------------------------
 
 
-def _quarter(moment: datetime) -> str:
-    return f"{moment.year}-Q{(moment.month - 1) // 3 + 1}"
-
-
 async def _count(uow: UnitOfWork, user_id: str, moment: datetime, field: str) -> None:
-    quarter = _quarter(moment)
+    quarter = quarter_of(moment)
     row = await uow.session.get(Participation, (user_id, quarter)) or Participation(
         user_id=user_id, quarter=quarter
     )

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from sqlmodel import col, select
 
 from mentornet_common.auth import Principal
+from mentornet_common.periods import quarter_of
 from mentornet_common.problems import Problem
 from mentornet_common.runtime import Runtime
 from mentornet_common.tenancy import CONSORTIUM
@@ -36,10 +37,6 @@ class Tally:
         for name in ("members", "participants", "asks", "as_mentee", "as_mentor"):
             getattr(self, name).update(getattr(other, name))
         self.consenting += other.consenting
-
-
-def current_quarter(now: datetime) -> str:
-    return f"{now.year}-Q{(now.month - 1) // 3 + 1}"
 
 
 async def tally_of(runtime: Runtime, org_id: str, quarter: str) -> Tally:
@@ -91,7 +88,7 @@ def shown(scope: str, quarter: str, tally: Tally, k: int) -> ParticipationOut:
 
 
 async def participation(runtime: Runtime, caller: Principal, quarter: str | None, k: int) -> ParticipationOut:
-    chosen = quarter or current_quarter(datetime.now(UTC))
+    chosen = quarter or quarter_of(datetime.now(UTC))
     if caller.is_operator:
         total = Tally()
         for org_id in await runtime.stores.tenants():
