@@ -82,6 +82,32 @@ async def test_keys_are_cached_between_tokens(signer: Signer, keys: JwksKeySourc
     assert keys.fetches == 1
 
 
+async def test_a_token_verified_once_is_not_verified_again_until_it_expires(
+    signer: Signer, keys: JwksKeySource, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    verifier = TokenVerifier(keys, ISSUER, AUDIENCE, remember=2)
+    decoded = []
+    real_decode = jwt.decode
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        decoded.append(1)
+        return real_decode(*args, **kwargs)
+
+    monkeypatch.setattr(jwt, "decode", counting)
+    token = signer.token()
+    for _ in range(3):
+        assert (await verifier.verify(token)).subject == "usr_1"
+    assert len(decoded) == 1  # the rate limiter, the idempotency check and the route share one verification
+    for n in range(2):
+        await verifier.verify(signer.token(sub=f"usr_{n + 2}"))
+    await verifier.verify(token)  # pushed out by the two newer ones: verified again
+    assert len(decoded) == 4
+    later = time.time() + 61  # past the token's exp: what was remembered counts no longer
+    monkeypatch.setattr(time, "time", lambda: later)
+    await verifier.verify(token)
+    assert len(decoded) == 5
+
+
 async def test_an_unknown_key_id_refetches_the_jwks_once(signer: Signer, keys: JwksKeySource) -> None:
     verifier = TokenVerifier(keys, ISSUER, AUDIENCE)
     await verifier.verify(signer.token())

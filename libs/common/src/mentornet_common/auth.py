@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, Protocol
@@ -96,14 +97,30 @@ class JwksKeySource:
 
 
 class TokenVerifier:
-    """Verifies identity's access tokens and turns them into principals."""
+    """Verifies identity's access tokens and turns them into principals.
 
-    def __init__(self, keys: KeySource, issuer: str, audience: str) -> None:
+    A token verified once is remembered until it expires (up to ``remember`` tokens, least recently used
+    first out): a request passes the rate limiter, the idempotency check and its route, and each asks."""
+
+    def __init__(self, keys: KeySource, issuer: str, audience: str, remember: int = 10_000) -> None:
         self._keys = keys
         self._issuer = issuer
         self._audience = audience
+        self._remember = remember
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
 
     async def verify(self, token: str) -> Principal:
+        known = self._verified.get(token)
+        if known is not None and known[1] > time.time():
+            self._verified.move_to_end(token)
+            return known[0]
+        principal, expires = await self._verify(token)
+        self._verified[token] = (principal, expires)
+        while len(self._verified) > self._remember:
+            self._verified.popitem(last=False)
+        return principal
+
+    async def _verify(self, token: str) -> tuple[Principal, float]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -131,13 +148,14 @@ class TokenVerifier:
         kind = claims.get("kind", "user")
         if kind not in ("user", "client"):
             raise InvalidToken("unknown principal kind")
-        return Principal(
+        principal = Principal(
             subject=claims["sub"],
             kind=kind,
             org_id=claims.get("org"),
             roles=frozenset(claims.get("roles", [])),
             scopes=frozenset(str(claims.get("scope", "")).split()),
         )
+        return principal, float(claims["exp"])
 
 
 _bearer = HTTPBearer(auto_error=False)
