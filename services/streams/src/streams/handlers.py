@@ -16,7 +16,7 @@ from sqlalchemy import String, cast
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from mentornet_common.consumer import Handler, Handlers, Received, in_store
+from mentornet_common.consumer import Handlers, Received
 from mentornet_common.contracts import REGISTRY, UserErased
 from mentornet_common.erasure import in_every_store
 from mentornet_common.tenancy import CONSORTIUM
@@ -37,12 +37,19 @@ def minimized(data: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in data.items() if key not in WITHHELD}
 
 
-async def _record(uow: UnitOfWork, received: Received[Any]) -> None:
+def involved(received: Received[Any]) -> list[str]:
+    """The orgs whose partners may see an event: its owner, then the orgs of the people in it."""
+    orgs = [received.envelope.tenant_id or CONSORTIUM]
+    orgs += [str(org) for field in ORG_FIELDS if (org := getattr(received.payload, field, None))]
+    return list(dict.fromkeys(orgs))
+
+
+async def _record(session: AsyncSession, received: Received[Any]) -> None:
     envelope = received.envelope
-    found = await uow.session.exec(select(PartnerEvent.seq).where(PartnerEvent.event_id == envelope.id))
+    found = await session.exec(select(PartnerEvent.seq).where(PartnerEvent.event_id == envelope.id))
     if found.first() is not None:
-        return  # the same event reached this store through another of its orgs' fields
-    uow.session.add(
+        return  # recorded already (a redelivery, or a retry after another store failed)
+    session.add(
         PartnerEvent(
             event_id=envelope.id,
             ce_type=envelope.type,
@@ -53,36 +60,18 @@ async def _record(uow: UnitOfWork, received: Received[Any]) -> None:
             received_at=datetime.now(UTC),
         )
     )
-    if isinstance(received.payload, UserErased):
-        # The person's earlier records go; the erasure itself stays for the partners to act on.
-        user_id = received.payload.user_id
-        await uow.session.flush()
-        await uow.session.exec(
-            delete(PartnerEvent).where(
-                cast(col(PartnerEvent.data), String).contains(user_id),
-                col(PartnerEvent.event_id) != envelope.id,
-            )
-        )
 
 
-def _store_of(field: str | None) -> Any:
-    def store(received: Received[Any]) -> str:
-        org = getattr(received.payload, field, None) if field else None
-        return str(org or received.envelope.tenant_id or CONSORTIUM)
-
-    return store
-
-
-def _handlers() -> list[Handler]:
-    made = []
-    for field in (None, *ORG_FIELDS):
-
-        async def record(uow: UnitOfWork, received: Received[Any]) -> None:
-            await _record(uow, received)
-
-        record.__name__ = f"share_with_partners_of_{field or 'owner'}"
-        made.append(in_store(_store_of(field))(record))
-    return made
+async def share_with_partners_when_event_arrives(uow: UnitOfWork, received: Received[Any]) -> None:
+    """One handler for every event: the owner's store in its unit of work, each other involved org's in a
+    transaction of its own (recording is idempotent, so a retry after a failure is safe)."""
+    for org in involved(received):
+        if org == uow.tenant_id:
+            await _record(uow.session, received)
+            continue
+        async with uow.stores.writer(org) as session:
+            await _record(session, received)
+            await session.commit()
 
 
 async def _forget(session: AsyncSession, user_id: str) -> None:
@@ -99,8 +88,7 @@ async def forget_person_when_user_erased(uow: UnitOfWork, received: Received[Use
     await in_every_store(uow, received.payload.user_id, _forget)
 
 
-SHARE = _handlers()
 HANDLERS: Handlers = {
-    **{cls: SHARE for cls in REGISTRY.values()},
-    UserErased: [*SHARE, forget_person_when_user_erased],
+    **{cls: [share_with_partners_when_event_arrives] for cls in REGISTRY.values()},
+    UserErased: [share_with_partners_when_event_arrives, forget_person_when_user_erased],
 }
