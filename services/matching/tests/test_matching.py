@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from matching.handlers import HANDLERS
-from matching.models import DirectoryEntry, MentorStats, Proposal, ProposalState
+from matching.models import BusyTime, DirectoryEntry, MentorStats, Proposal, ProposalState
 from mentornet_common.consumer import Consumer
 from mentornet_common.contracts import (
     AskCreated,
@@ -17,6 +17,7 @@ from mentornet_common.contracts import (
     MatchExpired,
     MatchProposed,
     SessionCompleted,
+    SessionRescheduled,
     SessionScheduled,
 )
 from mentornet_common.envelope import Envelope
@@ -542,3 +543,25 @@ async def test_an_offer_carries_the_free_time_both_share_minus_sessions_they_alr
         "+00:00", "Z"
     )
     assert offer["mentor_timezone"] == "UTC"
+
+
+async def test_a_rescheduled_session_moves_the_time_it_holds(matching: Matching) -> None:
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
+    ids = {
+        "session_id": "ses_moved", "ask_id": "ask_m", "mentor_id": "usr_mia", "mentor_org_id": "org_b",
+        "mentee_id": "usr_ann", "mentee_org_id": "org_a",
+    }  # fmt: skip
+    await deliver(
+        matching.worker,
+        SessionScheduled(**ids, proposal_id="prp_m", start_at=start, duration_minutes=30, scheduled_at=start),
+        "org_a",
+    )
+    later = start + timedelta(hours=3)
+    moved = SessionRescheduled(
+        **ids, start_at=later, previous_start_at=start, duration_minutes=45, rescheduled_by="usr_ann",
+        reason="a clash", rescheduled_at=start,
+    )  # fmt: skip
+    await deliver(matching.worker, moved, "org_a")
+    async with matching.runtime.stores.session(CONSORTIUM) as consortium:
+        held = await consortium.get(BusyTime, "ses_moved")
+    assert held is not None and (held.start_at, held.end_at) == (later, later + timedelta(minutes=45))

@@ -192,19 +192,9 @@ async def free_load_when_session_cancelled(uow: UnitOfWork, received: Received[S
 
 
 @in_store(_consortium)
-async def hold_time_when_session_scheduled(uow: UnitOfWork, received: Received[SessionScheduled]) -> None:
-    event = received.payload
-    row = await uow.session.get(BusyTime, event.session_id) or BusyTime(
-        session_id=event.session_id, mentor_id=event.mentor_id, mentee_id=event.mentee_id,
-        start_at=event.start_at, end_at=event.start_at,
-    )  # fmt: skip
-    row.start_at = event.start_at
-    row.end_at = event.start_at + timedelta(minutes=event.duration_minutes)
-    uow.session.add(row)
-
-
-@in_store(_consortium)
-async def move_time_when_session_rescheduled(uow: UnitOfWork, received: Received[SessionRescheduled]) -> None:
+async def hold_time_when_session_scheduled_or_moved(
+    uow: UnitOfWork, received: Received[SessionScheduled | SessionRescheduled]
+) -> None:
     event = received.payload
     row = await uow.session.get(BusyTime, event.session_id) or BusyTime(
         session_id=event.session_id, mentor_id=event.mentor_id, mentee_id=event.mentee_id,
@@ -330,10 +320,10 @@ HANDLERS: Handlers = {
         mark_ask_scheduled_when_session_scheduled,
         count_load_when_session_scheduled,
         close_open_proposal_when_session_scheduled,
-        hold_time_when_session_scheduled,
+        hold_time_when_session_scheduled_or_moved,
     ],
     SessionCompleted: [mark_ask_completed_when_session_completed],
-    SessionRescheduled: [move_time_when_session_rescheduled],
+    SessionRescheduled: [hold_time_when_session_scheduled_or_moved],
     SessionCancelled: [
         mark_ask_cancelled_when_session_cancelled,
         free_load_when_session_cancelled,
