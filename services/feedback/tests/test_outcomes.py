@@ -247,6 +247,8 @@ async def test_the_journal_tells_a_members_history_and_exports_it(feedback: Feed
         "ask", ["cobol"], "expired", "no mentor fits this ask",
     )  # fmt: skip
 
+    follow_ups = (await feedback.http.get("/v1/follow-ups", headers=feedback.as_user(MENTOR))).json()["items"]
+    assert [f["success_criteria"] for f in follow_ups] == ["A plan I can use next week."]  # judged against it
     mentors = (await feedback.http.get("/v1/journal", headers=feedback.as_user(MENTOR))).json()["entries"]
     assert [(e["role"], e["question"], e["follow_up"]) for e in mentors] == [
         ("mentor", QUESTION, "Asked for a 3-year deal at +8%.")

@@ -76,11 +76,7 @@ async def received(
     summary="The mentee records how they applied the advice (once per completed session)",
 )
 async def record_follow_up(body: FollowUpIn, runtime: RuntimeDep, caller: CurrentPrincipal) -> FollowUpOut:
-    entry = await service.record_follow_up(runtime, caller, body)
-    return FollowUpOut(
-        id=entry.id, session_id=entry.session_id, role="mentee", what_i_did=entry.what_i_did,
-        resolved=entry.resolved, shared_with_mentor=entry.shared_with_mentor, recorded_at=entry.created_at,
-    )  # fmt: skip
+    return await service.record_follow_up(runtime, caller, body)
 
 
 @router.get(

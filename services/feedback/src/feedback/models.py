@@ -196,6 +196,7 @@ class FollowUpOut(BaseModel):
     id: str
     session_id: str
     role: Literal["mentee", "mentor"] = Field(description="mentor: a follow-up the mentee shared with you.")
+    success_criteria: str = Field(default="", description="What the ask said success would look like.")
     what_i_did: str
     resolved: Resolution
     shared_with_mentor: bool

@@ -22,6 +22,7 @@ from feedback.models import (
     Impact,
     ReceivedFeedback,
     SessionRecord,
+    SessionText,
     SharedFollowUp,
 )
 from mentornet_common.auth import Principal
@@ -139,7 +140,7 @@ async def impact(runtime: Runtime, caller: Principal, quarter: str | None = None
 # follow-ups -------------------------------------------------------------------------------------------
 
 
-async def record_follow_up(runtime: Runtime, caller: Principal, data: FollowUpIn) -> FollowUp:
+async def record_follow_up(runtime: Runtime, caller: Principal, data: FollowUpIn) -> FollowUpOut:
     """The mentee says how they applied the advice, against the ask's own success criteria."""
     async with runtime.unit_of_work(_org_of(caller)) as uow:
         record = await uow.session.get(SessionRecord, data.session_id)
@@ -173,11 +174,31 @@ async def record_follow_up(runtime: Runtime, caller: Principal, data: FollowUpIn
             ),
             tenant_id=record.mentee_org_id,
         )
+        criteria = (await _criteria(uow.session, [record.session_id])).get(record.session_id, "")
         try:
             await uow.commit()
         except IntegrityError as exc:
             raise Conflict("you already recorded a follow-up for this session") from exc
-        return entry
+        return _own(entry, criteria)
+
+
+async def _criteria(db: AsyncSession, session_ids: list[str]) -> dict[str, str]:
+    """The ask's own success criteria for each session, as the offer carried them to this org."""
+    records = (
+        await db.exec(select(SessionRecord).where(col(SessionRecord.session_id).in_(session_ids)))
+    ).all()
+    proposals = {r.proposal_id: r.session_id for r in records if r.proposal_id}
+    texts = (
+        await db.exec(select(SessionText).where(col(SessionText.proposal_id).in_(list(proposals))))
+    ).all()
+    return {proposals[t.proposal_id]: t.success_criteria for t in texts}
+
+
+def _own(f: FollowUp, criteria: str) -> FollowUpOut:
+    return FollowUpOut(
+        id=f.id, session_id=f.session_id, role="mentee", success_criteria=criteria, what_i_did=f.what_i_did,
+        resolved=f.resolved, shared_with_mentor=f.shared_with_mentor, recorded_at=f.created_at,
+    )  # fmt: skip
 
 
 def _participants(record: SessionRecord) -> dict[str, str]:
@@ -194,22 +215,13 @@ async def follow_ups(
         shared = (
             await db.exec(select(SharedFollowUp).where(SharedFollowUp.mentor_id == caller.subject))
         ).all()
-    items = [
-        FollowUpOut(
-            id=f.id,
-            session_id=f.session_id,
-            role="mentee",
-            what_i_did=f.what_i_did,
-            resolved=f.resolved,
-            shared_with_mentor=f.shared_with_mentor,
-            recorded_at=f.created_at,
-        )
-        for f in own
-    ] + [
+        criteria = await _criteria(db, [f.session_id for f in own] + [f.session_id for f in shared])
+    items = [_own(f, criteria.get(f.session_id, "")) for f in own] + [
         FollowUpOut(
             id=f.follow_up_id,
             session_id=f.session_id,
             role="mentor",
+            success_criteria=criteria.get(f.session_id, ""),
             what_i_did=f.what_i_did,
             resolved=f.resolved,
             shared_with_mentor=True,
