@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated, Any
 
@@ -15,7 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mentornet_common import asyncapi
-from mentornet_common.auth import JwksKeySource, KeySource, TokenVerifier
+from mentornet_common.auth import CurrentPrincipal, JwksKeySource, KeySource, Principal, TokenVerifier
 from mentornet_common.idempotency import IdempotencyMiddleware, RateLimitMiddleware
 from mentornet_common.migrations import alembic_migrator
 from mentornet_common.problems import install_problem_handlers
@@ -155,3 +155,21 @@ def service_app(
     app.add_middleware(MetricsMiddleware, service=settings.service_name)
     FastAPIInstrumentor.instrument_app(app, excluded_urls=",".join(p.lstrip("/") for p in UNMEASURED))
     return app
+
+
+PersonalData = Callable[[Runtime, Principal], Awaitable[dict[str, Any]]]
+
+
+def personal_data_router(service: str, collect: PersonalData) -> APIRouter:
+    """``GET /v1/me/data``: everything a service holds about the caller, for identity's data export
+    (``GET /v1/me/export``). Internal: not in the public OpenAPI, not routed by the gateway."""
+    router = APIRouter(prefix="/v1/me", tags=["privacy"])
+
+    async def my_data(runtime: RuntimeDep, caller: CurrentPrincipal) -> dict[str, Any]:
+        return await collect(runtime, caller)
+
+    router.add_api_route(
+        "/data", my_data, methods=["GET"], include_in_schema=False,
+        summary=f"Everything {service} holds about the caller (for their data export)",
+    )  # fmt: skip
+    return router

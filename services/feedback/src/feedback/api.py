@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
 
@@ -19,7 +19,7 @@ from feedback.models import (
     ReceivedOut,
 )
 from mentornet_common.auth import CurrentPrincipal
-from mentornet_common.http import RuntimeDep
+from mentornet_common.http import RuntimeDep, personal_data_router
 from mentornet_common.pagination import Limit, Offset, page
 from mentornet_common.periods import QuarterQuery
 
@@ -160,21 +160,4 @@ async def impact_csv(runtime: RuntimeDep, caller: CurrentPrincipal, quarter: Qua
     )
 
 
-me_router = APIRouter(prefix="/v1/me", tags=["privacy"])
-
-
-@me_router.get(
-    "/data",
-    include_in_schema=False,
-    summary="Everything feedback holds about the caller (for their data export)",
-)
-async def my_data(runtime: RuntimeDep, caller: CurrentPrincipal) -> dict[str, Any]:
-    given, _ = await service.my_feedback(runtime, caller, 10_000, 0)
-    shown, _ = await service.received_feedback(runtime, caller, 10_000, 0)
-    follow_ups, _ = await service.follow_ups(runtime, caller, 10_000, 0)
-    return {
-        "feedback_given": [FeedbackOut.model_validate(f.model_dump()).model_dump(mode="json") for f in given],
-        "feedback_shown_to_me": [r.model_dump(mode="json") for r in shown],
-        "follow_ups": [f.model_dump(mode="json") for f in follow_ups],
-        "journal": (await journal.journal(runtime, caller)).model_dump(mode="json"),
-    }
+me_router = personal_data_router("feedback", service.my_data)

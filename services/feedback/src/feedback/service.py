@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from feedback import domain
+from feedback import domain, journal
 from feedback.models import (
     AskFact,
     Feedback,
     FeedbackFact,
     FeedbackIn,
+    FeedbackOut,
     FollowUp,
     FollowUpFact,
     FollowUpIn,
@@ -286,3 +288,21 @@ def follow_up_timer(after: timedelta) -> Timer:
         return True
 
     return Timer("follow_up_due", due, fire)
+
+
+async def my_data(runtime: Runtime, caller: Principal) -> dict[str, Any]:
+    """Everything feedback holds about the caller, whole (for their data export)."""
+    async with runtime.stores.session(_org_of(caller)) as db:
+        given = (await db.exec(select(Feedback).where(Feedback.author_id == caller.subject))).all()
+        shown = (
+            await db.exec(select(ReceivedFeedback).where(ReceivedFeedback.recipient_id == caller.subject))
+        ).all()
+    every_follow_up, _ = await follow_ups(
+        runtime, caller, limit=10**9, offset=0
+    )  # a list in memory: no SQL limit
+    return {
+        "feedback_given": [FeedbackOut.model_validate(f.model_dump()).model_dump(mode="json") for f in given],
+        "feedback_shown_to_me": [r.model_dump(mode="json") for r in shown],
+        "follow_ups": [f.model_dump(mode="json") for f in every_follow_up],
+        "journal": (await journal.journal(runtime, caller)).model_dump(mode="json"),
+    }

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
 from matching import figures, service, suggestions
 from matching.models import AskIn, AskList, AskOut, AskStatus, MentorList, MentorOut, SuggestionList
 from mentornet_common.auth import CurrentPrincipal
-from mentornet_common.http import RuntimeDep
+from mentornet_common.http import RuntimeDep, personal_data_router
 from mentornet_common.pagination import Limit, Offset
 from mentornet_common.periods import QuarterQuery
 
@@ -80,13 +80,4 @@ async def matching_figures(
     return await figures.figures(runtime, caller, quarter)
 
 
-me_router = APIRouter(prefix="/v1/me", tags=["privacy"])
-
-
-@me_router.get(
-    "/data",
-    include_in_schema=False,
-    summary="Everything matching holds about the caller (for their data export)",
-)
-async def my_data(runtime: RuntimeDep, caller: CurrentPrincipal) -> dict[str, Any]:
-    return await service.my_data(runtime, caller)
+me_router = personal_data_router("matching", service.my_data)

@@ -252,11 +252,10 @@ async def ask_facts(uow: UnitOfWork, ask: Ask) -> domain.AskFacts:
 
 
 async def rank_for(
-    uow: UnitOfWork, ask: Ask, exclude: set[str], k: int, now: datetime
+    uow: UnitOfWork, ask: Ask, facts: domain.AskFacts, exclude: set[str], k: int, now: datetime
 ) -> list[domain.Ranked]:
     """Rank the closest cards; while none of them may be proposed, look further down the index."""
     query = await ask_vector(ask)
-    facts = await ask_facts(uow, ask)
     while True:
         candidates = await retrieve(uow, ask.mentee_org_id, query, k, exclude)
         await semantic.SKILLS.prepare([*ask.skills, *(name for c in candidates for name in c.skills)])
@@ -293,7 +292,8 @@ async def propose_next(uow: UnitOfWork, ask_id: str) -> Proposal | None:
     settings = _settings(uow)
     now = _now()
     asked_before = {p.mentor_id for p in earlier}
-    ranked = await rank_for(uow, ask, asked_before | {ask.mentee_id}, settings.retrieval_k, now)
+    facts = await ask_facts(uow, ask)
+    ranked = await rank_for(uow, ask, facts, asked_before | {ask.mentee_id}, settings.retrieval_k, now)
     if not ranked:
         reason = (
             f"every mentor who fits was asked ({len(earlier)}) and none accepted"
@@ -303,7 +303,7 @@ async def propose_next(uow: UnitOfWork, ask_id: str) -> Proposal | None:
         _close(uow, ask, "expired", reason, now)
         return None
     best = ranked[0]
-    free, starts = await offered_time(uow, ask, best.candidate, now)
+    free, starts = await offered_time(uow, facts, best.candidate, now)
     proposal = Proposal(
         id=f"prp_{secrets.token_hex(8)}",
         ask_id=ask.id,
@@ -351,11 +351,11 @@ MAX_SLOTS = 24
 
 
 async def offered_time(
-    uow: UnitOfWork, ask: Ask, mentor: domain.Candidate, now: datetime
+    uow: UnitOfWork, facts: domain.AskFacts, mentor: domain.Candidate, now: datetime
 ) -> tuple[list[Interval], list[datetime]]:
     """The free time an offer proposes: both people's windows, minus sessions either already has."""
     async with uow.consortium() as consortium:
-        people = [mentor.mentor_id, ask.mentee_id]
+        people = [mentor.mentor_id, facts.mentee_id]
         rows = (
             await consortium.exec(
                 select(BusyTime).where(
@@ -365,7 +365,7 @@ async def offered_time(
             )
         ).all()
     busy = [Interval(row.start_at, row.end_at) for row in rows]
-    return domain.free_time(await ask_facts(uow, ask), mentor, busy, now)
+    return domain.free_time(facts, mentor, busy, now)
 
 
 def _close(uow: UnitOfWork, ask: Ask, status: str, reason: str, now: datetime) -> None:

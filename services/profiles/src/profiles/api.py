@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import cast
 
 from fastapi import APIRouter
 
 from mentornet_common.auth import CurrentPrincipal
-from mentornet_common.http import RuntimeDep
+from mentornet_common.http import RuntimeDep, personal_data_router
 from mentornet_common.periods import QuarterQuery
 from profiles import participation, service
 from profiles.config import ProfilesSettings
@@ -51,13 +51,4 @@ async def group_participation(
     return await participation.participation(runtime, caller, quarter, k)
 
 
-me_router = APIRouter(prefix="/v1/me", tags=["privacy"])
-
-
-@me_router.get(
-    "/data",
-    include_in_schema=False,
-    summary="Everything profiles holds about the caller (for their data export)",
-)
-async def my_data(runtime: RuntimeDep, caller: CurrentPrincipal) -> dict[str, Any]:
-    return await service.my_data(runtime, caller)
+me_router = personal_data_router("profiles", service.my_data)

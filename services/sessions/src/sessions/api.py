@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, cast
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Query, Response
 
 from mentornet_common.auth import CurrentPrincipal
-from mentornet_common.http import RuntimeDep
+from mentornet_common.http import RuntimeDep, personal_data_router
 from mentornet_common.pagination import Limit, Offset
 from mentornet_common.problems import Conflict
 from sessions import calendar, service
@@ -107,14 +107,4 @@ async def invitation(session_id: str, runtime: RuntimeDep, caller: CurrentPrinci
     )
 
 
-me_router = APIRouter(prefix="/v1/me", tags=["privacy"])
-
-
-@me_router.get(
-    "/data",
-    include_in_schema=False,
-    summary="Every session of the caller, as mentor or mentee (for their data export)",
-)
-async def my_data(runtime: RuntimeDep, caller: CurrentPrincipal) -> dict[str, Any]:
-    rows = await service.all_my_sessions(runtime, caller)
-    return {"sessions": [SessionOut.of(r).model_dump(mode="json") for r in rows]}
+me_router = personal_data_router("sessions", service.my_data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from sqlmodel import and_, col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -27,7 +27,7 @@ from mentornet_common.pagination import page
 from mentornet_common.problems import Conflict, NotFound, Problem
 from mentornet_common.runtime import Runtime
 from mentornet_common.unit_of_work import UnitOfWork
-from sessions.models import TRANSITIONS, BookedTime, Session
+from sessions.models import TRANSITIONS, BookedTime, Session, SessionOut
 
 log = logging.getLogger(__name__)
 
@@ -156,12 +156,14 @@ async def list_sessions(
         return page((await db.exec(query)).all(), limit, offset)
 
 
-async def all_my_sessions(runtime: Runtime, caller: Principal) -> list[Session]:
+async def my_data(runtime: Runtime, caller: Principal) -> dict[str, Any]:
+    """Every session of the caller, as mentor or mentee (for their data export)."""
     async with runtime.stores.session(_org_of(caller)) as db:
         query = select(Session).where(
             or_(Session.mentor_id == caller.subject, Session.mentee_id == caller.subject)
         )
-        return list((await db.exec(query.order_by(col(Session.created_at)))).all())
+        rows = (await db.exec(query.order_by(col(Session.created_at)))).all()
+    return {"sessions": [SessionOut.of(r).model_dump(mode="json") for r in rows]}
 
 
 async def _participants_copy(db: AsyncSession, caller: Principal, session_id: str) -> Session:
