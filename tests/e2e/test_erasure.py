@@ -47,7 +47,7 @@ async def test_after_erasure_no_store_holds_the_persons_name_email_or_words(
     system: System, leave_directory: list[tuple[str, dict[str, str]]]
 ) -> None:
     urls, tag = system.urls, secrets.token_hex(3)
-    name, email = f"Zora Zeller {tag}", f"zora.{tag}@acme.example"
+    name, email = f"Zora Zeller {tag}", f"zora.{tag}@z-{tag}.example"
     words = {
         "bio": f"zbio{tag} I lead our supplier programme",
         "question": f"zq{tag}: how do I push back on a price rise at renewal?",
@@ -63,10 +63,18 @@ async def test_after_erasure_no_store_holds_the_persons_name_email_or_words(
     async with httpx.AsyncClient(timeout=15) as http:
         ops = await login(http, urls, *OPERATOR)
         org = (
-            await http.post(f"{urls.identity}/v1/orgs", json={"slug": f"z-{tag}", "name": "Z"}, headers=ops)
+            await http.post(
+                f"{urls.identity}/v1/orgs",
+                json={"slug": f"z-{tag}", "name": "Z", "email_domains": [f"z-{tag}.example"]},
+                headers=ops,
+            )
         ).json()
         other = (
-            await http.post(f"{urls.identity}/v1/orgs", json={"slug": f"y-{tag}", "name": "Y"}, headers=ops)
+            await http.post(
+                f"{urls.identity}/v1/orgs",
+                json={"slug": f"y-{tag}", "name": "Y", "email_domains": [f"y-{tag}.example"]},
+                headers=ops,
+            )
         ).json()
 
         async def person(org_id: str, who: str, mail: str, roles: list[str]) -> tuple[str, dict[str, str]]:
@@ -80,7 +88,7 @@ async def test_after_erasure_no_store_holds_the_persons_name_email_or_words(
 
         zora_id, zora = await person(org["id"], name, email, ["member"])
         mentor_id, mentor = await person(
-            other["id"], f"Mentor {tag}", f"m.{tag}@y.example", ["member", "mentor"]
+            other["id"], f"Mentor {tag}", f"m.{tag}@y-{tag}.example", ["member", "mentor"]
         )
         profile = {"display_name": name, "headline": "Buyer", "bio": words["bio"], "visibility": "consortium"}
         assert (

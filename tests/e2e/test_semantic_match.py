@@ -61,7 +61,11 @@ async def test_the_semantic_match_wins_with_no_word_in_common(
         for slug in ("shop", "bakery"):
             response = await http.post(
                 f"{urls.identity}/v1/orgs",
-                json={"slug": f"{slug}-{suffix}", "name": slug.title()},
+                json={
+                    "slug": f"{slug}-{suffix}",
+                    "name": slug.title(),
+                    "email_domains": [f"{slug}-{suffix}.example"],
+                },
                 headers=ops,
             )
             orgs[slug] = response.json()["id"]
@@ -71,7 +75,7 @@ async def test_the_semantic_match_wins_with_no_word_in_common(
             ("buyer", "bakery", ["member", "mentor"]),
             ("baker", "bakery", ["member", "mentor"]),
         ):
-            email = f"{name}.{suffix}@{org}.example"
+            email = f"{name}@{org}-{suffix}.example"
             created = await http.post(
                 f"{urls.identity}/v1/orgs/{orgs[org]}/users",
                 json={"email": email, "name": name.title(), "password": PASSWORD, "roles": roles},

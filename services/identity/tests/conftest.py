@@ -34,10 +34,10 @@ class Api:
     async def operator(self) -> dict[str, str]:
         return await self.login(*OPERATOR)
 
-    async def org(self, slug: str) -> str:
-        response = await self.http.post(
-            "/v1/orgs", json={"slug": slug, "name": slug.title()}, headers=await self.operator()
-        )
+    async def org(self, slug: str, domains: list[str] | None = None) -> str:
+        """A new org holding ``{slug}.example`` (or ``domains``) as its email domains."""
+        body = {"slug": slug, "name": slug.title(), "email_domains": domains or [f"{slug}.example"]}
+        response = await self.http.post("/v1/orgs", json=body, headers=await self.operator())
         assert response.status_code == 201, response.text
         return str(response.json()["id"])
 

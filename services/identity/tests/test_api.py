@@ -34,6 +34,7 @@ async def test_the_seeded_operator_logs_in_and_sees_themself(api: Api) -> None:
         "email": OPERATOR[0],
         "name": "Consortium operator",
         "roles": ["operator"],
+        "active": True,
     }
 
 
@@ -127,6 +128,7 @@ async def test_an_org_admin_manages_their_own_orgs_users(api: Api) -> None:
         "email": "mia@acme.example",
         "name": "Mia",
         "roles": ["member", "mentor"],
+        "active": True,
     }
     listed = (await api.http.get(f"/v1/orgs/{org}/users", headers=admin)).json()
     assert sorted(u["email"] for u in listed["items"]) == ["admin@acme.example", "mia@acme.example"]
@@ -171,14 +173,56 @@ async def test_a_member_cannot_manage_their_org(api: Api) -> None:
 
 
 async def test_an_email_belongs_to_one_account_across_the_consortium(api: Api) -> None:
-    acme, globex = await api.org("acme"), await api.org("globex")
+    acme = await api.org("acme")
     await api.user(acme, "mia@acme.example", ["member"])
     again = await api.http.post(
-        f"/v1/orgs/{globex}/users",
+        f"/v1/orgs/{acme}/users",
         json={"email": "MIA@acme.example", "name": "Mia", "password": PASSWORD},
         headers=await api.operator(),
     )
     assert again.status_code == 409
+
+
+async def test_an_org_cannot_seat_another_orgs_address_nor_learn_that_it_exists(api: Api) -> None:
+    """acme once registered mia@globex.example: now an address outside the org's domains is refused, and
+    the refusal is the same whether or not the address belongs to someone elsewhere."""
+    acme, globex = await api.org("acme"), await api.org("globex")
+    await api.user(globex, "mia@globex.example", ["member"])
+    acme_admin = await api.login_as_new(acme, "boss@acme.example", ["org_admin"])
+    answers = []
+    for email in ("mia@globex.example", "nobody@globex.example", "someone@elsewhere.example"):
+        response = await api.http.post(
+            f"/v1/orgs/{acme}/users",
+            json={"email": email, "name": "Mia", "password": PASSWORD},
+            headers=acme_admin,
+        )
+        answers.append((response.status_code, response.json()["detail"], response.json()["errors"]))
+    assert answers[0] == answers[1] == answers[2]
+    assert answers[0][0] == 422
+    assert answers[0][2] == [{"field": "body.email", "message": "the address is not in one of the org's email domains"}]
+    listed = (await api.http.get(f"/v1/orgs/{acme}/users", headers=acme_admin)).json()["items"]
+    assert [u["email"] for u in listed] == ["boss@acme.example"]  # nothing half-created
+
+
+async def test_a_domain_belongs_to_one_org(api: Api) -> None:
+    acme = await api.org("acme")
+    taken = await api.http.post(
+        "/v1/orgs",
+        json={"slug": "acme-two", "name": "Acme Two", "email_domains": ["ACME.example"]},
+        headers=await api.operator(),
+    )
+    assert taken.status_code == 409
+    assert taken.json()["errors"][0]["field"] == "body.email_domains"
+    settings = await api.http.get(f"/v1/orgs/{acme}/settings", headers=await api.operator())
+    assert settings.json()["email_domains"] == ["acme.example"]
+    bare = await api.http.post("/v1/orgs", json={"slug": "bare", "name": "Bare"}, headers=await api.operator())
+    refused = await api.http.post(
+        f"/v1/orgs/{bare.json()['id']}/users",
+        json={"email": "a@bare.example", "name": "A", "password": PASSWORD},
+        headers=await api.operator(),
+    )
+    assert refused.status_code == 422
+    assert "lists no email domains" in refused.json()["detail"]
 
 
 async def test_users_of_an_unknown_org_are_404(api: Api) -> None:
@@ -256,7 +300,7 @@ async def test_repeated_failures_lock_the_account_for_a_while(api: Api) -> None:
 
 async def test_one_address_is_limited_across_accounts(api: Api) -> None:
     statuses = []
-    for i in range(api.settings.login_attempts_per_address + 1):
+    for i in range(api.settings.login_failures_per_address + 1):
         response = await api.http.post(
             "/v1/token",
             data={"grant_type": "password", "username": f"u{i}@x.example", "password": "whatever pw"},
@@ -412,7 +456,7 @@ async def test_registrations_reach_the_broker_as_cloudevents(api: Api) -> None:
 
 
 async def test_a_person_or_their_org_admin_erases_them_and_the_others_hear_of_it(api: Api) -> None:
-    org = await api.org("erase-co")
+    org = await api.org("erase-co", ["erase.example"])
     admin = await api.login_as_new(org, "boss@erase.example", ["org_admin"])
     zed = await api.user(org, "zed@erase.example", ["member"])
     colleague = await api.user(org, "col@erase.example", ["member"])

@@ -1,8 +1,14 @@
-"""Token verification from identity's JWKS, and the FastAPI dependencies built on it.
+"""Token verification from identity's JWKS, and the FastAPI dependencies that say who may call a route.
 
 Every service verifies tokens locally: the JWKS is fetched once and cached; a token signed by a key id the
 cache does not know triggers one refetch (that is how a rotated key is picked up), rate-limited so that
-forged key ids cannot make a service hammer identity.
+forged key ids cannot make a service hammer identity. A verified token is then checked against identity's
+revocations (``mentornet_common.revocation``), so that a revoked client, a deactivated or erased person or
+a removed single sign-on loses access in seconds rather than at the token's expiry.
+
+Who may call a route is declared once, by the route, with the dependencies at the end of this module:
+``member(...)``, ``org_admin(...)``, ``operator()`` and ``partner(...)``, each naming the scopes an API
+client must hold (whether it acts for a person or for itself). docs/scopes.md lists every scope.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from jwt import PyJWK
 
 from mentornet_common.problems import Problem
+from mentornet_common.revocation import RevocationList
 from mentornet_common.telemetry import current_tenant
 
 ALGORITHMS = ["RS256"]
@@ -28,20 +35,42 @@ ALGORITHMS = ["RS256"]
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: a user or an API client, their org (tenant), roles and scopes."""
+    """Who is calling: a user or an API client, their org (tenant), roles and scopes.
+
+    A portal acting for a person (RFC 8693 token exchange) is the person (``kind`` user, ``subject`` the
+    person, their roles) with ``actor`` naming the API client and ``scopes`` what the client was granted:
+    it may do only what both allow."""
 
     subject: str
     kind: Literal["user", "client"]
     org_id: str | None
     roles: frozenset[str] = field(default_factory=frozenset)
     scopes: frozenset[str] = field(default_factory=frozenset)
+    actor: str | None = None
+    token_id: str | None = None
+    issued_at: float = 0.0
+    session_id: str | None = None
+    via: str | None = None
 
     @property
     def is_operator(self) -> bool:
-        return "operator" in self.roles
+        return "operator" in self.roles and self.actor is None
+
+    @property
+    def is_person(self) -> bool:
+        """A person of a member org (themself, or through a portal acting for them)."""
+        return self.kind == "user" and self.org_id is not None
+
+    @property
+    def held_to_scopes(self) -> bool:
+        """An API client's token, for itself or acting for a person, may do only what its scopes say."""
+        return self.kind == "client" or self.actor is not None
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
+
+    def missing_scopes(self, scopes: tuple[str, ...]) -> list[str]:
+        return [s for s in scopes if s not in self.scopes] if self.held_to_scopes else []
 
 
 class InvalidToken(Exception):
@@ -87,6 +116,14 @@ class JwksKeySource:
                         self._fetched_at = time.monotonic() - self._ttl_s + self._refetch_interval_s
         return self._keys.get(kid)
 
+    async def only_key(self) -> PyJWK | None:
+        """For a token without a key id: the JWKS's key, when it holds exactly one."""
+        if not self._keys or time.monotonic() - self._fetched_at > self._ttl_s:
+            async with self._lock:
+                await self._fetch()
+        keys = list(self._keys.values())
+        return keys[0] if len(keys) == 1 else None
+
     async def _fetch(self) -> None:
         async with httpx.AsyncClient(timeout=5.0, transport=self._transport) as client:
             response = await client.get(self._url)
@@ -102,22 +139,34 @@ class TokenVerifier:
     A token verified once is remembered until it expires (up to ``remember`` tokens, least recently used
     first out): a request passes the rate limiter, the idempotency check and its route, and each asks."""
 
-    def __init__(self, keys: KeySource, issuer: str, audience: str, remember: int = 10_000) -> None:
+    def __init__(
+        self,
+        keys: KeySource,
+        issuer: str,
+        audience: str,
+        remember: int = 10_000,
+        revocations: RevocationList | None = None,
+    ) -> None:
         self._keys = keys
         self._issuer = issuer
         self._audience = audience
         self._remember = remember
         self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        self.revocations = revocations or RevocationList()
 
     async def verify(self, token: str) -> Principal:
         known = self._verified.get(token)
         if known is not None and known[1] > time.time():
             self._verified.move_to_end(token)
-            return known[0]
-        principal, expires = await self._verify(token)
-        self._verified[token] = (principal, expires)
-        while len(self._verified) > self._remember:
-            self._verified.popitem(last=False)
+            principal = known[0]
+        else:
+            principal, expires = await self._verify(token)
+            self._verified[token] = (principal, expires)
+            while len(self._verified) > self._remember:
+                self._verified.popitem(last=False)
+        # Checked on every request, remembered or not: a revocation bites within one poll of identity.
+        if reason := self.revocations.revoked(principal):
+            raise InvalidToken(reason)
         return principal
 
     async def _verify(self, token: str) -> tuple[Principal, float]:
@@ -148,12 +197,20 @@ class TokenVerifier:
         kind = claims.get("kind", "user")
         if kind not in ("user", "client"):
             raise InvalidToken("unknown principal kind")
+        act = claims.get("act")
+        if act is not None and not (isinstance(act, dict) and isinstance(act.get("sub"), str)):
+            raise InvalidToken("malformed act claim")
         principal = Principal(
             subject=claims["sub"],
             kind=kind,
             org_id=claims.get("org"),
             roles=frozenset(claims.get("roles", [])),
             scopes=frozenset(str(claims.get("scope", "")).split()),
+            actor=act["sub"] if act else None,
+            token_id=claims.get("jti"),
+            issued_at=float(claims["iat"]),
+            session_id=claims.get("sid"),
+            via=claims.get("via"),
         )
         return principal, float(claims["exp"])
 
@@ -185,32 +242,125 @@ async def current_principal(
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def require_roles(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
+def _forbidden(detail: str, **extensions: Any) -> Problem:
+    return Problem(403, "Forbidden", detail, **extensions)
+
+
+def _held_to(principal: Principal, scopes: tuple[str, ...]) -> None:
+    missing = principal.missing_scopes(scopes)
+    if missing:
+        raise _forbidden(
+            f"this needs the scope {missing[0]}, which the API client was not granted",
+            missing_scopes=missing,
+        )
+
+
+Caller = Callable[[Principal], Awaitable[Principal]]
+
+
+def authenticated() -> Caller:
+    """Any verified caller (the consortium's org registry, for example)."""
+
+    async def dependency(principal: CurrentPrincipal) -> Principal:
+        return principal
+
+    return dependency
+
+
+def member(*scopes: str) -> Caller:
+    """A person of a member org, themself or through a portal acting for them (which must hold ``scopes``).
+
+    An API client's own token is not a person: it answers 403 and says how to act for one."""
+
+    async def dependency(principal: CurrentPrincipal) -> Principal:
+        if not principal.is_person:
+            if principal.kind == "client":
+                raise _forbidden(
+                    "this acts for a person: exchange a token for them first "
+                    "(grant_type=urn:ietf:params:oauth:grant-type:token-exchange)"
+                )
+            raise _forbidden("this needs a person of a member org")
+        _held_to(principal, scopes)
+        return principal
+
+    return dependency
+
+
+def org_admin(*scopes: str, clients: bool = True, operators: bool = False) -> Caller:
+    """An org_admin of their org (or a portal acting for one, holding ``scopes``); with ``clients``, also the
+    org's API client holding ``scopes`` for itself; with ``operators``, also a consortium operator."""
+
+    async def dependency(principal: CurrentPrincipal) -> Principal:
+        if operators and principal.is_operator:
+            return principal
+        if principal.kind == "client" and principal.actor is None and principal.org_id:
+            if not clients:
+                raise _forbidden("this needs an org_admin; an API client cannot do it for itself")
+            _held_to(principal, scopes)
+            return principal
+        if not principal.is_person or "org_admin" not in principal.roles:
+            who = "an org_admin of a member org" + (" or a consortium operator" if operators else "")
+            raise _forbidden(f"this needs {who}")
+        _held_to(principal, scopes)
+        return principal
+
+    return dependency
+
+
+def operator() -> Caller:
+    """A consortium operator (never through a portal)."""
+
+    async def dependency(principal: CurrentPrincipal) -> Principal:
+        if not principal.is_operator:
+            raise _forbidden("this needs the operator role")
+        return principal
+
+    return dependency
+
+
+def require_roles(*roles: str) -> Caller:
     """A dependency that answers 403 unless the caller holds one of ``roles``."""
 
     async def dependency(principal: CurrentPrincipal) -> Principal:
         if not principal.has_role(*roles):
-            raise Problem(403, "Forbidden", f"this needs one of the roles: {', '.join(roles)}")
+            raise _forbidden(f"this needs one of the roles: {', '.join(roles)}")
         return principal
 
     return dependency
 
 
-def require_scopes(*scopes: str) -> Callable[[Principal], Awaitable[Principal]]:
-    """A dependency that answers 403 unless an API client holds every one of ``scopes`` (users pass)."""
+def require_scopes(*scopes: str) -> Caller:
+    """A dependency that answers 403 unless an API client (for itself or acting) holds every one of
+    ``scopes``; a person calling for themself passes."""
 
     async def dependency(principal: CurrentPrincipal) -> Principal:
-        if principal.kind == "client" and not principal.scopes.issuperset(scopes):
-            raise Problem(403, "Forbidden", f"this needs the scopes: {' '.join(scopes)}")
+        _held_to(principal, scopes)
         return principal
 
     return dependency
+
+
+def org_of(principal: Principal) -> str:
+    """The org of the person a route admitted with ``member(...)``: the store their request works in."""
+    if not principal.is_person or principal.org_id is None:
+        raise _forbidden("this needs a person of a member org")
+    return principal.org_id
+
+
+def admin_scope(principal: Principal) -> str | None:
+    """For figures admitted with ``org_admin(..., operators=True)``: the org they cover, None for the
+    consortium's (an operator)."""
+    if principal.is_operator:
+        return None
+    if principal.org_id is None:
+        raise _forbidden("this needs an org_admin of a member org or a consortium operator")
+    return principal.org_id
 
 
 async def current_tenant_id(principal: CurrentPrincipal) -> str:
     """The caller's org, which names the store every read and write of the request goes to."""
     if not principal.org_id:
-        raise Problem(403, "Forbidden", "this needs a caller who belongs to a member org")
+        raise _forbidden("this needs a caller who belongs to a member org")
     return principal.org_id
 
 

@@ -123,6 +123,20 @@ class UserErased(Event):
     erased_at: datetime
 
 
+class ClientRevoked(Event):
+    """An org revoked one of its API clients: its tokens no longer work anywhere, and what it registered
+    (webhook endpoints) stops."""
+
+    name = "client-revoked"
+    topic = TOPIC_IDENTITY
+    source = "/mentornet/identity"
+    subject_field = "client_id"
+
+    client_id: str
+    org_id: str
+    revoked_at: datetime
+
+
 # profiles ----------------------------------------------------------------------------------------------
 
 
@@ -452,6 +466,7 @@ EVENT_CLASSES: tuple[type[Event], ...] = (
     OrgRegistered,
     UserRegistered,
     UserErased,
+    ClientRevoked,
     ProfileShared,
     ProfileUnshared,
     MentorPublished,

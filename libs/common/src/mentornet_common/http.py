@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated, Any
 
+import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
@@ -15,10 +16,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mentornet_common import asyncapi
-from mentornet_common.auth import CurrentPrincipal, JwksKeySource, KeySource, Principal, TokenVerifier
+from mentornet_common.auth import JwksKeySource, KeySource, Principal, TokenVerifier, member
 from mentornet_common.idempotency import IdempotencyMiddleware, RateLimitMiddleware
 from mentornet_common.migrations import alembic_migrator
 from mentornet_common.problems import install_problem_handlers
+from mentornet_common.revocation import RevocationFeed, RevocationList, over_http, revocations_url
 from mentornet_common.runtime import Runtime
 from mentornet_common.settings import CommonSettings
 from mentornet_common.telemetry import HTTP_REQUEST_SECONDS, configure_logging, configure_tracing
@@ -117,14 +119,21 @@ def runtime_lifespan(
         runtime = Runtime(settings, alembic_migrator(package), sweep=False)
         await runtime.start()
         app.state.runtime = runtime
+        revocations = RevocationList()
         app.state.verifier = TokenVerifier(
             key_source or JwksKeySource(settings.jwks_url, ttl_s=settings.jwks_cache_ttl_s),
             settings.token_issuer,
             settings.token_audience,
+            revocations=revocations,
         )
+        feed = RevocationFeed(
+            revocations, over_http(revocations_url(settings.jwks_url)), settings.revocation_poll_s
+        )
+        await feed.start()
         try:
             yield
         finally:
+            await feed.stop()
             await runtime.stop()
 
     return lifespan
@@ -157,6 +166,20 @@ def service_app(
     return app
 
 
+def serve(app: FastAPI, settings: CommonSettings) -> None:
+    """Run an API process. Behind the gateway or an Ingress, the client address a request reports (and the
+    login throttle keys on) is the one ``X-Forwarded-For`` names, trusted only from
+    ``MENTORNET_FORWARDED_ALLOW_IPS``."""
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+    )
+
+
 PersonalData = Callable[[Runtime, Principal], Awaitable[dict[str, Any]]]
 
 
@@ -165,7 +188,9 @@ def personal_data_router(service: str, collect: PersonalData) -> APIRouter:
     (``GET /v1/me/export``). Internal: not in the public OpenAPI, not routed by the gateway."""
     router = APIRouter(prefix="/v1/me", tags=["privacy"])
 
-    async def my_data(runtime: RuntimeDep, caller: CurrentPrincipal) -> dict[str, Any]:
+    async def my_data(
+        runtime: RuntimeDep, caller: Annotated[Principal, Depends(member("data:export"))]
+    ) -> dict[str, Any]:
         return await collect(runtime, caller)
 
     router.add_api_route(

@@ -75,6 +75,17 @@ class CommonSettings(BaseSettings):
     token_issuer: str = "mentornet-identity"
     token_audience: str = "mentornet"
     jwks_cache_ttl_s: float = 300.0
+    revocation_poll_s: float = Field(
+        default=1.0,
+        gt=0,
+        le=5,
+        description="How often an API process asks identity for new revocations (next to jwks_url).",
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Proxies (comma-separated addresses or CIDRs, '*' for any) whose X-Forwarded-For "
+        "names the real client: the gateway or Ingress in front of the APIs.",
+    )
 
     # HTTP
     host: str = "127.0.0.1"

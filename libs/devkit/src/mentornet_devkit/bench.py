@@ -65,12 +65,10 @@ async def setup(http: httpx.AsyncClient, urls: Urls, operator: tuple[str, str]) 
     suffix = secrets.token_hex(3)
     people = {}
     for slug, roles in (("bench-mentors", ["member", "mentor"]), ("bench-mentees", ["member"])):
-        org = (
-            await http.post(
-                f"{urls.identity}/v1/orgs", json={"slug": f"{slug}-{suffix}", "name": slug}, headers=ops
-            )
-        ).json()
-        email = f"{slug}.{suffix}@bench.example"
+        domain = f"{slug}-{suffix}.example"
+        body = {"slug": f"{slug}-{suffix}", "name": slug, "email_domains": [domain]}
+        org = (await http.post(f"{urls.identity}/v1/orgs", json=body, headers=ops)).json()
+        email = f"{slug}@{domain}"
         user = await http.post(
             f"{urls.identity}/v1/orgs/{org['id']}/users",
             json={"email": email, "name": slug, "password": PASSWORD, "roles": roles},

@@ -106,11 +106,8 @@ async def walk(urls: Urls, operator: tuple[str, str], say: Say = print) -> Outco
         say(f"1. The consortium operator logs in ({operator[0]}).")
 
         for slug, name in (("acme", "Acme Corp"), ("globex", "Globex")):
-            org = _ok(
-                await http.post(
-                    f"{urls.identity}/v1/orgs", json={"slug": f"{slug}-{suffix}", "name": name}, headers=ops
-                )
-            )
+            body = {"slug": f"{slug}-{suffix}", "name": name, "email_domains": [f"{slug}-{suffix}.example"]}
+            org = _ok(await http.post(f"{urls.identity}/v1/orgs", json=body, headers=ops))
             out.orgs[slug] = org["id"]
         say(f"2. Two member orgs join: Acme ({out.orgs['acme']}) and Globex ({out.orgs['globex']}).")
 
@@ -123,7 +120,7 @@ async def walk(urls: Urls, operator: tuple[str, str], say: Say = print) -> Outco
             "acme_admin": ("acme", ["org_admin"]),
         }
         for name, (org, roles) in cast.items():
-            person = Person(name, f"{name}.{suffix}@{org}.example", out.orgs[org])
+            person = Person(name, f"{name}@{org}-{suffix}.example", out.orgs[org])
             user = _ok(
                 await http.post(
                     f"{urls.identity}/v1/orgs/{person.org_id}/users",

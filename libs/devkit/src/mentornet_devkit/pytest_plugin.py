@@ -20,6 +20,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from mentornet_common.settings import CommonSettings
 from mentornet_common.telemetry import configure_tracing
 from mentornet_devkit.broker import Broker, free_port, start_broker
+from mentornet_devkit.idp import RunningProviders, default_issuers, start_providers
 
 S = TypeVar("S", bound=CommonSettings)
 
@@ -66,6 +67,17 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
     running = start_broker(free_port(), log_file=log_file)
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="session")
+def identity_providers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningProviders]:
+    """Real OpenID providers (oidc-provider under Node) for the orgs "acme" and "globex", started only
+    for the tests that ask: clients "mentornet" and "portal", accounts alice and carol at acme, bob at
+    globex (see mentornet_devkit.idp.default_issuers). Register identity's callback with
+    ``identity_providers.add_redirect_uris(org, "mentornet", url)``."""
+    log_file = tmp_path_factory.mktemp("idp") / "oidc-provider.log"
+    with start_providers(default_issuers(), log_file) as providers:
+        yield providers
 
 
 @pytest.fixture(scope="session")

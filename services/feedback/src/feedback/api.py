@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from feedback import domain, journal, service
 from feedback.models import (
@@ -18,12 +18,16 @@ from feedback.models import (
     ReceivedList,
     ReceivedOut,
 )
-from mentornet_common.auth import CurrentPrincipal
+from mentornet_common.auth import Principal, member, org_admin
 from mentornet_common.http import RuntimeDep, personal_data_router
 from mentornet_common.pagination import Limit, Offset, page
 from mentornet_common.periods import QuarterQuery
 
 router = APIRouter(prefix="/v1", tags=["feedback"])
+
+FeedbackWriter = Annotated[Principal, Depends(member("feedback:write"))]
+FeedbackReader = Annotated[Principal, Depends(member("feedback:read"))]
+FiguresReader = Annotated[Principal, Depends(org_admin("impact:read", operators=True))]
 
 
 @router.post(
@@ -32,13 +36,13 @@ router = APIRouter(prefix="/v1", tags=["feedback"])
     response_model=FeedbackOut,
     summary="Feedback on a completed session, once per participant (a second answers 409)",
 )
-async def give_feedback(body: FeedbackIn, runtime: RuntimeDep, caller: CurrentPrincipal) -> FeedbackOut:
+async def give_feedback(body: FeedbackIn, runtime: RuntimeDep, caller: FeedbackWriter) -> FeedbackOut:
     return FeedbackOut.model_validate((await service.give_feedback(runtime, caller, body)).model_dump())
 
 
 @router.get("/feedback", response_model=FeedbackList, summary="The feedback the caller gave")
 async def my_feedback(
-    runtime: RuntimeDep, caller: CurrentPrincipal, limit: Limit = 50, offset: Offset = 0
+    runtime: RuntimeDep, caller: FeedbackReader, limit: Limit = 50, offset: Offset = 0
 ) -> FeedbackList:
     rows, next_offset = await service.my_feedback(runtime, caller, limit, offset)
     return FeedbackList(
@@ -52,7 +56,7 @@ async def my_feedback(
     summary="What the other participant of the caller's sessions chose to show them",
 )
 async def received(
-    runtime: RuntimeDep, caller: CurrentPrincipal, limit: Limit = 50, offset: Offset = 0
+    runtime: RuntimeDep, caller: FeedbackReader, limit: Limit = 50, offset: Offset = 0
 ) -> ReceivedList:
     rows, next_offset = await service.received_feedback(runtime, caller, limit, offset)
     items = [
@@ -75,7 +79,7 @@ async def received(
     tags=["follow-ups"],
     summary="The mentee records how they applied the advice (once per completed session)",
 )
-async def record_follow_up(body: FollowUpIn, runtime: RuntimeDep, caller: CurrentPrincipal) -> FollowUpOut:
+async def record_follow_up(body: FollowUpIn, runtime: RuntimeDep, caller: FeedbackWriter) -> FollowUpOut:
     return await service.record_follow_up(runtime, caller, body)
 
 
@@ -86,7 +90,7 @@ async def record_follow_up(body: FollowUpIn, runtime: RuntimeDep, caller: Curren
     summary="The caller's follow-ups, and those mentees shared with them as mentor",
 )
 async def list_follow_ups(
-    runtime: RuntimeDep, caller: CurrentPrincipal, limit: Limit = 50, offset: Offset = 0
+    runtime: RuntimeDep, caller: FeedbackReader, limit: Limit = 50, offset: Offset = 0
 ) -> FollowUpList:
     items, next_offset = await service.follow_ups(runtime, caller, limit, offset)
     return FollowUpList(items=items, next_offset=next_offset)
@@ -99,7 +103,7 @@ async def list_follow_ups(
     summary="The caller's own history, newest first",
 )
 async def my_journal(
-    runtime: RuntimeDep, caller: CurrentPrincipal, limit: Limit = 50, offset: Offset = 0
+    runtime: RuntimeDep, caller: FeedbackReader, limit: Limit = 50, offset: Offset = 0
 ) -> journal.Journal:
     found = await journal.journal(runtime, caller)
     entries, next_offset = page(found.entries[offset : offset + limit + 1], limit, offset)
@@ -117,7 +121,7 @@ async def my_journal(
 )
 async def export_journal(
     runtime: RuntimeDep,
-    caller: CurrentPrincipal,
+    caller: FeedbackReader,
     format: Annotated[Literal["csv", "markdown"], Query()] = "csv",
 ) -> Response:
     found = await journal.journal(runtime, caller)
@@ -138,7 +142,7 @@ async def export_journal(
     tags=["impact"],
     summary="A quarter's figures and weekly series (org_admin: their org; operator: the consortium)",
 )
-async def impact(runtime: RuntimeDep, caller: CurrentPrincipal, quarter: QuarterQuery = None) -> Impact:
+async def impact(runtime: RuntimeDep, caller: FiguresReader, quarter: QuarterQuery = None) -> Impact:
     return await service.impact(runtime, caller, quarter)
 
 
@@ -149,7 +153,7 @@ async def impact(runtime: RuntimeDep, caller: CurrentPrincipal, quarter: Quarter
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}, "description": "scope, quarter, period, figure, value"}},
 )
-async def impact_csv(runtime: RuntimeDep, caller: CurrentPrincipal, quarter: QuarterQuery = None) -> Response:
+async def impact_csv(runtime: RuntimeDep, caller: FiguresReader, quarter: QuarterQuery = None) -> Response:
     figures = await service.impact(runtime, caller, quarter)
     return Response(
         domain.impact_csv(figures),

@@ -25,8 +25,7 @@ from feedback.models import (
     SessionText,
     SharedFollowUp,
 )
-from mentornet_common.auth import Principal
-from mentornet_common.problems import Problem
+from mentornet_common.auth import Principal, org_of
 from mentornet_common.runtime import Runtime
 
 
@@ -57,10 +56,8 @@ class Journal(BaseModel):
 
 
 async def journal(runtime: Runtime, caller: Principal) -> Journal:
-    if caller.kind != "user" or not caller.org_id:
-        raise Problem(403, "Forbidden", "a journal belongs to a person of a member org")
     me = caller.subject
-    async with runtime.stores.session(caller.org_id) as db:
+    async with runtime.stores.session(org_of(caller)) as db:
         sessions = (
             await db.exec(
                 select(SessionRecord).where(or_(SessionRecord.mentor_id == me, SessionRecord.mentee_id == me))

@@ -27,7 +27,7 @@ from feedback.models import (
     SessionText,
     SharedFollowUp,
 )
-from mentornet_common.auth import Principal
+from mentornet_common.auth import Principal, admin_scope, org_of
 from mentornet_common.contracts import FeedbackSubmitted, FollowUpDue, FollowUpRecorded, SharedFeedback
 from mentornet_common.pagination import page
 from mentornet_common.periods import quarter_of
@@ -39,9 +39,7 @@ from mentornet_common.unit_of_work import UnitOfWork
 
 
 def _org_of(caller: Principal) -> str:
-    if caller.kind != "user" or not caller.org_id:
-        raise Problem(403, "Forbidden", "feedback is given by the people of a session")
-    return caller.org_id
+    return org_of(caller)
 
 
 async def give_feedback(runtime: Runtime, caller: Principal, data: FeedbackIn) -> Feedback:
@@ -120,11 +118,10 @@ async def my_feedback(
 
 
 def _impact_scope(caller: Principal) -> tuple[str, str | None, str]:
-    if caller.is_operator:
+    org_id = admin_scope(caller)
+    if org_id is None:
         return CONSORTIUM, None, "consortium"
-    if "org_admin" in caller.roles and caller.org_id:
-        return caller.org_id, caller.org_id, caller.org_id
-    raise Problem(403, "Forbidden", "impact figures are for org admins and consortium operators")
+    return org_id, org_id, org_id
 
 
 async def impact(runtime: Runtime, caller: Principal, quarter: str | None = None) -> Impact:

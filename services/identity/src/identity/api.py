@@ -1,15 +1,18 @@
-"""Identity's public HTTP API (see CONTRACT.md)."""
+"""Identity's public HTTP API: orgs, people, API clients, tokens, single sign-on (docs/identity.md)."""
 
 from __future__ import annotations
 
+import base64
 from typing import Annotated, Any
+from urllib.parse import unquote_plus
 
-from fastapi import APIRouter, Depends, Form, Request, status
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Form, Query, Request, Response, status
+from fastapi.responses import JSONResponse, RedirectResponse
 
-from identity import export, service
+from identity import exchange, export, service, sso, tokens
 from identity.deps import IdentityDep
 from identity.models import (
+    ApiClient,
     ClientCreate,
     ClientCredentials,
     ClientList,
@@ -18,18 +21,34 @@ from identity.models import (
     OrgCreate,
     OrgList,
     OrgPublic,
+    RevocationPage,
+    SettingsIn,
+    SettingsOut,
     SigningKeyPublic,
+    SsoIn,
+    SsoOut,
     TokenResponse,
     UserCreate,
     UserList,
     UserPublic,
 )
-from mentornet_common.auth import CurrentPrincipal, Principal, require_roles
+from identity.service import Identity
+from mentornet_common.auth import Principal, authenticated, member, operator, org_admin, require_scopes
 from mentornet_common.pagination import Limit, Offset
-from mentornet_common.problems import Problem
+from mentornet_common.problems import NotFound, Problem
 
 router = APIRouter()
-Operator = Annotated[Principal, Depends(require_roles("operator"))]
+Operator = Annotated[Principal, Depends(operator())]
+UsersRead = Annotated[Principal, Depends(require_scopes("users:read"))]
+UsersWrite = Annotated[Principal, Depends(require_scopes("users:write"))]
+Exporter = Annotated[Principal, Depends(member("data:export"))]
+Anyone = Annotated[Principal, Depends(authenticated())]
+PeopleReader = Annotated[Principal, Depends(org_admin("users:read"))]
+PeopleWriter = Annotated[Principal, Depends(org_admin("users:write"))]
+Seater = Annotated[Principal, Depends(org_admin("users:write", operators=True))]
+OrgAdminPerson = Annotated[Principal, Depends(org_admin(clients=False))]
+OrgAdminOrOperator = Annotated[Principal, Depends(org_admin(clients=False, operators=True))]
+TOKEN_GRANTS = ("password", "client_credentials", "refresh_token", exchange.GRANT)
 
 
 @router.get("/.well-known/jwks.json", tags=["tokens"], summary="Public keys that verify access tokens")
@@ -37,29 +56,92 @@ async def jwks(identity: IdentityDep) -> dict[str, Any]:
     return await service.jwks(identity)
 
 
-@router.post("/v1/token", response_model=TokenResponse, tags=["tokens"], summary="OAuth 2 token endpoint")
+def _address(request: Request) -> str:
+    """The real client's address: uvicorn takes it from X-Forwarded-For when a trusted proxy sent it."""
+    return request.client.host if request.client else "unknown"
+
+
+def _basic(request: Request) -> tuple[str, str] | None:
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("basic "):
+        return None
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode()
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise tokens.invalid_client(
+            "the Basic credentials are not base64 of client_id:client_secret"
+        ) from exc
+    client_id, _, secret = decoded.partition(":")
+    return unquote_plus(client_id), unquote_plus(secret)
+
+
+async def _client(
+    identity: Identity, request: Request, client_id: str | None, client_secret: str | None, *, required: bool
+) -> ApiClient | None:
+    """The API client authenticating this token request (HTTP Basic or the form), if any."""
+    basic = _basic(request)
+    if basic is not None:
+        client_id, client_secret = basic
+    if not client_id and not client_secret:
+        if required:
+            _require_form(client_id=client_id, client_secret=client_secret)
+        return None
+    _require_form(client_id=client_id, client_secret=client_secret)
+    return await service.authenticate_client(
+        identity, client_id or "", client_secret or "", _address(request)
+    )
+
+
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+@router.post(
+    "/v1/token",
+    response_model=TokenResponse,
+    tags=["tokens"],
+    summary="OAuth 2 token endpoint: password, client_credentials, refresh_token, token exchange (RFC 8693)",
+)
 async def token(
     request: Request,
+    response: Response,
     identity: IdentityDep,
-    grant_type: Annotated[str, Form(max_length=40)],
+    grant_type: Annotated[str, Form(max_length=100)],
     username: Annotated[str | None, Form(max_length=254)] = None,
     password: Annotated[str | None, Form(max_length=256)] = None,
     client_id: Annotated[str | None, Form(max_length=64)] = None,
     client_secret: Annotated[str | None, Form(max_length=128)] = None,
+    refresh_token: Annotated[str | None, Form(max_length=200)] = None,
+    subject_token: Annotated[str | None, Form(max_length=16_000)] = None,
+    subject_token_type: Annotated[str | None, Form(max_length=100)] = None,
+    requested_token_type: Annotated[str | None, Form(max_length=100)] = None,
+    scope: Annotated[str | None, Form(max_length=1000)] = None,
 ) -> TokenResponse:
-    address = request.client.host if request.client else "unknown"
+    response.headers.update(NO_STORE)
     if grant_type == "password":
         _require_form(username=username, password=password)
-        return await service.token_for_password(identity, username or "", password or "", address)
+        return await service.token_for_password(identity, username or "", password or "", _address(request))
     if grant_type == "client_credentials":
-        _require_form(client_id=client_id, client_secret=client_secret)
-        return await service.token_for_client(identity, client_id or "", client_secret or "", address)
+        client = await _client(identity, request, client_id, client_secret, required=True)
+        assert client is not None
+        return await service.token_for_client(identity, client)
+    if grant_type == "refresh_token":
+        _require_form(refresh_token=refresh_token)
+        client = await _client(identity, request, client_id, client_secret, required=False)
+        return await tokens.refresh(identity, refresh_token or "", client)
+    if grant_type == exchange.GRANT:
+        _require_form(subject_token=subject_token, subject_token_type=subject_token_type)
+        client = await _client(identity, request, client_id, client_secret, required=True)
+        assert client is not None
+        return await exchange.exchange(
+            identity, client, subject_token or "", subject_token_type or "", scope, requested_token_type
+        )
+    expected = ", ".join(TOKEN_GRANTS)
     raise Problem(
         400,
         "Unsupported grant type",
-        "grant_type must be password or client_credentials",
+        f"grant_type must be one of {expected}",
         error="unsupported_grant_type",
-        errors=[{"field": "body.grant_type", "message": "must be password or client_credentials"}],
+        errors=[{"field": "body.grant_type", "message": f"must be one of {expected}"}],
     )
 
 
@@ -75,46 +157,167 @@ def _require_form(**fields: str | None) -> None:
         )
 
 
+@router.post(
+    "/v1/revoke",
+    tags=["tokens"],
+    summary="Revoke a refresh token (its whole sign-in) or an access token (RFC 7009)",
+    response_class=Response,
+    responses={200: {"description": "Revoked, or nothing to revoke"}},
+)
+async def revoke(
+    request: Request,
+    identity: IdentityDep,
+    token: Annotated[str, Form(min_length=1, max_length=16_000)],
+    token_type_hint: Annotated[str | None, Form(max_length=40)] = None,
+    client_id: Annotated[str | None, Form(max_length=64)] = None,
+    client_secret: Annotated[str | None, Form(max_length=128)] = None,
+) -> Response:
+    client = await _client(identity, request, client_id, client_secret, required=False)
+    await tokens.revoke(identity, token, client)
+    return Response(status_code=200, headers=NO_STORE)
+
+
+@router.get("/v1/revocations", response_model=RevocationPage, include_in_schema=False)
+async def revocations(identity: IdentityDep, after: Annotated[int, Query(ge=0)] = 0) -> RevocationPage:
+    """Internal (not routed by the gateway): what every API process must refuse, after a cursor."""
+    return RevocationPage(items=await tokens.since(identity, after))
+
+
 @router.post("/v1/orgs", status_code=status.HTTP_201_CREATED, response_model=OrgPublic, tags=["orgs"])
 async def register_org(body: OrgCreate, identity: IdentityDep, _: Operator) -> OrgPublic:
-    return OrgPublic.model_validate(await service.register_org(identity, body), from_attributes=True)
+    return await service.org_public(identity, await service.register_org(identity, body))
 
 
 @router.get("/v1/orgs", response_model=OrgList, tags=["orgs"], summary="The consortium's member orgs")
-async def list_orgs(
-    identity: IdentityDep, _: CurrentPrincipal, limit: Limit = 50, offset: Offset = 0
-) -> OrgList:
+async def list_orgs(identity: IdentityDep, _: Anyone, limit: Limit = 50, offset: Offset = 0) -> OrgList:
     orgs, next_offset = await service.list_orgs(identity, limit, offset)
-    return OrgList(
-        items=[OrgPublic.model_validate(o, from_attributes=True) for o in orgs], next_offset=next_offset
-    )
+    return OrgList(items=[await service.org_public(identity, o) for o in orgs], next_offset=next_offset)
 
 
 @router.get("/v1/orgs/{org_id}", response_model=OrgPublic, tags=["orgs"])
-async def get_org(org_id: str, identity: IdentityDep, _: CurrentPrincipal) -> OrgPublic:
-    return OrgPublic.model_validate(await service.get_org(identity, org_id), from_attributes=True)
+async def get_org(org_id: str, identity: IdentityDep, _: Anyone) -> OrgPublic:
+    return await service.org_public(identity, await service.get_org(identity, org_id))
+
+
+@router.get(
+    "/v1/orgs/{org_id}/settings",
+    response_model=SettingsOut,
+    tags=["orgs"],
+    summary="The org's email domains and how its identity provider's groups map to roles",
+)
+async def get_settings(org_id: str, identity: IdentityDep, caller: OrgAdminOrOperator) -> SettingsOut:
+    return await service.get_settings(identity, caller, org_id)
+
+
+@router.put("/v1/orgs/{org_id}/settings", response_model=SettingsOut, tags=["orgs"])
+async def put_settings(
+    org_id: str, body: SettingsIn, identity: IdentityDep, caller: OrgAdminOrOperator
+) -> SettingsOut:
+    return await service.put_settings(identity, caller, org_id, body)
+
+
+@router.put(
+    "/v1/orgs/{org_id}/sso",
+    response_model=SsoOut,
+    tags=["single sign-on"],
+    summary="Configure the org's OpenID provider (its discovery document is read at once)",
+)
+async def put_sso(org_id: str, body: SsoIn, identity: IdentityDep, caller: OrgAdminPerson) -> SsoOut:
+    service.own_org(caller, org_id)
+    org = await sso.org_of(identity, org_id)
+    return sso.sso_out(identity, await sso.put_config(identity, org_id, body), org.slug)
+
+
+@router.get("/v1/orgs/{org_id}/sso", response_model=SsoOut, tags=["single sign-on"])
+async def get_sso(org_id: str, identity: IdentityDep, caller: OrgAdminOrOperator) -> SsoOut:
+    service.own_org(caller, org_id, operator_may=True)
+    org = await sso.org_of(identity, org_id)
+    config = await sso.configured(identity, org_id)
+    if config is None:
+        raise NotFound("single sign-on configuration")
+    return sso.sso_out(identity, config, org.slug)
+
+
+@router.delete(
+    "/v1/orgs/{org_id}/sso",
+    status_code=status.HTTP_204_NO_CONTENT,
+    tags=["single sign-on"],
+    summary="Remove the org's provider: every sign-in through it ends in every service within seconds",
+)
+async def delete_sso(org_id: str, identity: IdentityDep, caller: OrgAdminOrOperator) -> Response:
+    service.own_org(caller, org_id, operator_may=True)
+    await sso.delete_config(identity, org_id)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/v1/orgs/{org_slug}/sso/login",
+    tags=["single sign-on"],
+    summary="Start signing in through the org's provider (redirects there; authorization code + PKCE)",
+    response_class=RedirectResponse,
+    status_code=302,
+)
+async def sso_login(
+    org_slug: str,
+    identity: IdentityDep,
+    login_hint: Annotated[str | None, Query(max_length=254)] = None,
+) -> RedirectResponse:
+    return RedirectResponse(await sso.start_login(identity, org_slug, login_hint), 302, headers=NO_STORE)
+
+
+@router.get(
+    "/v1/sso/callback",
+    response_model=TokenResponse,
+    tags=["single sign-on"],
+    summary="Where the provider sends the person back: answers mentornet tokens",
+)
+async def sso_callback(
+    response: Response,
+    identity: IdentityDep,
+    state: Annotated[str | None, Query(max_length=100)] = None,
+    code: Annotated[str | None, Query(max_length=2000)] = None,
+    error: Annotated[str | None, Query(max_length=200)] = None,
+    error_description: Annotated[str | None, Query(max_length=1000)] = None,
+) -> TokenResponse:
+    response.headers.update(NO_STORE)
+    return await sso.finish_login(identity, state, code, error, error_description)
 
 
 @router.post(
     "/v1/orgs/{org_id}/users", status_code=status.HTTP_201_CREATED, response_model=UserPublic, tags=["users"]
 )
-async def register_user(
-    org_id: str, body: UserCreate, identity: IdentityDep, caller: CurrentPrincipal
-) -> UserPublic:
+async def register_user(org_id: str, body: UserCreate, identity: IdentityDep, caller: Seater) -> UserPublic:
     return UserPublic.of(await service.register_user(identity, caller, org_id, body))
 
 
 @router.get("/v1/orgs/{org_id}/users", response_model=UserList, tags=["users"])
 async def list_users(
-    org_id: str, identity: IdentityDep, caller: CurrentPrincipal, limit: Limit = 50, offset: Offset = 0
+    org_id: str, identity: IdentityDep, caller: PeopleReader, limit: Limit = 50, offset: Offset = 0
 ) -> UserList:
     users, next_offset = await service.list_users(identity, caller, org_id, limit, offset)
     return UserList(items=[UserPublic.of(u) for u in users], next_offset=next_offset)
 
 
 @router.get("/v1/orgs/{org_id}/users/{user_id}", response_model=UserPublic, tags=["users"])
-async def get_user(org_id: str, user_id: str, identity: IdentityDep, caller: CurrentPrincipal) -> UserPublic:
+async def get_user(org_id: str, user_id: str, identity: IdentityDep, caller: UsersRead) -> UserPublic:
     return UserPublic.of(await service.get_user(identity, caller, org_id, user_id))
+
+
+@router.post(
+    "/v1/orgs/{org_id}/users/{user_id}/deactivate",
+    response_model=UserPublic,
+    tags=["users"],
+    summary="Deactivate a person: they can no longer sign in, and their tokens stop working everywhere",
+)
+async def deactivate_user(
+    org_id: str, user_id: str, identity: IdentityDep, caller: PeopleWriter
+) -> UserPublic:
+    return UserPublic.of(await service.set_active(identity, caller, org_id, user_id, False))
+
+
+@router.post("/v1/orgs/{org_id}/users/{user_id}/activate", response_model=UserPublic, tags=["users"])
+async def activate_user(org_id: str, user_id: str, identity: IdentityDep, caller: PeopleWriter) -> UserPublic:
+    return UserPublic.of(await service.set_active(identity, caller, org_id, user_id, True))
 
 
 @router.post(
@@ -124,9 +327,7 @@ async def get_user(org_id: str, user_id: str, identity: IdentityDep, caller: Cur
     tags=["users"],
     summary="Erase a person (the person themself, or their org_admin): right to be forgotten",
 )
-async def erase_user(
-    org_id: str, user_id: str, identity: IdentityDep, caller: CurrentPrincipal
-) -> ErasureOut:
+async def erase_user(org_id: str, user_id: str, identity: IdentityDep, caller: UsersWrite) -> ErasureOut:
     return await service.erase_user(identity, caller, org_id, user_id)
 
 
@@ -138,14 +339,14 @@ async def erase_user(
     summary="Register an API client (the secret is shown once)",
 )
 async def create_client(
-    org_id: str, body: ClientCreate, identity: IdentityDep, caller: CurrentPrincipal
+    org_id: str, body: ClientCreate, identity: IdentityDep, caller: OrgAdminPerson
 ) -> ClientCredentials:
     return await service.create_client(identity, caller, org_id, body)
 
 
 @router.get("/v1/orgs/{org_id}/clients", response_model=ClientList, tags=["clients"])
 async def list_clients(
-    org_id: str, identity: IdentityDep, caller: CurrentPrincipal, limit: Limit = 50, offset: Offset = 0
+    org_id: str, identity: IdentityDep, caller: OrgAdminPerson, limit: Limit = 50, offset: Offset = 0
 ) -> ClientList:
     clients, next_offset = await service.list_clients(identity, caller, org_id, limit, offset)
     return ClientList(items=[ClientPublic.of(c) for c in clients], next_offset=next_offset)
@@ -153,13 +354,13 @@ async def list_clients(
 
 @router.delete("/v1/orgs/{org_id}/clients/{client_id}", response_model=ClientPublic, tags=["clients"])
 async def revoke_client(
-    org_id: str, client_id: str, identity: IdentityDep, caller: CurrentPrincipal
+    org_id: str, client_id: str, identity: IdentityDep, caller: OrgAdminPerson
 ) -> ClientPublic:
     return ClientPublic.of(await service.revoke_client(identity, caller, org_id, client_id))
 
 
 @router.get("/v1/me", response_model=UserPublic, tags=["users"], summary="The calling user")
-async def me(identity: IdentityDep, caller: CurrentPrincipal) -> UserPublic:
+async def me(identity: IdentityDep, caller: UsersRead) -> UserPublic:
     return UserPublic.of(await service.me(identity, caller))
 
 
@@ -168,7 +369,7 @@ async def me(identity: IdentityDep, caller: CurrentPrincipal) -> UserPublic:
     tags=["users"],
     summary="Everything mentornet holds about the caller, from every service, as one JSON file",
 )
-async def export_my_data(identity: IdentityDep, caller: CurrentPrincipal, request: Request) -> JSONResponse:
+async def export_my_data(identity: IdentityDep, caller: Exporter, request: Request) -> JSONResponse:
     user = await service.me(identity, caller)
     body = await export.gather(identity.settings, user, request.headers.get("authorization", ""))
     return JSONResponse(body, headers={"Content-Disposition": 'attachment; filename="mentornet-export.json"'})

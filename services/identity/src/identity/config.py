@@ -15,7 +15,26 @@ class IdentitySettings(CommonSettings):
         default=SecretStr("dev-only-change-me"),
         description="Encrypts the private signing keys at rest.",
     )
-    access_token_ttl_s: int = Field(default=3600, ge=60, le=86_400)
+    access_token_ttl_s: int = Field(
+        default=600, ge=60, le=3600, description="Access tokens live minutes; refresh tokens renew them."
+    )
+    refresh_token_ttl_s: int = Field(
+        default=14 * 86_400, ge=300, le=90 * 86_400, description="A refresh token unused this long expires."
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8001",
+        description="identity's address as browsers and portals reach it: single sign-on's redirect URI "
+        "({public_url}/v1/sso/callback) and the audience of client assertions ({public_url}/v1/token).",
+    )
+    sso_allow_http: bool = Field(
+        default=False,
+        description="Accept identity providers at http:// addresses (the embedded default and tests, whose "
+        "providers listen on loopback); production providers are https.",
+    )
+    sso_login_ttl_s: int = Field(default=600, ge=60, le=3600, description="How long a sign-in may take.")
+    assertion_max_lifetime_s: int = Field(
+        default=300, ge=30, le=3600, description="The longest lifetime a client's person assertion may have."
+    )
     operator_email: str | None = None
     operator_password: SecretStr | None = None
 
@@ -23,10 +42,12 @@ class IdentitySettings(CommonSettings):
     argon2_time_cost: int = Field(default=2, ge=1)
     argon2_memory_cost_kib: int = Field(default=19_456, ge=8)
 
-    # Login throttling: failed attempts per account, any attempts per client address.
+    # Login throttling counts failures only: per account from one client address, and per client address.
+    # The address is the real client's (X-Forwarded-For from a trusted proxy), so one attacker cannot lock
+    # anyone else out of their account, nor every caller behind the gateway out of /v1/token.
     login_failures_per_account: int = Field(default=5, ge=1)
     login_failure_window_s: float = Field(default=900.0, gt=0)
-    login_attempts_per_address: int = Field(default=30, ge=1)
+    login_failures_per_address: int = Field(default=30, ge=1)
     login_address_window_s: float = Field(default=60.0, gt=0)
 
     # A person's data export gathers each service's part from its API (GET /v1/me/data).

@@ -93,6 +93,13 @@ class KeyRing:
             created_at=now,
         )
 
+    def encrypt(self, secret: str) -> str:
+        """Another secret kept at rest the same way (an org's identity-provider client secret)."""
+        return self._fernet().encrypt(secret.encode()).decode()
+
+    def decrypt(self, token: str) -> str:
+        return self._fernet().decrypt(token.encode()).decode()
+
     def sign(self, key: SigningKey, claims: dict[str, Any]) -> str:
         pem = self._fernet().decrypt(key.private_key.encode())
         return jwt.encode(claims, pem, algorithm="RS256", headers={"kid": key.kid})

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-import uvicorn
 from fastapi import FastAPI
 
-from identity import service
+from identity import service, tokens
 from identity.api import router
 from identity.config import IdentitySettings
 from identity.deps import StoreKeySource
 from mentornet_common.auth import TokenVerifier
-from mentornet_common.http import service_app
+from mentornet_common.http import serve, service_app
 from mentornet_common.migrations import alembic_migrator
+from mentornet_common.revocation import RevocationFeed, RevocationList
 from mentornet_common.runtime import Runtime
 
 
@@ -34,12 +35,24 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
             )
         app.state.runtime = runtime
         app.state.identity = identity
-        app.state.verifier = TokenVerifier(
-            StoreKeySource(identity), settings.token_issuer, settings.token_audience
+        identity.revocations = RevocationList()
+        identity.verifier = app.state.verifier = TokenVerifier(
+            StoreKeySource(identity),
+            settings.token_issuer,
+            settings.token_audience,
+            revocations=identity.revocations,
         )
+
+        async def from_store(after: int) -> list[dict[str, Any]]:
+            return [r.model_dump() for r in await tokens.since(identity, after)]
+
+        # Other replicas of identity record revocations too: this one follows the store like every service.
+        feed = RevocationFeed(identity.revocations, from_store, settings.revocation_poll_s)
+        await feed.start()
         try:
             yield
         finally:
+            await feed.stop()
             await runtime.stop()
 
     return service_app(
@@ -53,7 +66,7 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
 
 def main() -> None:
     settings = IdentitySettings()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+    serve(create_app(settings), settings)
 
 
 if __name__ == "__main__":

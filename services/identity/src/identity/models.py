@@ -1,18 +1,20 @@
 """Identity's tables and API shapes.
 
-Consortium store: ``org``, ``account_index``, ``client_index``, ``signing_key``, and the operators' rows
-of ``user``. Each org's own store: its ``user`` and ``api_client`` rows. The two indexes map a login
-(a hash of the email, or a client id) to the org whose store holds the account, so that a login never
-has to search across tenants.
+Consortium store: ``org``, ``email_domain``, ``account_index``, ``client_index``, ``signing_key``,
+``revocation``, ``sso_login`` (sign-ins in flight), ``used_assertion`` (replay protection) and the
+operators' rows of ``user``. Each org's own store: its ``user``, ``api_client``, ``sso_config``,
+``external_identity``, ``refresh_token``, ``org_settings`` and SCIM's ``scim_group`` rows. The two
+indexes map a login (a hash of the email, or a client id) to the org whose store holds the account, so that
+a login never has to search across tenants.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import StringConstraints, field_validator
-from sqlalchemy import Column, Text
+from pydantic import AnyHttpUrl, BeforeValidator, StringConstraints, field_validator
+from sqlalchemy import JSON, Column, Text
 from sqlmodel import Field, SQLModel
 
 from mentornet_common.scopes import KNOWN_SCOPES
@@ -23,6 +25,12 @@ EMAIL = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG, min_length=1, max_length=40)]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=EMAIL, max_length=254)]
+DOMAIN = r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$"
+Domain = Annotated[
+    str,
+    BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v),
+    StringConstraints(pattern=DOMAIN, max_length=253),
+]
 OrgRole = Literal["member", "mentor", "org_admin"]
 
 
@@ -42,10 +50,54 @@ class Org(OrgBase, table=True):
 class OrgCreate(OrgBase):
     slug: Slug
     name: Name
+    email_domains: list[Domain] = Field(
+        default=[],
+        max_length=50,
+        description="The org's email domains: its people's addresses must be in one of them.",
+    )
 
 
 class OrgPublic(OrgBase):
     id: str
+    email_domains: list[str] = []
+
+
+class EmailDomain(SQLModel, table=True):
+    """Consortium store: an email domain and the one org that holds it."""
+
+    __tablename__ = "email_domain"
+
+    domain: str = Field(primary_key=True, max_length=253)
+    org_id: str = Field(max_length=48, index=True)
+
+
+class OrgSettings(SQLModel, table=True):
+    """An org's own store: how its identity provider's groups map to mentornet roles."""
+
+    __tablename__ = "org_settings"
+
+    org_id: str = Field(primary_key=True, max_length=48)
+    group_roles: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime
+
+
+GroupName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class SettingsIn(SQLModel):
+    email_domains: list[Domain] = Field(
+        max_length=50, description="Every address of the org's people must be in one of these."
+    )
+    group_roles: dict[GroupName, OrgRole] = Field(
+        default={},
+        max_length=100,
+        description="A group of the org's identity provider (an ID token's groups claim, or a SCIM "
+        "group's displayName) and the mentornet role its members hold.",
+    )
+
+
+class SettingsOut(SettingsIn):
+    org_id: str
 
 
 class OrgList(SQLModel):
@@ -64,6 +116,10 @@ class User(SQLModel, table=True):
     password_hash: str = Field(sa_column=Column(Text, nullable=False))
     roles: str = Field(max_length=200, description="Space-separated roles.")
     created_at: datetime
+    active: bool = True
+    updated_at: datetime | None = None
+    external_id: str | None = Field(default=None, max_length=200)
+    scim_attributes: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
     def role_list(self) -> list[str]:
         return self.roles.split()
@@ -72,7 +128,12 @@ class User(SQLModel, table=True):
 class UserCreate(SQLModel):
     email: Email
     name: Name
-    password: str = Field(min_length=12, max_length=256)
+    password: str | None = Field(
+        default=None,
+        min_length=12,
+        max_length=256,
+        description="Omit for a person who signs in only through the org's single sign-on.",
+    )
     roles: list[OrgRole] = Field(default=["member"], min_length=1, max_length=3)
 
     @field_validator("roles")
@@ -87,10 +148,18 @@ class UserPublic(SQLModel):
     email: str
     name: str
     roles: list[str]
+    active: bool = True
 
     @classmethod
     def of(cls, user: User) -> UserPublic:
-        return cls(id=user.id, org_id=user.org_id, email=user.email, name=user.name, roles=user.role_list())
+        return cls(
+            id=user.id,
+            org_id=user.org_id,
+            email=user.email,
+            name=user.name,
+            roles=user.role_list(),
+            active=user.active,
+        )
 
 
 class UserList(SQLModel):
@@ -121,6 +190,11 @@ class ApiClient(SQLModel, table=True):
     scopes: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime
     revoked_at: datetime | None = None
+    jwks: dict[str, Any] | None = Field(
+        default=None,
+        sa_column=Column(JSON, nullable=True),
+        description="Public keys the client signs person assertions with (token exchange).",
+    )
 
 
 class ClientIndex(SQLModel, table=True):
@@ -132,9 +206,18 @@ class ClientIndex(SQLModel, table=True):
     org_id: str = Field(max_length=48)
 
 
+class Jwks(SQLModel):
+    keys: list[dict[str, Any]] = Field(min_length=1, max_length=10)
+
+
 class ClientCreate(SQLModel):
     name: Name
     scopes: list[str] = Field(default=[], max_length=len(KNOWN_SCOPES))
+    jwks: Jwks | None = Field(
+        default=None,
+        description="Public keys (a JWK Set, RS256 or ES256) with which the client signs assertions naming "
+        "a person of its org, to act for them (token exchange).",
+    )
 
     @field_validator("scopes")
     @classmethod
@@ -159,6 +242,7 @@ class ClientPublic(SQLModel):
     scopes: list[str]
     created_at: datetime
     revoked_at: datetime | None
+    key_ids: list[str] = Field(default=[], description="The kids of the client's registered public keys.")
 
     @classmethod
     def of(cls, client: ApiClient) -> ClientPublic:
@@ -169,6 +253,7 @@ class ClientPublic(SQLModel):
             scopes=client.scopes.split(),
             created_at=client.created_at,
             revoked_at=client.revoked_at,
+            key_ids=[str(k.get("kid", "")) for k in (client.jwks or {}).get("keys", [])],
         )
 
 
@@ -185,6 +270,181 @@ class TokenResponse(SQLModel):
     token_type: Literal["bearer"] = "bearer"
     expires_in: int
     scope: str | None = None
+    refresh_token: str | None = None
+    issued_token_type: str | None = Field(
+        default=None, description="Token exchange only: urn:ietf:params:oauth:token-type:access_token."
+    )
+
+
+class RefreshToken(SQLModel, table=True):
+    """An org's store (operators': the consortium's): one refresh token, by the hash of its secret.
+
+    Tokens of one sign-in form a family (``family_id``, the access tokens' ``sid``); each use rotates the
+    token, and presenting a used one again revokes the whole family (RFC 9700's reuse detection)."""
+
+    __tablename__ = "refresh_token"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    family_id: str = Field(max_length=48, index=True)
+    user_id: str = Field(max_length=48, index=True)
+    client_id: str | None = Field(default=None, max_length=48, index=True)
+    scope: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    via: str = Field(max_length=32)
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class Revocation(SQLModel, table=True):
+    """Consortium store: what every service must stop accepting before it expires (see
+    mentornet_common.revocation); kept until no token it matches can still be valid."""
+
+    __tablename__ = "revocation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    value: str = Field(max_length=64)
+    issued_before: float
+    expires_at: float = Field(index=True)
+
+
+class RevocationOut(SQLModel):
+    id: int
+    kind: str
+    value: str
+    issued_before: float
+    expires_at: float
+
+
+class RevocationPage(SQLModel):
+    items: list[RevocationOut]
+
+
+class UsedAssertion(SQLModel, table=True):
+    """Consortium store: a subject token already exchanged (by its hash), refused until it expires."""
+
+    __tablename__ = "used_assertion"
+
+    digest: str = Field(primary_key=True, max_length=64)
+    expires_at: datetime = Field(index=True)
+
+
+# single sign-on ------------------------------------------------------------------------------------------
+
+
+class SsoConfig(SQLModel, table=True):
+    """An org's own store: its OpenID provider. The client secret is encrypted like the signing keys."""
+
+    __tablename__ = "sso_config"
+
+    org_id: str = Field(primary_key=True, max_length=48)
+    issuer: str = Field(max_length=500)
+    client_id: str = Field(max_length=200)
+    client_secret: str = Field(sa_column=Column(Text, nullable=False))
+    scopes: str = Field(max_length=500)
+    groups_claim: str = Field(max_length=100)
+    jit_create: bool
+    allow_passwords: bool
+    exchange_audiences: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime
+    updated_at: datetime
+
+
+ClaimName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_:./-]{1,100}$")]
+Audience = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class SsoIn(SQLModel):
+    issuer: AnyHttpUrl = Field(description="The provider's issuer; discovery is read from it.")
+    client_id: str = Field(min_length=1, max_length=200, description="mentornet's client at the provider.")
+    client_secret: str = Field(min_length=1, max_length=500, description="Write-only; stored encrypted.")
+    scopes: list[Annotated[str, StringConstraints(pattern=r"^[\x21-\x7e]{1,100}$")]] = Field(
+        default=["openid", "email", "profile"], max_length=20
+    )
+    groups_claim: ClaimName = Field(
+        default="groups",
+        description="The ID token claim listing the person's groups; mapped to roles by the org's "
+        "group_roles setting.",
+    )
+    jit_create: bool = Field(default=True, description="Create a person at their first sign-in.")
+    allow_passwords: bool = Field(
+        default=True, description="Whether the org's people may still sign in with a mentornet password."
+    )
+    exchange_audiences: list[Audience] = Field(
+        default=[],
+        max_length=20,
+        description="Client ids at the provider (the org's portals) whose ID tokens the org's API clients "
+        "may exchange to act for a person; mentornet's own client_id is always accepted.",
+    )
+
+    @field_validator("scopes")
+    @classmethod
+    def _openid(cls, value: list[str]) -> list[str]:
+        if "openid" not in value:
+            raise ValueError("must include openid")
+        return list(dict.fromkeys(value))
+
+
+class SsoOut(SQLModel):
+    org_id: str
+    issuer: str
+    client_id: str
+    scopes: list[str]
+    groups_claim: str
+    jit_create: bool
+    allow_passwords: bool
+    exchange_audiences: list[str]
+    redirect_uri: str = Field(description="Register this at the provider as mentornet's redirect URI.")
+    login_url: str = Field(description="Where the org's people start signing in.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class ExternalIdentity(SQLModel, table=True):
+    """An org's own store: the person a provider's subject is."""
+
+    __tablename__ = "external_identity"
+
+    issuer: str = Field(primary_key=True, max_length=500)
+    subject: str = Field(primary_key=True, max_length=255)
+    user_id: str = Field(max_length=48, index=True)
+    created_at: datetime
+    last_login_at: datetime
+
+
+class SsoLogin(SQLModel, table=True):
+    """Consortium store: a sign-in in flight, by its ``state``; used once, and only for a few minutes."""
+
+    __tablename__ = "sso_login"
+
+    state: str = Field(primary_key=True, max_length=64)
+    org_id: str = Field(max_length=48)
+    nonce: str = Field(max_length=64)
+    code_verifier: str = Field(max_length=128)
+    created_at: datetime
+    expires_at: datetime = Field(index=True)
+
+
+# SCIM groups ---------------------------------------------------------------------------------------------
+
+
+class ScimGroup(SQLModel, table=True):
+    __tablename__ = "scim_group"
+
+    id: str = Field(primary_key=True, max_length=48)
+    display_name: str = Field(max_length=200, index=True)
+    external_id: str | None = Field(default=None, max_length=200)
+    attributes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime
+    updated_at: datetime
+
+
+class ScimGroupMember(SQLModel, table=True):
+    __tablename__ = "scim_group_member"
+
+    group_id: str = Field(primary_key=True, max_length=48)
+    user_id: str = Field(primary_key=True, max_length=48, index=True)
 
 
 class SigningKey(SQLModel, table=True):

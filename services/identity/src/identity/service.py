@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlmodel import select
+import jwt
+from jwt import PyJWK
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, delete, select
 
-from identity import repository
+from identity import repository, sso, tokens
 from identity.config import IdentitySettings
 from identity.credentials import (
     KeyRing,
@@ -26,19 +29,29 @@ from identity.models import (
     ClientCreate,
     ClientCredentials,
     ClientIndex,
+    EmailDomain,
     ErasureOut,
+    ExternalIdentity,
+    Jwks,
     Org,
     OrgCreate,
+    OrgPublic,
+    OrgSettings,
+    RefreshToken,
+    ScimGroupMember,
+    SettingsIn,
+    SettingsOut,
     SigningKey,
     TokenResponse,
     User,
     UserCreate,
 )
-from mentornet_common.auth import Principal
-from mentornet_common.contracts import OrgRegistered, UserErased, UserRegistered
+from mentornet_common.auth import Principal, TokenVerifier
+from mentornet_common.contracts import ClientRevoked, OrgRegistered, UserErased, UserRegistered
 from mentornet_common.pagination import page
 from mentornet_common.problems import Conflict, NotFound, Problem
 from mentornet_common.ratelimit import SlidingWindowLimiter
+from mentornet_common.revocation import RevocationList
 from mentornet_common.runtime import Runtime
 from mentornet_common.tenancy import CONSORTIUM
 
@@ -54,7 +67,10 @@ class Identity:
     passwords: Passwords
     keyring: KeyRing
     account_failures: SlidingWindowLimiter
-    address_attempts: SlidingWindowLimiter
+    address_failures: SlidingWindowLimiter
+    providers: sso.Providers
+    revocations: RevocationList | None = None
+    verifier: TokenVerifier | None = None
 
     @classmethod
     def build(cls, settings: IdentitySettings, runtime: Runtime) -> Identity:
@@ -66,9 +82,10 @@ class Identity:
             account_failures=SlidingWindowLimiter(
                 settings.login_failures_per_account, settings.login_failure_window_s
             ),
-            address_attempts=SlidingWindowLimiter(
-                settings.login_attempts_per_address, settings.login_address_window_s
+            address_failures=SlidingWindowLimiter(
+                settings.login_failures_per_address, settings.login_address_window_s
             ),
+            providers=sso.Providers(),
         )
 
 
@@ -84,9 +101,13 @@ async def register_org(identity: Identity, data: OrgCreate) -> Org:
     async with identity.runtime.unit_of_work(CONSORTIUM) as uow:
         if await repository.org_by_slug(uow.session, data.slug):
             raise Conflict(f"an org with slug {data.slug!r} already exists")
+        for domain in data.email_domains:
+            if await uow.session.get(EmailDomain, domain) is not None:
+                raise _domain_taken(domain)
     org = Org(id=new_id("org"), slug=data.slug, name=data.name, created_at=_now())
     # The store exists before anyone can learn the org's id, so no request can find it missing.
     await identity.runtime.stores.provision(org.id)
+    await _claim_domains(identity, org.id, list(data.email_domains))
     async with identity.runtime.unit_of_work(CONSORTIUM) as uow:
         uow.session.add(org)
         uow.publish(
@@ -124,14 +145,12 @@ async def get_org(identity: Identity, org_id: str) -> Org:
 # who may manage an org's people ------------------------------------------------------------------------
 
 
-def _authorize_org_admin(caller: Principal, org_id: str, *, operator_may: bool) -> None:
-    """Another org's people are invisible (404); inside one's own org, managing needs org_admin (403)."""
+def own_org(caller: Principal, org_id: str, *, operator_may: bool = False) -> None:
+    """Another org's people are invisible (404): the route's dependency already checked the role/scope."""
     if caller.is_operator and operator_may:
         return
     if caller.org_id != org_id:
         raise NotFound("org")
-    if "org_admin" not in caller.roles:
-        raise Problem(403, "Forbidden", "this needs the org_admin role in this org")
 
 
 async def _existing_org(identity: Identity, org_id: str) -> Org:
@@ -142,29 +161,138 @@ async def _existing_org(identity: Identity, org_id: str) -> Org:
     return org
 
 
+# email domains and settings ----------------------------------------------------------------------------
+
+
+def outside_org_domains(field: str = "body.email") -> Problem:
+    """The one refusal for an address the org may not use: it never says whether it exists elsewhere."""
+    message = "the address is not in one of the org's email domains"
+    return Problem(
+        422, "Unprocessable Content", f"{field}: {message}", errors=[{"field": field, "message": message}]
+    )
+
+
+async def org_domains(identity: Identity, org_id: str) -> list[str]:
+    async with identity.runtime.stores.session(CONSORTIUM) as session:
+        rows = await session.exec(
+            select(EmailDomain.domain).where(EmailDomain.org_id == org_id).order_by(col(EmailDomain.domain))
+        )
+        return list(rows.all())
+
+
+async def require_org_domain(identity: Identity, org_id: str, email: str, field: str = "body.email") -> None:
+    domain = email.strip().lower().rsplit("@", 1)[-1]
+    domains = await org_domains(identity, org_id)
+    if not domains:
+        message = (
+            "the org lists no email domains yet: its admin sets them first (PUT /v1/orgs/{org_id}/settings)"
+        )
+        raise Problem(
+            422, "Unprocessable Content", f"{field}: {message}", errors=[{"field": field, "message": message}]
+        )
+    if domain not in domains:
+        raise outside_org_domains(field)
+
+
+def _domain_taken(domain: str) -> Problem:
+    message = f"{domain} is held by another member org"
+    return Problem(
+        409, "Conflict", f"body.email_domains: {message}",
+        errors=[{"field": "body.email_domains", "message": message}],
+    )  # fmt: skip
+
+
+async def _claim_domains(identity: Identity, org_id: str, domains: list[str]) -> None:
+    """The org holds exactly ``domains``; a domain another member org holds is refused (409)."""
+    wanted = sorted(set(domains))
+    async with identity.runtime.unit_of_work(CONSORTIUM) as uow:
+        for domain in wanted:
+            holder = await uow.session.get(EmailDomain, domain)
+            if holder is not None and holder.org_id != org_id:
+                raise _domain_taken(domain)
+        held = (await uow.session.exec(select(EmailDomain).where(EmailDomain.org_id == org_id))).all()
+        for row in held:
+            if row.domain not in wanted:
+                await uow.session.delete(row)
+        for domain in wanted:
+            if await uow.session.get(EmailDomain, domain) is None:
+                uow.session.add(EmailDomain(domain=domain, org_id=org_id))
+        try:
+            await uow.commit()
+        except IntegrityError as exc:
+            raise Conflict("body.email_domains: a domain was just claimed by another member org") from exc
+
+
+async def org_public(identity: Identity, org: Org) -> OrgPublic:
+    return OrgPublic(
+        id=org.id, slug=org.slug, name=org.name, email_domains=await org_domains(identity, org.id)
+    )
+
+
+async def get_settings(identity: Identity, caller: Principal, org_id: str) -> SettingsOut:
+    own_org(caller, org_id, operator_may=True)
+    await _existing_org(identity, org_id)
+    async with identity.runtime.stores.session(org_id) as session:
+        found = await session.get(OrgSettings, org_id)
+    return SettingsOut(
+        org_id=org_id,
+        email_domains=await org_domains(identity, org_id),
+        group_roles=dict(found.group_roles) if found else {},  # type: ignore[arg-type]
+    )
+
+
+async def put_settings(identity: Identity, caller: Principal, org_id: str, data: SettingsIn) -> SettingsOut:
+    own_org(caller, org_id, operator_may=True)
+    await _existing_org(identity, org_id)
+    await _claim_domains(identity, org_id, list(data.email_domains))
+    async with identity.runtime.unit_of_work(org_id) as uow:
+        found = await uow.session.get(OrgSettings, org_id)
+        if found is None:
+            found = OrgSettings(org_id=org_id, updated_at=_now())
+        found.group_roles = dict(data.group_roles)
+        found.updated_at = _now()
+        uow.session.add(found)
+        await uow.commit()
+    return await get_settings(identity, caller, org_id)
+
+
 # users -------------------------------------------------------------------------------------------------
 
 
 async def register_user(identity: Identity, caller: Principal, org_id: str, data: UserCreate) -> User:
     """Create a user in their org's store; the operator may do it for any org (to seat its first admin)."""
-    _authorize_org_admin(caller, org_id, operator_may=True)
+    own_org(caller, org_id, operator_may=True)
     await _existing_org(identity, org_id)
-    return await _create_account(
-        identity, org_id, str(data.email), data.name, data.password, list(data.roles)
-    )
+    await require_org_domain(identity, org_id, str(data.email))
+    return await create_account(identity, org_id, str(data.email), data.name, data.password, list(data.roles))
 
 
-async def _create_account(
-    identity: Identity, org_id: str | None, email: str, name: str, password: str, roles: list[str]
+async def create_account(
+    identity: Identity,
+    org_id: str | None,
+    email: str,
+    name: str,
+    password: str | None,
+    roles: list[str],
+    *,
+    external_id: str | None = None,
+    scim_attributes: dict[str, Any] | None = None,
+    active: bool = True,
 ) -> User:
+    """The one way an account comes to be (by hand, SCIM, or a first single sign-on)."""
+    now = _now()
     user = User(
         id=new_id("usr"),
         org_id=org_id,
         email=email.strip().lower(),
         name=name.strip(),
-        password_hash=identity.passwords.hash(password),
+        password_hash=identity.passwords.hash(password) if password else NO_PASSWORD,
         roles=" ".join(sorted(set(roles))),
-        created_at=_now(),
+        created_at=now,
+        updated_at=now,
+        active=active,
+        external_id=external_id,
+        scim_attributes=scim_attributes,
     )
     index = AccountIndex(email_hash=email_hash(user.email), user_id=user.id, org_id=org_id)
     # Claiming the email in the consortium's index first makes it unique across every org.
@@ -196,16 +324,92 @@ async def _create_account(
     return user
 
 
+async def update_person(
+    identity: Identity,
+    org_id: str,
+    user_id: str,
+    *,
+    name: str | None = None,
+    roles: list[str] | None = None,
+    email: str | None = None,
+    active: bool | None = None,
+    external_id: str | None = None,
+    scim_attributes: dict[str, Any] | None = None,
+) -> User:
+    """Change a person; access they held ends at once when they lose a role or are deactivated."""
+    now = _now()
+    async with identity.runtime.unit_of_work(org_id) as uow:
+        user = await uow.session.get(User, user_id)
+        if user is None or user.email == erased_email(user_id):
+            raise NotFound("user")
+        old_roles, was_active, old_email = set(user.role_list()), user.active, user.email
+        if email is not None and email.strip().lower() != user.email:
+            user.email = await _move_email(identity, user, email.strip().lower())
+        if name is not None:
+            user.name = name.strip()[:200] or user.name
+        if roles is not None:
+            user.roles = " ".join(sorted(set(roles)))
+        if active is not None:
+            user.active = active
+        if external_id is not None:
+            user.external_id = external_id or None
+        if scim_attributes is not None:
+            user.scim_attributes = scim_attributes
+        user.updated_at = now
+        uow.session.add(user)
+        await uow.commit()
+    try:
+        if was_active and not user.active:
+            await tokens.revoke_refresh_tokens(identity, org_id, user_id=user_id)
+            await tokens.record(identity, "subject", user_id)
+        elif old_roles - set(user.role_list()):
+            await tokens.record(identity, "subject", user_id)  # their tokens carry roles they lost
+    finally:
+        if old_email != user.email:
+            await _release_email(identity, old_email, user_id)
+    return user
+
+
+async def _move_email(identity: Identity, user: User, email: str) -> str:
+    """Claim a new address for ``user`` in the consortium's index (the old one is released after)."""
+    if user.org_id is not None:
+        await require_org_domain(identity, user.org_id, email, "body.userName")
+    async with identity.runtime.unit_of_work(CONSORTIUM) as uow:
+        if await uow.session.get(AccountIndex, email_hash(email)):
+            raise Conflict("a user with this email already exists")
+        uow.session.add(AccountIndex(email_hash=email_hash(email), user_id=user.id, org_id=user.org_id))
+        try:
+            await uow.commit()
+        except IntegrityError as exc:
+            raise Conflict("a user with this email already exists") from exc
+    return email
+
+
+async def _release_email(identity: Identity, email: str, user_id: str) -> None:
+    async with identity.runtime.unit_of_work(CONSORTIUM) as uow:
+        claimed = await uow.session.get(AccountIndex, email_hash(email))
+        if claimed is not None and claimed.user_id == user_id:
+            await uow.session.delete(claimed)
+            await uow.commit()
+
+
 async def list_users(
     identity: Identity, caller: Principal, org_id: str, limit: int, offset: int
 ) -> tuple[list[User], int | None]:
-    _authorize_org_admin(caller, org_id, operator_may=False)
+    own_org(caller, org_id)
     async with identity.runtime.stores.session(org_id) as session:
         return page(await repository.users(session, limit + 1, offset), limit, offset)
 
 
+def _may_see(caller: Principal, org_id: str, user_id: str) -> bool:
+    """The person themself, the org's admin, or the org's client holding users:read (the route checked)."""
+    if caller.org_id != org_id:
+        return False
+    return caller.subject == user_id or "org_admin" in caller.roles or caller.kind == "client"
+
+
 async def get_user(identity: Identity, caller: Principal, org_id: str, user_id: str) -> User:
-    if caller.org_id != org_id or (caller.subject != user_id and "org_admin" not in caller.roles):
+    if not _may_see(caller, org_id, user_id):
         raise NotFound("user")
     async with identity.runtime.stores.session(org_id) as session:
         user = await session.get(User, user_id)
@@ -214,11 +418,24 @@ async def get_user(identity: Identity, caller: Principal, org_id: str, user_id: 
     return user
 
 
+async def set_active(identity: Identity, caller: Principal, org_id: str, user_id: str, active: bool) -> User:
+    """An org_admin (or the org's client holding users:write) deactivates or reactivates a person."""
+    own_org(caller, org_id)
+    if caller.subject == user_id and not active:
+        raise Problem(409, "Conflict", "you cannot deactivate yourself")
+    return await update_person(identity, org_id, user_id, active=active)
+
+
 async def erase_user(identity: Identity, caller: Principal, org_id: str, user_id: str) -> ErasureOut:
     """The person, or their org's admin, erases them: identity forgets who they were at once (no name,
-    no email, no way to log in) and ``user-erased`` tells every other service to do the same."""
-    if caller.org_id != org_id or (caller.subject != user_id and "org_admin" not in caller.roles):
+    no email, no way to log in), every token they hold stops working in every service, and
+    ``user-erased`` tells every other service to forget them too."""
+    if not _may_see(caller, org_id, user_id) or (caller.kind == "client" and caller.actor is None):
         raise NotFound("user")
+    return await erase(identity, org_id, user_id)
+
+
+async def erase(identity: Identity, org_id: str, user_id: str) -> ErasureOut:
     now = _now()
     async with identity.runtime.unit_of_work(org_id) as uow:
         user = await uow.session.get(User, user_id)
@@ -229,9 +446,19 @@ async def erase_user(identity: Identity, caller: Principal, org_id: str, user_id
             user.name = "erased"
             user.password_hash = ERASED_PASSWORD
             user.roles = ""
+            user.active = False
+            user.external_id = None
+            user.scim_attributes = None
             uow.session.add(user)
+            for link in (
+                await uow.session.exec(select(ExternalIdentity).where(ExternalIdentity.user_id == user_id))
+            ).all():
+                await uow.session.delete(link)
+            await uow.session.exec(delete(ScimGroupMember).where(col(ScimGroupMember.user_id) == user_id))
+            await uow.session.exec(delete(RefreshToken).where(col(RefreshToken.user_id) == user_id))
             uow.publish(UserErased(user_id=user.id, org_id=org_id, erased_at=now))
         await uow.commit()
+    await tokens.record(identity, "subject", user_id)
     async with identity.runtime.unit_of_work(CONSORTIUM) as uow:
         for entry in (
             await uow.session.exec(select(AccountIndex).where(AccountIndex.user_id == user_id))
@@ -246,6 +473,7 @@ def erased_email(user_id: str) -> str:
 
 
 ERASED_PASSWORD = "!erased"  # not a hash: nothing verifies against it
+NO_PASSWORD = "!sso"  # a person who signs in only through their org's provider
 
 
 async def me(identity: Identity, caller: Principal) -> User:
@@ -263,7 +491,7 @@ async def seed_operator(identity: Identity, email: str, password: str) -> bool:
     async with identity.runtime.stores.session(CONSORTIUM) as session:
         if await repository.any_operator(session):
             return False
-    await _create_account(identity, None, email, "Consortium operator", password, ["operator"])
+    await create_account(identity, None, email, "Consortium operator", password, ["operator"])
     log.info("seeded the first consortium operator")
     return True
 
@@ -271,11 +499,35 @@ async def seed_operator(identity: Identity, email: str, password: str) -> bool:
 # API clients -------------------------------------------------------------------------------------------
 
 
+def _checked_jwks(jwks: Jwks | None) -> dict[str, Any] | None:
+    if jwks is None:
+        return None
+    keys = []
+    for position, jwk in enumerate(jwks.keys):
+        field = f"body.jwks.keys.{position}"
+        if any(name in jwk for name in ("d", "p", "q", "dp", "dq", "qi", "k")):
+            message = "a private or symmetric key: register only the public half"
+            raise Problem(422, "Unprocessable Content", f"{field}: {message}",
+                          errors=[{"field": field, "message": message}])  # fmt: skip
+        try:
+            parsed = PyJWK(jwk)
+        except jwt.PyJWTError as exc:
+            message = f"not a usable public key ({exc})"
+            raise Problem(422, "Unprocessable Content", f"{field}: {message}",
+                          errors=[{"field": field, "message": message}]) from exc  # fmt: skip
+        if parsed.key_type not in ("RSA", "EC") or (len(jwks.keys) > 1 and not jwk.get("kid")):
+            message = "RSA or EC keys, each with a kid when there are several"
+            raise Problem(422, "Unprocessable Content", f"{field}: {message}",
+                          errors=[{"field": field, "message": message}])  # fmt: skip
+        keys.append(jwk)
+    return {"keys": keys}
+
+
 async def create_client(
     identity: Identity, caller: Principal, org_id: str, data: ClientCreate
 ) -> ClientCredentials:
     """Register an org's API client; the secret is returned once and only its hash is kept."""
-    _authorize_org_admin(caller, org_id, operator_may=False)
+    own_org(caller, org_id)
     secret, secret_hash = new_client_secret()
     client = ApiClient(
         client_id=new_id("cl"),
@@ -284,6 +536,7 @@ async def create_client(
         secret_hash=secret_hash,
         scopes=" ".join(data.scopes),
         created_at=_now(),
+        jwks=_checked_jwks(data.jwks),
     )
     async with identity.runtime.unit_of_work(CONSORTIUM) as uow:
         uow.session.add(ClientIndex(client_id=client.client_id, org_id=org_id))
@@ -299,13 +552,15 @@ async def create_client(
 async def list_clients(
     identity: Identity, caller: Principal, org_id: str, limit: int, offset: int
 ) -> tuple[list[ApiClient], int | None]:
-    _authorize_org_admin(caller, org_id, operator_may=False)
+    own_org(caller, org_id)
     async with identity.runtime.stores.session(org_id) as session:
         return page(await repository.clients(session, limit + 1, offset), limit, offset)
 
 
 async def revoke_client(identity: Identity, caller: Principal, org_id: str, client_id: str) -> ApiClient:
-    _authorize_org_admin(caller, org_id, operator_may=False)
+    """The client's tokens stop working in every service, the people it acted for included, and the
+    webhooks it registered stop (``client-revoked``)."""
+    own_org(caller, org_id)
     async with identity.runtime.unit_of_work(org_id) as uow:
         client = await uow.session.get(ApiClient, client_id)
         if client is None:
@@ -313,15 +568,14 @@ async def revoke_client(identity: Identity, caller: Principal, org_id: str, clie
         if client.revoked_at is None:
             client.revoked_at = _now()
             uow.session.add(client)
+            uow.publish(ClientRevoked(client_id=client_id, org_id=org_id, revoked_at=client.revoked_at))
             await uow.commit()
-        return client
+    await tokens.revoke_refresh_tokens(identity, org_id, client_id=client_id)
+    await tokens.record(identity, "subject", client_id)
+    return client
 
 
 # tokens ------------------------------------------------------------------------------------------------
-
-
-def _invalid_grant(detail: str) -> Problem:
-    return Problem(400, "Invalid grant", detail, error="invalid_grant")
 
 
 def _throttle(limiter: SlidingWindowLimiter, key: str) -> None:
@@ -329,33 +583,52 @@ def _throttle(limiter: SlidingWindowLimiter, key: str) -> None:
         raise Problem(
             429,
             "Too Many Requests",
-            "too many login attempts; try again later",
+            "too many failed attempts; try again later",
             headers={"Retry-After": str(wait)},
         )
 
 
+class Attempt:
+    """Throttling of one credential check: only failures count, by client address and by account there."""
+
+    def __init__(self, identity: Identity, address: str, account: str) -> None:
+        self._identity = identity
+        self._address = address
+        self._pair = f"{address}|{account}"
+        _throttle(identity.address_failures, address)
+        _throttle(identity.account_failures, self._pair)
+
+    def failed(self) -> None:
+        self._identity.address_failures.hit(self._address)
+        self._identity.account_failures.hit(self._pair)
+
+    def succeeded(self) -> None:
+        self._identity.account_failures.reset(self._pair)
+
+
 async def token_for_password(identity: Identity, username: str, password: str, address: str) -> TokenResponse:
-    """The password grant: a user's token, or a refusal that does not tell which part was wrong."""
-    account = email_hash(username)
-    _throttle(identity.address_attempts, address)
-    identity.address_attempts.hit(address)
-    _throttle(identity.account_failures, account)
+    """The password grant: a user's tokens, or a refusal that does not tell which part was wrong."""
+    attempt = Attempt(identity, address, email_hash(username))
     async with identity.runtime.stores.session(CONSORTIUM) as session:
-        index = await session.get(AccountIndex, account)
+        index = await session.get(AccountIndex, email_hash(username))
     user = None
     if index is not None:
         async with identity.runtime.stores.session(index.org_id or CONSORTIUM) as session:
             user = await session.get(User, index.user_id)
     if not identity.passwords.verify(user.password_hash if user else None, password) or user is None:
-        identity.account_failures.hit(account)
-        raise _invalid_grant("the username or password is wrong")
-    identity.account_failures.reset(account)
+        attempt.failed()
+        raise tokens.invalid_grant("the username or password is wrong")
+    attempt.succeeded()
+    if not user.active:
+        raise tokens.invalid_grant("the account is deactivated")
+    if user.org_id is not None:
+        config = await sso.configured(identity, user.org_id)
+        if config is not None and not config.allow_passwords:
+            raise tokens.invalid_grant("the org signs its people in through its identity provider only")
     if identity.passwords.needs_rehash(user.password_hash):
         await _rehash(identity, user, password)
-    claims = {"sub": user.id, "kind": "user", "roles": user.role_list()}
-    if user.org_id:
-        claims["org"] = user.org_id
-    return await _issue(identity, claims)
+    pair = await tokens.new_refresh_token(identity, user, via="password")
+    return await tokens.issue(identity, tokens.person_claims(user, "password"), refresh=pair)
 
 
 async def _rehash(identity: Identity, user: User, password: str) -> None:
@@ -367,12 +640,11 @@ async def _rehash(identity: Identity, user: User, password: str) -> None:
             await uow.commit()
 
 
-async def token_for_client(
+async def authenticate_client(
     identity: Identity, client_id: str, client_secret: str, address: str
-) -> TokenResponse:
-    """The client_credentials grant: an org's API client's token with its scopes."""
-    _throttle(identity.address_attempts, address)
-    identity.address_attempts.hit(address)
+) -> ApiClient:
+    """An org's API client by its credentials; 401 invalid_client otherwise (failures are throttled)."""
+    attempt = Attempt(identity, address, f"client:{client_id}")
     async with identity.runtime.stores.session(CONSORTIUM) as session:
         index = await repository.client_index(session, client_id)
     client = None
@@ -384,42 +656,17 @@ async def token_for_client(
         or client.revoked_at is not None
         or not secret_matches(client.secret_hash, client_secret)
     ):
-        raise Problem(
-            401,
-            "Invalid client",
-            "the client credentials are wrong or revoked",
-            error="invalid_client",
-            headers={"WWW-Authenticate": 'Basic realm="mentornet"'},
-        )
-    claims = {
-        "sub": client.client_id,
-        "kind": "client",
-        "org": client.org_id,
-        "roles": [],
-        "scope": client.scopes,
-    }
-    return await _issue(identity, claims, scope=client.scopes)
+        attempt.failed()
+        raise tokens.invalid_client()
+    attempt.succeeded()
+    return client
 
 
-async def _issue(identity: Identity, claims: dict[str, Any], scope: str | None = None) -> TokenResponse:
-    now = _now()
-    ttl = identity.settings.access_token_ttl_s
-    async with identity.runtime.stores.session(CONSORTIUM) as session:
-        key = await repository.active_signing_key(session)
-    if key is None:
-        key = await ensure_signing_key(identity)
-    token = identity.keyring.sign(
-        key,
-        {
-            **claims,
-            "iss": identity.settings.token_issuer,
-            "aud": identity.settings.token_audience,
-            "iat": int(now.timestamp()),
-            "exp": int((now + timedelta(seconds=ttl)).timestamp()),
-            "jti": new_id("tok"),
-        },
-    )
-    return TokenResponse(access_token=token, expires_in=ttl, scope=scope)
+async def token_for_client(identity: Identity, client: ApiClient) -> TokenResponse:
+    """The client_credentials grant: an org's API client's token with its scopes (no refresh token)."""
+    claims = {"sub": client.client_id, "kind": "client", "org": client.org_id, "roles": [],
+              "via": "client_credentials"}  # fmt: skip
+    return await tokens.issue(identity, claims, scope=client.scopes)
 
 
 # signing keys ------------------------------------------------------------------------------------------

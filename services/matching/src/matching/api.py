@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Depends, Query, status
 
 from matching import figures, service, suggestions
 from matching.models import AskIn, AskList, AskOut, AskStatus, MentorList, MentorOut, SuggestionList
-from mentornet_common.auth import CurrentPrincipal
+from mentornet_common.auth import Principal, member, org_admin
 from mentornet_common.http import RuntimeDep, personal_data_router
 from mentornet_common.pagination import Limit, Offset
 from mentornet_common.periods import QuarterQuery
@@ -18,16 +18,21 @@ mentors_router = APIRouter(prefix="/v1/mentors", tags=["directory"])
 suggestions_router = APIRouter(prefix="/v1/suggestions", tags=["directory"])
 figures_router = APIRouter(prefix="/v1/matching/figures", tags=["figures"])
 
+AskWriter = Annotated[Principal, Depends(member("asks:write"))]
+AskReader = Annotated[Principal, Depends(member("asks:read"))]
+ProfileReader = Annotated[Principal, Depends(member("profiles:read"))]
+FiguresReader = Annotated[Principal, Depends(org_admin("impact:read", operators=True))]
+
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=AskOut, summary="Post an ask")
-async def create_ask(body: AskIn, runtime: RuntimeDep, caller: CurrentPrincipal) -> AskOut:
+async def create_ask(body: AskIn, runtime: RuntimeDep, caller: AskWriter) -> AskOut:
     return await service.create_ask(runtime, caller, body)
 
 
 @router.get("", response_model=AskList, summary="The caller's asks, newest first")
 async def list_asks(
     runtime: RuntimeDep,
-    caller: CurrentPrincipal,
+    caller: AskReader,
     status: Annotated[AskStatus | None, Query()] = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -37,14 +42,14 @@ async def list_asks(
 
 
 @router.get("/{ask_id}", response_model=AskOut, summary="One of the caller's asks, with its proposals")
-async def get_ask(ask_id: str, runtime: RuntimeDep, caller: CurrentPrincipal) -> AskOut:
+async def get_ask(ask_id: str, runtime: RuntimeDep, caller: AskReader) -> AskOut:
     return await service.get_ask(runtime, caller, ask_id)
 
 
 @mentors_router.get("", response_model=MentorList, summary="Mentors the caller's org can be matched with")
 async def list_mentors(
     runtime: RuntimeDep,
-    caller: CurrentPrincipal,
+    caller: ProfileReader,
     skill: Annotated[str | None, Query(max_length=80)] = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -60,7 +65,7 @@ async def list_mentors(
 )
 async def list_suggestions(
     runtime: RuntimeDep,
-    caller: CurrentPrincipal,
+    caller: ProfileReader,
     limit: Annotated[int, Query(ge=1, le=20)] = 5,
 ) -> SuggestionList:
     items, based_on = await suggestions.suggestions(runtime, caller, limit)
@@ -74,7 +79,7 @@ async def list_suggestions(
 )
 async def matching_figures(
     runtime: RuntimeDep,
-    caller: CurrentPrincipal,
+    caller: FiguresReader,
     quarter: QuarterQuery = None,
 ) -> figures.FiguresOut:
     return await figures.figures(runtime, caller, quarter)

@@ -11,9 +11,8 @@ from pydantic import BaseModel
 from sqlmodel import col, select
 
 from matching.models import Ask, Proposal
-from mentornet_common.auth import Principal
+from mentornet_common.auth import Principal, admin_scope
 from mentornet_common.periods import quarter_bounds, quarter_of
-from mentornet_common.problems import Problem
 from mentornet_common.runtime import Runtime
 from mentornet_common.tenancy import CONSORTIUM
 
@@ -47,12 +46,8 @@ class FiguresOut(MatchingFigures):
 async def figures(runtime: Runtime, caller: Principal, quarter: str | None) -> FiguresOut:
     quarter = quarter or quarter_of(datetime.now(UTC))
     start, end = quarter_bounds(quarter)
-    if caller.is_operator:
-        orgs = [t for t in await runtime.stores.tenants() if t != CONSORTIUM]
-    elif "org_admin" in caller.roles and caller.org_id:
-        orgs = [caller.org_id]
-    else:
-        raise Problem(403, "Forbidden", "matching figures are for org admins and consortium operators")
+    own = admin_scope(caller)
+    orgs = [own] if own else [t for t in await runtime.stores.tenants() if t != CONSORTIUM]
     per_org: list[tuple[str, list[Ask], list[Proposal]]] = []
     for org_id in orgs:
         async with runtime.stores.session(org_id) as db:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import uvicorn
 from fastapi import FastAPI
 
 from matching.api import figures_router, me_router, mentors_router, router, suggestions_router
 from matching.config import MatchingSettings
 from mentornet_common.auth import KeySource
-from mentornet_common.http import runtime_lifespan, service_app
+from mentornet_common.http import runtime_lifespan, serve, service_app
 
 
 def create_app(settings: MatchingSettings | None = None, key_source: KeySource | None = None) -> FastAPI:
@@ -24,7 +23,7 @@ def create_app(settings: MatchingSettings | None = None, key_source: KeySource |
 
 def main() -> None:
     settings = MatchingSettings()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+    serve(create_app(settings), settings)
 
 
 if __name__ == "__main__":

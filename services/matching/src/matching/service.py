@@ -26,11 +26,11 @@ from matching.models import (
     ProposalState,
     person_card,
 )
-from mentornet_common.auth import Principal
+from mentornet_common.auth import Principal, org_of
 from mentornet_common.availability import Interval
 from mentornet_common.contracts import AskClosed, AskCreated, DurationMinutes, MatchProposed, TimeRange
 from mentornet_common.pagination import page
-from mentornet_common.problems import NotFound, Problem
+from mentornet_common.problems import NotFound
 from mentornet_common.runtime import Runtime
 from mentornet_common.tenancy import CONSORTIUM, TenantStores
 from mentornet_common.unit_of_work import UnitOfWork
@@ -47,9 +47,7 @@ def month_of(moment: datetime) -> str:
 
 
 def _mentee_org(caller: Principal) -> str:
-    if caller.kind != "user" or not caller.org_id:
-        raise Problem(403, "Forbidden", "asks are posted by people of a member org")
-    return caller.org_id
+    return org_of(caller)
 
 
 async def create_ask(runtime: Runtime, caller: Principal, data: AskIn) -> AskOut:

@@ -20,8 +20,7 @@ from matching import domain, semantic
 from matching.index import from_blob
 from matching.models import Ask, DirectoryEntry, MentorOut, Proposal, SuggestionOut
 from matching.service import loads_of, reachable
-from mentornet_common.auth import Principal
-from mentornet_common.problems import Problem
+from mentornet_common.auth import Principal, org_of
 from mentornet_common.runtime import Runtime
 from mentornet_common.tenancy import CONSORTIUM
 
@@ -31,9 +30,7 @@ SEARCH_K = 50
 
 async def suggestions(runtime: Runtime, caller: Principal, limit: int) -> tuple[list[SuggestionOut], int]:
     """Suggestions for the caller, and how many of their past asks they are based on."""
-    if caller.kind != "user" or not caller.org_id:
-        raise Problem(403, "Forbidden", "suggestions are for people of a member org")
-    org_id, now = caller.org_id, datetime.now(UTC)
+    org_id, now = org_of(caller), datetime.now(UTC)
     async with runtime.stores.session(org_id) as own, runtime.stores.session(CONSORTIUM) as consortium:
         asks = list(
             (

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Annotated, cast
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
-from mentornet_common.auth import CurrentPrincipal
+from mentornet_common.auth import Principal, member, org_admin
 from mentornet_common.http import RuntimeDep, personal_data_router
 from mentornet_common.periods import QuarterQuery
 from profiles import participation, service
@@ -16,14 +16,18 @@ from profiles.models import CardOut, ParticipationOut, Profile, ProfileIn, Profi
 router = APIRouter(prefix="/v1/profiles", tags=["profiles"])
 participation_router = APIRouter(prefix="/v1/impact/participation", tags=["impact"])
 
+ProfileWriter = Annotated[Principal, Depends(member("profiles:write"))]
+ProfileReader = Annotated[Principal, Depends(member("profiles:read"))]
+FiguresReader = Annotated[Principal, Depends(org_admin("impact:read", operators=True))]
+
 
 @router.put("/me", response_model=ProfileOut, summary="Create or replace the caller's profile")
-async def put_me(body: ProfileIn, runtime: RuntimeDep, caller: CurrentPrincipal) -> ProfileOut:
+async def put_me(body: ProfileIn, runtime: RuntimeDep, caller: ProfileWriter) -> ProfileOut:
     return ProfileOut.of(await service.save_my_profile(runtime, caller, body))
 
 
 @router.get("/me", response_model=ProfileOut)
-async def get_me(runtime: RuntimeDep, caller: CurrentPrincipal) -> ProfileOut:
+async def get_me(runtime: RuntimeDep, caller: ProfileReader) -> ProfileOut:
     return ProfileOut.of(await service.my_profile(runtime, caller))
 
 
@@ -32,7 +36,7 @@ async def get_me(runtime: RuntimeDep, caller: CurrentPrincipal) -> ProfileOut:
     response_model=ProfileOut | CardOut,
     summary="A colleague's profile, or another org's consortium-visible card (404 when nothing is shared)",
 )
-async def get_profile(user_id: str, runtime: RuntimeDep, caller: CurrentPrincipal) -> ProfileOut | CardOut:
+async def get_profile(user_id: str, runtime: RuntimeDep, caller: ProfileReader) -> ProfileOut | CardOut:
     found = await service.profile_for(runtime, caller, user_id)
     return ProfileOut.of(found, own=found.user_id == caller.subject) if isinstance(found, Profile) else found
 
@@ -44,7 +48,7 @@ async def get_profile(user_id: str, runtime: RuntimeDep, caller: CurrentPrincipa
 )
 async def group_participation(
     runtime: RuntimeDep,
-    caller: CurrentPrincipal,
+    caller: FiguresReader,
     quarter: QuarterQuery = None,
 ) -> ParticipationOut:
     k = cast(ProfilesSettings, runtime.settings).min_group_size

@@ -16,9 +16,8 @@ from datetime import UTC, datetime
 
 from sqlmodel import col, select
 
-from mentornet_common.auth import Principal
+from mentornet_common.auth import Principal, admin_scope
 from mentornet_common.periods import quarter_of
-from mentornet_common.problems import Problem
 from mentornet_common.runtime import Runtime
 from mentornet_common.tenancy import CONSORTIUM
 from profiles.models import GroupFigures, Participation, ParticipationOut, Profile
@@ -89,12 +88,11 @@ def shown(scope: str, quarter: str, tally: Tally, k: int) -> ParticipationOut:
 
 async def participation(runtime: Runtime, caller: Principal, quarter: str | None, k: int) -> ParticipationOut:
     chosen = quarter or quarter_of(datetime.now(UTC))
-    if caller.is_operator:
-        total = Tally()
-        for org_id in await runtime.stores.tenants():
-            if org_id != CONSORTIUM:
-                total.add(await tally_of(runtime, org_id, chosen))
-        return shown("consortium", chosen, total, k)
-    if "org_admin" in caller.roles and caller.org_id:
-        return shown(caller.org_id, chosen, await tally_of(runtime, caller.org_id, chosen), k)
-    raise Problem(403, "Forbidden", "participation figures are for org admins and consortium operators")
+    own = admin_scope(caller)
+    if own is not None:
+        return shown(own, chosen, await tally_of(runtime, own, chosen), k)
+    total = Tally()
+    for org_id in await runtime.stores.tenants():
+        if org_id != CONSORTIUM:
+            total.add(await tally_of(runtime, org_id, chosen))
+    return shown("consortium", chosen, total, k)

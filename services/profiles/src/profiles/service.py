@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from sqlmodel import select
 
-from mentornet_common.auth import Principal
+from mentornet_common.auth import Principal, org_of
 from mentornet_common.contracts import (
     MentorPublished,
     MentorWithdrawn,
@@ -25,9 +25,7 @@ SCOPE_RANK = {None: 0, "org": 1, "consortium": 2}
 
 
 def _org_of(caller: Principal) -> str:
-    if not caller.org_id or caller.kind != "user":
-        raise Problem(403, "Forbidden", "profiles belong to users of a member org")
-    return caller.org_id
+    return org_of(caller)
 
 
 async def save_my_profile(runtime: Runtime, caller: Principal, data: ProfileIn) -> Profile:
@@ -135,9 +133,7 @@ async def profile_for(runtime: Runtime, caller: Principal, user_id: str) -> Prof
 
 async def my_data(runtime: Runtime, caller: Principal) -> dict[str, Any]:
     """The caller's profile (with their private fields) and their participation counts."""
-    if caller.kind != "user" or not caller.org_id:
-        return {"profile": None, "participation": []}
-    async with runtime.stores.session(caller.org_id) as db:
+    async with runtime.stores.session(org_of(caller)) as db:
         profile = await db.get(Profile, caller.subject)
         counts = (await db.exec(select(Participation).where(Participation.user_id == caller.subject))).all()
     return {

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, cast
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
-from mentornet_common.auth import CurrentPrincipal
+from mentornet_common.auth import Principal, member
 from mentornet_common.http import RuntimeDep, personal_data_router
 from mentornet_common.pagination import Limit, Offset
 from mentornet_common.problems import Conflict
@@ -16,11 +16,14 @@ from sessions.models import AcceptIn, ReasonIn, RescheduleIn, SessionList, Sessi
 
 router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
 
+SessionReader = Annotated[Principal, Depends(member("sessions:read"))]
+SessionWriter = Annotated[Principal, Depends(member("sessions:write"))]
+
 
 @router.get("", response_model=SessionList, summary="The caller's sessions as mentor or mentee")
 async def list_sessions(
     runtime: RuntimeDep,
-    caller: CurrentPrincipal,
+    caller: SessionReader,
     status: Annotated[SessionStatus | None, Query()] = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -30,16 +33,14 @@ async def list_sessions(
 
 
 @router.get("/{session_id}", response_model=SessionOut)
-async def get_session(session_id: str, runtime: RuntimeDep, caller: CurrentPrincipal) -> SessionOut:
+async def get_session(session_id: str, runtime: RuntimeDep, caller: SessionReader) -> SessionOut:
     return SessionOut.of(await service.get_session(runtime, caller, session_id))
 
 
 @router.post(
     "/{session_id}/accept", response_model=SessionOut, summary="The mentor accepts with a start time"
 )
-async def accept(
-    session_id: str, body: AcceptIn, runtime: RuntimeDep, caller: CurrentPrincipal
-) -> SessionOut:
+async def accept(session_id: str, body: AcceptIn, runtime: RuntimeDep, caller: SessionWriter) -> SessionOut:
     horizon = cast(SessionsSettings, runtime.settings).max_schedule_ahead_days
     return SessionOut.of(await service.accept(runtime, caller, session_id, body.start_at, horizon))
 
@@ -47,21 +48,17 @@ async def accept(
 @router.post(
     "/{session_id}/decline", response_model=SessionOut, summary="The mentor declines; the next is proposed"
 )
-async def decline(
-    session_id: str, body: ReasonIn, runtime: RuntimeDep, caller: CurrentPrincipal
-) -> SessionOut:
+async def decline(session_id: str, body: ReasonIn, runtime: RuntimeDep, caller: SessionWriter) -> SessionOut:
     return SessionOut.of(await service.decline(runtime, caller, session_id, body.reason))
 
 
 @router.post("/{session_id}/complete", response_model=SessionOut, summary="Either participant completes it")
-async def complete(session_id: str, runtime: RuntimeDep, caller: CurrentPrincipal) -> SessionOut:
+async def complete(session_id: str, runtime: RuntimeDep, caller: SessionWriter) -> SessionOut:
     return SessionOut.of(await service.complete(runtime, caller, session_id))
 
 
 @router.post("/{session_id}/cancel", response_model=SessionOut, summary="Either participant cancels it")
-async def cancel(
-    session_id: str, body: ReasonIn, runtime: RuntimeDep, caller: CurrentPrincipal
-) -> SessionOut:
+async def cancel(session_id: str, body: ReasonIn, runtime: RuntimeDep, caller: SessionWriter) -> SessionOut:
     return SessionOut.of(await service.cancel(runtime, caller, session_id, body.reason))
 
 
@@ -71,7 +68,7 @@ async def cancel(
     summary="Either participant moves a scheduled session (with a reason)",
 )
 async def reschedule(
-    session_id: str, body: RescheduleIn, runtime: RuntimeDep, caller: CurrentPrincipal
+    session_id: str, body: RescheduleIn, runtime: RuntimeDep, caller: SessionWriter
 ) -> SessionOut:
     horizon = cast(SessionsSettings, runtime.settings).max_schedule_ahead_days
     return SessionOut.of(
@@ -84,9 +81,7 @@ async def reschedule(
     response_model=SessionOut,
     summary="A participant reports, after its start, that the other did not come",
 )
-async def no_show(
-    session_id: str, body: ReasonIn, runtime: RuntimeDep, caller: CurrentPrincipal
-) -> SessionOut:
+async def no_show(session_id: str, body: ReasonIn, runtime: RuntimeDep, caller: SessionWriter) -> SessionOut:
     return SessionOut.of(await service.report_no_show(runtime, caller, session_id, body.reason))
 
 
@@ -96,7 +91,7 @@ async def no_show(
     response_class=Response,
     responses={200: {"content": {"text/calendar": {}}, "description": "The invitation"}},
 )
-async def invitation(session_id: str, runtime: RuntimeDep, caller: CurrentPrincipal) -> Response:
+async def invitation(session_id: str, runtime: RuntimeDep, caller: SessionReader) -> Response:
     row = await service.get_session(runtime, caller, session_id)
     if row.start_at is None:
         raise Conflict("the session has no time yet: the mentor has not accepted it")

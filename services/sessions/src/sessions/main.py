@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import uvicorn
 from fastapi import FastAPI
 
 from mentornet_common.auth import KeySource
-from mentornet_common.http import runtime_lifespan, service_app
+from mentornet_common.http import runtime_lifespan, serve, service_app
 from sessions.api import me_router, router
 from sessions.config import SessionsSettings
 
@@ -24,7 +23,7 @@ def create_app(settings: SessionsSettings | None = None, key_source: KeySource |
 
 def main() -> None:
     settings = SessionsSettings()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+    serve(create_app(settings), settings)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from typing import Any, Literal, cast
 from sqlmodel import and_, col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from mentornet_common.auth import Principal
+from mentornet_common.auth import Principal, org_of
 from mentornet_common.contracts import (
     DurationMinutes,
     MatchDeclined,
@@ -51,9 +51,7 @@ def session_id_for(proposal_id: str) -> str:
 
 
 def _org_of(caller: Principal) -> str:
-    if caller.kind != "user" or not caller.org_id:
-        raise NotFound("session")
-    return caller.org_id
+    return org_of(caller)
 
 
 # the offer arrives ----------------------------------------------------------------------------------------

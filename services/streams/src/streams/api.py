@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, cast
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Depends, Query, status
 
-from mentornet_common.auth import CurrentPrincipal
+from mentornet_common.auth import Principal, org_admin
 from mentornet_common.http import RuntimeDep
 from mentornet_common.pagination import Limit, Offset
 from streams import service
@@ -26,11 +26,15 @@ from streams.models import (
 events_router = APIRouter(prefix="/v1/events", tags=["events"])
 webhooks_router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 
+FeedReader = Annotated[Principal, Depends(org_admin("events:read"))]
+WebhookReader = Annotated[Principal, Depends(org_admin("webhooks:read"))]
+WebhookWriter = Annotated[Principal, Depends(org_admin("webhooks:write"))]
+
 
 @events_router.get("", response_model=EventPage, summary="The org's events after a cursor (long-poll)")
 async def events(
     runtime: RuntimeDep,
-    caller: CurrentPrincipal,
+    caller: FeedReader,
     after: Annotated[str | None, Query(max_length=20, description="The last cursor you saw.")] = None,
     limit: Limit = 100,
     wait: Annotated[float, Query(ge=0, le=30, description="Seconds to wait for a first event.")] = 0,
@@ -43,14 +47,14 @@ async def events(
 @webhooks_router.post(
     "", status_code=status.HTTP_201_CREATED, response_model=WebhookCreated, summary="Register an endpoint"
 )
-async def register(body: WebhookIn, runtime: RuntimeDep, caller: CurrentPrincipal) -> WebhookCreated:
+async def register(body: WebhookIn, runtime: RuntimeDep, caller: WebhookWriter) -> WebhookCreated:
     endpoint = await service.register(runtime, caller, body)
     return WebhookCreated(**WebhookOut.of(endpoint).model_dump(), secret=endpoint.secret)
 
 
 @webhooks_router.get("", response_model=WebhookList, summary="The org's endpoints")
 async def list_endpoints(
-    runtime: RuntimeDep, caller: CurrentPrincipal, limit: Limit = 50, offset: Offset = 0
+    runtime: RuntimeDep, caller: WebhookReader, limit: Limit = 50, offset: Offset = 0
 ) -> WebhookList:
     rows, next_offset = await service.endpoints(runtime, caller, limit, offset)
     return WebhookList(items=[WebhookOut.of(r) for r in rows], next_offset=next_offset)
@@ -59,12 +63,12 @@ async def list_endpoints(
 @webhooks_router.post(
     "/{webhook_id}/enable", response_model=WebhookOut, summary="Re-enable a disabled endpoint"
 )
-async def enable(webhook_id: str, runtime: RuntimeDep, caller: CurrentPrincipal) -> WebhookOut:
+async def enable(webhook_id: str, runtime: RuntimeDep, caller: WebhookWriter) -> WebhookOut:
     return WebhookOut.of(await service.enable(runtime, caller, webhook_id))
 
 
 @webhooks_router.delete("/{webhook_id}", response_model=WebhookOut, summary="Remove an endpoint")
-async def remove(webhook_id: str, runtime: RuntimeDep, caller: CurrentPrincipal) -> WebhookOut:
+async def remove(webhook_id: str, runtime: RuntimeDep, caller: WebhookWriter) -> WebhookOut:
     return WebhookOut.of(await service.remove(runtime, caller, webhook_id))
 
 
@@ -72,7 +76,7 @@ async def remove(webhook_id: str, runtime: RuntimeDep, caller: CurrentPrincipal)
 async def list_deliveries(
     webhook_id: str,
     runtime: RuntimeDep,
-    caller: CurrentPrincipal,
+    caller: WebhookReader,
     status: Annotated[DeliveryStatus | None, Query()] = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -87,6 +91,6 @@ async def list_deliveries(
     summary="Send it again now",
 )
 async def redeliver(
-    webhook_id: str, delivery_id: str, runtime: RuntimeDep, caller: CurrentPrincipal
+    webhook_id: str, delivery_id: str, runtime: RuntimeDep, caller: WebhookWriter
 ) -> DeliveryOut:
     return DeliveryOut.of(await service.redeliver(runtime, caller, webhook_id, delivery_id))

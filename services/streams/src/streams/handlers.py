@@ -17,11 +17,11 @@ from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from mentornet_common.consumer import Handlers, Received
-from mentornet_common.contracts import REGISTRY, UserErased
+from mentornet_common.contracts import REGISTRY, ClientRevoked, UserErased
 from mentornet_common.erasure import in_every_store
 from mentornet_common.tenancy import CONSORTIUM
 from mentornet_common.unit_of_work import UnitOfWork
-from streams.models import PartnerEvent
+from streams.models import PartnerEvent, WebhookEndpoint
 
 # What never leaves for a partner: words people wrote, cards, calendars, and what was shared with one person.
 WITHHELD = frozenset(
@@ -88,7 +88,27 @@ async def forget_person_when_user_erased(uow: UnitOfWork, received: Received[Use
     await in_every_store(uow, received.payload.user_id, _forget)
 
 
+async def stop_webhooks_when_client_revoked(uow: UnitOfWork, received: Received[ClientRevoked]) -> None:
+    """The endpoints a revoked API client registered stop delivering (an org admin may re-enable one)."""
+    client = received.payload
+    if uow.tenant_id != client.org_id:
+        return  # a client's endpoints live in its own org's store, and only that org may revoke it
+    endpoints = await uow.session.exec(
+        select(WebhookEndpoint).where(
+            WebhookEndpoint.created_by == f"client:{client.client_id}", col(WebhookEndpoint.enabled).is_(True)
+        )
+    )
+    for endpoint in endpoints.all():
+        endpoint.enabled = False
+        endpoint.disabled_reason = (
+            f"registered by API client {client.client_id}, which the org revoked at "
+            f"{client.revoked_at.isoformat()}; an org admin may re-enable it"
+        )
+        uow.session.add(endpoint)
+
+
 HANDLERS: Handlers = {
     **{cls: [share_with_partners_when_event_arrives] for cls in REGISTRY.values()},
     UserErased: [share_with_partners_when_event_arrives, forget_person_when_user_erased],
+    ClientRevoked: [share_with_partners_when_event_arrives, stop_webhooks_when_client_revoked],
 }

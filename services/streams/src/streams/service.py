@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from mentornet_common.auth import Principal
+from mentornet_common.auth import Principal, admin_scope
 from mentornet_common.pagination import page
 from mentornet_common.problems import Conflict, NotFound, Problem
 from mentornet_common.runtime import Runtime
@@ -27,12 +27,12 @@ POLL_S = 0.25
 
 
 def partner_org(caller: Principal) -> str:
-    """An org's API client holding ``events:read``, or the org's admin; nobody else reads the streams."""
-    if caller.org_id and caller.kind == "client" and "events:read" in caller.scopes:
-        return caller.org_id
-    if caller.org_id and caller.kind == "user" and "org_admin" in caller.roles:
-        return caller.org_id
-    raise Problem(403, "Forbidden", "the event streams are for an org's API clients with events:read")
+    """The org whose streams the caller reads or manages (the route admitted an org's API client holding
+    the scope, or the org's admin)."""
+    org_id = admin_scope(caller)
+    if org_id is None:
+        raise Problem(403, "Forbidden", "the event streams are an org's; operators watch them with the CLI")
+    return org_id
 
 
 def _cursor(after: str | None) -> int:
@@ -94,7 +94,7 @@ async def register(runtime: Runtime, caller: Principal, data: WebhookIn) -> Webh
             event_types=list(dict.fromkeys(data.event_types)),
             secret=new_secret(),
             cursor=newest or 0,
-            created_by=f"{caller.kind}:{caller.subject}",
+            created_by=f"client:{caller.actor}" if caller.actor else f"{caller.kind}:{caller.subject}",
             created_at=datetime.now(UTC),
         )
         uow.session.add(endpoint)
