@@ -71,13 +71,36 @@ def nginx_routes() -> dict[str, str]:
     return {
         prefix: upstream
         for prefix, upstream in re.findall(
-            r"location\s+(/\S+)\s*\{\s*proxy_pass\s+http://([a-z]+)-api:8000;", text
+            r"location\s+(?:=\s*)?(/\S+)\s*\{\s*proxy_pass\s+http://([a-z]+)-api:8000;", text
         )
     }
 
 
 def test_the_gateway_routes_every_public_path_to_its_service() -> None:
     assert_routes_cover_every_service(nginx_routes(), "nginx.conf")
+
+
+INTERNAL = ("/v1/revocations", "/v1/revocations?after=0")
+
+
+def test_the_internal_revocation_list_is_routed_by_neither_the_gateway_nor_the_ingress() -> None:
+    """nginx matches a plain ``location`` as a string prefix (``/v1/revoke`` would catch ``/v1/revocations``);
+    the Ingress's Prefix matches whole path elements, and Exact only itself."""
+    text = (ROOT / "deploy/docker/nginx.conf").read_text()
+    prefixes = re.findall(r"location\s+(/\S+)\s*\{", text)
+    for path in INTERNAL:
+        assert not [p for p in prefixes if path.startswith(p)], f"nginx.conf routes {path}"
+    for overlay in OVERLAYS:
+        ingress = next(o for o in kustomize(overlay) if o["kind"] == "Ingress")
+        for rule in ingress["spec"]["rules"]:
+            for route in rule["http"]["paths"]:
+                exact = route["pathType"] == "Exact"
+                for path in INTERNAL:
+                    bare = path.split("?")[0]
+                    hit = (
+                        bare == route["path"] if exact else routed_to({route["path"]: "x"}, bare) is not None
+                    )
+                    assert not hit, f"the {overlay} Ingress routes {path} via {route['path']}"
 
 
 def compose(*args: str, with_secrets: bool = True) -> subprocess.CompletedProcess[str]:

@@ -91,3 +91,37 @@ async def leave_directory(system: System) -> AsyncIterator[list[tuple[str, dict[
                 if all(m["mentor_id"] != mentor_id for m in listed.json().get("items", [])):
                     break
                 await asyncio.sleep(0.2)
+
+
+# Every service's API, with a route each person's token may call: an old token must get 401 from each.
+PERSON_ROUTES = {
+    "identity": "/v1/orgs",
+    "profiles": "/v1/profiles/me",
+    "matching": "/v1/asks",
+    "sessions": "/v1/sessions",
+    "feedback": "/v1/feedback",
+    "streams": "/v1/events",
+}
+
+
+async def seconds_until_refused_everywhere(
+    urls: Urls, headers: dict[str, str], deadline_s: float = 15.0
+) -> dict[str, float]:
+    """How long after now each service took to answer ``headers``' token with 401 (polled every 50 ms);
+    fails when one has not by ``deadline_s``."""
+    started = time.monotonic()
+    refused: dict[str, float] = {}
+    async with httpx.AsyncClient(timeout=5) as http:
+        while len(refused) < len(PERSON_ROUTES):
+            for service, path in PERSON_ROUTES.items():
+                if service in refused:
+                    continue
+                response = await http.get(f"{getattr(urls, service)}{path}", headers=headers)
+                if response.status_code == 401:
+                    refused[service] = time.monotonic() - started
+            if time.monotonic() - started > deadline_s:
+                raise AssertionError(
+                    f"still accepted after {deadline_s} s by {set(PERSON_ROUTES) - set(refused)}"
+                )
+            await asyncio.sleep(0.05)
+    return refused

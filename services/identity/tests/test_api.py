@@ -199,7 +199,9 @@ async def test_an_org_cannot_seat_another_orgs_address_nor_learn_that_it_exists(
         answers.append((response.status_code, response.json()["detail"], response.json()["errors"]))
     assert answers[0] == answers[1] == answers[2]
     assert answers[0][0] == 422
-    assert answers[0][2] == [{"field": "body.email", "message": "the address is not in one of the org's email domains"}]
+    assert answers[0][2] == [
+        {"field": "body.email", "message": "the address is not in one of the org's email domains"}
+    ]
     listed = (await api.http.get(f"/v1/orgs/{acme}/users", headers=acme_admin)).json()["items"]
     assert [u["email"] for u in listed] == ["boss@acme.example"]  # nothing half-created
 
@@ -215,7 +217,9 @@ async def test_a_domain_belongs_to_one_org(api: Api) -> None:
     assert taken.json()["errors"][0]["field"] == "body.email_domains"
     settings = await api.http.get(f"/v1/orgs/{acme}/settings", headers=await api.operator())
     assert settings.json()["email_domains"] == ["acme.example"]
-    bare = await api.http.post("/v1/orgs", json={"slug": "bare", "name": "Bare"}, headers=await api.operator())
+    bare = await api.http.post(
+        "/v1/orgs", json={"slug": "bare", "name": "Bare"}, headers=await api.operator()
+    )
     refused = await api.http.post(
         f"/v1/orgs/{bare.json()['id']}/users",
         json={"email": "a@bare.example", "name": "A", "password": PASSWORD},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import socket
 import threading
@@ -13,9 +14,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import httpx2
 import pytest
 import uvicorn
 from fastapi import FastAPI, Request
+from scim2_client.engines.httpx2 import SyncSCIMClient
+from scim2_tester import Status, check_server
+from scim2_tester.checkers import core_schemas_validation
+from scim2_tester.utils import CheckConfig, CheckContext
 
 from identity.scim import scim_app
 from identity.scim_directory import (
@@ -798,6 +804,29 @@ async def test_patch_group_members(scim: httpx.AsyncClient) -> None:
     assert_error(await patch(scim, url, {"op": "remove", "path": "displayName"}), 400, "mutability")
 
 
+class SlowDirectory(MemoryDirectory):
+    """Slow reads, so that concurrent requests interleave between a read and the write after it."""
+
+    async def get_group(self, group_id: str) -> GroupRecord | None:
+        group = await super().get_group(group_id)
+        await asyncio.sleep(0.01)
+        return group
+
+
+async def test_concurrent_patches_of_one_group_lose_no_member() -> None:
+    directory = SlowDirectory()
+    transport = httpx.ASGITransport(app=mounted(directory))
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    async with httpx.AsyncClient(transport=transport, base_url=BASE, headers=headers) as client:
+        users = [await create_user(client, f"user{n}@example.org") for n in range(6)]
+        group = await create_group(client, "Mentors")
+        url = f"/Groups/{group['id']}"
+        adds = [{"op": "add", "path": "members", "value": [{"value": user["id"]}]} for user in users]
+        responses = await asyncio.gather(*(patch(client, url, add) for add in adds))
+    assert [response.status_code for response in responses] == [200] * 6
+    assert sorted(directory.group_members[group["id"]]) == sorted(user["id"] for user in users)
+
+
 async def test_list_groups_filters(scim: httpx.AsyncClient) -> None:
     ada = await create_user(scim, "ada@example.org")
     mentors = await create_group(scim, "Mentors", ada["id"], externalId="grp-1")
@@ -912,12 +941,6 @@ def test_scim2_tester_finds_no_fault(served_scim: str) -> None:
     501 (searching several resource types at once is not supported, which the ServiceProviderConfig has no
     field for), and scim2-tester marks that SKIPPED by design.
     """
-    import httpx2
-    from scim2_client.engines.httpx2 import SyncSCIMClient
-    from scim2_tester import Status, check_server
-    from scim2_tester.checkers import core_schemas_validation
-    from scim2_tester.utils import CheckConfig, CheckContext
-
     headers = {"Authorization": f"Bearer {TOKEN}"}
     with httpx2.Client(base_url=served_scim, headers=headers, timeout=30) as http:
         client = SyncSCIMClient(http)
@@ -946,7 +969,7 @@ def test_scim2_tester_finds_no_fault(served_scim: str) -> None:
         assert ran == TESTER_RESOURCE_CHECKS, resource_type
     for (resource_type, title), attributes in PATCHED.items():
         patched = {
-            result.data["urn"]
+            (result.data or {})["urn"]
             for result in results
             if (result.resource_type, result.title) == (resource_type, title)
             and result.status == Status.SUCCESS

@@ -13,7 +13,7 @@ from mentornet_devkit.testing import ServiceUnderTest, service_under_test
 
 
 class Streams(ServiceUnderTest):
-    def partner(self, org_id: str, scope: str = "events:read") -> dict[str, str]:
+    def partner(self, org_id: str, scope: str = "events:read webhooks:read webhooks:write") -> dict[str, str]:
         """An org's API client (a partner system) holding the given scopes."""
         return self.tokens.headers(f"cli_{org_id}", org_id, [], kind="client", scope=scope)
 

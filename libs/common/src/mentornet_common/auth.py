@@ -152,7 +152,7 @@ class TokenVerifier:
         self._audience = audience
         self._remember = remember
         self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
-        self.revocations = revocations or RevocationList()
+        self.revocations = revocations if revocations is not None else RevocationList()
 
     async def verify(self, token: str) -> Principal:
         known = self._verified.get(token)

@@ -6,12 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 
 from identity import service, tokens
 from identity.api import router
 from identity.config import IdentitySettings
 from identity.deps import StoreKeySource
+from identity.directory import StoreDirectory, directory_for
+from identity.scim import scim_app
 from mentornet_common.auth import TokenVerifier
 from mentornet_common.http import serve, service_app
 from mentornet_common.migrations import alembic_migrator
@@ -55,13 +57,20 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
             await feed.stop()
             await runtime.stop()
 
-    return service_app(
+    app = service_app(
         settings,
         title="mentornet identity",
-        description="Member orgs (tenants), users, roles, API clients, tokens and signing keys.",
+        description="Member orgs (tenants), users, roles, API clients, tokens, signing keys, single sign-on "
+        "and SCIM provisioning (/scim/v2).",
         lifespan=lifespan,
         routers=[router],
     )
+
+    async def directory(request: Request) -> StoreDirectory:
+        return await directory_for(app.state.identity, request)
+
+    app.mount("/scim/v2", scim_app(directory))
+    return app
 
 
 def main() -> None:

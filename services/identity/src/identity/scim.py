@@ -34,7 +34,10 @@ Decisions (each one a reading of the RFCs that a client can rely on):
   sortBy/sortOrder are ignored (sort is declared unsupported), so are cursors.
 - Not supported, and declared so in ServiceProviderConfig: bulk (/Bulk answers 501), sort, etag,
   changePassword. /Me and POST /.search (searching several resource types at once) answer 501.
-- Every endpoint but the 404/405 answers requires the bearer token (discovery included).
+- /Schemas lists User and Group, and the schemas of ServiceProviderConfig, ResourceType and Schema
+  (RFC 7643 §8.7.2). A filter on a discovery endpoint answers 403 (RFC 7644 §4).
+- Every endpoint requires the bearer token, discovery included; only 404 (no such path) and 405 (no such
+  method) are answered without it.
 """
 
 import asyncio

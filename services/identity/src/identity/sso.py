@@ -229,7 +229,9 @@ async def verify_id_token(
     except (ProviderUnusable, httpx.HTTPError) as exc:
         raise Problem(502, "Bad Gateway", "the org's identity provider cannot be reached") from exc
     if key is None:
-        raise tokens.invalid_grant("the ID token's signing key is not among the provider's keys")
+        raise tokens.invalid_grant(
+            "the ID token's signature does not verify: its key is not among the provider's"
+        )
     try:
         claims: dict[str, Any] = jwt.decode(
             token,
@@ -293,8 +295,11 @@ async def group_roles(identity: Identity, org_id: str) -> dict[str, str]:
     return dict(found.group_roles) if found else {}
 
 
-def roles_for_groups(groups: list[str], mapping: dict[str, str]) -> list[str]:
-    return sorted({"member"} | {mapping[g] for g in groups if g in mapping})
+def roles_after(old: list[str], groups: list[str], mapping: dict[str, str]) -> list[str]:
+    """Roles some group maps to follow the person's groups; every other role they hold stays."""
+    managed = set(mapping.values())
+    wanted = {mapping[g] for g in groups if g in mapping}
+    return sorted((set(old) - managed) | wanted | {"member"})
 
 
 async def person_for_claims(
@@ -326,11 +331,11 @@ async def person_for_claims(
                     403, "there is no mentornet account for this person, and the org creates none at sign-in "
                     "(just-in-time creation is off): ask the org's admin", error="access_denied",
                 )  # fmt: skip
-            roles = roles_for_groups(groups or [], mapping)
+            roles = roles_after([], groups or [], mapping)
             user = await service.create_account(identity, org_id, email, name, None, roles)
     if not user.active:
         raise sso_problem(403, "the person's account is deactivated", error="access_denied")
-    roles = roles_for_groups(groups, mapping) if groups is not None else user.role_list()
+    roles = roles_after(user.role_list(), groups, mapping) if groups is not None else user.role_list()
     await service.update_person(identity, org_id, user.id, name=name, roles=roles)
     async with identity.runtime.unit_of_work(org_id) as uow:
         link = await uow.session.get(ExternalIdentity, (config.issuer, str(claims["sub"])))
