@@ -22,7 +22,7 @@ COMPARED_MODEL := wordllama==0.4.0.post1
 
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install tools run demo bench bench-matching eval-matching compare-models test lint format schemas clean
+.PHONY: install tools idp-modules idp run demo bench bench-matching eval-matching compare-models test lint format schemas clean
 
 $(STAMP): constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ tools: install
 	@test -d $(ASYNCAPI_DIR)/package/schemas || { \
 	  command -v npm >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }; \
 	  mkdir -p $(ASYNCAPI_DIR) && cd $(ASYNCAPI_DIR) && npm pack --silent $(ASYNCAPI_SPECS) >/dev/null && tar xzf asyncapi-specs-*.tgz; }
+	@$(MAKE) --no-print-directory idp-modules
+
+# The sample OpenID providers' node modules (npm oidc-provider), from the committed lock.
+idp-modules:
 	@{ cmp -s $(IDP_SRC)/package-lock.json $(IDP_DIR)/installed-lock.json && test -d $(IDP_DIR)/node_modules/oidc-provider; } || { \
 	  command -v npm >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }; \
 	  mkdir -p $(IDP_DIR) && cp $(IDP_SRC)/package.json $(IDP_SRC)/package-lock.json $(IDP_DIR)/ \
@@ -50,6 +54,10 @@ tools: install
 
 run: install
 	$(BIN)/python -m mentornet_devkit.run
+
+# Two sample OpenID providers on loopback (acme, globex), to try single sign-on against a running `make run`.
+idp: install idp-modules
+	$(BIN)/python -m mentornet_devkit.idp
 
 # Against a running `make run`: two orgs walk through the whole flow, step by step.
 demo: install

@@ -27,6 +27,9 @@ OVERLAYS = ("dev", "prod")
 UNROUTED = {"/healthz", "/readyz", "/metrics"}
 # Served by every service; the edge sends it to one of them (any answers the same document).
 SHARED = {"/asyncapi.json"}
+# Served by an app a service mounts, outside its OpenAPI document: identity's SCIM 2.0 endpoints.
+SCIM_RESOURCES = ("Users", "Groups", "ServiceProviderConfig", "Schemas", "ResourceTypes")
+MOUNTED = {"identity": [f"/scim/v2/{resource}" for resource in SCIM_RESOURCES]}
 SECRETS = {
     "POSTGRES_PASSWORD": "compose-check",
     "MENTORNET_KEY_ENCRYPTION_SECRET": "compose-check",
@@ -41,7 +44,7 @@ def public_paths(service: str) -> list[str]:
     )
     app = importlib.import_module(f"{service}.main").create_app(settings_class())
     paths = [re.sub(r"\{[^}]+\}", "x", path) for path in app.openapi()["paths"]]
-    return [p for p in paths if p not in UNROUTED | SHARED]
+    return [p for p in paths if p not in UNROUTED | SHARED] + MOUNTED.get(service, [])
 
 
 def routed_to(routes: dict[str, str], path: str) -> str | None:

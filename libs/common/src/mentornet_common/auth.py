@@ -258,13 +258,31 @@ def _held_to(principal: Principal, scopes: tuple[str, ...]) -> None:
 Caller = Callable[[Principal], Awaitable[Principal]]
 
 
+@dataclass(frozen=True)
+class Access:
+    """What a route declared it needs: who may call it, and the scopes an API client must hold."""
+
+    who: str
+    scopes: tuple[str, ...] = ()
+
+
+def _declare(dependency: Caller, who: str, scopes: tuple[str, ...]) -> Caller:
+    setattr(dependency, "access", Access(who, scopes))  # noqa: B010  (read by the test of docs/scopes.md)
+    return dependency
+
+
+def access_of(dependency: Any) -> Access | None:
+    found = getattr(dependency, "access", None)
+    return found if isinstance(found, Access) else None
+
+
 def authenticated() -> Caller:
     """Any verified caller (the consortium's org registry, for example)."""
 
     async def dependency(principal: CurrentPrincipal) -> Principal:
         return principal
 
-    return dependency
+    return _declare(dependency, "anyone signed in", ())
 
 
 def member(*scopes: str) -> Caller:
@@ -283,7 +301,7 @@ def member(*scopes: str) -> Caller:
         _held_to(principal, scopes)
         return principal
 
-    return dependency
+    return _declare(dependency, "a person of a member org", scopes)
 
 
 def org_admin(*scopes: str, clients: bool = True, operators: bool = False) -> Caller:
@@ -304,7 +322,12 @@ def org_admin(*scopes: str, clients: bool = True, operators: bool = False) -> Ca
         _held_to(principal, scopes)
         return principal
 
-    return dependency
+    who = (
+        "an org_admin"
+        + (", or the org's API client" if clients else "")
+        + (", or an operator" if operators else "")
+    )
+    return _declare(dependency, who, scopes)
 
 
 def operator() -> Caller:
@@ -315,7 +338,7 @@ def operator() -> Caller:
             raise _forbidden("this needs the operator role")
         return principal
 
-    return dependency
+    return _declare(dependency, "a consortium operator", ())
 
 
 def require_roles(*roles: str) -> Caller:
@@ -326,10 +349,10 @@ def require_roles(*roles: str) -> Caller:
             raise _forbidden(f"this needs one of the roles: {', '.join(roles)}")
         return principal
 
-    return dependency
+    return _declare(dependency, f"one of the roles {', '.join(roles)}", ())
 
 
-def require_scopes(*scopes: str) -> Caller:
+def require_scopes(*scopes: str, who: str = "anyone signed in (the route decides whose data)") -> Caller:
     """A dependency that answers 403 unless an API client (for itself or acting) holds every one of
     ``scopes``; a person calling for themself passes."""
 
@@ -337,7 +360,7 @@ def require_scopes(*scopes: str) -> Caller:
         _held_to(principal, scopes)
         return principal
 
-    return dependency
+    return _declare(dependency, who, scopes)
 
 
 def org_of(principal: Principal) -> str:

@@ -131,3 +131,18 @@ def configure_logging(service: str, level: str = "INFO", as_json: bool = True) -
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("aiokafka").setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    # Every API polls identity's revocations each second: neither side logs each poll.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, _QuietPolls) for f in access.filters):
+        access.addFilter(_QuietPolls())
+
+
+class _QuietPolls(logging.Filter):
+    """Leave out the access-log lines of routine polls (revocations, health, metrics)."""
+
+    QUIET = ("/v1/revocations", "/healthz", "/readyz", "/metrics")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        path = record.args[2] if isinstance(record.args, tuple) and len(record.args) > 2 else ""
+        return not (isinstance(path, str) and path.startswith(self.QUIET))

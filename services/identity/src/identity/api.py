@@ -39,8 +39,12 @@ from mentornet_common.problems import NotFound, Problem
 
 router = APIRouter()
 Operator = Annotated[Principal, Depends(operator())]
-UsersRead = Annotated[Principal, Depends(require_scopes("users:read"))]
-UsersWrite = Annotated[Principal, Depends(require_scopes("users:write"))]
+SelfOrAdmin = "the person themself, an org_admin, or the org's API client (another org's: 404)"
+UsersRead = Annotated[Principal, Depends(require_scopes("users:read", who=SelfOrAdmin))]
+UsersWrite = Annotated[
+    Principal, Depends(require_scopes("users:write", who="the person themself or an org_admin"))
+]
+Myself = Annotated[Principal, Depends(require_scopes("users:read", who="the caller (a person or operator)"))]
 Exporter = Annotated[Principal, Depends(member("data:export"))]
 Anyone = Annotated[Principal, Depends(authenticated())]
 PeopleReader = Annotated[Principal, Depends(org_admin("users:read"))]
@@ -360,7 +364,7 @@ async def revoke_client(
 
 
 @router.get("/v1/me", response_model=UserPublic, tags=["users"], summary="The calling user")
-async def me(identity: IdentityDep, caller: UsersRead) -> UserPublic:
+async def me(identity: IdentityDep, caller: Myself) -> UserPublic:
     return UserPublic.of(await service.me(identity, caller))
 
 

@@ -3,15 +3,22 @@
 - Authenticated by an API client of the org holding the ``scim`` scope (its client_credentials token); the
   org is the client's, never a parameter.
 - A SCIM user is a person of the org: ``userName`` is their email (it must be in one of the org's email
-  domains, and a refusal never says whether the address exists elsewhere), ``displayName`` (or the name)
-  their name, ``active: false`` deactivates them (every token they hold stops working, as it does for an
-  org_admin's deactivation), and DELETE erases them (the right to be forgotten, ``user-erased``).
+  domains, and a refusal never says whether the address exists elsewhere; so must every address in
+  ``emails``; an address the person already holds is not checked again, so that a person whose domain the
+  org has let go can still be deactivated), ``displayName`` (or the name) their name, cut to 200 characters
+  as single sign-on does,
+  ``active: false`` deactivates them (every token they hold stops working, as it does for an org_admin's
+  deactivation), and DELETE erases them (the right to be forgotten, ``user-erased``).
+- Identifiers the store cannot hold whole are refused (400), never cut: an ``externalId`` or a group's
+  ``displayName`` of more than 200 characters, a ``userName`` that is not an email address (as the API
+  takes one: at most 254 characters).
 - A SCIM group is kept as the IdP sent it; the org's ``group_roles`` maps a group's displayName to a role.
   A role some group maps to is managed by group membership; other roles a person holds are left alone.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +28,7 @@ from sqlmodel import col, delete, select
 
 from identity import service, sso
 from identity.credentials import email_hash, new_id
-from identity.models import AccountIndex, ScimGroup, ScimGroupMember, User
+from identity.models import EMAIL, AccountIndex, ScimGroup, ScimGroupMember, User
 from identity.scim_directory import (
     GroupRecord,
     ScimConflict,
@@ -38,6 +45,8 @@ if TYPE_CHECKING:
     from identity.service import Identity
 
 OUTSIDE = "the address is not in one of the org's email domains"
+LONGEST = 200
+"""The longest externalId, group displayName and person's name the store holds."""
 
 
 def _now() -> datetime:
@@ -47,6 +56,27 @@ def _now() -> datetime:
 def _aware(moment: datetime | None) -> datetime:
     moment = moment or _now()
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _external_id(external_id: str | None) -> str | None:
+    if external_id is not None and len(external_id) > LONGEST:
+        raise ScimInvalid(f"externalId: at most {LONGEST} characters")
+    return external_id
+
+
+def _addresses(attributes: dict[str, Any]) -> set[str]:
+    """The addresses in the ``emails`` of a user's SCIM attributes."""
+    entries = attributes.get("emails") or []
+    return {
+        e["value"].strip().lower() for e in entries if isinstance(e, dict) and isinstance(e.get("value"), str)
+    }
+
+
+def _group_name(display_name: str) -> str:
+    name = display_name.strip()
+    if not name or len(name) > LONGEST:
+        raise ScimInvalid(f"displayName: from 1 to {LONGEST} characters")
+    return name
 
 
 async def directory_for(identity: Identity, request: Request) -> StoreDirectory:
@@ -131,10 +161,13 @@ class StoreDirectory:
             groups = await self._groups_of(db, [user.id])
         return self._user_record(user, groups[user.id])
 
-    async def _email(self, user_name: str) -> str:
+    async def _email(self, user_name: str, held: str | None = None) -> str:
+        """The person's email for ``user_name``; ``held``: the address they hold now, which stays theirs."""
         email = user_name.strip().lower()
-        if "@" not in email:
-            raise ScimInvalid(f"userName: {OUTSIDE} (userName is the person's email)")
+        if email == held:
+            return email
+        if len(email) > 254 or not re.fullmatch(EMAIL, email):
+            raise ScimInvalid("userName: not an email address (userName is the person's email)")
         try:
             await service.require_org_domain(self._identity, self._org_id, email, "userName")
         except Problem as exc:
@@ -144,6 +177,15 @@ class StoreDirectory:
         if index is not None and index.org_id != self._org_id:
             raise ScimInvalid(f"userName: {OUTSIDE}")  # the same answer: nothing said about elsewhere
         return email
+
+    async def _check_emails(self, attributes: dict[str, Any], held: dict[str, Any] | None = None) -> None:
+        """Every address in ``emails`` (but those already in ``held``) is in one of the org's domains."""
+        new = _addresses(attributes) - _addresses(held or {})
+        if not new:
+            return
+        domains = set(await service.org_domains(self._identity, self._org_id))
+        if any(address.rpartition("@")[2] not in domains for address in new):
+            raise ScimInvalid(f"emails: {OUTSIDE}")
 
     async def create_user(
         self,
@@ -155,10 +197,12 @@ class StoreDirectory:
         attributes: dict[str, Any],
     ) -> UserRecord:
         email = await self._email(user_name)
+        await self._check_emails(attributes)
+        name = (display_name.strip() or email.split("@")[0])[:LONGEST]
         try:
             user = await service.create_account(
-                self._identity, self._org_id, email, display_name or email.split("@")[0], None, ["member"],
-                external_id=external_id, scim_attributes=attributes, active=active,
+                self._identity, self._org_id, email, name, None, ["member"],
+                external_id=_external_id(external_id), scim_attributes=attributes, active=active,
             )  # fmt: skip
         except Conflict as exc:
             raise ScimConflict("another user of the org already has this userName") from exc
@@ -174,13 +218,15 @@ class StoreDirectory:
         external_id: str | None,
         attributes: dict[str, Any],
     ) -> UserRecord | None:
-        if await self.get_user(user_id) is None:
+        current = await self.get_user(user_id)
+        if current is None:
             return None
-        email = await self._email(user_name)
+        email = await self._email(user_name, held=current.user_name)
+        await self._check_emails(attributes, held=current.attributes)
         try:
             await service.update_person(
                 self._identity, self._org_id, user_id, email=email, name=display_name or None, active=active,
-                external_id=external_id or "", scim_attributes=attributes,
+                external_id=_external_id(external_id) or "", scim_attributes=attributes,
             )  # fmt: skip
         except Conflict as exc:
             raise ScimConflict("another user of the org already has this userName") from exc
@@ -236,9 +282,7 @@ class StoreDirectory:
         wanted = list(dict.fromkeys(member_ids))
         async with self._session() as db:
             same = await db.exec(
-                select(ScimGroup.id).where(
-                    func.lower(col(ScimGroup.display_name)) == display_name.strip().lower()
-                )
+                select(ScimGroup.id).where(func.lower(col(ScimGroup.display_name)) == display_name.lower())
             )
             if any(found != group_id for found in same.all()):
                 raise ScimConflict("another group of the org already has this displayName")
@@ -248,17 +292,18 @@ class StoreDirectory:
                         await db.exec(self._live().where(col(User.id).in_(wanted)).with_only_columns(User.id))
                     ).all()
                 )
-                if unknown := [m for m in wanted if m not in known]:
-                    raise ScimInvalid(f"members: {unknown[0]} is not a user of this org")
+                if any(m not in known for m in wanted):
+                    raise ScimInvalid("members: every member must be a user of this org")
         return wanted
 
     async def create_group(
         self, *, display_name: str, external_id: str | None, member_ids: list[str], attributes: dict[str, Any]
     ) -> GroupRecord:
+        display_name, external_id = _group_name(display_name), _external_id(external_id)
         members = await self._check(display_name, member_ids, None)
         now = _now()
         group = ScimGroup(
-            id=new_id("grp"), display_name=display_name.strip(), external_id=external_id,
+            id=new_id("grp"), display_name=display_name, external_id=external_id,
             attributes=attributes, created_at=now, updated_at=now,
         )  # fmt: skip
         async with self._identity.runtime.unit_of_work(self._org_id) as uow:
@@ -280,6 +325,7 @@ class StoreDirectory:
         member_ids: list[str],
         attributes: dict[str, Any],
     ) -> GroupRecord | None:
+        display_name, external_id = _group_name(display_name), _external_id(external_id)
         members = await self._check(display_name, member_ids, group_id)
         async with self._identity.runtime.unit_of_work(self._org_id) as uow:
             group = await uow.session.get(ScimGroup, group_id)
@@ -292,8 +338,8 @@ class StoreDirectory:
                     )
                 ).all()
             )
-            renamed = group.display_name != display_name.strip()
-            group.display_name, group.external_id = display_name.strip(), external_id
+            renamed = group.display_name != display_name
+            group.display_name, group.external_id = display_name, external_id
             group.attributes, group.updated_at = attributes, _now()
             uow.session.add(group)
             for user_id in before - set(members):
