@@ -10,6 +10,7 @@ import json
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -41,6 +42,7 @@ class World:
     settings: IdentitySettings
     orgs: dict[str, str]
     admins: dict[str, dict[str, str]]
+    app: Any = None
 
     async def operator(self) -> dict[str, str]:
         return await self.password_login(*OPERATOR)
@@ -106,7 +108,7 @@ async def world(
     async with app.router.lifespan_context(app):
         mounts = {f"{PUBLIC}/": httpx.ASGITransport(app=app)}
         async with httpx.AsyncClient(base_url=PUBLIC, mounts=mounts, timeout=15, trust_env=False) as http:
-            world = World(http, identity_providers, settings, {}, {})
+            world = World(http, identity_providers, settings, {}, {}, app)
             ops = await world.operator()
             for org in ("acme", "globex"):
                 made = await http.post(
@@ -532,3 +534,28 @@ async def test_one_attacker_cannot_lock_anyone_else_out(world: World) -> None:
         # successes never count against anyone
         for _ in range(10):
             assert (await victim.post("/v1/token", data=right)).status_code == 200
+
+
+async def test_the_worker_purges_refresh_tokens_and_sign_ins_that_expired(world: World) -> None:
+    from sqlmodel import select
+
+    from identity.models import RefreshToken, SsoLogin
+    from identity.worker import PURGE_EXPIRED
+    from mentornet_common.timers import TimerLoop
+
+    runtime = world.app.state.runtime
+    form = {"grant_type": "password", "username": "admin@acme.example", "password": PASSWORD}
+    assert (await world.http.post("/v1/token", data=form)).status_code == 200
+    assert (await world.configure("acme")).status_code == 200
+    assert (await world.http.get("/v1/orgs/acme/sso/login")).status_code == 302
+    org = world.orgs["acme"]
+    async with runtime.stores.session(org) as db:
+        kept = len((await db.exec(select(RefreshToken))).all())
+    later = datetime.now(UTC) + timedelta(days=30)
+    assert await TimerLoop(runtime, [PURGE_EXPIRED], 1.0).tick(now=datetime.now(UTC)) == 0
+    assert await TimerLoop(runtime, [PURGE_EXPIRED], 1.0).tick(now=later) >= 2
+    async with runtime.stores.session(org) as db:
+        assert (await db.exec(select(RefreshToken))).all() == []
+    async with runtime.stores.session("consortium") as db:
+        assert (await db.exec(select(SsoLogin))).all() == []
+    assert kept >= 2

@@ -20,7 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from streams.webhooks import ATTEMPTS, QUEUE, RETRIES, Sender
 
-from mentornet_common.contracts import AskCreated, MatchProposed, UserErased
+from mentornet_common.contracts import AskCreated, ClientRevoked, MatchProposed, UserErased
 from mentornet_common.timers import TimerLoop
 from mentornet_devkit.testing import deliver, eventually
 
@@ -266,3 +266,44 @@ async def test_the_webhook_body_carries_the_minimized_event(streams: Streams) ->
     body = json.loads(receiver.received[0][1])
     assert body["type"] == "mentornet.match-proposed.v1" and "question" not in body["data"]
     assert "secret background" not in receiver.received[0][1].decode()
+
+
+async def test_a_revoked_clients_webhooks_stop_and_no_one_elses(streams: Streams) -> None:
+    """Revoking an API client used to leave the endpoints it registered delivering for ever."""
+    by_client = await register(streams, "http://127.0.0.1:9/by-client")
+    admin = streams.tokens.headers("usr_admin", "org_a", ["member", "org_admin"])
+    by_admin = await streams.http.post(
+        "/v1/webhooks", json={"url": "http://127.0.0.1:9/by-admin"}, headers=admin
+    )
+    portal_for_admin = streams.tokens.headers(
+        "usr_admin",
+        "org_a",
+        ["member", "org_admin"],
+        act={"sub": "cl_portal"},
+        scope="webhooks:write webhooks:read",
+    )
+    by_portal = await streams.http.post(
+        "/v1/webhooks", json={"url": "http://127.0.0.1:9/by-portal"}, headers=portal_for_admin
+    )
+    assert by_admin.status_code == by_portal.status_code == 201
+    revoked_at = datetime.now(UTC)
+    # Another org's event naming this client changes nothing: only the client's own org can revoke it.
+    await deliver(
+        streams.worker, ClientRevoked(client_id="cli_org_a", org_id="org_a", revoked_at=revoked_at), "org_b"
+    )
+    await deliver(
+        streams.worker, ClientRevoked(client_id="cli_org_a", org_id="org_a", revoked_at=revoked_at), "org_a"
+    )
+    await deliver(
+        streams.worker, ClientRevoked(client_id="cl_portal", org_id="org_a", revoked_at=revoked_at), "org_a"
+    )
+    listed = (await streams.http.get("/v1/webhooks", headers=admin)).json()["items"]
+    state = {hook["url"]: (hook["enabled"], hook["disabled_reason"]) for hook in listed}
+    assert state["http://127.0.0.1:9/by-admin"] == (True, None)
+    assert state["http://127.0.0.1:9/by-client"][0] is False
+    assert "cli_org_a" in state["http://127.0.0.1:9/by-client"][1]
+    assert state["http://127.0.0.1:9/by-portal"][0] is False
+    assert "cl_portal" in state["http://127.0.0.1:9/by-portal"][1]
+    # The org's admin may take one back.
+    again = await streams.http.post(f"/v1/webhooks/{by_client['id']}/enable", headers=admin)
+    assert again.json()["enabled"] is True

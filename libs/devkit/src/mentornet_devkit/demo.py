@@ -106,7 +106,8 @@ async def walk(urls: Urls, operator: tuple[str, str], say: Say = print) -> Outco
         say(f"1. The consortium operator logs in ({operator[0]}).")
 
         for slug, name in (("acme", "Acme Corp"), ("globex", "Globex")):
-            joining = {"slug": f"{slug}-{suffix}", "name": name, "email_domains": [f"{slug}-{suffix}.example"]}
+            domain = f"{slug}-{suffix}.example"
+            joining = {"slug": f"{slug}-{suffix}", "name": name, "email_domains": [domain]}
             org = _ok(await http.post(f"{urls.identity}/v1/orgs", json=joining, headers=ops))
             out.orgs[slug] = org["id"]
         say(f"2. Two member orgs join: Acme ({out.orgs['acme']}) and Globex ({out.orgs['globex']}).")
