@@ -100,7 +100,7 @@ async def world(
         operator_email=OPERATOR[0],
         operator_password=OPERATOR[1],
         public_url=PUBLIC,
-        sso_allow_http=True,
+        sso_providers="loopback",
     )
     for org in ("acme", "globex"):
         identity_providers.add_redirect_uris(org, "mentornet", f"{PUBLIC}/v1/sso/callback")
@@ -559,3 +559,65 @@ async def test_the_worker_purges_refresh_tokens_and_sign_ins_that_expired(world:
     async with runtime.stores.session("consortium") as db:
         assert (await db.exec(select(SsoLogin))).all() == []
     assert kept >= 2
+
+
+async def test_an_org_admin_cannot_point_identity_at_internal_addresses(world: World) -> None:
+    """identity fetches the URLs an org admin names (discovery, keys, token endpoint): they must never lead
+    it to an internal service. Refused before any connection is made."""
+    from identity import sso
+
+    async def put(issuer: str) -> httpx.Response:
+        body = {"issuer": issuer, "client_id": "x", "client_secret": "y"}
+        return await world.http.put(
+            f"/v1/orgs/{world.orgs['acme']}/sso", json=body, headers=world.admins["acme"]
+        )
+
+    # The embedded default and the tests reach this machine only.
+    for issuer in ("http://10.0.0.1", "http://169.254.169.254/latest", "http://[fd00::1]:8080"):
+        refused = await put(issuer)
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["errors"][0]["field"] == "body.issuer"
+        assert "outside this machine" in refused.json()["detail"]
+
+    # Production reaches public addresses only, over https (DNS answers stubbed: nothing leaves the machine).
+    answers = {
+        "idp.corp.example": ["10.1.2.3"],
+        "metadata.example": ["169.254.169.254"],
+        "loop.example": ["127.0.0.1"],
+        "mixed.example": ["93.184.216.34", "192.168.0.9"],
+        "v6.example": ["fe80::1"],
+        "public.example": ["93.184.216.34"],
+    }
+
+    async def stubbed(host: str, port: int) -> list[str]:
+        return answers[host]
+
+    world.app.state.identity.providers = sso.Providers("public", resolve=stubbed)
+    for host in [h for h in answers if h != "public.example"]:
+        refused = await put(f"https://{host}")
+        assert refused.status_code == 422, host
+        assert "outside the public internet" in refused.json()["detail"], refused.text
+    plain = await put("http://public.example")
+    assert plain.status_code == 422 and "is not https" in plain.json()["detail"]
+    providers = sso.Providers("public", resolve=stubbed)
+    await providers.allowed("https://public.example/.well-known/openid-configuration")  # would be fetched
+    assert (
+        await world.http.get(f"/v1/orgs/{world.orgs['acme']}/sso", headers=world.admins["acme"])
+    ).status_code == 404
+
+
+async def test_the_embedded_default_looks_up_no_name_for_a_provider() -> None:
+    from identity import sso
+
+    looked_up: list[str] = []
+
+    async def resolver(host: str, port: int) -> list[str]:
+        looked_up.append(host)
+        return ["127.0.0.1"]
+
+    providers = sso.Providers("loopback", resolve=resolver)
+    with pytest.raises(sso.ProviderUnusable, match="outside this machine"):
+        await providers.allowed("http://idp.example/.well-known/openid-configuration")
+    await providers.allowed("http://localhost:8080/x")
+    await providers.allowed("http://127.0.0.1:8080/x")
+    assert looked_up == ["localhost", "127.0.0.1"]

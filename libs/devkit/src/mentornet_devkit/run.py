@@ -155,12 +155,12 @@ def main(argv: list[str] | None = None) -> int:
             "MENTORNET_DATA_DIR": str(data_dir),
             "MENTORNET_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
             "MENTORNET_JWKS_URL": f"http://127.0.0.1:{args.port_base}/.well-known/jwks.json",
-            # identity's own address (single sign-on's redirect URI); identity providers on this machine
-            # answer on http://, as the tests' do
+            # identity's own address (single sign-on's redirect URI); it reaches identity providers on this
+            # machine only (`make idp`, the tests'), over http
             "MENTORNET_PUBLIC_URL": os.environ.get(
                 "MENTORNET_PUBLIC_URL", f"http://127.0.0.1:{args.port_base}"
             ),
-            "MENTORNET_SSO_ALLOW_HTTP": os.environ.get("MENTORNET_SSO_ALLOW_HTTP", "true"),
+            "MENTORNET_SSO_PROVIDERS": os.environ.get("MENTORNET_SSO_PROVIDERS", "loopback"),
             "MENTORNET_LOG_JSON": os.environ.get("MENTORNET_LOG_JSON", "false"),
             "MENTORNET_OPERATOR_EMAIL": email,
             "MENTORNET_OPERATOR_PASSWORD": password,

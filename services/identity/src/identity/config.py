@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr
 
 from mentornet_common.settings import CommonSettings
@@ -26,10 +28,12 @@ class IdentitySettings(CommonSettings):
         description="identity's address as browsers and portals reach it: single sign-on's redirect URI "
         "({public_url}/v1/sso/callback) and the audience of client assertions ({public_url}/v1/token).",
     )
-    sso_allow_http: bool = Field(
-        default=False,
-        description="Accept identity providers at http:// addresses (the embedded default and tests, whose "
-        "providers listen on loopback); production providers are https.",
+    sso_providers: Literal["public", "loopback"] = Field(
+        default="public",
+        description="Where identity may reach an org's identity provider (discovery, keys, token endpoint). "
+        "public: https, and only hosts whose every address is public (never a private, loopback or "
+        "link-local one: an org admin cannot point identity at internal services). loopback: only this "
+        "machine, http allowed (the embedded default and the tests, whose providers listen on 127.0.0.1).",
     )
     sso_login_ttl_s: int = Field(default=600, ge=60, le=3600, description="How long a sign-in may take.")
     assertion_max_lifetime_s: int = Field(

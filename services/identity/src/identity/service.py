@@ -85,7 +85,7 @@ class Identity:
             address_failures=SlidingWindowLimiter(
                 settings.login_failures_per_address, settings.login_address_window_s
             ),
-            providers=sso.Providers(),
+            providers=sso.Providers(settings.sso_providers),
         )
 
 

@@ -15,13 +15,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
+import ipaddress
 import secrets
+import socket
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 import jwt
@@ -76,13 +80,62 @@ def sso_problem(status: int, detail: str, field: str | None = None, error: str |
 # the providers' metadata and keys, cached per process --------------------------------------------------
 
 
-class Providers:
-    """Discovery documents (an hour) and JWKS (refetched when an unknown key id shows up) per issuer."""
+Resolve = Callable[[str, int], Awaitable[list[str]]]
 
-    def __init__(self, transport: httpx.AsyncBaseTransport | None = None) -> None:
+
+async def _resolve(host: str, port: int) -> list[str]:
+    answers = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(answer[4][0]) for answer in answers]
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+class Providers:
+    """Discovery documents (an hour) and JWKS (refetched when an unknown key id shows up) per issuer.
+
+    Every URL is checked before it is fetched: an org admin names it, so it must not lead identity to an
+    internal service (``MENTORNET_SSO_PROVIDERS``: ``public`` or ``loopback``)."""
+
+    def __init__(
+        self,
+        reach: Literal["public", "loopback"] = "public",
+        transport: httpx.AsyncBaseTransport | None = None,
+        resolve: Resolve = _resolve,
+    ) -> None:
+        self._reach = reach
         self._transport = transport
+        self._resolve = resolve
         self._metadata: dict[str, tuple[float, dict[str, Any]]] = {}
         self._keys: dict[str, JwksKeySource] = {}
+
+    async def allowed(self, url: str) -> None:
+        """Raise ProviderUnusable unless ``url`` leads only where identity may go."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise ProviderUnusable(f"{url} is not an http(s) URL")
+        if parts.scheme != "https" and self._reach != "loopback":
+            raise ProviderUnusable(f"{url} is not https")
+        if self._reach == "loopback" and parts.hostname != "localhost" and not _is_ip(parts.hostname):
+            # no name is looked up at all: not even a DNS query leaves the machine
+            raise ProviderUnusable(f"{parts.hostname} is outside this machine (use 127.0.0.1 or localhost)")
+        try:
+            addresses = await self._resolve(
+                parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+            )
+        except OSError as exc:
+            raise ProviderUnusable(f"{parts.hostname} does not resolve") from exc
+        for address in addresses:
+            ip = ipaddress.ip_address(address.split("%")[0])
+            fine = ip.is_loopback if self._reach == "loopback" else ip.is_global and not ip.is_multicast
+            if not fine:
+                where = "this machine" if self._reach == "loopback" else "the public internet"
+                raise ProviderUnusable(f"{parts.hostname} resolves to {ip}, outside {where}")
 
     def client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(timeout=HTTP_TIMEOUT_S, transport=self._transport, follow_redirects=False)
@@ -92,6 +145,7 @@ class Providers:
         if cached is not None and not fresh and time.monotonic() - cached[0] < METADATA_TTL_S:
             return cached[1]
         url = issuer.rstrip("/") + "/.well-known/openid-configuration"
+        await self.allowed(url)
         try:
             async with self.client() as http:
                 response = await http.get(url)
@@ -106,12 +160,15 @@ class Providers:
                 raise ProviderUnusable(f"its discovery document has no {name}")
         if document["issuer"].rstrip("/") != issuer.rstrip("/"):
             raise ProviderUnusable(f"its discovery document names another issuer ({document['issuer']})")
+        for name in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
+            await self.allowed(document[name])
         self._metadata[issuer] = (time.monotonic(), document)
         return document
 
     async def key(self, jwks_uri: str, kid: str | None) -> PyJWK | None:
         source = self._keys.get(jwks_uri)
         if source is None:
+            await self.allowed(jwks_uri)
             source = JwksKeySource(jwks_uri, refetch_interval_s=5.0, transport=self._transport)
             self._keys[jwks_uri] = source
         if kid is not None:
@@ -155,8 +212,6 @@ async def configured(identity: Identity, org_id: str) -> SsoConfig | None:
 async def put_config(identity: Identity, org_id: str, data: SsoIn) -> SsoConfig:
     """Save the org's provider after reading its discovery document (422 naming the field otherwise)."""
     issuer = str(data.issuer).rstrip("/")
-    if not issuer.startswith("https://") and not identity.settings.sso_allow_http:
-        raise sso_problem(422, "the issuer must be an https:// address", "body.issuer")
     try:
         document = await identity.providers.metadata(issuer, fresh=True)
     except ProviderUnusable as exc:
@@ -425,12 +480,13 @@ async def _redeem(
     else:
         form |= {"client_id": config.client_id, "client_secret": secret}
     try:
+        await identity.providers.allowed(document["token_endpoint"])
         async with identity.providers.client() as http:
             if auth is None:
                 response = await http.post(document["token_endpoint"], data=form)
             else:
                 response = await http.post(document["token_endpoint"], data=form, auth=auth)
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, ProviderUnusable) as exc:
         raise Problem(502, "Bad Gateway", "the org's identity provider cannot be reached") from exc
     try:
         body = response.json()
