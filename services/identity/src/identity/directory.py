@@ -372,6 +372,12 @@ class StoreDirectory:
         await self._recompute(members)
         return True
 
+    async def recompute_every_member(self) -> None:
+        """After the org changed its group_roles: everyone in one of its groups, by the new mapping."""
+        async with self._session() as db:
+            members = list((await db.exec(select(ScimGroupMember.user_id).distinct())).all())
+        await self._recompute(members)
+
     async def _recompute(self, user_ids: list[str]) -> None:
         """Each person's roles follow the groups they are now in (only roles some group maps to)."""
         if not user_ids:

@@ -249,10 +249,16 @@ async def put_settings(identity: Identity, caller: Principal, org_id: str, data:
         found = await uow.session.get(OrgSettings, org_id)
         if found is None:
             found = OrgSettings(org_id=org_id, updated_at=_now())
+        changed = dict(found.group_roles) != dict(data.group_roles)
         found.group_roles = dict(data.group_roles)
         found.updated_at = _now()
         uow.session.add(found)
         await uow.commit()
+    if changed:
+        # The people in the org's SCIM groups hold the roles the new mapping gives them, now.
+        from identity.directory import StoreDirectory
+
+        await StoreDirectory(identity, org_id).recompute_every_member()
     return await get_settings(identity, caller, org_id)
 
 
@@ -285,7 +291,7 @@ async def create_account(
         id=new_id("usr"),
         org_id=org_id,
         email=email.strip().lower(),
-        name=name.strip(),
+        name=name.strip()[:200],
         password_hash=identity.passwords.hash(password) if password else NO_PASSWORD,
         roles=" ".join(sorted(set(roles))),
         created_at=now,
