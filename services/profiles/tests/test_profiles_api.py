@@ -193,3 +193,24 @@ async def test_a_private_profile_is_404_even_to_colleagues(profiles: Profiles) -
 
 async def test_a_request_without_a_token_is_401(profiles: Profiles) -> None:
     assert (await profiles.http.get("/v1/profiles/me")).status_code == 401
+
+
+async def test_a_deactivated_person_is_withdrawn_and_shown_to_no_one(profiles: Profiles) -> None:
+    """A person who left their org (deactivated, by an admin or SCIM) used to stay in the directory and be
+    proposed as a mentor."""
+    from datetime import UTC, datetime
+
+    from mentornet_common.contracts import UserDeactivated
+    from mentornet_devkit.testing import deliver
+
+    me = profiles.as_user("usr_mia", "org_acme")
+    await profiles.http.put("/v1/profiles/me", json=mentor_profile(), headers=me)
+    left = UserDeactivated(user_id="usr_mia", org_id="org_acme", deactivated_at=datetime.now(UTC))
+    await deliver(profiles.worker, left, "org_other")  # another org cannot deactivate her
+    assert [t for t, _ in await outbox_events(profiles.runtime, "org_acme")][2:] == []
+    await deliver(profiles.worker, left, "org_acme")
+    events = (await outbox_events(profiles.runtime, "org_acme"))[2:]
+    assert [t for t, _ in events] == ["mentornet.profile-unshared.v1", "mentornet.mentor-withdrawn.v1"]
+    assert events[1][1]["reason"] == "deactivated by their org"
+    profile = (await profiles.http.get("/v1/profiles/me", headers=me)).json()
+    assert (profile["visibility"], profile["mentoring"]["active"]) == ("private", False)

@@ -123,6 +123,20 @@ class UserErased(Event):
     erased_at: datetime
 
 
+class UserDeactivated(Event):
+    """An org deactivated one of its people (they left, or SCIM said ``active: false``): their tokens no
+    longer work anywhere, and profiles withdraws what they shared (a mentor card is never proposed)."""
+
+    name = "user-deactivated"
+    topic = TOPIC_IDENTITY
+    source = "/mentornet/identity"
+    subject_field = "user_id"
+
+    user_id: str
+    org_id: str
+    deactivated_at: datetime
+
+
 class ClientRevoked(Event):
     """An org revoked one of its API clients: its tokens no longer work anywhere, and what it registered
     (webhook endpoints) stops."""
@@ -466,6 +480,7 @@ EVENT_CLASSES: tuple[type[Event], ...] = (
     OrgRegistered,
     UserRegistered,
     UserErased,
+    UserDeactivated,
     ClientRevoked,
     ProfileShared,
     ProfileUnshared,

@@ -47,7 +47,13 @@ from identity.models import (
     UserCreate,
 )
 from mentornet_common.auth import Principal, TokenVerifier
-from mentornet_common.contracts import ClientRevoked, OrgRegistered, UserErased, UserRegistered
+from mentornet_common.contracts import (
+    ClientRevoked,
+    OrgRegistered,
+    UserDeactivated,
+    UserErased,
+    UserRegistered,
+)
 from mentornet_common.pagination import page
 from mentornet_common.problems import Conflict, NotFound, Problem
 from mentornet_common.ratelimit import SlidingWindowLimiter
@@ -357,6 +363,8 @@ async def update_person(
             user.roles = " ".join(sorted(set(roles)))
         if active is not None:
             user.active = active
+            if was_active and not active and user.org_id is not None:
+                uow.publish(UserDeactivated(user_id=user.id, org_id=user.org_id, deactivated_at=now))
         if external_id is not None:
             user.external_id = external_id or None
         if scim_attributes is not None:

@@ -16,6 +16,7 @@ from mentornet_common.contracts import (
     ProfileShared,
     ProfileUnshared,
     SessionCompleted,
+    UserDeactivated,
     UserErased,
 )
 from mentornet_common.erasure import in_every_store
@@ -23,6 +24,7 @@ from mentornet_common.periods import quarter_of
 from mentornet_common.tenancy import CONSORTIUM
 from mentornet_common.unit_of_work import UnitOfWork
 from profiles.models import Participation, Profile, SharedCard
+from profiles.service import announce
 
 
 def _consortium(_: Received[Any]) -> str:
@@ -129,8 +131,27 @@ async def erase_person_when_user_erased(uow: UnitOfWork, received: Received[User
     await in_every_store(uow, received.payload.user_id, _erase)
 
 
+async def withdraw_person_when_user_deactivated(uow: UnitOfWork, received: Received[UserDeactivated]) -> None:
+    """A deactivated person (they left their org) is never proposed as a mentor, nor shown to anyone: their
+    cards are withdrawn and their profile turns private; reactivated, they share again themselves."""
+    person = received.payload
+    if uow.tenant_id != person.org_id:
+        return  # only the person's own org deactivates them, and their profile lives in its store
+    profile = await uow.session.get(Profile, person.user_id)
+    if profile is None:
+        return
+    old_card_scope = None if profile.visibility == "private" else profile.visibility
+    old_mentor_scope = profile.mentor_scope
+    profile.mentoring_active, profile.visibility, profile.mentor_scope = False, "private", None
+    profile.updated_at = person.deactivated_at
+    uow.session.add(profile)
+    moment = person.deactivated_at
+    announce(uow, profile, old_card_scope, None, old_mentor_scope, None, moment, "deactivated by their org")
+
+
 HANDLERS: Handlers = {
     UserErased: [erase_person_when_user_erased],
+    UserDeactivated: [withdraw_person_when_user_deactivated],
     AskCreated: [count_ask_when_ask_created],
     SessionCompleted: [
         count_mentee_session_when_session_completed,

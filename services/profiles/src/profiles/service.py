@@ -66,12 +66,12 @@ async def save_my_profile(runtime: Runtime, caller: Principal, data: ProfileIn) 
         mentor_scope = card_scope if data.mentoring.active else None
         profile.mentor_scope = mentor_scope
         uow.session.add(profile)
-        _announce(uow, profile, old_card_scope, card_scope, old_mentor_scope, mentor_scope, now)
+        announce(uow, profile, old_card_scope, card_scope, old_mentor_scope, mentor_scope, now)
         await uow.commit()
     return profile
 
 
-def _announce(
+def announce(
     uow: UnitOfWork,
     profile: Profile,
     old_card_scope: str | None,
@@ -79,7 +79,9 @@ def _announce(
     old_mentor_scope: str | None,
     mentor_scope: str | None,
     now: datetime,
+    reason: str | None = None,
 ) -> None:
+    """Publish what a change of the profile shares, or no longer shares."""
     user_id, org_id = profile.user_id, profile.org_id
     if card_scope is not None:
         card = profile.person_card()
@@ -91,7 +93,7 @@ def _announce(
     elif old_card_scope is not None:
         uow.publish(ProfileUnshared(user_id=user_id, org_id=org_id, unshared_at=now))
     if old_mentor_scope is not None and SCOPE_RANK[mentor_scope] < SCOPE_RANK[old_mentor_scope]:
-        reason = (
+        reason = reason or (
             "mentoring turned off"
             if not profile.mentoring_active
             else f"visibility narrowed to {profile.visibility}"
