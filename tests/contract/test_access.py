@@ -29,7 +29,7 @@ SCOPES_BEGIN, SCOPES_END = (
 # revocation list every API polls (internal: routed by neither the gateway nor the Ingress).
 OPEN = {
     "/healthz", "/readyz", "/metrics", "/asyncapi.json", "/.well-known/jwks.json", "/v1/token", "/v1/revoke",
-    "/v1/revocations", "/v1/orgs/{org_slug}/sso/login", "/v1/sso/callback",
+    "/v1/revocations", "/v1/orgs/{org_slug}/sso/login", "/v1/orgs/{org_slug}/sso/callback",
 }  # fmt: skip
 MOUNTED = [("identity", "*", "/scim/v2/…", Access("the org's API client, for itself", ("scim",)))]
 

@@ -123,8 +123,6 @@ async def test_people_sign_in_through_their_orgs_provider_and_portals_act_for_th
     system: System, identity_providers: RunningProviders
 ) -> None:
     urls, providers = system.urls, identity_providers
-    for name in ("acme", "globex"):
-        providers.add_redirect_uris(name, "mentornet", f"{urls.identity}/v1/sso/callback")
     async with httpx.AsyncClient(timeout=20, trust_env=False) as http:
         acme = await new_org(http, system, "acme", "acme.example")
         globex = await new_org(http, system, "globex", "globex.example")
@@ -136,6 +134,7 @@ async def test_people_sign_in_through_their_orgs_provider_and_portals_act_for_th
             )
             assert settings.status_code == 200, settings.text
             name = org.domain.split(".")[0]
+            providers.add_redirect_uris(name, "mentornet", f"{urls.identity}/v1/orgs/{org.slug}/sso/callback")
             sso = await http.put(
                 f"{urls.identity}/v1/orgs/{org.id}/sso",
                 json={"issuer": providers.issuer(name).url, "client_id": "mentornet",

@@ -103,7 +103,7 @@ async def world(
         sso_providers="loopback",
     )
     for org in ("acme", "globex"):
-        identity_providers.add_redirect_uris(org, "mentornet", f"{PUBLIC}/v1/sso/callback")
+        identity_providers.add_redirect_uris(org, "mentornet", f"{PUBLIC}/v1/orgs/{org}/sso/callback")
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         mounts = {f"{PUBLIC}/": httpx.ASGITransport(app=app)}
@@ -149,7 +149,7 @@ async def test_first_sign_in_creates_the_person_and_later_ones_update_name_and_r
     )
     configured = await world.configure("acme")
     assert configured.status_code == 200, configured.text
-    assert configured.json()["redirect_uri"] == f"{PUBLIC}/v1/sso/callback"
+    assert configured.json()["redirect_uri"] == f"{PUBLIC}/v1/orgs/acme/sso/callback"
     assert "client_secret" not in configured.json()
 
     first = await sso_sign_in(world, "acme", "amy")
@@ -223,11 +223,11 @@ async def test_bad_single_sign_on_gets_a_clear_problem_and_creates_nothing(world
     assert await world.users("acme") == ["admin@acme.example"]
 
     # A callback nobody started, and one replayed.
-    forged = await world.http.get("/v1/sso/callback?state=made-up&code=abc")
+    forged = await world.http.get("/v1/orgs/acme/sso/callback?state=made-up&code=abc")
     assert (forged.status_code, forged.json()["errors"][0]["field"]) == (400, "query.state")
     world.http.cookies.clear()
     callback = await sign_in(
-        world.http, "/v1/orgs/acme/sso/login", "alice", stop_at=[f"{PUBLIC}/v1/sso/callback"]
+        world.http, "/v1/orgs/acme/sso/login", "alice", stop_at=[f"{PUBLIC}/v1/orgs/acme/sso/callback"]
     )
     assert callback.status_code in (302, 303)
     done = await world.http.get(callback.headers["location"])
@@ -511,8 +511,7 @@ async def test_a_client_is_held_to_its_scopes_in_identity(world: World) -> None:
 async def test_one_attacker_cannot_lock_anyone_else_out(world: World) -> None:
     """Behind the gateway every caller used to be one address: 30 bad guesses by anyone locked every org
     out of /v1/token. Failures now count per real client address, and per account from that address."""
-    app_transport = world.http._mounts  # the in-process app, seen from two different client addresses
-    app = next(iter(app_transport.values())).app  # type: ignore[union-attr]
+    app = world.app  # the in-process app, seen from two different client addresses
 
     def from_address(address: str) -> httpx.AsyncClient:
         return httpx.AsyncClient(
@@ -621,3 +620,42 @@ async def test_the_embedded_default_looks_up_no_name_for_a_provider() -> None:
     await providers.allowed("http://localhost:8080/x")
     await providers.allowed("http://127.0.0.1:8080/x")
     assert looked_up == ["localhost", "127.0.0.1"]
+
+
+async def test_a_code_comes_back_only_to_the_org_and_the_browser_that_started_the_sign_in(
+    world: World,
+) -> None:
+    """The mix-up attack: an admin of org B, with a provider of B's choosing, swaps B's state into a
+    victim's sign-in at A; the code A's provider issues must never be redeemed at B's token endpoint."""
+    from urllib.parse import parse_qs, urlencode, urlsplit
+
+    assert (await world.configure("acme")).status_code == 200
+    assert (await world.configure("globex")).status_code == 200
+
+    async def returned() -> dict[str, str]:
+        world.http.cookies.clear()
+        back = await sign_in(
+            world.http, "/v1/orgs/acme/sso/login", "alice", stop_at=[f"{PUBLIC}/v1/orgs/acme/sso/callback"]
+        )
+        return {k: v[0] for k, v in parse_qs(urlsplit(back.headers["location"]).query).items()}
+
+    query = await returned()
+    assert query["iss"] == world.providers.issuer("acme").url  # the provider says who issued the code
+    elsewhere = await world.http.get(f"/v1/orgs/globex/sso/callback?{urlencode(query)}")
+    assert elsewhere.status_code == 400 and "another org" in elsewhere.json()["detail"]
+
+    query = await returned()
+    mounts = {f"{PUBLIC}/": httpx.ASGITransport(app=world.app)}
+    async with httpx.AsyncClient(base_url=PUBLIC, mounts=mounts, trust_env=False) as other_browser:
+        stolen = await other_browser.get(f"/v1/orgs/acme/sso/callback?{urlencode(query)}")
+    assert stolen.status_code == 400 and "another browser" in stolen.json()["detail"]
+
+    query = await returned()
+    mixed = await world.http.get(
+        f"/v1/orgs/acme/sso/callback?{urlencode({**query, 'iss': 'https://b.example'})}"
+    )
+    assert mixed.status_code == 400 and "mix-up" in mixed.json()["detail"]
+
+    query = await returned()
+    fine = await world.http.get(f"/v1/orgs/acme/sso/callback?{urlencode(query)}")
+    assert fine.status_code == 200, fine.text

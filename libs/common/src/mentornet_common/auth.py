@@ -54,7 +54,7 @@ class Principal:
 
     @property
     def is_operator(self) -> bool:
-        return "operator" in self.roles and self.actor is None
+        return "operator" in self.roles and self.actor is None and self.kind == "user" and self.org_id is None
 
     @property
     def is_person(self) -> bool:
@@ -247,6 +247,9 @@ def _forbidden(detail: str, **extensions: Any) -> Problem:
 
 
 def _held_to(principal: Principal, scopes: tuple[str, ...]) -> None:
+    if principal.held_to_scopes and not scopes:
+        # A route that names no scope is not for API clients: no grant can open it to them.
+        raise _forbidden("this is not open to API clients: the person must do it themself")
     missing = principal.missing_scopes(scopes)
     if missing:
         raise _forbidden(
@@ -306,7 +309,10 @@ def member(*scopes: str) -> Caller:
 
 def org_admin(*scopes: str, clients: bool = True, operators: bool = False) -> Caller:
     """An org_admin of their org (or a portal acting for one, holding ``scopes``); with ``clients``, also the
-    org's API client holding ``scopes`` for itself; with ``operators``, also a consortium operator."""
+    org's API client holding ``scopes`` for itself; with ``operators``, also a consortium operator.
+
+    Without ``scopes`` the route is for the org_admin in person only: no API client, for itself or acting
+    for an admin, can configure the org (its clients, single sign-on, settings)."""
 
     async def dependency(principal: CurrentPrincipal) -> Principal:
         if operators and principal.is_operator:

@@ -6,7 +6,7 @@ import base64
 from typing import Annotated, Any
 from urllib.parse import unquote_plus
 
-from fastapi import APIRouter, Depends, Form, Query, Request, Response, status
+from fastapi import APIRouter, Cookie, Depends, Form, Query, Request, Response, status
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from identity import exchange, export, service, sso, tokens
@@ -266,25 +266,41 @@ async def sso_login(
     identity: IdentityDep,
     login_hint: Annotated[str | None, Query(max_length=254)] = None,
 ) -> RedirectResponse:
-    return RedirectResponse(await sso.start_login(identity, org_slug, login_hint), 302, headers=NO_STORE)
+    url, state = await sso.start_login(identity, org_slug, login_hint)
+    response = RedirectResponse(url, 302, headers=NO_STORE)
+    response.set_cookie(
+        sso.STATE_COOKIE,
+        state,
+        max_age=identity.settings.sso_login_ttl_s,
+        path=f"/v1/orgs/{org_slug}/sso",
+        secure=identity.settings.public_url.startswith("https://"),
+        httponly=True,
+        samesite="lax",
+    )
+    return response
 
 
 @router.get(
-    "/v1/sso/callback",
+    "/v1/orgs/{org_slug}/sso/callback",
     response_model=TokenResponse,
     tags=["single sign-on"],
-    summary="Where the provider sends the person back: answers mentornet tokens",
+    summary="Where the org's provider sends the person back: answers mentornet tokens",
 )
 async def sso_callback(
+    org_slug: str,
     response: Response,
     identity: IdentityDep,
     state: Annotated[str | None, Query(max_length=100)] = None,
     code: Annotated[str | None, Query(max_length=2000)] = None,
     error: Annotated[str | None, Query(max_length=200)] = None,
     error_description: Annotated[str | None, Query(max_length=1000)] = None,
+    iss: Annotated[str | None, Query(max_length=500)] = None,
+    cookie: Annotated[str | None, Cookie(alias=sso.STATE_COOKIE, max_length=100)] = None,
 ) -> TokenResponse:
     response.headers.update(NO_STORE)
-    return await sso.finish_login(identity, state, code, error, error_description)
+    response.delete_cookie(sso.STATE_COOKIE, path=f"/v1/orgs/{org_slug}/sso")
+    back = sso.Callback(org_slug, state, code, error, error_description, iss, cookie)
+    return await sso.finish_login(identity, back)
 
 
 @router.post(

@@ -25,8 +25,9 @@ class IdentitySettings(CommonSettings):
     )
     public_url: str = Field(
         default="http://127.0.0.1:8001",
-        description="identity's address as browsers and portals reach it: single sign-on's redirect URI "
-        "({public_url}/v1/sso/callback) and the audience of client assertions ({public_url}/v1/token).",
+        description="identity's address as browsers and portals reach it: single sign-on's redirect URIs "
+        "({public_url}/v1/orgs/{slug}/sso/callback) and the audience of client assertions "
+        "({public_url}/v1/token).",
     )
     sso_providers: Literal["public", "loopback"] = Field(
         default="public",

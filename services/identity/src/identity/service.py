@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -271,9 +272,18 @@ async def put_settings(identity: Identity, caller: Principal, org_id: str, data:
 # users -------------------------------------------------------------------------------------------------
 
 
+def _no_admins_by_clients(caller: Principal, roles: Sequence[str]) -> None:
+    """An API client for itself (a provisioning system holding users:write) seats and manages people, never
+    admins: an org_admin can configure the org, so only a person can make or unmake one."""
+    if caller.kind == "client" and "org_admin" in roles:
+        message = "an API client cannot seat or change an org_admin; an org_admin does it in person"
+        raise Problem(403, "Forbidden", message, errors=[{"field": "body.roles", "message": message}])
+
+
 async def register_user(identity: Identity, caller: Principal, org_id: str, data: UserCreate) -> User:
     """Create a user in their org's store; the operator may do it for any org (to seat its first admin)."""
     own_org(caller, org_id, operator_may=True)
+    _no_admins_by_clients(caller, data.roles)
     await _existing_org(identity, org_id)
     await require_org_domain(identity, org_id, str(data.email))
     return await create_account(identity, org_id, str(data.email), data.name, data.password, list(data.roles))
@@ -437,6 +447,8 @@ async def set_active(identity: Identity, caller: Principal, org_id: str, user_id
     own_org(caller, org_id)
     if caller.subject == user_id and not active:
         raise Problem(409, "Conflict", "you cannot deactivate yourself")
+    target = await get_user(identity, caller, org_id, user_id)
+    _no_admins_by_clients(caller, target.role_list())
     return await update_person(identity, org_id, user_id, active=active)
 
 

@@ -4,7 +4,8 @@
   document at once and refuses a provider it cannot use. The client secret is encrypted at rest with the
   same key-encryption secret as the signing keys.
 - ``GET /v1/orgs/{slug}/sso/login`` starts the authorization-code flow with PKCE (S256), a ``state`` and a
-  ``nonce`` kept server-side for ``MENTORNET_SSO_LOGIN_TTL_S`` and used once; ``GET /v1/sso/callback``
+  ``nonce`` kept server-side for ``MENTORNET_SSO_LOGIN_TTL_S``, used once and tied to the browser by a
+  cookie; the org's own ``GET /v1/orgs/{slug}/sso/callback``
   exchanges the code and verifies the ID token (signature from the provider's JWKS found by discovery,
   issuer, audience, nonce, expiry), then answers mentornet tokens.
 - The person is found by the provider's subject, else by their email inside the org (and linked), else
@@ -23,6 +24,7 @@ import secrets
 import socket
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlencode, urlsplit
@@ -183,8 +185,13 @@ class ProviderUnusable(Exception):
 # configuration -----------------------------------------------------------------------------------------
 
 
-def redirect_uri(identity: Identity) -> str:
-    return identity.settings.public_url.rstrip("/") + "/v1/sso/callback"
+def redirect_uri(identity: Identity, slug: str) -> str:
+    """The org's own callback: a code its provider issued can only come back to its sign-in (an org with a
+    provider of its choosing cannot receive another org's codes, the mix-up attack)."""
+    return identity.settings.public_url.rstrip("/") + f"/v1/orgs/{slug}/sso/callback"
+
+
+STATE_COOKIE = "mentornet_sso_state"
 
 
 def sso_out(identity: Identity, config: SsoConfig, slug: str) -> SsoOut:
@@ -197,7 +204,7 @@ def sso_out(identity: Identity, config: SsoConfig, slug: str) -> SsoOut:
         jit_create=config.jit_create,
         allow_passwords=config.allow_passwords,
         exchange_audiences=list(config.exchange_audiences),
-        redirect_uri=redirect_uri(identity),
+        redirect_uri=redirect_uri(identity, slug),
         login_url=identity.settings.public_url.rstrip("/") + f"/v1/orgs/{slug}/sso/login",
         created_at=config.created_at,
         updated_at=config.updated_at,
@@ -415,8 +422,9 @@ def _challenge(verifier: str) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
 
 
-async def start_login(identity: Identity, slug: str, login_hint: str | None) -> str:
-    """Where to send the browser: the org's provider, with a fresh state, nonce and PKCE challenge."""
+async def start_login(identity: Identity, slug: str, login_hint: str | None) -> tuple[str, str]:
+    """Where to send the browser (the org's provider, with a fresh state, nonce and PKCE challenge), and the
+    state, which the browser also keeps in a cookie: the callback must come back to the same browser."""
     async with identity.runtime.stores.session(CONSORTIUM) as session:
         org = await repository.org_by_slug(session, slug)
     config = await configured(identity, org.id) if org else None
@@ -442,7 +450,7 @@ async def start_login(identity: Identity, slug: str, login_hint: str | None) -> 
     query = {
         "response_type": "code",
         "client_id": config.client_id,
-        "redirect_uri": redirect_uri(identity),
+        "redirect_uri": redirect_uri(identity, slug),
         "scope": config.scopes,
         "state": login.state,
         "nonce": login.nonce,
@@ -452,7 +460,7 @@ async def start_login(identity: Identity, slug: str, login_hint: str | None) -> 
     if login_hint:
         query["login_hint"] = login_hint
     endpoint = document["authorization_endpoint"]
-    return f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode(query)}"
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode(query)}", login.state
 
 
 async def _take_login(identity: Identity, state: str) -> SsoLogin:
@@ -468,10 +476,10 @@ async def _take_login(identity: Identity, state: str) -> SsoLogin:
 
 
 async def _redeem(
-    identity: Identity, config: SsoConfig, document: dict[str, Any], code: str, verifier: str
+    identity: Identity, config: SsoConfig, document: dict[str, Any], code: str, verifier: str, slug: str
 ) -> str:
     secret = identity.keyring.decrypt(config.client_secret)
-    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri(identity),
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri(identity, slug),
             "code_verifier": verifier}  # fmt: skip
     methods = document.get("token_endpoint_auth_methods_supported") or ["client_secret_basic"]
     auth: httpx.BasicAuth | None = None
@@ -499,13 +507,36 @@ async def _redeem(
     return str(body["id_token"])
 
 
-async def finish_login(
-    identity: Identity, state: str | None, code: str | None, error: str | None, description: str | None
-) -> TokenResponse:
-    """The callback: a person the org's provider vouches for gets mentornet tokens."""
-    if not state:
+@dataclass(frozen=True)
+class Callback:
+    """What the provider sent back to ``/v1/orgs/{slug}/sso/callback``, and the browser's state cookie."""
+
+    slug: str
+    state: str | None
+    code: str | None
+    error: str | None = None
+    description: str | None = None
+    iss: str | None = None
+    cookie: str | None = None
+
+
+async def finish_login(identity: Identity, back: Callback) -> TokenResponse:
+    """The callback: a person the org's provider vouches for gets mentornet tokens.
+
+    The state is used once, must belong to this org's callback, and must come back to the browser that
+    started the sign-in (its cookie); an ``iss`` the provider adds (RFC 9207) must be the org's issuer."""
+    if not back.state:
         raise sso_problem(400, "state is missing", "query.state", "invalid_request")
-    login = await _take_login(identity, state)
+    login = await _take_login(identity, back.state)
+    async with identity.runtime.stores.session(CONSORTIUM) as session:
+        org = await repository.org_by_slug(session, back.slug)
+    if org is None or org.id != login.org_id:
+        raise sso_problem(400, "this sign-in was started for another org: start again", "query.state",
+                          "invalid_request")  # fmt: skip
+    if back.cookie is None or not secrets.compare_digest(back.cookie, back.state):
+        raise sso_problem(400, "this sign-in was started in another browser: start again", "cookie",
+                          "invalid_request")  # fmt: skip
+    error, code, description = back.error, back.code, back.description
     if error:
         detail = f"the provider refused the sign-in: {error}" + (
             f" ({description[:200]})" if description else ""
@@ -518,11 +549,14 @@ async def finish_login(
         raise sso_problem(
             400, "the org removed its single sign-on during this sign-in", None, "invalid_request"
         )
+    if back.iss is not None and back.iss.rstrip("/") != config.issuer.rstrip("/"):
+        raise sso_problem(400, "the code was issued by another provider than the org's (a mix-up)",
+                          "query.iss", "invalid_request")  # fmt: skip
     try:
         document = await identity.providers.metadata(config.issuer)
     except ProviderUnusable as exc:
         raise Problem(502, "Bad Gateway", "the org's identity provider cannot be reached") from exc
-    id_token = await _redeem(identity, config, document, code, login.code_verifier)
+    id_token = await _redeem(identity, config, document, code, login.code_verifier, back.slug)
     claims = await verify_id_token(
         identity, config, id_token, audiences=[config.client_id], nonce=login.nonce
     )

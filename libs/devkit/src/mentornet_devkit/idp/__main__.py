@@ -31,9 +31,9 @@ def main() -> None:
     log = Path(tempfile.mkdtemp(prefix="mentornet-idp-")) / "oidc-provider.log"
     with start_providers(default_issuers(), log) as providers:
         for name in ("acme", "globex"):
-            providers.add_redirect_uris(
-                name, MENTORNET_CLIENT_ID, f"{args.identity.rstrip('/')}/v1/sso/callback"
-            )
+            # identity's callback for the org of that slug (the README's walk-through names them so)
+            callback = f"{args.identity.rstrip('/')}/v1/orgs/{name}/sso/callback"
+            providers.add_redirect_uris(name, MENTORNET_CLIENT_ID, callback)
             print(f"{name:>6}: issuer {providers.issuer(name).url}", flush=True)
         print(f"log: {log}\nCtrl-C stops them.", flush=True)
         stop = threading.Event()
