@@ -262,3 +262,11 @@ def test_production_runs_kafka_through_strimzi_with_replicated_topics() -> None:
             assert topics[topic]["replicas"] == 3, topic
             assert topics[topic]["partitions"] >= 3, topic
             assert topics[topic]["config"]["min.insync.replicas"] == 2
+
+
+def test_the_gateway_never_passes_on_a_forwarded_for_the_client_wrote() -> None:
+    """The APIs trust X-Forwarded-For from the gateway (the login throttle keys on it): appending to the
+    client's own header ($proxy_add_x_forwarded_for) let anyone choose a fresh address per guess."""
+    text = (ROOT / "deploy/docker/nginx.conf").read_text()
+    assert re.search(r"proxy_set_header\s+X-Forwarded-For\s+\$remote_addr;", text)
+    assert "$proxy_add_x_forwarded_for" not in text

@@ -170,3 +170,13 @@ async def test_who_may_call_is_declared_once_and_a_403_names_the_missing_scope(s
         ).status_code == 403
     declared = access_of(member("asks:write"))
     assert declared is not None and declared.scopes == ("asks:write",)
+
+
+def test_what_a_replica_recorded_itself_never_moves_the_cursor_past_what_it_has_not_fetched() -> None:
+    """identity replica A recorded revocation 2; replica B's revocation 1 (a revoked client) was then
+    skipped for good, since A polled after=2."""
+    listed = RevocationList()
+    listed.add([revoked("subject", "usr_9", id=2)], advance=False)
+    assert listed.cursor == 0
+    listed.add([revoked("subject", "cl_b", id=1), revoked("subject", "usr_9", id=2)])
+    assert listed.cursor == 2 and listed.revoked(person(subject="cl_b"))

@@ -585,6 +585,8 @@ async def test_an_org_admin_cannot_point_identity_at_internal_addresses(world: W
         "loop.example": ["127.0.0.1"],
         "mixed.example": ["93.184.216.34", "192.168.0.9"],
         "v6.example": ["fe80::1"],
+        "nat64.example": ["64:ff9b::a00:1"],
+        "sixtofour.example": ["2002:a00:1::1"],
         "public.example": ["93.184.216.34"],
     }
 
@@ -659,3 +661,114 @@ async def test_a_code_comes_back_only_to_the_org_and_the_browser_that_started_th
     query = await returned()
     fine = await world.http.get(f"/v1/orgs/acme/sso/callback?{urlencode(query)}")
     assert fine.status_code == 200, fine.text
+
+
+async def test_no_api_client_can_configure_the_org_nor_make_an_admin(world: World) -> None:
+    """A portal acting for an org_admin passed every admin route that named no scope (it could mint itself
+    a client with every scope, or point the org's sign-in at its own provider), and a client holding
+    users:write could seat an org_admin with a password."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public = {**json.loads(RSAAlgorithm.to_jwk(key.public_key())), "kid": "k", "alg": "RS256"}
+    portal = await world.client("acme", ["profiles:read", "users:write"], jwks={"keys": [public]})
+    now = int(time.time())
+    assertion = jwt.encode(
+        {"iss": portal["client_id"], "sub": "admin@acme.example", "aud": f"{PUBLIC}/v1/token", "iat": now,
+         "exp": now + 60, "jti": "one"}, key, algorithm="RS256", headers={"kid": "k"},
+    )  # fmt: skip
+    as_admin = bearer((await world.exchange(portal, assertion, JWT_TYPE)).json()["access_token"])
+    org = world.orgs["acme"]
+    attempts = [
+        ("POST", f"/v1/orgs/{org}/clients", {"name": "everything", "scopes": ["scim", "users:write"]}),
+        ("GET", f"/v1/orgs/{org}/clients", None),
+        ("PUT", f"/v1/orgs/{org}/settings", {"email_domains": ["acme.example"], "group_roles": {}}),
+        (
+            "PUT",
+            f"/v1/orgs/{org}/sso",
+            {"issuer": "http://127.0.0.1:9", "client_id": "x", "client_secret": "y"},
+        ),
+        ("DELETE", f"/v1/orgs/{org}/sso", None),
+    ]
+    for method, path, body in attempts:
+        answer = await world.http.request(method, path, json=body, headers=as_admin)
+        assert answer.status_code == 403, (method, path, answer.text)
+        assert "not open to API clients" in answer.json()["detail"]
+
+    own = await world.http.post(
+        "/v1/token",
+        data={"grant_type": "client_credentials"},
+        auth=(portal["client_id"], portal["client_secret"]),
+    )
+    provisioner = bearer(own.json()["access_token"])
+    admin = {"email": "boss2@acme.example", "name": "Boss", "password": PASSWORD, "roles": ["org_admin"]}
+    refused = await world.http.post(f"/v1/orgs/{org}/users", json=admin, headers=provisioner)
+    assert refused.status_code == 403 and refused.json()["errors"][0]["field"] == "body.roles"
+    member = {**admin, "email": "new@acme.example", "roles": ["member"]}
+    assert (
+        await world.http.post(f"/v1/orgs/{org}/users", json=member, headers=provisioner)
+    ).status_code == 201
+    admin_id = (await world.http.get("/v1/me", headers=world.admins["acme"])).json()["id"]
+    off = await world.http.post(f"/v1/orgs/{org}/users/{admin_id}/deactivate", headers=provisioner)
+    assert off.status_code == 403
+    assert (await world.http.get("/v1/me", headers=world.admins["acme"])).status_code == 200
+
+
+async def test_only_the_operator_changes_an_orgs_domains_and_none_is_a_public_mail_service(
+    world: World,
+) -> None:
+    """An org admin (or a portal acting for one) could claim gmail.com or a future member's domain, then
+    seat people with those addresses."""
+    org = world.orgs["acme"]
+    grab = {"email_domains": ["acme.example", "initech.example"], "group_roles": {}}
+    refused = await world.http.put(f"/v1/orgs/{org}/settings", json=grab, headers=world.admins["acme"])
+    assert refused.status_code == 403 and refused.json()["errors"][0]["field"] == "body.email_domains"
+    same = {"email_domains": ["acme.example"], "group_roles": {"mentors": "mentor"}}
+    assert (
+        await world.http.put(f"/v1/orgs/{org}/settings", json=same, headers=world.admins["acme"])
+    ).status_code == 200
+    ops = await world.operator()
+    public = await world.http.put(
+        f"/v1/orgs/{org}/settings", json={"email_domains": ["acme.example", "Gmail.com"]}, headers=ops
+    )
+    assert public.status_code == 422 and "public mail service" in public.json()["detail"]
+    moved = await world.http.put(f"/v1/orgs/{org}/settings", json=grab, headers=ops)
+    assert moved.status_code == 200 and moved.json()["email_domains"] == ["acme.example", "initech.example"]
+    # Other members see the registry, not the domains.
+    listed = (await world.http.get("/v1/orgs", headers=world.admins["globex"])).json()["items"]
+    assert {o["id"]: o["email_domains"] for o in listed}[org] == []
+
+
+async def test_turning_passwords_off_ends_the_password_sign_ins_already_made(world: World) -> None:
+    form = {"grant_type": "password", "username": "admin@acme.example", "password": PASSWORD}
+    before = (await world.http.post("/v1/token", data=form)).json()
+    assert (await world.configure("acme", allow_passwords=False)).status_code == 200
+    assert (await world.http.get("/v1/me", headers=bearer(before["access_token"]))).status_code == 401
+    renewed = await world.http.post(
+        "/v1/token", data={"grant_type": "refresh_token", "refresh_token": before["refresh_token"]}
+    )
+    assert renewed.status_code == 400
+
+
+async def test_one_id_token_is_exchanged_once_however_its_signature_is_written(world: World) -> None:
+    assert (await world.configure("globex", exchange_audiences=["portal"])).status_code == 200
+    portal = await world.client("globex", ["asks:write"])
+    id_token = await portal_id_token(
+        world.providers.issuer("globex").url,
+        "portal",
+        "globex-portal-secret",
+        portal_redirect_uri("globex"),
+        "bob",
+    )
+    assert (await world.exchange(portal, id_token)).status_code == 200
+    padded = await world.exchange(portal, id_token + "==")
+    assert padded.status_code == 400 and "already exchanged" in padded.json()["detail"], padded.text
+
+
+def test_a_changed_mapping_takes_back_the_roles_only_the_old_one_gave() -> None:
+    from identity.sso import roles_after
+
+    promoted = ["member", "org_admin"]
+    assert roles_after(promoted, ["admins"], {"admins": "mentor"}) == ["member", "mentor", "org_admin"]
+    assert roles_after(promoted, ["admins"], {"admins": "mentor"}, frozenset({"org_admin"})) == [
+        "member",
+        "mentor",
+    ]

@@ -129,7 +129,18 @@ class JwksKeySource:
             response = await client.get(self._url)
             response.raise_for_status()
         self.fetches += 1
-        self._keys = {k["kid"]: PyJWK(k) for k in response.json().get("keys", []) if "kid" in k}
+        try:
+            listed = response.json().get("keys", [])
+        except (ValueError, AttributeError) as exc:
+            raise httpx.DecodingError("the JWKS is not a JSON key set") from exc
+        keys: dict[str, PyJWK] = {}
+        for jwk in listed if isinstance(listed, list) else []:
+            try:
+                if isinstance(jwk, dict) and "kid" in jwk:
+                    keys[str(jwk["kid"])] = PyJWK(jwk)
+            except jwt.PyJWTError:
+                continue  # a key type or curve this library does not verify: the others still count
+        self._keys = keys
         self._fetched_at = time.monotonic()
 
 

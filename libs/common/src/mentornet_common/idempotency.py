@@ -71,7 +71,10 @@ async def _caller(app: Any, headers: dict[bytes, bytes]) -> tuple[str, str] | No
         principal = await verifier.verify(auth[7:].strip())
     except Exception:
         return None
-    return f"{principal.kind}:{principal.subject}", principal.org_id or CONSORTIUM
+    # A portal acting for a person keeps keys of its own: it never replays what the person (or another
+    # portal) was answered.
+    acting = f"@{principal.actor}" if principal.actor else ""
+    return f"{principal.kind}:{principal.subject}{acting}", principal.org_id or CONSORTIUM
 
 
 class RateLimitMiddleware:

@@ -11,7 +11,8 @@ A revocation is one of:
 - ``token``: the one token whose ``jti`` is the value (RFC 7009 revocation of an access token);
 - ``session``: tokens carrying ``sid`` = the value (a refresh-token family revoked, or reused after rotation);
 - ``sso``: tokens of the org named by the value that came from its single sign-on (``via`` = ``sso``),
-  issued at or before ``issued_before`` (the org removed its provider).
+  issued at or before ``issued_before`` (the org removed its provider);
+- ``password``: the same for password sign-ins (the org turned passwords off).
 
 An entry is forgotten once no token it could match can still be valid (``issued_before`` plus the longest
 access-token lifetime), so the list stays as short as the tokens it guards. When identity cannot be
@@ -36,8 +37,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-RevocationKind = Literal["subject", "token", "session", "sso"]
-PAGE = 1000  # identity answers at most this many revocations at a time
+RevocationKind = Literal["subject", "token", "session", "sso", "password"]
+PAGE = 1000  # identity answers at most this many revocations after the cursor at a time
+RECENT_S = 30.0  # and, whatever the cursor, those of the last seconds (ids may commit out of order)
 
 
 @dataclass(frozen=True)
@@ -67,13 +69,16 @@ class RevocationList:
         self.synced_at: float | None = None
         self._cutoffs: dict[tuple[str, str], tuple[float, float]] = {}
 
-    def add(self, entries: Iterable[Revocation]) -> None:
+    def add(self, entries: Iterable[Revocation], *, advance: bool = True) -> None:
+        """Remember ``entries``; only what came from identity's list (``advance``) moves the cursor: an entry
+        this process recorded itself may have a higher id than ones it has not fetched yet."""
         for entry in entries:
             key = (entry.kind, entry.value)
             known = self._cutoffs.get(key)
             if known is None or entry.issued_before >= known[0]:
                 self._cutoffs[key] = (entry.issued_before, max(entry.expires_at, known[1] if known else 0))
-            self.cursor = max(self.cursor, entry.id)
+            if advance:
+                self.cursor = max(self.cursor, entry.id)
 
     def prune(self, now: float | None = None) -> None:
         now = time.time() if now is None else now
@@ -99,6 +104,8 @@ class RevocationList:
             return "the sign-in session was revoked"
         if principal.via == "sso" and self._hit("sso", principal.org_id, issued):
             return "the org's single sign-on was removed"
+        if principal.via == "password" and self._hit("password", principal.org_id, issued):
+            return "the org no longer lets its people sign in with a password"
         return None
 
     def __len__(self) -> int:
@@ -137,9 +144,10 @@ class RevocationFeed:
 
     async def poll(self) -> None:
         for _ in range(100):
-            items = await self._fetch(self.revocations.cursor)
+            before = self.revocations.cursor
+            items = await self._fetch(before)
             self.revocations.add(Revocation.of(item) for item in items)
-            if len(items) < PAGE:
+            if sum(1 for item in items if int(item["id"]) > before) < PAGE:
                 break
         self.revocations.prune()
         self.revocations.synced_at = time.time()

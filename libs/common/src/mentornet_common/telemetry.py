@@ -145,4 +145,11 @@ class _QuietPolls(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         path = record.args[2] if isinstance(record.args, tuple) and len(record.args) > 2 else ""
-        return not (isinstance(path, str) and path.startswith(self.QUIET))
+        if not isinstance(path, str):
+            return True
+        if "/sso/callback?" in path and isinstance(record.args, tuple):
+            # a sign-in's code and state stay out of the logs
+            args = list(record.args)
+            args[2] = path.split("?", 1)[0] + "?…"
+            record.args = tuple(args)
+        return not path.startswith(self.QUIET)

@@ -188,19 +188,21 @@ async def revocations(identity: IdentityDep, after: Annotated[int, Query(ge=0)] 
 
 
 @router.post("/v1/orgs", status_code=status.HTTP_201_CREATED, response_model=OrgPublic, tags=["orgs"])
-async def register_org(body: OrgCreate, identity: IdentityDep, _: Operator) -> OrgPublic:
-    return await service.org_public(identity, await service.register_org(identity, body))
+async def register_org(body: OrgCreate, identity: IdentityDep, caller: Operator) -> OrgPublic:
+    return await service.org_public(identity, await service.register_org(identity, body), caller)
 
 
 @router.get("/v1/orgs", response_model=OrgList, tags=["orgs"], summary="The consortium's member orgs")
-async def list_orgs(identity: IdentityDep, _: Anyone, limit: Limit = 50, offset: Offset = 0) -> OrgList:
+async def list_orgs(identity: IdentityDep, caller: Anyone, limit: Limit = 50, offset: Offset = 0) -> OrgList:
     orgs, next_offset = await service.list_orgs(identity, limit, offset)
-    return OrgList(items=[await service.org_public(identity, o) for o in orgs], next_offset=next_offset)
+    return OrgList(
+        items=[await service.org_public(identity, o, caller) for o in orgs], next_offset=next_offset
+    )
 
 
 @router.get("/v1/orgs/{org_id}", response_model=OrgPublic, tags=["orgs"])
-async def get_org(org_id: str, identity: IdentityDep, _: Anyone) -> OrgPublic:
-    return await service.org_public(identity, await service.get_org(identity, org_id))
+async def get_org(org_id: str, identity: IdentityDep, caller: Anyone) -> OrgPublic:
+    return await service.org_public(identity, await service.get_org(identity, org_id), caller)
 
 
 @router.get(
@@ -250,6 +252,7 @@ async def get_sso(org_id: str, identity: IdentityDep, caller: OrgAdminOrOperator
 )
 async def delete_sso(org_id: str, identity: IdentityDep, caller: OrgAdminOrOperator) -> Response:
     service.own_org(caller, org_id, operator_may=True)
+    await sso.org_of(identity, org_id)  # never open (nor create) a store for an org that does not exist
     await sso.delete_config(identity, org_id)
     return Response(status_code=204)
 

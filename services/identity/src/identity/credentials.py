@@ -33,9 +33,12 @@ class Passwords:
         return self._hasher.hash(password)
 
     def verify(self, password_hash: str | None, password: str) -> bool:
-        """Whether ``password`` matches; with no hash, spends the same time and answers False."""
+        """Whether ``password`` matches; with no usable hash (no account, one that signs in only through
+        its org's provider, an erased one), spends the same time and answers False: timing never tells
+        which addresses have accounts."""
+        usable = password_hash if password_hash is not None and password_hash.startswith("$argon2") else None
         try:
-            return self._hasher.verify(password_hash or self._decoy, password) and password_hash is not None
+            return self._hasher.verify(usable or self._decoy, password) and usable is not None
         except (VerificationError, InvalidHashError):
             return False
 

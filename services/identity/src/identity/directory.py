@@ -372,24 +372,25 @@ class StoreDirectory:
         await self._recompute(members)
         return True
 
-    async def recompute_every_member(self) -> None:
-        """After the org changed its group_roles: everyone in one of its groups, by the new mapping."""
+    async def recompute_every_member(self, previous: dict[str, str]) -> None:
+        """After the org changed its group_roles: everyone in one of its groups, by the new mapping; a role
+        only the previous mapping gave is taken back."""
         async with self._session() as db:
             members = list((await db.exec(select(ScimGroupMember.user_id).distinct())).all())
-        await self._recompute(members)
+        await self._recompute(members, frozenset(previous.values()))
 
-    async def _recompute(self, user_ids: list[str]) -> None:
+    async def _recompute(self, user_ids: list[str], also_managed: frozenset[str] = frozenset()) -> None:
         """Each person's roles follow the groups they are now in (only roles some group maps to)."""
         if not user_ids:
             return
         mapping = await sso.group_roles(self._identity, self._org_id)
-        if not mapping:
+        if not mapping and not also_managed:
             return
         async with self._session() as db:
             groups = await self._groups_of(db, user_ids)
             users = {u.id: u for u in (await db.exec(select(User).where(col(User.id).in_(user_ids)))).all()}
         for user_id, user in users.items():
             names = [name for _, name in groups.get(user_id, [])]
-            roles = sso.roles_after(user.role_list(), names, mapping)
+            roles = sso.roles_after(user.role_list(), names, mapping, also_managed)
             if roles != sorted(user.role_list()):
                 await service.update_person(self._identity, self._org_id, user_id, roles=roles)

@@ -52,14 +52,17 @@ def not_of_the_org() -> Problem:
 async def _once(identity: Identity, token: str, expires: float) -> None:
     """Refuse a subject token presented before (replay), remembering it until it expires."""
     now = datetime.now(UTC)
-    digest = sso.fingerprint(token)
+    # What was signed, not how the signature was written: "==" after it, or an ECDSA signature's twin
+    # (r, n-s), verify just as well and must not count as another token.
+    digest = sso.fingerprint(token.rsplit(".", 1)[0])
     async with identity.runtime.unit_of_work(CONSORTIUM) as uow:
         from sqlmodel import col, delete
 
         await uow.session.exec(delete(UsedAssertion).where(col(UsedAssertion.expires_at) < now))
         if await uow.session.get(UsedAssertion, digest) is not None:
             raise tokens.invalid_grant("this subject token was already exchanged (a replay)")
-        uow.session.add(UsedAssertion(digest=digest, expires_at=datetime.fromtimestamp(expires + 60, UTC)))
+        until = min(expires, time.time() + 86_400) + 60  # an absurd exp must not overflow the clock
+        uow.session.add(UsedAssertion(digest=digest, expires_at=datetime.fromtimestamp(until, UTC)))
         try:
             await uow.commit()
         except Exception as exc:
@@ -167,11 +170,7 @@ async def exchange(
         raise not_of_the_org()
     if not user.active:
         raise Problem(403, "Forbidden", "the person's account is deactivated", error="access_denied")
-    granted_scope = " ".join(sorted(wanted))
-    claims = {**tokens.person_claims(user, via), "act": {"sub": client.client_id}}
-    pair = await tokens.new_refresh_token(
-        identity, user, via=via, client_id=client.client_id, scope=granted_scope
-    )
-    return await tokens.issue(
-        identity, claims, scope=granted_scope, refresh=pair, issued_token_type=tokens.ACCESS_TOKEN_TYPE
-    )
+    return await tokens.issue_for_person(
+        identity, user, via, client=client, scope=" ".join(sorted(wanted)),
+        issued_token_type=tokens.ACCESS_TOKEN_TYPE,
+    )  # fmt: skip

@@ -32,6 +32,15 @@ Domain = Annotated[
     StringConstraints(pattern=DOMAIN, max_length=253),
 ]
 OrgRole = Literal["member", "mentor", "org_admin"]
+# Mail services anyone can sign up to: no member org holds them, so none may list them as its own.
+PUBLIC_MAIL_DOMAINS = frozenset(
+    {
+        "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com",
+        "ymail.com", "icloud.com", "me.com", "mac.com", "aol.com", "proton.me", "protonmail.com", "gmx.com",
+        "gmx.de", "gmx.net", "web.de", "mail.com", "yandex.com", "yandex.ru", "qq.com", "163.com",
+        "zoho.com", "fastmail.com", "hey.com", "mail.ru",
+    }
+)  # fmt: skip
 
 
 # orgs --------------------------------------------------------------------------------------------------
@@ -85,8 +94,11 @@ GroupName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 
 
 class SettingsIn(SQLModel):
-    email_domains: list[Domain] = Field(
-        max_length=50, description="Every address of the org's people must be in one of these."
+    email_domains: list[Domain] | None = Field(
+        default=None,
+        max_length=50,
+        description="Every address of the org's people must be in one of these. Only a consortium operator "
+        "changes them (the consortium vouches that the org holds them); omitted or unchanged, they stay.",
     )
     group_roles: dict[GroupName, OrgRole] = Field(
         default={},
@@ -96,8 +108,10 @@ class SettingsIn(SQLModel):
     )
 
 
-class SettingsOut(SettingsIn):
+class SettingsOut(SQLModel):
     org_id: str
+    email_domains: list[str]
+    group_roles: dict[str, str]
 
 
 class OrgList(SQLModel):

@@ -548,7 +548,12 @@ def search_request(model: type[ModelT], request: Request) -> SearchRequest[Model
 
 def page_of(query: SearchRequest[Any], max_results: int) -> tuple[int, int]:
     """(startIndex, count) of a query: count defaults to, and is capped at, ``max_results``."""
-    return query.start_index or 1, min(max_results, max_results if query.count is None else query.count)
+    # past any directory: an empty page, never an offset the database cannot hold
+    start = min(query.start_index or 1, MAX_START_INDEX)
+    return start, min(max_results, max_results if query.count is None else query.count)
+
+
+MAX_START_INDEX = 2**31 - 1
 
 
 def _dump(resource: Resource[Any], context: Context, parameters: ResponseParameters[Any]) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from identity.credentials import (
     secret_matches,
 )
 from identity.models import (
+    PUBLIC_MAIL_DOMAINS,
     AccountIndex,
     ApiClient,
     ClientCreate,
@@ -111,12 +112,17 @@ async def register_org(identity: Identity, data: OrgCreate) -> Org:
         for domain in data.email_domains:
             if await uow.session.get(EmailDomain, domain) is not None:
                 raise _domain_taken(domain)
+        if public := sorted(set(data.email_domains) & PUBLIC_MAIL_DOMAINS):
+            message = f"{public[0]} is a public mail service: no member org holds it"
+            raise Problem(422, "Unprocessable Content", f"body.email_domains: {message}",
+                          errors=[{"field": "body.email_domains", "message": message}])  # fmt: skip
     org = Org(id=new_id("org"), slug=data.slug, name=data.name, created_at=_now())
     # The store exists before anyone can learn the org's id, so no request can find it missing.
     await identity.runtime.stores.provision(org.id)
-    await _claim_domains(identity, org.id, list(data.email_domains))
     async with identity.runtime.unit_of_work(CONSORTIUM) as uow:
         uow.session.add(org)
+        for domain in sorted(set(data.email_domains)):  # in the org's own transaction: all or nothing
+            uow.session.add(EmailDomain(domain=domain, org_id=org.id))
         uow.publish(
             OrgRegistered(org_id=org.id, slug=org.slug, org_name=org.name, registered_at=org.created_at),
             tenant_id=org.id,
@@ -126,6 +132,8 @@ async def register_org(identity: Identity, data: OrgCreate) -> Org:
         except Exception as exc:
             if await _slug_taken(identity, data.slug):
                 raise Conflict(f"an org with slug {data.slug!r} already exists") from exc
+            if isinstance(exc, IntegrityError):
+                raise Conflict("body.email_domains: a domain was just claimed by another member org") from exc
             raise
     log.info("registered org %s (%s)", org.id, org.slug)
     return org
@@ -212,6 +220,10 @@ def _domain_taken(domain: str) -> Problem:
 async def _claim_domains(identity: Identity, org_id: str, domains: list[str]) -> None:
     """The org holds exactly ``domains``; a domain another member org holds is refused (409)."""
     wanted = sorted(set(domains))
+    if public := sorted(set(wanted) & PUBLIC_MAIL_DOMAINS):
+        message = f"{public[0]} is a public mail service: no member org holds it"
+        raise Problem(422, "Unprocessable Content", f"body.email_domains: {message}",
+                      errors=[{"field": "body.email_domains", "message": message}])  # fmt: skip
     async with identity.runtime.unit_of_work(CONSORTIUM) as uow:
         for domain in wanted:
             holder = await uow.session.get(EmailDomain, domain)
@@ -230,10 +242,11 @@ async def _claim_domains(identity: Identity, org_id: str, domains: list[str]) ->
             raise Conflict("body.email_domains: a domain was just claimed by another member org") from exc
 
 
-async def org_public(identity: Identity, org: Org) -> OrgPublic:
-    return OrgPublic(
-        id=org.id, slug=org.slug, name=org.name, email_domains=await org_domains(identity, org.id)
-    )
+async def org_public(identity: Identity, org: Org, caller: Principal) -> OrgPublic:
+    """The org as the registry shows it; its email domains only to the operator and the org itself."""
+    shown = caller.is_operator or caller.org_id == org.id
+    domains = await org_domains(identity, org.id) if shown else []
+    return OrgPublic(id=org.id, slug=org.slug, name=org.name, email_domains=domains)
 
 
 async def get_settings(identity: Identity, caller: Principal, org_id: str) -> SettingsOut:
@@ -244,19 +257,30 @@ async def get_settings(identity: Identity, caller: Principal, org_id: str) -> Se
     return SettingsOut(
         org_id=org_id,
         email_domains=await org_domains(identity, org_id),
-        group_roles=dict(found.group_roles) if found else {},  # type: ignore[arg-type]
+        group_roles=dict(found.group_roles) if found else {},
     )
 
 
 async def put_settings(identity: Identity, caller: Principal, org_id: str, data: SettingsIn) -> SettingsOut:
     own_org(caller, org_id, operator_may=True)
     await _existing_org(identity, org_id)
-    await _claim_domains(identity, org_id, list(data.email_domains))
+    if data.email_domains is not None and sorted(set(data.email_domains)) != await org_domains(
+        identity, org_id
+    ):
+        if not caller.is_operator:
+            message = (
+                "only a consortium operator changes an org's email domains (it vouches the org holds them)"
+            )
+            raise Problem(
+                403, "Forbidden", message, errors=[{"field": "body.email_domains", "message": message}]
+            )
+        await _claim_domains(identity, org_id, list(data.email_domains))
     async with identity.runtime.unit_of_work(org_id) as uow:
         found = await uow.session.get(OrgSettings, org_id)
         if found is None:
             found = OrgSettings(org_id=org_id, updated_at=_now())
-        changed = dict(found.group_roles) != dict(data.group_roles)
+        previous = dict(found.group_roles)
+        changed = previous != dict(data.group_roles)
         found.group_roles = dict(data.group_roles)
         found.updated_at = _now()
         uow.session.add(found)
@@ -265,7 +289,7 @@ async def put_settings(identity: Identity, caller: Principal, org_id: str, data:
         # The people in the org's SCIM groups hold the roles the new mapping gives them, now.
         from identity.directory import StoreDirectory
 
-        await StoreDirectory(identity, org_id).recompute_every_member()
+        await StoreDirectory(identity, org_id).recompute_every_member(previous)
     return await get_settings(identity, caller, org_id)
 
 
@@ -647,14 +671,9 @@ async def token_for_password(identity: Identity, username: str, password: str, a
     attempt.succeeded()
     if not user.active:
         raise tokens.invalid_grant("the account is deactivated")
-    if user.org_id is not None:
-        config = await sso.configured(identity, user.org_id)
-        if config is not None and not config.allow_passwords:
-            raise tokens.invalid_grant("the org signs its people in through its identity provider only")
     if identity.passwords.needs_rehash(user.password_hash):
         await _rehash(identity, user, password)
-    pair = await tokens.new_refresh_token(identity, user, via="password")
-    return await tokens.issue(identity, tokens.person_claims(user, "password"), refresh=pair)
+    return await tokens.issue_for_person(identity, user, "password")
 
 
 async def _rehash(identity: Identity, user: User, password: str) -> None:

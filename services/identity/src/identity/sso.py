@@ -90,6 +90,23 @@ async def _resolve(host: str, port: int) -> list[str]:
     return [str(answer[4][0]) for answer in answers]
 
 
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _with_embedded(
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address,
+) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """The address and any IPv4 address it carries (mapped, 6to4, NAT64), each of which must pass."""
+    found: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = [ip]
+    if isinstance(ip, ipaddress.IPv6Address):
+        for inner in (ip.ipv4_mapped, ip.sixtofour):
+            if inner is not None:
+                found.append(inner)
+        if ip in NAT64:
+            found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return found
+
+
 def _is_ip(host: str) -> bool:
     try:
         ipaddress.ip_address(host)
@@ -133,11 +150,13 @@ class Providers:
         except OSError as exc:
             raise ProviderUnusable(f"{parts.hostname} does not resolve") from exc
         for address in addresses:
-            ip = ipaddress.ip_address(address.split("%")[0])
-            fine = ip.is_loopback if self._reach == "loopback" else ip.is_global and not ip.is_multicast
-            if not fine:
+            if not all(self._fine(ip) for ip in _with_embedded(ipaddress.ip_address(address.split("%")[0]))):
+                # the address itself is not said: the answer must not make identity a DNS oracle
                 where = "this machine" if self._reach == "loopback" else "the public internet"
-                raise ProviderUnusable(f"{parts.hostname} resolves to {ip}, outside {where}")
+                raise ProviderUnusable(f"{parts.hostname} resolves to an address outside {where}")
+
+    def _fine(self, ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+        return ip.is_loopback if self._reach == "loopback" else ip.is_global and not ip.is_multicast
 
     def client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(timeout=HTTP_TIMEOUT_S, transport=self._transport, follow_redirects=False)
@@ -234,7 +253,7 @@ async def put_config(identity: Identity, org_id: str, data: SsoIn) -> SsoConfig:
                 org_id=org_id, issuer="", client_id="", client_secret="", scopes="", groups_claim="",
                 jit_create=True, allow_passwords=True, created_at=now, updated_at=now,
             )  # fmt: skip
-        previous_issuer = config.issuer
+        previous_issuer, passwords_were_allowed = config.issuer, config.allow_passwords
         config.issuer = document["issuer"]
         config.client_id = data.client_id
         config.client_secret = identity.keyring.encrypt(data.client_secret)
@@ -249,6 +268,10 @@ async def put_config(identity: Identity, org_id: str, data: SsoIn) -> SsoConfig:
     if previous_issuer and previous_issuer != config.issuer:
         # Another provider now vouches for the org's people: the old one's sign-ins end.
         await end_sso_access(identity, org_id)
+    if passwords_were_allowed and not config.allow_passwords:
+        # Password sign-ins end too, not only new ones: their refresh tokens would otherwise slide on.
+        await tokens.revoke_refresh_tokens(identity, org_id, via="password")
+        await tokens.record(identity, "password", org_id)
     return config
 
 
@@ -357,9 +380,12 @@ async def group_roles(identity: Identity, org_id: str) -> dict[str, str]:
     return dict(found.group_roles) if found else {}
 
 
-def roles_after(old: list[str], groups: list[str], mapping: dict[str, str]) -> list[str]:
-    """Roles some group maps to follow the person's groups; every other role they hold stays."""
-    managed = set(mapping.values())
+def roles_after(
+    old: list[str], groups: list[str], mapping: dict[str, str], also_managed: frozenset[str] = frozenset()
+) -> list[str]:
+    """Roles some group maps to follow the person's groups; every other role they hold stays (but those the
+    previous mapping gave, ``also_managed``, when the mapping changed)."""
+    managed = set(mapping.values()) | also_managed
     wanted = {mapping[g] for g in groups if g in mapping}
     return sorted((set(old) - managed) | wanted | {"member"})
 
@@ -561,8 +587,7 @@ async def finish_login(identity: Identity, back: Callback) -> TokenResponse:
         identity, config, id_token, audiences=[config.client_id], nonce=login.nonce
     )
     user = await person_for_claims(identity, login.org_id, config, claims)
-    pair = await tokens.new_refresh_token(identity, user, via="sso")
-    return await tokens.issue(identity, tokens.person_claims(user, "sso"), refresh=pair)
+    return await tokens.issue_for_person(identity, user, "sso")
 
 
 async def org_of(identity: Identity, org_id: str) -> Org:

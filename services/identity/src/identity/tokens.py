@@ -24,7 +24,7 @@ from identity import repository
 from identity.credentials import new_id
 from identity.models import ApiClient, Org, RefreshToken, Revocation, RevocationOut, TokenResponse, User
 from mentornet_common.problems import Problem
-from mentornet_common.revocation import PAGE, RevocationKind
+from mentornet_common.revocation import PAGE, RECENT_S, RevocationKind
 from mentornet_common.revocation import Revocation as Revoked
 from mentornet_common.tenancy import CONSORTIUM
 
@@ -75,9 +75,10 @@ async def issue(
     scope: str | None = None,
     refresh: tuple[RefreshToken, str] | None = None,
     issued_token_type: str | None = None,
+    issued_at: float | None = None,
 ) -> TokenResponse:
     """Sign an access token; with ``refresh``, hand out the refresh token that was just stored for it."""
-    now = time.time()
+    now = time.time() if issued_at is None else issued_at
     ttl = identity.settings.access_token_ttl_s
     async with identity.runtime.stores.session(CONSORTIUM) as session:
         key = await repository.active_signing_key(session)
@@ -105,6 +106,55 @@ async def issue(
         refresh_token=refresh[1] if refresh is not None else None,
         issued_token_type=issued_token_type,
     )
+
+
+async def issue_for_person(
+    identity: Identity,
+    user: User,
+    via: str,
+    *,
+    client: ApiClient | None = None,
+    scope: str | None = None,
+    family_id: str | None = None,
+    issued_token_type: str | None = None,
+) -> TokenResponse:
+    """A person's access token (acting: the client's) and its refresh token, as the person stands now.
+
+    ``iat`` is fixed first and the person read again after it: a deactivation or lost role committed
+    before that moment is in what is read, one after it is caught by its revocation (``iat`` ≤ cutoff).
+    Reading first and signing later left a window where neither held."""
+    issued_at = round(time.time(), 3)
+    tenant = user.org_id or CONSORTIUM
+    async with identity.runtime.stores.session(tenant) as session:
+        current = await session.get(User, user.id)
+    if current is None or not current.active:
+        raise invalid_grant("the person's account is deactivated or erased")
+    await _still_allowed(identity, current, via)
+    claims = person_claims(current, via)
+    if client is not None:
+        claims["act"] = {"sub": client.client_id}
+    pair = await new_refresh_token(
+        identity, current, via=via, client_id=client.client_id if client else None, scope=scope,
+        family_id=family_id,
+    )  # fmt: skip
+    return await issue(
+        identity, claims, scope=scope if client is not None else None, refresh=pair,
+        issued_token_type=issued_token_type, issued_at=issued_at,
+    )  # fmt: skip
+
+
+async def _still_allowed(identity: Identity, user: User, via: str) -> None:
+    """The way the person signed in is still open to them: the org's provider is still configured (via
+    sso), the org still allows passwords (via password)."""
+    if user.org_id is None or via not in ("sso", "password"):
+        return
+    from identity.sso import configured
+
+    config = await configured(identity, user.org_id)
+    if via == "sso" and config is None:
+        raise invalid_grant("the org no longer signs its people in through that provider")
+    if via == "password" and config is not None and not config.allow_passwords:
+        raise invalid_grant("the org signs its people in through its identity provider only")
 
 
 # refresh tokens ----------------------------------------------------------------------------------------
@@ -168,13 +218,14 @@ async def revoke_family(identity: Identity, tenant: str, family_id: str) -> None
     """Every refresh token of a sign-in stops working, and so do its access tokens (by ``sid``)."""
     now = _now()
     async with identity.runtime.unit_of_work(tenant) as uow:
-        await uow.session.exec(
+        touched = await uow.session.exec(
             update(RefreshToken)
             .where(col(RefreshToken.family_id) == family_id, col(RefreshToken.revoked_at).is_(None))
             .values(revoked_at=now)
         )
         await uow.commit()
-    await record(identity, "session", family_id)
+    if touched.rowcount:  # revoking it again adds nothing to the list every service polls
+        await record(identity, "session", family_id)
 
 
 async def revoke_refresh_tokens(
@@ -213,6 +264,9 @@ async def refresh(identity: Identity, token: str, client: ApiClient | None) -> T
     now = _now()
     if row.revoked_at is not None or _aware(row.expires_at) <= now:
         raise invalid_grant("the refresh token is unknown, expired or revoked")
+    if await _family_revoked(identity, tenant, row.family_id):
+        # A successor written while its sign-in was being revoked: the revocation marked every other token.
+        raise invalid_grant("the sign-in this refresh token belongs to was revoked")
     async with identity.runtime.unit_of_work(tenant) as uow:
         claimed = await uow.session.exec(
             update(RefreshToken)
@@ -226,18 +280,24 @@ async def refresh(identity: Identity, token: str, client: ApiClient | None) -> T
         raise invalid_grant("the refresh token was already used; the sign-in it belonged to is revoked")
     async with identity.runtime.stores.session(tenant) as session:
         user = await session.get(User, row.user_id)
-    if user is None or not user.active:
+    if user is None:
         raise invalid_grant("the person's account is deactivated or erased")
-    claims = person_claims(user, row.via)
     scope = row.scope
     if client is not None:
-        granted = set(client.scopes.split())
-        scope = " ".join(sorted(set((row.scope or "").split()) & granted))
-        claims["act"] = {"sub": client.client_id}
-    successor = await new_refresh_token(
-        identity, user, via=row.via, client_id=row.client_id, scope=scope, family_id=row.family_id
+        scope = " ".join(sorted(set((row.scope or "").split()) & set(client.scopes.split())))
+    return await issue_for_person(
+        identity, user, row.via, client=client, scope=scope, family_id=row.family_id
     )
-    return await issue(identity, claims, scope=scope if client is not None else None, refresh=successor)
+
+
+async def _family_revoked(identity: Identity, tenant: str, family_id: str) -> bool:
+    async with identity.runtime.stores.session(tenant) as session:
+        found = await session.exec(
+            select(RefreshToken.token_hash)
+            .where(col(RefreshToken.family_id) == family_id, col(RefreshToken.revoked_at).is_not(None))
+            .limit(1)
+        )
+        return found.first() is not None
 
 
 # revocations -------------------------------------------------------------------------------------------
@@ -254,20 +314,33 @@ async def record(identity: Identity, kind: RevocationKind, value: str, at: float
         await uow.commit()
         await uow.session.refresh(row)
     if identity.revocations is not None:  # this process refuses it at once, before its next poll
-        identity.revocations.add([Revoked(row.id or 0, kind, value, row.issued_before, expires_at)])
+        entry = Revoked(row.id or 0, kind, value, row.issued_before, expires_at)
+        identity.revocations.add([entry], advance=False)
 
 
 async def since(identity: Identity, after: int, limit: int = PAGE) -> list[RevocationOut]:
+    """What came after ``after`` (at most ``limit``), and every revocation of the last seconds whatever its
+    id: two replicas' inserts may commit out of id order, and a poller must not skip the slower one."""
+    now = time.time()
     async with identity.runtime.stores.session(CONSORTIUM) as session:
-        rows = (
+        newer = (
             await session.exec(
                 select(Revocation)
-                .where(col(Revocation.id) > after, col(Revocation.expires_at) > time.time())
+                .where(col(Revocation.id) > after, col(Revocation.expires_at) > now)
                 .order_by(col(Revocation.id))
                 .limit(limit)
             )
         ).all()
-    return [RevocationOut.model_validate(r, from_attributes=True) for r in rows]
+        recent = (
+            await session.exec(
+                select(Revocation).where(
+                    col(Revocation.id) <= after,
+                    col(Revocation.issued_before) >= now - RECENT_S,
+                    col(Revocation.expires_at) > now,
+                )
+            )
+        ).all()
+    return [RevocationOut.model_validate(r, from_attributes=True) for r in [*newer, *recent]]
 
 
 async def revoke(identity: Identity, token: str, client: ApiClient | None) -> None:
