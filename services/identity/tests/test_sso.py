@@ -207,6 +207,10 @@ async def test_bad_single_sign_on_gets_a_clear_problem_and_creates_nothing(world
     assert unknown.json()["errors"][0]["field"] == "body.issuer"
     assert "unknown provider" in unknown.json()["detail"]
     assert (await world.http.get("/v1/orgs/nobody/sso/login")).status_code == 404
+    # A slug names the sign-in cookie's path: one that could not be a slug is refused (it was a 500).
+    for path in ("/v1/orgs/%C3%92%3A%20x/sso/login", "/v1/orgs/%C3%92%3A%20x/sso/callback?state=s&code=c"):
+        weird = await world.http.get(path)
+        assert weird.status_code == 422 and weird.json()["errors"][0]["field"] == "path.org_slug", weird.text
 
     assert (await world.configure("acme")).status_code == 200
     # A person whose address is outside the org's domains: refused, nothing created.

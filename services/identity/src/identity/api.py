@@ -7,11 +7,13 @@ from typing import Annotated, Any
 from urllib.parse import unquote_plus
 
 from fastapi import APIRouter, Cookie, Depends, Form, Query, Request, Response, status
+from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from identity import exchange, export, service, sso, tokens
 from identity.deps import IdentityDep
 from identity.models import (
+    SLUG,
     ApiClient,
     ClientCreate,
     ClientCredentials,
@@ -52,6 +54,8 @@ PeopleWriter = Annotated[Principal, Depends(org_admin("users:write"))]
 Seater = Annotated[Principal, Depends(org_admin("users:write", operators=True))]
 OrgAdminPerson = Annotated[Principal, Depends(org_admin(clients=False))]
 OrgAdminOrOperator = Annotated[Principal, Depends(org_admin(clients=False, operators=True))]
+# An org's slug in a path (it also names the sign-in cookie's path): anything else is 422, never a 500.
+OrgSlug = Annotated[str, PathParam(pattern=SLUG, max_length=40)]
 TOKEN_GRANTS = ("password", "client_credentials", "refresh_token", exchange.GRANT)
 
 
@@ -265,7 +269,7 @@ async def delete_sso(org_id: str, identity: IdentityDep, caller: OrgAdminOrOpera
     status_code=302,
 )
 async def sso_login(
-    org_slug: str,
+    org_slug: OrgSlug,
     identity: IdentityDep,
     login_hint: Annotated[str | None, Query(max_length=254)] = None,
 ) -> RedirectResponse:
@@ -290,7 +294,7 @@ async def sso_login(
     summary="Where the org's provider sends the person back: answers mentornet tokens",
 )
 async def sso_callback(
-    org_slug: str,
+    org_slug: OrgSlug,
     response: Response,
     identity: IdentityDep,
     state: Annotated[str | None, Query(max_length=100)] = None,
