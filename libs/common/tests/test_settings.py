@@ -38,3 +38,14 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_topic_prefix_is_prepended() -> None:
     assert CommonSettings(topic_prefix="staging.").topic("mentornet.asks") == "staging.mentornet.asks"
+
+
+def test_a_sqlite_database_url_is_refused_rather_than_putting_every_tenant_in_one_file() -> None:
+    import pydantic
+    import pytest
+
+    from mentornet_common.settings import CommonSettings
+
+    with pytest.raises(pydantic.ValidationError, match="every tenant in one file"):
+        CommonSettings(database_url="sqlite+aiosqlite:///data/all.db")
+    assert CommonSettings(database_url="").database_url == ""

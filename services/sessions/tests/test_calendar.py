@@ -61,3 +61,16 @@ def test_a_rescheduled_session_updates_and_a_cancelled_one_cancels() -> None:
     assert int(moved["SEQUENCE"]) == 2 and str(moved["STATUS"]) == "CONFIRMED"
     text = invitation(session(start, status="cancelled", sequence=3), "usr_mia")
     assert "METHOD:CANCEL" in text and str(parsed(text)["STATUS"]) == "CANCELLED"
+
+
+def test_a_carriage_return_in_what_someone_wrote_starts_no_line_of_its_own() -> None:
+    """A lone CR in success criteria landed raw in the .ics: a calendar could read what followed it as a
+    property of its own (an alarm, an attendee)."""
+    crafted = "A plan\rATTENDEE:mailto:attacker@evil.example\rBEGIN:VALARM"
+    text = invitation(session(datetime(2027, 1, 5, 9, tzinfo=UTC), success_criteria=crafted), "usr_ann")
+    lines = text.split("\r\n")
+    assert not any("\r" in line or "\n" in line for line in lines)
+    assert not [line for line in lines if line.startswith("ATTENDEE:mailto:attacker")]
+    assert sum(line == "BEGIN:VALARM" for line in lines) == 1  # the invitation's own reminder only
+    event = parsed(text)
+    assert "ATTENDEE:mailto:attacker@evil.example" in str(event["DESCRIPTION"])

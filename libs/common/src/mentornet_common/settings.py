@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Secrets that ship in the repository so that `make run` works out of the box. Outside development a
@@ -99,6 +99,16 @@ class CommonSettings(BaseSettings):
     )
     log_level: str = "INFO"
     log_json: bool = True
+
+    @field_validator("database_url")
+    @classmethod
+    def _not_one_sqlite_file(cls, value: str) -> str:
+        if value.strip().lower().startswith("sqlite"):
+            raise ValueError(
+                "a sqlite URL would put every tenant in one file: leave MENTORNET_DATABASE_URL empty for one "
+                "SQLite file per tenant under MENTORNET_DATA_DIR, or give a postgresql+psycopg:// URL"
+            )
+        return value
 
     @model_validator(mode="after")
     def _refuse_development_secrets(self) -> CommonSettings:

@@ -7,11 +7,10 @@ it was given. For an org, "people" are the org's own people; the consortium coun
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from statistics import median
+from typing import Any
 
 from feedback.models import (
     AskFact,
@@ -23,6 +22,7 @@ from feedback.models import (
     SessionRecord,
     WeekFigures,
 )
+from mentornet_common.downloads import csv_text
 from mentornet_common.periods import quarter_bounds
 
 INTERACTIONS_THAT_COUNT = 3
@@ -163,18 +163,16 @@ def _weekly(
 
 def impact_csv(figures: Impact) -> str:
     """Long form — one figure per row (scope, quarter, period, figure, value) — so spreadsheets pivot it."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["scope", "quarter", "period", "figure", "value"])
+    rows: list[list[Any]] = [["scope", "quarter", "period", "figure", "value"]]
     row = figures.model_dump(exclude={"scope", "quarter", "reciprocity", "weekly", "resolved"})
     for name, value in row.items():
-        writer.writerow([figures.scope, figures.quarter, "quarter", name, "" if value is None else value])
+        rows.append([figures.scope, figures.quarter, "quarter", name, value])
     for answer, count in figures.resolved.model_dump().items():
-        writer.writerow([figures.scope, figures.quarter, "quarter", f"resolved_{answer}", count])
+        rows.append([figures.scope, figures.quarter, "quarter", f"resolved_{answer}", count])
     for org in figures.reciprocity:
         for name in ("sessions_given", "sessions_received", "balance"):
-            writer.writerow([figures.scope, figures.quarter, f"org {org.org_id}", name, getattr(org, name)])
+            rows.append([figures.scope, figures.quarter, f"org {org.org_id}", name, getattr(org, name)])
     for week in figures.weekly:
         for name, value in week.model_dump(exclude={"week", "starts_on"}).items():
-            writer.writerow([figures.scope, figures.quarter, week.week, name, "" if value is None else value])
-    return out.getvalue()
+            rows.append([figures.scope, figures.quarter, week.week, name, value])
+    return csv_text(rows)

@@ -8,10 +8,8 @@ that reached a mentor (the offer carried it) and, for the others, their skills a
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 from sqlmodel import col, or_, select
@@ -26,6 +24,7 @@ from feedback.models import (
     SharedFollowUp,
 )
 from mentornet_common.auth import Principal, org_of
+from mentornet_common.downloads import csv_text
 from mentornet_common.runtime import Runtime
 
 
@@ -141,14 +140,14 @@ CSV_COLUMNS = (
 
 
 def as_csv(entries: list[JournalEntry]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for entry in entries:
+    """The journal as CSV; what people wrote is never run by a spreadsheet (downloads.csv_cell)."""
+
+    def row(entry: JournalEntry) -> list[Any]:
         values = entry.model_dump(mode="json")
         values["skills"] = "; ".join(entry.skills)
-        writer.writerow(["" if values[c] is None else values[c] for c in CSV_COLUMNS])
-    return out.getvalue()
+        return [values[column] for column in CSV_COLUMNS]
+
+    return csv_text([CSV_COLUMNS, *(row(entry) for entry in entries)])
 
 
 def _md(text: str) -> str:

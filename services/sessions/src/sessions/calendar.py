@@ -13,20 +13,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from mentornet_common.availability import zone
+from mentornet_common.downloads import ical_text
 from sessions.models import Session
 
 PRODUCT = "-//mentornet//sessions//EN"
 
 
 def _escape(text: str) -> str:
-    """TEXT values: backslash, semicolon, comma and newlines escaped (RFC 5545 3.3.11)."""
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-    )
+    """TEXT values (RFC 5545 3.3.11), with no control character left to start a line of its own."""
+    return ical_text(text)
 
 
 def _fold(line: str) -> str:
