@@ -486,3 +486,26 @@ async def test_a_person_or_their_org_admin_erases_them_and_the_others_hear_of_it
     assert [e["user_id"] for e in erasures] == [zed]
     # the address is free again: nothing remembers it
     assert await api.user(org, "zed@erase.example", ["member"]) != zed
+
+
+async def test_a_retried_client_creation_never_replays_its_secret(api: Api) -> None:
+    """The Idempotency-Key store kept every POST answer for a day in clear, the "shown once" client secret
+    included."""
+    from sqlmodel import select
+
+    from mentornet_common.idempotency import IdempotencyRecord
+
+    org = await api.org("keyco")
+    admin = await api.login_as_new(org, "boss@keyco.example", ["org_admin"])
+    headers = {**admin, "Idempotency-Key": "create-portal-1"}
+    first = await api.http.post(f"/v1/orgs/{org}/clients", json={"name": "Portal"}, headers=headers)
+    assert first.status_code == 201 and first.headers["cache-control"] == "no-store"
+    secret = first.json()["client_secret"]
+    again = await api.http.post(f"/v1/orgs/{org}/clients", json={"name": "Portal"}, headers=headers)
+    assert again.status_code == 409 and again.headers["idempotent-replayed"] == "true"
+    assert "already succeeded" in again.json()["detail"] and secret not in again.text
+    async with api.app.state.runtime.stores.session(org) as db:
+        kept = (await db.exec(select(IdempotencyRecord))).all()
+    assert kept and all(secret not in (record.body or "") for record in kept)
+    listed = (await api.http.get(f"/v1/orgs/{org}/clients", headers=admin)).json()["items"]
+    assert [c["name"] for c in listed] == ["Portal"]  # created once

@@ -307,3 +307,15 @@ async def test_a_revoked_clients_webhooks_stop_and_no_one_elses(streams: Streams
     # The org's admin may take one back.
     again = await streams.http.post(f"/v1/webhooks/{by_client['id']}/enable", headers=admin)
     assert again.json()["enabled"] is True
+
+
+async def test_a_retried_registration_never_replays_the_webhook_secret(streams: Streams) -> None:
+    headers = {**streams.partner("org_a"), "Idempotency-Key": "hook-1"}
+    body = {"url": "http://127.0.0.1:9/hook"}
+    first = await streams.http.post("/v1/webhooks", json=body, headers=headers)
+    assert first.status_code == 201 and first.json()["secret"].startswith("whsec_")
+    again = await streams.http.post("/v1/webhooks", json=body, headers=headers)
+    assert again.status_code == 409 and first.json()["secret"] not in again.text
+    assert (
+        len((await streams.http.get("/v1/webhooks", headers=streams.partner("org_a"))).json()["items"]) == 1
+    )

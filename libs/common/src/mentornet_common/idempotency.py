@@ -2,7 +2,9 @@
 
 A portal that sends ``Idempotency-Key: <its own unique key>`` with a POST may retry it safely: the first
 answer is stored (in the caller's own org store, for 24 hours) and every retry with the same key and the
-same request gets that answer again, marked ``Idempotent-Replayed: true``. The same key with a different
+same request gets that answer again, marked ``Idempotent-Replayed: true``. An answer marked
+``Cache-Control: no-store`` carries a credential shown once (a new client's or webhook's secret): it is
+never stored, and a retry gets a 409 saying the first request succeeded. The same key with a different
 request is refused (422); a retry while the first is still running answers 409. A server error is not
 stored, so the request can be retried. Keys are per caller: two callers' keys never meet.
 
@@ -222,6 +224,17 @@ class IdempotencyMiddleware:
                 record.content_type = headers.get("content-type")
                 record.location = headers.get("location")
                 record.body = captured["body"].decode()
+                if "no-store" in headers.get("cache-control", "") and record.status < 400:
+                    # It carried a credential shown once (a client or webhook secret): never kept. A retry
+                    # learns that the first request succeeded, and where to find what it made.
+                    withheld = Problem(
+                        409, "Conflict",
+                        "this request already succeeded; its answer carried a secret shown only once, so it "
+                        "is not kept for replay (list what it created to find it, or create another)",
+                        location=record.location,
+                    )  # fmt: skip
+                    record.status, record.content_type = 409, PROBLEM_JSON
+                    record.body = json.dumps(withheld.body())
                 db.add(record)
             await db.commit()
 

@@ -366,8 +366,9 @@ async def erase_user(org_id: str, user_id: str, identity: IdentityDep, caller: U
     summary="Register an API client (the secret is shown once)",
 )
 async def create_client(
-    org_id: str, body: ClientCreate, identity: IdentityDep, caller: OrgAdminPerson
+    org_id: str, body: ClientCreate, identity: IdentityDep, caller: OrgAdminPerson, response: Response
 ) -> ClientCredentials:
+    response.headers.update(NO_STORE)  # the secret is shown once: never cached, never kept for a replay
     return await service.create_client(identity, caller, org_id, body)
 
 

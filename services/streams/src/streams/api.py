@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, cast
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from mentornet_common.auth import Principal, org_admin
 from mentornet_common.http import RuntimeDep
@@ -47,7 +47,10 @@ async def events(
 @webhooks_router.post(
     "", status_code=status.HTTP_201_CREATED, response_model=WebhookCreated, summary="Register an endpoint"
 )
-async def register(body: WebhookIn, runtime: RuntimeDep, caller: WebhookWriter) -> WebhookCreated:
+async def register(
+    body: WebhookIn, runtime: RuntimeDep, caller: WebhookWriter, response: Response
+) -> WebhookCreated:
+    response.headers["Cache-Control"] = "no-store"  # the secret is shown once: never kept for a replay
     endpoint = await service.register(runtime, caller, body)
     return WebhookCreated(**WebhookOut.of(endpoint).model_dump(), secret=endpoint.secret)
 
