@@ -23,5 +23,6 @@ async def streams(broker: Broker, store_backend: dict[str, Any], topic_prefix: s
     async with service_under_test(
         StreamsSettings, create_app, HANDLERS,
         bootstrap_servers=broker.bootstrap_servers, backend=store_backend, topic_prefix=topic_prefix,
+        webhook_allowed_networks=["127.0.0.0/8"],  # the tests' receivers listen on loopback
     ) as service:  # fmt: skip
         yield Streams(**vars(service))

@@ -319,3 +319,94 @@ async def test_a_retried_registration_never_replays_the_webhook_secret(streams: 
     assert (
         len((await streams.http.get("/v1/webhooks", headers=streams.partner("org_a"))).json()["items"]) == 1
     )
+
+
+async def test_a_webhook_cannot_point_at_an_internal_address(
+    streams: Streams, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Any org_admin or events:read client could register http://127.0.0.1:8001/v1/token (or the cloud's
+    metadata address) and read the first 500 characters of its answer in the delivery log."""
+
+    async def resolver(host: str, port: int) -> list[str]:
+        return {"metadata.example": ["169.254.169.254"], "cluster.example": ["10.96.0.1"]}[host]
+
+    monkeypatch.setattr("mentornet_common.egress.resolve", resolver)
+    internal = [
+        "http://10.0.0.1/hook", "http://169.254.169.254/latest/meta-data/", "http://[::1]:8001/v1/token",
+        "http://metadata.example/", "http://cluster.example:443/api", "http://[::ffff:192.168.0.1]/",
+    ]  # fmt: skip
+    for url in internal:
+        refused = await streams.http.post("/v1/webhooks", json={"url": url}, headers=streams.partner("org_a"))
+        assert refused.status_code == 422, url
+        assert refused.json()["errors"][0]["field"] == "body.url"
+    assert (await streams.http.get("/v1/webhooks", headers=streams.partner("org_a"))).json()["items"] == []
+
+
+async def test_each_send_checks_the_address_again_follows_no_redirect_and_keeps_no_answer(
+    streams: Streams, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers = {"partner.example": ["127.0.0.1"]}
+
+    async def resolver(host: str, port: int) -> list[str]:
+        return answers[host]
+
+    monkeypatch.setattr("mentornet_common.egress.resolve", resolver)
+    async with receiving(failures=0) as (receiver, url):
+        port = url.split(":")[2].split("/")[0]
+        endpoint = await register(streams, f"http://partner.example:{port}/hook")
+        await deliver(streams.worker, asked("ask_1", "org_a"), "org_a")
+        await TimerLoop(streams.runtime, [QUEUE], 60).tick()
+        assert await Sender(streams.runtime).tick() == 1
+        ((headers, _),) = receiver.received
+        assert (
+            headers["host"] == f"partner.example:{port}"
+        )  # sent to the checked address, named as registered
+
+        # The name now answers an internal address: the next send does not go out at all.
+        answers["partner.example"] = ["10.0.0.9"]
+        await deliver(streams.worker, asked("ask_2", "org_a"), "org_a")
+        await TimerLoop(streams.runtime, [QUEUE], 60).tick()
+        assert await Sender(streams.runtime).tick() == 1
+        assert len(receiver.received) == 1
+    log = (
+        await streams.http.get(f"/v1/webhooks/{endpoint['id']}/deliveries", headers=streams.partner("org_a"))
+    ).json()["items"]
+    assert log[0]["last_error"] == "refused: not a public address" and log[0]["last_status_code"] is None
+
+
+async def test_a_redirect_is_not_followed_and_what_the_target_says_is_never_kept(streams: Streams) -> None:
+    stolen: list[bytes] = []
+
+    async def redirecting(request: Request) -> Response:
+        return Response("SECRET internal answer " * 20, status_code=307, headers={"location": "/steal"})
+
+    async def steal(request: Request) -> Response:
+        stolen.append(await request.body())
+        return Response(status_code=204)
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = Starlette(
+        routes=[Route("/hook", redirecting, methods=["POST"]), Route("/steal", steal, methods=["POST"])]
+    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+
+    async def started() -> bool:
+        return bool(server.started)
+
+    await eventually(started, what="the endpoint to listen")
+    try:
+        endpoint = await register(streams, f"http://127.0.0.1:{port}/hook")
+        await deliver(streams.worker, asked("ask_1", "org_a"), "org_a")
+        await TimerLoop(streams.runtime, [QUEUE], 60).tick()
+        assert await Sender(streams.runtime).tick() == 1
+    finally:
+        server.should_exit = True
+        await task
+    assert stolen == []
+    (entry,) = (
+        await streams.http.get(f"/v1/webhooks/{endpoint['id']}/deliveries", headers=streams.partner("org_a"))
+    ).json()["items"]
+    assert (entry["last_status_code"], entry["last_error"]) == (307, "status 307")

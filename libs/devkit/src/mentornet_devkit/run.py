@@ -161,6 +161,10 @@ def main(argv: list[str] | None = None) -> int:
                 "MENTORNET_PUBLIC_URL", f"http://127.0.0.1:{args.port_base}"
             ),
             "MENTORNET_SSO_PROVIDERS": os.environ.get("MENTORNET_SSO_PROVIDERS", "loopback"),
+            # a developer's webhook receivers listen on this machine; elsewhere only public addresses
+            "MENTORNET_WEBHOOK_ALLOWED_NETWORKS": os.environ.get(
+                "MENTORNET_WEBHOOK_ALLOWED_NETWORKS", '["127.0.0.0/8", "::1/128"]'
+            ),
             "MENTORNET_LOG_JSON": os.environ.get("MENTORNET_LOG_JSON", "false"),
             "MENTORNET_OPERATOR_EMAIL": email,
             "MENTORNET_OPERATOR_PASSWORD": password,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+import ipaddress
 
+from pydantic import Field, field_validator
+
+from mentornet_common.egress import Egress
 from mentornet_common.settings import CommonSettings
 
 
@@ -17,3 +20,18 @@ class StreamsSettings(CommonSettings):
         default=1.0, gt=0, description="How often the worker sends due deliveries."
     )
     feed_max_wait_s: float = Field(default=30.0, ge=0, description="The longest a pull-feed request waits.")
+    webhook_allowed_networks: list[str] = Field(
+        default=[],
+        description="JSON list of CIDRs webhooks may reach although they are not public (a private "
+        "deployment, the embedded default's loopback): by default only public addresses.",
+    )
+
+    @field_validator("webhook_allowed_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for network in value:
+            ipaddress.ip_network(network, strict=False)  # ValueError names the bad one
+        return value
+
+    def egress(self) -> Egress:
+        return Egress(self.webhook_allowed_networks)

@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 import secrets
 from datetime import UTC, datetime
+from typing import cast
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from mentornet_common.auth import Principal, admin_scope
+from mentornet_common.egress import Refused
 from mentornet_common.pagination import page
 from mentornet_common.problems import Conflict, NotFound, Problem
 from mentornet_common.runtime import Runtime
+from streams.config import StreamsSettings
 from streams.models import (
     EventOut,
     EventPage,
@@ -84,6 +87,12 @@ async def feed(
 async def register(runtime: Runtime, caller: Principal, data: WebhookIn) -> WebhookEndpoint:
     """A new endpoint receives the org's events from now on (the feed serves anything earlier)."""
     org_id = partner_org(caller)
+    try:
+        await cast(StreamsSettings, runtime.settings).egress().check(str(data.url))
+    except Refused as exc:
+        message = f"not a target webhooks may reach: {exc}"
+        raise Problem(422, "Unprocessable Content", f"body.url: {message}",
+                      errors=[{"field": "body.url", "message": message}]) from exc  # fmt: skip
     async with runtime.unit_of_work(org_id) as uow:
         newest = (
             await uow.session.exec(select(PartnerEvent.seq).order_by(col(PartnerEvent.seq).desc()).limit(1))

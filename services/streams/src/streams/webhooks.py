@@ -10,18 +10,21 @@ is never made inside a database transaction: the delivery is read, sent, then it
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import json
 import logging
 import secrets
+import ssl
 from datetime import UTC, datetime, timedelta
 
 import httpx
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from mentornet_common.egress import Egress, Refused
 from mentornet_common.runtime import Runtime
 from mentornet_common.timers import Timer
 from mentornet_common.unit_of_work import UnitOfWork
@@ -108,16 +111,26 @@ QUEUE = Timer("queue_webhook_deliveries", _endpoints_behind, _queue)
 
 
 class Sender:
-    """Sends every due delivery of every org store; ``tick(now)`` is one round (the worker loops it)."""
+    """Sends every due delivery of every org store; ``tick(now)`` is one round (the worker loops it).
 
-    def __init__(self, runtime: Runtime, timeout_s: float = 10.0) -> None:
+    Each attempt goes only where ``egress`` allows (checked again at every send, connected to the address
+    that was checked), has one deadline for all of it, reads no answer body, and records a status code or
+    a fixed reason — never what the target said."""
+
+    def __init__(self, runtime: Runtime, timeout_s: float = 10.0, egress: Egress | None = None) -> None:
         self._runtime = runtime
         self._timeout_s = timeout_s
+        settings = runtime.settings
+        allowed = getattr(settings, "webhook_allowed_networks", [])
+        self._egress = egress or Egress(allowed)
 
     async def tick(self, now: datetime | None = None) -> int:
         moment = now or datetime.now(UTC)
         sent = 0
-        async with httpx.AsyncClient(timeout=self._timeout_s) as http:
+        # No proxy from the environment, no redirect followed: the request goes to the checked address.
+        async with httpx.AsyncClient(
+            timeout=self._timeout_s, trust_env=False, follow_redirects=False
+        ) as http:
             for tenant in await self._runtime.stores.tenants():
                 try:
                     sent += await self._send_due(http, tenant, moment)
@@ -157,10 +170,29 @@ class Sender:
             "webhook-signature": signature(secret, event_id, timestamp, body),
         }
         try:
-            response = await http.post(url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
-            return None, f"{type(exc).__name__}: {exc}"[:500]
-        return response.status_code, None if response.is_success else response.text[:500]
+            target = await self._egress.check(url)
+        except Refused:
+            return None, "refused: not a public address"
+        request = http.build_request(
+            "POST",
+            target.url,
+            content=body,
+            headers={**headers, **target.headers()},
+            extensions=target.extensions(),
+        )
+        try:
+            async with asyncio.timeout(self._timeout_s):  # connect, send and answer: one deadline
+                response = await http.send(request, stream=True)
+                await response.aclose()  # the body is never read: nothing the target says is kept
+        except TimeoutError:
+            return None, "timeout"
+        except httpx.TimeoutException:
+            return None, "timeout"
+        except httpx.ConnectError as exc:
+            return None, "tls" if isinstance(exc.__cause__, ssl.SSLError) or "SSL" in str(exc) else "refused"
+        except httpx.HTTPError:
+            return None, "error"
+        return response.status_code, None if response.is_success else f"status {response.status_code}"
 
     async def _record(
         self, tenant: str, delivery_id: str, code: int | None, error: str | None, now: datetime

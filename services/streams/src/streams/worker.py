@@ -22,7 +22,7 @@ class Delivering(Consumer):
 
     def __init__(self, runtime: Runtime, settings: StreamsSettings) -> None:
         super().__init__(runtime, "streams", HANDLERS)
-        self._sender = Sender(runtime, settings.webhook_timeout_s)
+        self._sender = Sender(runtime, settings.webhook_timeout_s, settings.egress())
         self._interval_s = settings.delivery_interval_s
         self._task: asyncio.Task[None] | None = None
 
