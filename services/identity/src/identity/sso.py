@@ -16,14 +16,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import ipaddress
 import secrets
-import socket
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -48,7 +45,9 @@ from identity.models import (
     TokenResponse,
     User,
 )
+from mentornet_common import egress
 from mentornet_common.auth import JwksKeySource
+from mentornet_common.egress import Resolve
 from mentornet_common.problems import NotFound, Problem
 from mentornet_common.tenancy import CONSORTIUM
 
@@ -82,31 +81,6 @@ def sso_problem(status: int, detail: str, field: str | None = None, error: str |
 # the providers' metadata and keys, cached per process --------------------------------------------------
 
 
-Resolve = Callable[[str, int], Awaitable[list[str]]]
-
-
-async def _resolve(host: str, port: int) -> list[str]:
-    answers = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return [str(answer[4][0]) for answer in answers]
-
-
-NAT64 = ipaddress.ip_network("64:ff9b::/96")
-
-
-def _with_embedded(
-    ip: ipaddress.IPv4Address | ipaddress.IPv6Address,
-) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
-    """The address and any IPv4 address it carries (mapped, 6to4, NAT64), each of which must pass."""
-    found: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = [ip]
-    if isinstance(ip, ipaddress.IPv6Address):
-        for inner in (ip.ipv4_mapped, ip.sixtofour):
-            if inner is not None:
-                found.append(inner)
-        if ip in NAT64:
-            found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
-    return found
-
-
 def _is_ip(host: str) -> bool:
     try:
         ipaddress.ip_address(host)
@@ -125,7 +99,7 @@ class Providers:
         self,
         reach: Literal["public", "loopback"] = "public",
         transport: httpx.AsyncBaseTransport | None = None,
-        resolve: Resolve = _resolve,
+        resolve: Resolve = egress.resolve,
     ) -> None:
         self._reach = reach
         self._transport = transport
@@ -150,13 +124,14 @@ class Providers:
         except OSError as exc:
             raise ProviderUnusable(f"{parts.hostname} does not resolve") from exc
         for address in addresses:
-            if not all(self._fine(ip) for ip in _with_embedded(ipaddress.ip_address(address.split("%")[0]))):
+            if not all(self._fine(ip) for ip in egress.carried(ipaddress.ip_address(address.split("%")[0]))):
                 # the address itself is not said: the answer must not make identity a DNS oracle
                 where = "this machine" if self._reach == "loopback" else "the public internet"
                 raise ProviderUnusable(f"{parts.hostname} resolves to an address outside {where}")
 
-    def _fine(self, ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-        return ip.is_loopback if self._reach == "loopback" else ip.is_global and not ip.is_multicast
+    def _fine(self, ip: egress.IP) -> bool:
+        """The same rule as webhooks' (mentornet_common.egress), or this machine only."""
+        return ip.is_loopback if self._reach == "loopback" else egress.public(ip)
 
     def client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(timeout=HTTP_TIMEOUT_S, transport=self._transport, follow_redirects=False)
