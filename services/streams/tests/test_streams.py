@@ -410,3 +410,37 @@ async def test_a_redirect_is_not_followed_and_what_the_target_says_is_never_kept
         await streams.http.get(f"/v1/webhooks/{endpoint['id']}/deliveries", headers=streams.partner("org_a"))
     ).json()["items"]
     assert (entry["last_status_code"], entry["last_error"]) == (307, "status 307")
+
+
+async def test_an_oversized_body_is_refused_before_it_is_read(streams: Streams) -> None:
+    """No app had a request-body limit, and the Idempotency-Key middleware buffered whole bodies."""
+    headers = {**streams.partner("org_a"), "Idempotency-Key": "big-1"}
+    big = {"url": "http://127.0.0.1:9/hook", "event_types": ["*"], "padding": "x" * 2_000_000}
+    declared = await streams.http.post("/v1/webhooks", json=big, headers=headers)
+    assert declared.status_code == 413 and declared.json()["errors"][0]["field"] == "body"
+
+    async def dribbled() -> AsyncIterator[bytes]:  # no Content-Length: counted as it streams in
+        for _ in range(40):
+            yield b"x" * 50_000
+
+    streamed = await streams.http.post(
+        "/v1/webhooks", content=dribbled(), headers={**headers, "content-type": "application/json"}
+    )
+    assert streamed.status_code == 413
+    assert (await streams.http.get("/v1/webhooks", headers=streams.partner("org_a"))).json()["items"] == []
+
+
+async def test_a_flood_of_long_polls_is_refused_past_a_few_per_caller(streams: Streams) -> None:
+    """Nothing capped concurrent long-polls of the feed: each held a connection and a task for 30 s."""
+    partner = streams.partner("org_a")
+    waiting = [
+        asyncio.create_task(streams.http.get("/v1/events?wait=1.5", headers=partner)) for _ in range(4)
+    ]
+    await asyncio.sleep(0.3)
+    flooded = await streams.http.get("/v1/events?wait=1.5", headers=partner)
+    assert flooded.status_code == 429 and flooded.headers["retry-after"] == "1"
+    other = await streams.http.get("/v1/events?wait=0.2", headers=streams.partner("org_b"))
+    assert other.status_code == 200  # another caller is not held back
+    assert (await streams.http.get("/v1/events", headers=partner)).status_code == 200  # no wait: no cap
+    assert [r.status_code for r in await asyncio.gather(*waiting)] == [200] * 4
+    assert (await streams.http.get("/v1/events?wait=0.2", headers=partner)).status_code == 200

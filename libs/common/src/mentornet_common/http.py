@@ -17,9 +17,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mentornet_common import asyncapi
 from mentornet_common.auth import JwksKeySource, KeySource, Principal, TokenVerifier, member
-from mentornet_common.idempotency import IdempotencyMiddleware, RateLimitMiddleware
+from mentornet_common.idempotency import IdempotencyMiddleware, RateLimitMiddleware, send_problem
 from mentornet_common.migrations import alembic_migrator
-from mentornet_common.problems import install_problem_handlers
+from mentornet_common.problems import Problem, install_problem_handlers
 from mentornet_common.revocation import RevocationFeed, RevocationList, over_http, revocations_url
 from mentornet_common.runtime import Runtime
 from mentornet_common.settings import CommonSettings
@@ -65,6 +65,54 @@ class MetricsMiddleware:
             HTTP_REQUEST_SECONDS.labels(self._service, scope["method"], template, str(status)).observe(
                 time.perf_counter() - started
             )
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class BodyLimitMiddleware:
+    """No request body past ``max_bytes`` is read: 413 problem+json, by its Content-Length or as it streams
+    in (the Idempotency-Key middleware behind this one buffers what it reads)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self._app = app
+        self._max = max_bytes
+
+    def _problem(self) -> Problem:
+        message = f"the request body is larger than {self._max} bytes"
+        return Problem(
+            413, "Content Too Large", f"body: {message}", errors=[{"field": "body", "message": message}]
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self._max:
+            await send_problem(send, self._problem(), scope["path"])
+            return
+        seen, started = 0, False
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self._max:
+                raise _TooLarge
+            return message
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self._app(scope, counted, watched)
+        except _TooLarge:
+            if not started:
+                await send_problem(send, self._problem(), scope["path"])
 
 
 @functools.cache
@@ -162,6 +210,7 @@ def service_app(
         writes_per_minute=settings.write_rate_limit_per_minute,
     )
     app.add_middleware(MetricsMiddleware, service=settings.service_name)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)  # outermost
     FastAPIInstrumentor.instrument_app(app, excluded_urls=",".join(p.lstrip("/") for p in UNMEASURED))
     return app
 

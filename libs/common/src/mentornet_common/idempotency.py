@@ -55,7 +55,8 @@ class IdempotencyRecord(SQLModel, table=True):
     created_at: datetime
 
 
-async def _send_problem(send: Send, problem: Problem, path: str) -> None:
+async def send_problem(send: Send, problem: Problem, path: str) -> None:
+    """Answer with a problem document from an ASGI middleware, before any route ran."""
     body = json.dumps(problem.body(instance=path)).encode()
     headers = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())]
     headers += [(k.lower().encode(), v.encode()) for k, v in problem.headers.items()]
@@ -106,7 +107,7 @@ class RateLimitMiddleware:
                     f"too many requests; retry in {wait} s",
                     headers={"Retry-After": str(wait)},
                 )
-                await _send_problem(send, problem, scope["path"])
+                await send_problem(send, problem, scope["path"])
                 return
         for limiter in limiters:
             limiter.hit(who)
@@ -135,7 +136,7 @@ class IdempotencyMiddleware:
                 400, "Bad Request", "header.Idempotency-Key: 1 to 200 visible ASCII characters",
                 errors=[{"field": "header.Idempotency-Key", "message": "1 to 200 visible ASCII characters"}],
             )  # fmt: skip
-            await _send_problem(send, problem, path)
+            await send_problem(send, problem, path)
             return
         app = scope.get("app")
         caller = await _caller(app, headers)
@@ -155,7 +156,7 @@ class IdempotencyMiddleware:
 
         stored = await self._claim(runtime, tenant, who, text_key, digest)
         if isinstance(stored, Problem):
-            await _send_problem(send, stored, path)
+            await send_problem(send, stored, path)
             return
         if stored is not None:
             await self._replay(send, stored)

@@ -97,6 +97,11 @@ class CommonSettings(BaseSettings):
     write_rate_limit_per_minute: int = Field(
         default=1200, ge=1, description="Of them, POST/PUT/PATCH/DELETE."
     )
+    max_request_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1024,
+        description="Larger request bodies are refused with 413 (the gateway's too).",
+    )
     log_level: str = "INFO"
     log_json: bool = True
 

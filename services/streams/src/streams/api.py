@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, cast
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from mentornet_common.auth import Principal, org_admin
 from mentornet_common.http import RuntimeDep
@@ -33,6 +33,7 @@ WebhookWriter = Annotated[Principal, Depends(org_admin("webhooks:write"))]
 
 @events_router.get("", response_model=EventPage, summary="The org's events after a cursor (long-poll)")
 async def events(
+    request: Request,
     runtime: RuntimeDep,
     caller: FeedReader,
     after: Annotated[str | None, Query(max_length=20, description="The last cursor you saw.")] = None,
@@ -40,8 +41,13 @@ async def events(
     wait: Annotated[float, Query(ge=0, le=30, description="Seconds to wait for a first event.")] = 0,
     type: Annotated[list[EventType] | None, Query(max_length=50)] = None,
 ) -> EventPage:
-    wait_s = min(wait, cast(StreamsSettings, runtime.settings).feed_max_wait_s)
-    return await service.feed(runtime, caller, after, limit, wait_s, list(type or []))
+    settings = cast(StreamsSettings, runtime.settings)
+    wait_s = min(wait, settings.feed_max_wait_s)
+    waiting = getattr(request.app.state, "feed_waiting", None)
+    if waiting is None:  # one per process: what this replica holds open
+        waiting = service.Waiting(settings.feed_waiting_per_caller, settings.feed_waiting_overall)
+        request.app.state.feed_waiting = waiting
+    return await service.feed(runtime, caller, after, limit, wait_s, list(type or []), waiting)
 
 
 @webhooks_router.post(

@@ -20,6 +20,12 @@ class StreamsSettings(CommonSettings):
         default=1.0, gt=0, description="How often the worker sends due deliveries."
     )
     feed_max_wait_s: float = Field(default=30.0, ge=0, description="The longest a pull-feed request waits.")
+    feed_waiting_per_caller: int = Field(
+        default=4, ge=1, description="Long-polls one caller may have waiting at once, per replica."
+    )
+    feed_waiting_overall: int = Field(
+        default=200, ge=1, description="Long-polls waiting at once, per replica."
+    )
     webhook_allowed_networks: list[str] = Field(
         default=[],
         description="JSON list of CIDRs webhooks may reach although they are not public (a private "

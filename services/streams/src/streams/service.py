@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
+from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import cast
 
@@ -49,11 +52,46 @@ def _cursor(after: str | None) -> int:
     return int(after)
 
 
+class Waiting:
+    """Long-polls waiting in this process: at most ``per_caller`` for one caller, ``overall`` in all; past
+    either, 429 with Retry-After (a flood of open long-polls would hold every connection and task)."""
+
+    def __init__(self, per_caller: int, overall: int) -> None:
+        self.per_caller, self.overall = per_caller, overall
+        self._by_caller: Counter[str] = Counter()
+
+    @contextlib.contextmanager
+    def one(self, caller: str) -> Iterator[None]:
+        if self._by_caller[caller] >= self.per_caller or self._by_caller.total() >= self.overall:
+            raise Problem(
+                429, "Too Many Requests",
+                "too many long-polls are waiting; poll again (or wait less) once one answered",
+                headers={"Retry-After": "1"},
+            )  # fmt: skip
+        self._by_caller[caller] += 1
+        try:
+            yield
+        finally:
+            self._by_caller[caller] -= 1
+            if self._by_caller[caller] <= 0:
+                del self._by_caller[caller]
+
+
 async def feed(
-    runtime: Runtime, caller: Principal, after: str | None, limit: int, wait_s: float, types: list[str]
+    runtime: Runtime,
+    caller: Principal,
+    after: str | None,
+    limit: int,
+    wait_s: float,
+    types: list[str],
+    waiting: Waiting | None = None,
 ) -> EventPage:
     """The org's events after ``after``, oldest first; waits up to ``wait_s`` for the first one."""
     org_id = partner_org(caller)
+    if wait_s > 0 and waiting is not None:
+        who = f"{caller.kind}:{caller.subject}" + (f"@{caller.actor}" if caller.actor else "")
+        with waiting.one(who):
+            return await feed(runtime, caller, after, limit, wait_s, types)
     start = _cursor(after)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait_s
