@@ -444,3 +444,73 @@ async def test_a_flood_of_long_polls_is_refused_past_a_few_per_caller(streams: S
     assert (await streams.http.get("/v1/events", headers=partner)).status_code == 200  # no wait: no cap
     assert [r.status_code for r in await asyncio.gather(*waiting)] == [200] * 4
     assert (await streams.http.get("/v1/events?wait=0.2", headers=partner)).status_code == 200
+
+
+@contextlib.asynccontextmanager
+async def slow_receiving(delay_s: float) -> AsyncIterator[tuple[list[float], str]]:
+    """A partner that holds every delivery ``delay_s`` before answering; yields when each one arrived."""
+    arrivals: list[float] = []
+
+    async def hook(request: Request) -> Response:
+        arrivals.append(asyncio.get_running_loop().time())
+        await asyncio.sleep(delay_s)
+        return Response(status_code=204)
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = Starlette(routes=[Route("/hook", hook, methods=["POST"])])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+
+    async def started() -> bool:
+        return bool(server.started)
+
+    await eventually(started, what="the slow endpoint to listen")
+    try:
+        yield arrivals, f"http://127.0.0.1:{port}/hook"
+    finally:
+        server.should_exit = True
+        server.force_exit = True
+        await task
+
+
+async def test_a_slow_partner_holds_back_no_other_orgs_delivery(streams: Streams) -> None:
+    """Deliveries went out one after another for all orgs: a partner that took its time held every other
+    org's delivery back by its whole timeout."""
+    sender = Sender(streams.runtime, timeout_s=8.0)
+    async with slow_receiving(6.0) as (slow_arrivals, slow_url), receiving(failures=0) as (fast, fast_url):
+        await register(streams, slow_url)
+        made = await streams.http.post(
+            "/v1/webhooks", json={"url": fast_url}, headers=streams.partner("org_b")
+        )
+        assert made.status_code == 201
+        for n in range(3):
+            await deliver(streams.worker, asked(f"ask_a{n}", "org_a"), "org_a")
+        await deliver(streams.worker, asked("ask_b", "org_b"), "org_b")
+        await TimerLoop(streams.runtime, [QUEUE], 60).tick()
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        assert await sender.tick(wait=False) == 4
+
+        async def arrived() -> bool:
+            return len(fast.received) == 1
+
+        await eventually(arrived, timeout_s=2.0, what="the other org's delivery, beside a slow partner")
+        print(f"the other org's delivery arrived after {loop.time() - began:.2f} s")
+        assert len(slow_arrivals) == 3  # the slow partner's own deliveries went out side by side too
+        await sender.close()
+
+
+async def test_two_worker_replicas_send_each_delivery_once(streams: Streams) -> None:
+    async with receiving(failures=0) as (receiver, url):
+        await register(streams, url)
+        for n in range(12):
+            await deliver(streams.worker, asked(f"ask_{n}", "org_a"), "org_a")
+        await TimerLoop(streams.runtime, [QUEUE], 60).tick()
+        first, second = Sender(streams.runtime), Sender(streams.runtime)
+        moment = datetime.now(UTC)
+        counts = await asyncio.gather(first.tick(moment), second.tick(moment))
+    assert sum(counts) == 12
+    ids = [headers["webhook-id"] for headers, _ in receiver.received]
+    assert len(ids) == 12 and len(set(ids)) == 12

@@ -26,6 +26,14 @@ class StreamsSettings(CommonSettings):
     feed_waiting_overall: int = Field(
         default=200, ge=1, description="Long-polls waiting at once, per replica."
     )
+    webhook_concurrency: int = Field(
+        default=32, ge=1, description="Deliveries in flight at once, per worker."
+    )
+    webhook_concurrency_per_org: int = Field(
+        default=4,
+        ge=1,
+        description="Of them, for one org: a slow partner holds back only its own deliveries.",
+    )
     webhook_allowed_networks: list[str] = Field(
         default=[],
         description="JSON list of CIDRs webhooks may reach although they are not public (a private "

@@ -21,7 +21,7 @@ import ssl
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from sqlmodel import col, select
+from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from mentornet_common.egress import Egress, Refused
@@ -117,47 +117,101 @@ class Sender:
     that was checked), has one deadline for all of it, reads no answer body, and records a status code or
     a fixed reason — never what the target said."""
 
-    def __init__(self, runtime: Runtime, timeout_s: float = 10.0, egress: Egress | None = None) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        timeout_s: float = 10.0,
+        egress: Egress | None = None,
+        *,
+        concurrency: int = 32,
+        per_org: int = 4,
+    ) -> None:
         self._runtime = runtime
         self._timeout_s = timeout_s
         settings = runtime.settings
         allowed = getattr(settings, "webhook_allowed_networks", [])
         self._egress = egress or Egress(allowed)
+        self._overall = asyncio.Semaphore(concurrency)
+        self._per_org_limit = per_org
+        self._per_org: dict[str, asyncio.Semaphore] = {}
+        self._in_flight: set[asyncio.Task[None]] = set()
+        # A claimed delivery is not due for anyone else until this long after its attempt began.
+        self._lease = timedelta(seconds=timeout_s + 30)
 
-    async def tick(self, now: datetime | None = None) -> int:
+    async def tick(self, now: datetime | None = None, *, wait: bool = True) -> int:
+        """Claim every due delivery of every org and send each in a task of its own, at most ``per_org`` at
+        once for one org and ``concurrency`` in all: a slow partner holds back only its own deliveries.
+        ``wait``: return once they are sent (the tests), else at once (the worker's loop)."""
         moment = now or datetime.now(UTC)
-        sent = 0
-        # No proxy from the environment, no redirect followed: the request goes to the checked address.
-        async with httpx.AsyncClient(
-            timeout=self._timeout_s, trust_env=False, follow_redirects=False
-        ) as http:
-            for tenant in await self._runtime.stores.tenants():
-                try:
-                    sent += await self._send_due(http, tenant, moment)
-                except Exception as exc:  # one org's store being down must not stop the others
-                    log.warning("webhook delivery failed in %s: %s", tenant, exc, extra={"tenant": tenant})
-        return sent
+        launched: list[asyncio.Task[None]] = []
+        for tenant in await self._runtime.stores.tenants():
+            try:
+                work = await self._claim_due(tenant, moment)
+            except Exception as exc:  # one org's store being down must not stop the others
+                log.warning("webhook delivery failed in %s: %s", tenant, exc, extra={"tenant": tenant})
+                continue
+            for item in work:
+                task = asyncio.create_task(self._deliver(tenant, item, moment), name=f"webhook-{item[0]}")
+                self._in_flight.add(task)
+                task.add_done_callback(self._in_flight.discard)
+                launched.append(task)
+        if wait and launched:
+            await asyncio.gather(*launched, return_exceptions=True)
+        return len(launched)
 
-    async def _send_due(self, http: httpx.AsyncClient, tenant: str, now: datetime) -> int:
+    async def close(self) -> None:
+        """Stop what is in flight (each claimed delivery is due again once its lease runs out)."""
+        for task in list(self._in_flight):
+            task.cancel()
+        await asyncio.gather(*self._in_flight, return_exceptions=True)
+
+    async def _claim_due(self, tenant: str, now: datetime) -> list[tuple[str, str, str, str, str]]:
+        """Due deliveries this replica now owns: each claimed by moving its next attempt past a lease, in
+        one conditional update, so any number of worker replicas send it once."""
         async with self._runtime.stores.session(tenant) as db:
             due = (
                 await db.exec(
-                    select(WebhookDelivery)
+                    select(WebhookDelivery.id)
                     .where(WebhookDelivery.status == "pending", col(WebhookDelivery.next_attempt_at) <= now)
                     .order_by(col(WebhookDelivery.seq))
                     .limit(200)
                 )
             ).all()
-            work = []
-            for delivery in due:
-                endpoint = await db.get(WebhookEndpoint, delivery.endpoint_id)
-                event = await db.get(PartnerEvent, delivery.seq)
+        work = []
+        for delivery_id in due:
+            async with self._runtime.stores.writer(tenant) as db:
+                claimed = await db.exec(
+                    update(WebhookDelivery)
+                    .where(
+                        col(WebhookDelivery.id) == delivery_id,
+                        col(WebhookDelivery.status) == "pending",
+                        col(WebhookDelivery.next_attempt_at) <= now,
+                    )
+                    .values(next_attempt_at=now + self._lease)
+                )
+                await db.commit()
+                if claimed.rowcount != 1:
+                    continue  # another replica took it
+                delivery = await db.get(WebhookDelivery, delivery_id)
+                endpoint = await db.get(WebhookEndpoint, delivery.endpoint_id) if delivery else None
+                event = await db.get(PartnerEvent, delivery.seq) if delivery else None
                 if endpoint is not None and endpoint.enabled and event is not None:
-                    work.append((delivery.id, endpoint.url, endpoint.secret, event.event_id, body_of(event)))
-        for delivery_id, url, secret, event_id, body in work:
-            code, error = await self._post(http, url, secret, event_id, body, now)
-            await self._record(tenant, delivery_id, code, error, now)
-        return len(work)
+                    work.append((delivery_id, endpoint.url, endpoint.secret, event.event_id, body_of(event)))
+        return work
+
+    async def _deliver(self, tenant: str, item: tuple[str, str, str, str, str], now: datetime) -> None:
+        delivery_id, url, secret, event_id, body = item
+        org = self._per_org.setdefault(tenant, asyncio.Semaphore(self._per_org_limit))
+        try:
+            async with self._overall, org:
+                client = httpx.AsyncClient(timeout=self._timeout_s, trust_env=False, follow_redirects=False)
+                async with client as http:
+                    code, error = await self._post(http, url, secret, event_id, body, now)
+                await self._record(tenant, delivery_id, code, error, now)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # never lose the loop to one delivery
+            log.warning("webhook delivery %s failed: %s", delivery_id, exc, extra={"tenant": tenant})
 
     async def _post(
         self, http: httpx.AsyncClient, url: str, secret: str, event_id: str, body: str, now: datetime

@@ -22,7 +22,10 @@ class Delivering(Consumer):
 
     def __init__(self, runtime: Runtime, settings: StreamsSettings) -> None:
         super().__init__(runtime, "streams", HANDLERS)
-        self._sender = Sender(runtime, settings.webhook_timeout_s, settings.egress())
+        self._sender = Sender(
+            runtime, settings.webhook_timeout_s, settings.egress(),
+            concurrency=settings.webhook_concurrency, per_org=settings.webhook_concurrency_per_org,
+        )  # fmt: skip
         self._interval_s = settings.delivery_interval_s
         self._task: asyncio.Task[None] | None = None
 
@@ -35,12 +38,13 @@ class Delivering(Consumer):
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        await self._sender.close()
         await super().stop()
 
     async def _send_forever(self) -> None:
         while True:
             try:
-                await self._sender.tick()
+                await self._sender.tick(wait=False)
             except Exception:  # never let one bad round end the sending
                 log.exception("webhook sending round failed")
             await asyncio.sleep(self._interval_s)
