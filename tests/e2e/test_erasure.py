@@ -56,6 +56,7 @@ async def test_after_erasure_no_store_holds_the_persons_name_email_or_words(
         "learned": f"zlearn{tag} anchor on total cost",
         "comment": f"zcom{tag} thank you",
         "follow_up": f"zdid{tag} asked for a three-year deal",
+        "reschedule": f"zres{tag} my daughter's school play moved",
     }
     markers = [name, email, *words.values()]
     data_dir = system.log.parent / "data"
@@ -113,7 +114,9 @@ async def test_after_erasure_no_store_holds_the_persons_name_email_or_words(
             "question": words["question"], "background": words["background"],
             "success_criteria": words["criteria"], "skills": ["negotiation"],
         }  # fmt: skip
-        assert (await http.post(f"{urls.matching}/v1/asks", json=ask, headers=zora)).status_code == 201
+        # Sent with an Idempotency-Key: the answer kept for replays holds her words too.
+        keyed = {**zora, "Idempotency-Key": f"zask-{tag}"}
+        assert (await http.post(f"{urls.matching}/v1/asks", json=ask, headers=keyed)).status_code == 201
 
         async def offer() -> dict[str, Any] | None:
             listed = (await http.get(f"{urls.sessions}/v1/sessions?status=proposed", headers=mentor)).json()
@@ -127,6 +130,16 @@ async def test_after_erasure_no_store_holds_the_persons_name_email_or_words(
             f"{urls.sessions}/v1/sessions/{session['id']}/accept", json={"start_at": start}, headers=mentor
         )
         assert accepted.status_code == 200, accepted.text
+
+        async def rescheduled() -> bool:
+            later = datetime.fromisoformat(accepted.json()["start_at"]) + timedelta(hours=1)
+            moved = await http.post(
+                f"{urls.sessions}/v1/sessions/{session['id']}/reschedule",
+                json={"start_at": later.isoformat(), "reason": words["reschedule"]}, headers=zora,
+            )  # fmt: skip
+            return moved.status_code == 200
+
+        await until(rescheduled, "Zora's copy to be scheduled, then moved with her reason")
 
         async def completed() -> bool:
             done = await http.post(f"{urls.sessions}/v1/sessions/{session['id']}/complete", headers=zora)

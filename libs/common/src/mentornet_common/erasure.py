@@ -3,7 +3,8 @@
 A person's data can sit in any tenant store of a service (a mentee's question in the mentor's org's
 copy of a session, a mentor's headline in a proposal's reasons at the mentee's org), so erasure visits
 every store: each service deletes what is only about the person and blanks the free text they wrote
-or that describes them, keeping ids, times and answers so that aggregates keep their counts. Events the
+or that describes them, keeping ids, times and answers so that aggregates keep their counts; the answers
+kept for Idempotency-Key replays that are theirs or mention them go too. Events the
 outbox already published are deleted from the outbox when they mention the person (the copy on Kafka
 ages out with the topic's retention; consumers act on ``user-erased``). Erasing twice changes nothing.
 """
@@ -12,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from sqlmodel import col, delete
+from sqlmodel import col, delete, or_
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from mentornet_common.idempotency import IdempotencyRecord
 from mentornet_common.outbox import OutboxMessage
 from mentornet_common.unit_of_work import UnitOfWork
 
@@ -34,10 +36,26 @@ async def in_every_store(uow: UnitOfWork, user_id: str, erase: Erase) -> int:
         async with uow.stores.writer(tenant) as session:
             await erase(session, user_id)
             await scrub_outbox(session, user_id)
+            await scrub_replays(session, user_id)
             await session.commit()
     await erase(uow.session, user_id)
     await scrub_outbox(uow.session, user_id)
+    await scrub_replays(uow.session, user_id)
     return len(tenants)
+
+
+async def scrub_replays(session: AsyncSession, user_id: str) -> None:
+    """The answers kept for Idempotency-Key replays go too: the person's own (their words, as the API
+    answered them), a portal's made for them, and any other that mentions them."""
+    await session.exec(
+        delete(IdempotencyRecord).where(
+            or_(
+                col(IdempotencyRecord.caller) == f"user:{user_id}",
+                col(IdempotencyRecord.caller).startswith(f"user:{user_id}@"),
+                col(IdempotencyRecord.body).contains(user_id),
+            )
+        )
+    )
 
 
 async def scrub_outbox(session: AsyncSession, user_id: str) -> None:

@@ -56,6 +56,7 @@ from mentornet_common.contracts import (
     UserErased,
     UserRegistered,
 )
+from mentornet_common.erasure import scrub_replays
 from mentornet_common.pagination import page
 from mentornet_common.problems import Conflict, NotFound, Problem
 from mentornet_common.ratelimit import SlidingWindowLimiter
@@ -506,6 +507,7 @@ async def erase(identity: Identity, org_id: str, user_id: str) -> ErasureOut:
                 await uow.session.delete(link)
             await uow.session.exec(delete(ScimGroupMember).where(col(ScimGroupMember.user_id) == user_id))
             await uow.session.exec(delete(RefreshToken).where(col(RefreshToken.user_id) == user_id))
+            await scrub_replays(uow.session, user_id)
             uow.publish(UserErased(user_id=user.id, org_id=org_id, erased_at=now))
         await uow.commit()
     await tokens.record(identity, "subject", user_id)

@@ -111,11 +111,12 @@ async def _erase(db: AsyncSession, user_id: str) -> None:
     for row in (await db.exec(query)).all():
         if row.mentee_id == user_id:
             row.question = row.background = row.success_criteria = ERASED
-            row.skills, row.mentee_card = [], None
+            row.skills, row.mentee_card, row.mentee_timezone = [], None, None
         if row.mentor_id == user_id:
-            row.reasons = []
-        if row.closed_by == user_id:
-            row.reason = None
+            row.reasons, row.mentor_timezone = [], None
+        # Reasons given on the session (reschedule, cancel, no-show, decline) may be theirs or about them,
+        # and its free time and slots are both people's calendars: none outlives the person.
+        row.reason, row.free_time, row.slots = None, [], []
         db.add(row)
 
 
