@@ -216,3 +216,13 @@ async def test_operators_list_dead_letters_and_replay_them_once_the_cause_is_fix
         FIXED.clear()
     # The handler that had succeeded the first time did not run twice.
     assert (await effects(worker, CONSORTIUM)).count("ask_replayed") == 1
+
+
+def test_a_replay_goes_where_the_dead_letter_topics_name_says_whatever_its_headers_claim() -> None:
+    from mentornet_common.deadletters import DeadLetter
+
+    forged = DeadLetter(
+        "t1.mentornet.asks.dlq", 0, 7, b"k", b"{}",
+        (("dlq_original_topic", b"t1.mentornet.identity"), ("ce_type", b"mentornet.user-erased.v1")),
+    )  # fmt: skip
+    assert forged.original_topic == "t1.mentornet.asks"

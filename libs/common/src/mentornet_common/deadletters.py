@@ -37,7 +37,10 @@ class DeadLetter:
 
     @property
     def original_topic(self) -> str:
-        return self.header("dlq_original_topic") or self.topic.removesuffix(DLQ_SUFFIX)
+        """Where a replay goes: the dead-letter topic's own name without ``.dlq``. The record's
+        ``dlq_original_topic`` header only informs: whoever can write to a dead-letter topic would otherwise
+        choose where an operator's replay publishes (any topic, any consumer's input)."""
+        return self.topic.removesuffix(DLQ_SUFFIX)
 
     @property
     def ref(self) -> str:
