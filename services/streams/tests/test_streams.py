@@ -514,3 +514,20 @@ async def test_two_worker_replicas_send_each_delivery_once(streams: Streams) -> 
     assert sum(counts) == 12
     ids = [headers["webhook-id"] for headers, _ in receiver.received]
     assert len(ids) == 12 and len(set(ids)) == 12
+
+
+async def test_a_webhook_secret_is_kept_only_sealed(streams: Streams) -> None:
+    """Webhook secrets were stored in clear: anyone reading a store could sign deliveries as mentornet."""
+    from sqlmodel import select
+    from streams.models import WebhookEndpoint
+
+    async with receiving(failures=0) as (receiver, url):
+        endpoint = await register(streams, url)
+        async with streams.runtime.stores.session("org_a") as db:
+            (row,) = (await db.exec(select(WebhookEndpoint))).all()
+        assert endpoint["secret"] not in row.secret and not row.secret.startswith("whsec_")
+        await deliver(streams.worker, asked("ask_1", "org_a"), "org_a")
+        await TimerLoop(streams.runtime, [QUEUE], 60).tick()
+        assert await Sender(streams.runtime).tick() == 1
+    ((headers, body),) = receiver.received
+    assert Webhook(endpoint["secret"]).verify(body, headers)["data"]["ask_id"] == "ask_1"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
@@ -20,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from identity.models import SigningKey
+from mentornet_common.sealing import Seal
 
 
 class Passwords:
@@ -78,8 +78,7 @@ class KeyRing:
     secret: str
 
     def _fernet(self) -> Fernet:
-        digest = hashlib.sha256(b"mentornet-signing-keys:" + self.secret.encode()).digest()
-        return Fernet(base64.urlsafe_b64encode(digest))
+        return Seal(self.secret, "mentornet-signing-keys")._fernet()
 
     def generate(self, now: datetime) -> SigningKey:
         private = rsa.generate_private_key(public_exponent=65537, key_size=2048)

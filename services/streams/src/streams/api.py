@@ -57,8 +57,8 @@ async def register(
     body: WebhookIn, runtime: RuntimeDep, caller: WebhookWriter, response: Response
 ) -> WebhookCreated:
     response.headers["Cache-Control"] = "no-store"  # the secret is shown once: never kept for a replay
-    endpoint = await service.register(runtime, caller, body)
-    return WebhookCreated(**WebhookOut.of(endpoint).model_dump(), secret=endpoint.secret)
+    endpoint, secret = await service.register(runtime, caller, body)
+    return WebhookCreated(**WebhookOut.of(endpoint).model_dump(), secret=secret)
 
 
 @webhooks_router.get("", response_model=WebhookList, summary="The org's endpoints")

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import ipaddress
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 
 from mentornet_common.egress import Egress
+from mentornet_common.sealing import Seal
 from mentornet_common.settings import CommonSettings
 
 
 class StreamsSettings(CommonSettings):
     service_name: str = "streams"
     port: int = 8006
+    key_encryption_secret: SecretStr = Field(
+        default=SecretStr("dev-only-change-me"),
+        description="Seals webhook secrets at rest (a process outside development refuses the default).",
+    )
     webhook_timeout_s: float = Field(
         default=10.0, gt=0, description="How long a partner's endpoint may take."
     )
@@ -49,3 +54,6 @@ class StreamsSettings(CommonSettings):
 
     def egress(self) -> Egress:
         return Egress(self.webhook_allowed_networks)
+
+    def seal(self) -> Seal:
+        return Seal(self.key_encryption_secret.get_secret_value(), "mentornet-webhook-secrets")

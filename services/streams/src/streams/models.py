@@ -37,7 +37,9 @@ class WebhookEndpoint(SQLModel, table=True):
     id: str = SQLField(primary_key=True, max_length=48)
     url: str = SQLField(max_length=2000)
     event_types: list[str] = SQLField(sa_column=Column(JSON, nullable=False))
-    secret: str = SQLField(max_length=100, description="whsec_…: signs every delivery.")
+    secret: str = SQLField(
+        max_length=500, description="whsec_…, sealed with the key-encryption secret: signs every delivery."
+    )
     enabled: bool = True
     disabled_reason: str | None = SQLField(default=None, sa_column=Column(Text, nullable=True))
     cursor: int = SQLField(default=0, description="The last partner event queued for this endpoint.")

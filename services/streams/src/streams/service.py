@@ -122,11 +122,13 @@ async def feed(
 # webhooks ------------------------------------------------------------------------------------------------
 
 
-async def register(runtime: Runtime, caller: Principal, data: WebhookIn) -> WebhookEndpoint:
-    """A new endpoint receives the org's events from now on (the feed serves anything earlier)."""
+async def register(runtime: Runtime, caller: Principal, data: WebhookIn) -> tuple[WebhookEndpoint, str]:
+    """A new endpoint receives the org's events from now on (the feed serves anything earlier): the endpoint
+    and its secret, shown once (kept only sealed)."""
     org_id = partner_org(caller)
+    settings, secret = cast(StreamsSettings, runtime.settings), new_secret()
     try:
-        await cast(StreamsSettings, runtime.settings).egress().check(str(data.url))
+        await settings.egress().check(str(data.url))
     except Refused as exc:
         message = f"not a target webhooks may reach: {exc}"
         raise Problem(422, "Unprocessable Content", f"body.url: {message}",
@@ -139,14 +141,14 @@ async def register(runtime: Runtime, caller: Principal, data: WebhookIn) -> Webh
             id=f"whk_{secrets.token_hex(8)}",
             url=str(data.url),
             event_types=list(dict.fromkeys(data.event_types)),
-            secret=new_secret(),
+            secret=settings.seal().seal(secret),
             cursor=newest or 0,
             created_by=f"client:{caller.actor}" if caller.actor else f"{caller.kind}:{caller.subject}",
             created_at=datetime.now(UTC),
         )
         uow.session.add(endpoint)
         await uow.commit()
-        return endpoint
+        return endpoint, secret
 
 
 async def endpoints(

@@ -26,6 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from mentornet_common.egress import Egress, Refused
 from mentornet_common.runtime import Runtime
+from mentornet_common.sealing import Seal
 from mentornet_common.timers import Timer
 from mentornet_common.unit_of_work import UnitOfWork
 from streams.models import PartnerEvent, WebhookDelivery, WebhookEndpoint
@@ -131,6 +132,8 @@ class Sender:
         settings = runtime.settings
         allowed = getattr(settings, "webhook_allowed_networks", [])
         self._egress = egress or Egress(allowed)
+        sealing = getattr(settings, "seal", None)
+        self._seal: Seal | None = sealing() if callable(sealing) else None
         self._overall = asyncio.Semaphore(concurrency)
         self._per_org_limit = per_org
         self._per_org: dict[str, asyncio.Semaphore] = {}
@@ -196,8 +199,15 @@ class Sender:
                 endpoint = await db.get(WebhookEndpoint, delivery.endpoint_id) if delivery else None
                 event = await db.get(PartnerEvent, delivery.seq) if delivery else None
                 if endpoint is not None and endpoint.enabled and event is not None:
-                    work.append((delivery_id, endpoint.url, endpoint.secret, event.event_id, body_of(event)))
+                    secret = self._opened(endpoint.secret)
+                    work.append((delivery_id, endpoint.url, secret, event.event_id, body_of(event)))
         return work
+
+    def _opened(self, stored: str) -> str:
+        """The endpoint's secret: sealed at rest (one registered before sealing is still in clear)."""
+        if stored.startswith("whsec_") or self._seal is None:
+            return stored
+        return self._seal.open(stored)
 
     async def _deliver(self, tenant: str, item: tuple[str, str, str, str, str], now: datetime) -> None:
         delivery_id, url, secret, event_id, body = item
