@@ -531,3 +531,41 @@ async def test_a_webhook_secret_is_kept_only_sealed(streams: Streams) -> None:
         assert await Sender(streams.runtime).tick() == 1
     ((headers, body),) = receiver.received
     assert Webhook(endpoint["secret"]).verify(body, headers)["data"]["ask_id"] == "ask_1"
+
+
+async def test_what_served_its_purpose_is_purged_after_its_retention(streams: Streams) -> None:
+    """Sent outbox rows, inbox rows, partner events and delivery logs were never purged."""
+    from sqlmodel import select, update
+    from streams.models import PartnerEvent, WebhookDelivery
+    from streams.webhooks import retention_timer
+
+    from mentornet_common.inbox import InboxEntry
+    from mentornet_common.outbox import OutboxMessage
+    from mentornet_common.retention import purge_timer
+
+    async with receiving(failures=0) as (_, url):
+        await register(streams, url)
+        await deliver(streams.worker, asked("ask_1", "org_a"), "org_a")
+        await TimerLoop(streams.runtime, [QUEUE], 60).tick()
+        assert await Sender(streams.runtime).tick() == 1  # one delivery, now finished
+    async with streams.runtime.unit_of_work("org_a") as uow:
+        uow.publish(asked("ask_9", "org_a"))
+        await uow.commit()
+    async with streams.runtime.stores.writer("org_a") as db:
+        await db.exec(update(OutboxMessage).values(sent_at=datetime.now(UTC)))
+        await db.commit()
+
+    async def counts() -> list[int]:
+        found = []
+        async with streams.runtime.stores.session("org_a") as db:
+            for model in (OutboxMessage, InboxEntry, PartnerEvent, WebhookDelivery):
+                found.append(len((await db.exec(select(model))).all()))
+        return found
+
+    before = await counts()
+    assert all(before), before
+    timers = [purge_timer(streams.runtime.settings), retention_timer(30, 30)]
+    assert await TimerLoop(streams.runtime, timers, 60).tick(datetime.now(UTC) + timedelta(days=6)) == 0
+    assert await counts() == before
+    await TimerLoop(streams.runtime, timers, 60).tick(datetime.now(UTC) + timedelta(days=31))
+    assert await counts() == [0, 0, 0, 0]

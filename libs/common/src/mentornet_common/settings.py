@@ -65,6 +65,14 @@ class CommonSettings(BaseSettings):
     )
     outbox_batch_size: int = Field(default=200, ge=1, le=10_000)
 
+    # Retention (purged by every worker's timers)
+    outbox_retention_days: float = Field(
+        default=7.0, gt=0, description="Published outbox rows are kept this long."
+    )
+    inbox_retention_days: float = Field(
+        default=7.0, gt=0, description="Inbox rows (events handled, to skip redeliveries) are kept this long."
+    )
+
     # Durable timers (workers)
     timer_interval_s: float = Field(
         default=5.0, gt=0, description="How often a worker looks for timers that came due."

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from prometheus_client import start_http_server
 
-from mentornet_common import idempotency
+from mentornet_common import idempotency, retention
 from mentornet_common.consumer import Consumer
 from mentornet_common.kafka import ensure_topics
 from mentornet_common.migrations import alembic_migrator
@@ -42,7 +42,7 @@ async def run_worker(
     consumers = build_consumers(runtime)
     for consumer in consumers:
         await consumer.start()
-    every_timer = [*(timers or []), idempotency.PURGE]
+    every_timer = [*(timers or []), idempotency.PURGE, retention.purge_timer(settings)]
     timer_loop = TimerLoop(runtime, every_timer, settings.timer_interval_s)
     await timer_loop.start()
     log.info(

@@ -39,6 +39,15 @@ class StreamsSettings(CommonSettings):
         ge=1,
         description="Of them, for one org: a slow partner holds back only its own deliveries.",
     )
+    partner_event_retention_days: float = Field(
+        default=30.0,
+        gt=0,
+        description="The feed keeps an org's events this long (a cursor older than that "
+        "resumes at the oldest kept).",
+    )
+    delivery_log_retention_days: float = Field(
+        default=30.0, gt=0, description="Finished webhook deliveries stay in the delivery log this long."
+    )
     webhook_allowed_networks: list[str] = Field(
         default=[],
         description="JSON list of CIDRs webhooks may reach although they are not public (a private "

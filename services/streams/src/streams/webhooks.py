@@ -19,9 +19,10 @@ import logging
 import secrets
 import ssl
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
-from sqlmodel import col, select, update
+from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from mentornet_common.egress import Egress, Refused
@@ -283,3 +284,34 @@ class Sender:
                 delivery.next_attempt_at = now + RETRIES[delivery.attempts - 1]
             db.add(delivery)
             await db.commit()
+
+
+# retention ------------------------------------------------------------------------------------------------
+
+
+def retention_timer(event_days: float, delivery_days: float) -> Timer:
+    """Finished deliveries leave the log after ``delivery_days``; events leave the feed after
+    ``event_days``, unless a delivery still pending needs them."""
+    events_for, deliveries_for = timedelta(days=event_days), timedelta(days=delivery_days)
+
+    def _old_deliveries(now: datetime) -> Any:
+        return (
+            col(WebhookDelivery.status) != "pending",
+            col(WebhookDelivery.created_at) < now - deliveries_for,
+        )
+
+    def _old_events(now: datetime) -> Any:
+        pending = select(WebhookDelivery.seq).where(WebhookDelivery.status == "pending")
+        return (col(PartnerEvent.received_at) < now - events_for, col(PartnerEvent.seq).not_in(pending))
+
+    async def due(db: AsyncSession, tenant_id: str, now: datetime) -> list[str]:
+        deliveries = await db.exec(select(WebhookDelivery.id).where(*_old_deliveries(now)).limit(1))
+        events = await db.exec(select(PartnerEvent.seq).where(*_old_events(now)).limit(1))
+        return ["expired"] if deliveries.first() is not None or events.first() is not None else []
+
+    async def purge(uow: UnitOfWork, _: str, now: datetime) -> bool:
+        await uow.session.exec(delete(WebhookDelivery).where(*_old_deliveries(now)))
+        await uow.session.exec(delete(PartnerEvent).where(*_old_events(now)))
+        return True
+
+    return Timer("purge_old_partner_events_and_deliveries", due, purge)
