@@ -226,3 +226,20 @@ def test_a_replay_goes_where_the_dead_letter_topics_name_says_whatever_its_heade
         (("dlq_original_topic", b"t1.mentornet.identity"), ("ce_type", b"mentornet.user-erased.v1")),
     )  # fmt: skip
     assert forged.original_topic == "t1.mentornet.asks"
+
+
+def test_a_handler_may_change_another_orgs_store_only_when_the_events_tenant_takes_part_too() -> None:
+    from datetime import UTC, datetime
+
+    from mentornet_common.consumer import Received, may_write
+    from mentornet_common.contracts import AskClosed
+    from mentornet_common.envelope import Envelope
+
+    def received(tenant: str) -> Received[AskClosed]:
+        event = AskClosed(ask_id="a", mentee_id="u", mentee_org_id="org_a", status="cancelled", reason="r",
+                          closed_at=datetime.now(UTC))  # fmt: skip
+        return Received(Envelope.new(event, tenant), event)
+
+    assert may_write(received("org_a"), "org_a") and may_write(received("org_a"), "consortium")
+    assert not may_write(received("org_x"), "org_a")  # a forged tenant cannot reach the org it names
+    assert may_write(received("org_x"), "org_x")

@@ -427,3 +427,14 @@ async def test_each_participant_gets_an_invitation_a_real_parser_reads(sessions:
         f"/v1/sessions/{session_id}/calendar.ics", headers=sessions.as_user(("usr_x", "org_b"))
     )
     assert stranger.status_code == 404
+
+
+async def test_a_forged_tenant_cannot_put_an_offer_into_another_orgs_store(sessions: Sessions) -> None:
+    """A handler wrote to the store the payload's mentor_org_id named, whatever tenant sent the event."""
+    await deliver(sessions.worker, proposed(), "org_x")  # names mentee org_a and mentor org_b
+    async with sessions.runtime.stores.session(MENTOR[1]) as db:
+        assert (await db.exec(select(Session))).all() == []
+    listed = await sessions.http.get("/v1/sessions", headers=sessions.as_user(MENTOR))
+    assert listed.json()["items"] == []
+    session_id = await sessions.offer()  # the mentee's own org proposing: the mentor is offered it
+    assert (await sessions.get(MENTOR, session_id)).status_code == 200

@@ -569,3 +569,16 @@ async def test_what_served_its_purpose_is_purged_after_its_retention(streams: St
     assert await counts() == before
     await TimerLoop(streams.runtime, timers, 60).tick(datetime.now(UTC) + timedelta(days=31))
     assert await counts() == [0, 0, 0, 0]
+
+
+async def test_an_event_claiming_orgs_its_tenant_has_nothing_to_do_with_reaches_none_of_them(
+    streams: Streams,
+) -> None:
+    """Handlers chose stores from the payload's org fields without checking them against the envelope's
+    tenant: org_x could put events into org_a's and org_b's partner feeds."""
+    await deliver(streams.worker, proposed("ask_forged", "org_a", "org_b"), "org_x")
+    for org in ("org_a", "org_b"):
+        assert (await feed(streams, org))["items"] == []
+    assert [e["data"]["ask_id"] for e in (await feed(streams, "org_x"))["items"]] == ["ask_forged"]
+    await deliver(streams.worker, proposed("ask_real", "org_a", "org_b"), "org_a")
+    assert [e["data"]["ask_id"] for e in (await feed(streams, "org_b"))["items"]] == ["ask_real"]

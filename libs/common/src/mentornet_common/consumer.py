@@ -33,6 +33,7 @@ from mentornet_common.telemetry import (
     current_tenant,
     tracer,
 )
+from mentornet_common.tenancy import CONSORTIUM
 from mentornet_common.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
@@ -55,6 +56,29 @@ class Received(Generic[E]):
 Handler = Callable[[UnitOfWork, Received[Any]], Awaitable[None]]
 StoreOf = Callable[[Received[Any]], str]
 Handlers = Mapping[type[Event], Iterable[Handler]]
+
+
+ORG_FIELDS = ("org_id", "mentee_org_id", "mentor_org_id")
+
+
+def parties(received: Received[Any]) -> set[str]:
+    """The orgs an event's payload says take part in it."""
+    return {str(org) for field in ORG_FIELDS if (org := getattr(received.payload, field, None))}
+
+
+def may_write(received: Received[Any], tenant_id: str) -> bool:
+    """Whether an event may change ``tenant_id``'s store: its own tenant's and the consortium's always;
+    another org's only when the event's tenant and that org both take part in it. An event claiming orgs
+    its publisher has nothing to do with changes nothing of theirs."""
+    own = received.envelope.tenant_id
+    if tenant_id in (own, CONSORTIUM):
+        return True
+    involved = parties(received)
+    return own in involved and tenant_id in involved
+
+
+class ForeignStore(Exception):
+    """A handler chose a store the event may not change (a forged or mistaken tenant)."""
 
 
 def in_store(store_of: StoreOf) -> Callable[[Handler], Handler]:
@@ -182,6 +206,11 @@ class Consumer:
             attempts += 1
             try:
                 tenant_id = store_of(received) if store_of else envelope.tenant_id
+                if not may_write(received, tenant_id):
+                    whose = f"{envelope.type} of tenant {envelope.tenant_id}"
+                    error = ForeignStore(f"{whose} may not change the store of {tenant_id}")
+                    await self._dead_letter(record, handler.__name__, error, attempts)
+                    return
                 async with self._runtime.unit_of_work(tenant_id) as uow:
                     if await already_handled(uow.session, consumer_name, envelope.source, envelope.id):
                         EVENTS_CONSUMED.labels(self.group_id, envelope.type, "duplicate").inc()

@@ -16,7 +16,7 @@ from sqlalchemy import String, cast
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from mentornet_common.consumer import Handlers, Received
+from mentornet_common.consumer import Handlers, Received, may_write, parties
 from mentornet_common.contracts import REGISTRY, ClientRevoked, UserErased
 from mentornet_common.erasure import in_every_store
 from mentornet_common.tenancy import CONSORTIUM
@@ -30,7 +30,6 @@ WITHHELD = frozenset(
         "shared", "what_i_did", "free_time", "slots", "slug", "org_name",
     }
 )  # fmt: skip
-ORG_FIELDS = ("org_id", "mentee_org_id", "mentor_org_id")
 
 
 def minimized(data: dict[str, Any]) -> dict[str, Any]:
@@ -38,9 +37,10 @@ def minimized(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def involved(received: Received[Any]) -> list[str]:
-    """The orgs whose partners may see an event: its owner, then the orgs of the people in it."""
+    """The orgs whose partners may see an event: its owner, then the orgs of the people in it — those only
+    when its owner takes part too (mentornet_common.consumer.may_write: a forged tenant reaches nobody)."""
     orgs = [received.envelope.tenant_id or CONSORTIUM]
-    orgs += [str(org) for field in ORG_FIELDS if (org := getattr(received.payload, field, None))]
+    orgs += [org for org in sorted(parties(received)) if may_write(received, org)]
     return list(dict.fromkeys(orgs))
 
 
