@@ -126,3 +126,24 @@ def ask_created(ask_id: str) -> AskCreated:
         scope="consortium",
         created_at=datetime.now(UTC),
     )
+
+
+async def test_kept_shows_what_each_store_holds_and_for_how_long(env: CommonSettings) -> None:
+    runtime = Runtime(
+        env.model_copy(update={"service_name": "matching"}), alembic_migrator("matching"), sweep=False
+    )
+    async with runtime.unit_of_work("org_a") as uow:
+        uow.publish(ask_created("ask_sent"))
+        await uow.commit()
+    async with runtime.stores.writer("org_a") as session:
+        from sqlmodel import update
+
+        from mentornet_common.outbox import OutboxMessage
+
+        await session.exec(update(OutboxMessage).values(sent_at=datetime.now(UTC)))
+        await session.commit()
+    await runtime.stop()
+    output = await ainvoke("kept", "--service", "matching")
+    assert "published outbox rows 7 days" in output and "inbox rows 7 days" in output
+    row = next(line for line in output.splitlines() if "org_a" in line)
+    assert row.split("│")[3].strip() == "1"  # one published outbox row kept, awaiting its purge

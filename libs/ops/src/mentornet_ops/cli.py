@@ -21,11 +21,15 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+from sqlalchemy import func
+from sqlmodel import col, select
 
 from mentornet_common.deadletters import DeadLetter, find, list_dead_letters, replay
+from mentornet_common.idempotency import IdempotencyRecord
+from mentornet_common.inbox import InboxEntry
 from mentornet_common.kafka import connection
 from mentornet_common.migrations import alembic_migrator, migrate_all
-from mentornet_common.outbox import pending_count
+from mentornet_common.outbox import OutboxMessage, pending_count
 from mentornet_common.settings import CommonSettings
 from mentornet_common.tenancy import TenantStores
 
@@ -175,6 +179,37 @@ def outbox(service: ServiceOption = "all") -> None:
 
         for tenant, unsent in _run(_with_stores(name, backlog)):
             table.add_row(name, tenant, str(unsent))
+    console.print(table)
+
+
+@app.command()
+def kept(service: ServiceOption = "all") -> None:
+    """What each store keeps that the workers purge, and for how long (the retention settings)."""
+    settings = CommonSettings()
+    console.print(
+        f"kept: published outbox rows {settings.outbox_retention_days:g} days, inbox rows "
+        f"{settings.inbox_retention_days:g} days, Idempotency-Key answers 1 day (streams: partner events and "
+        "finished deliveries, MENTORNET_PARTNER_EVENT_RETENTION_DAYS / MENTORNET_DELIVERY_LOG_RETENTION_DAYS)"
+    )
+    table = Table("service", "store", "published outbox", "inbox", "idempotency answers")
+    for name in _services(service):
+
+        async def counts(stores: TenantStores) -> list[tuple[str, int, int, int]]:
+            published = col(OutboxMessage.sent_at).is_not(None)
+            queries = [
+                select(func.count()).select_from(OutboxMessage).where(published),
+                select(func.count()).select_from(InboxEntry),
+                select(func.count()).select_from(IdempotencyRecord),
+            ]
+            found: list[tuple[str, int, int, int]] = []
+            for tenant in await stores.tenants():
+                async with stores.session(tenant) as session:
+                    sent, handled, replays = [int((await session.exec(q)).one()) for q in queries]
+                found.append((tenant, sent, handled, replays))
+            return found
+
+        for tenant, sent, handled, replays in _run(_with_stores(name, counts)):
+            table.add_row(name, tenant, str(sent), str(handled), str(replays))
     console.print(table)
 
 
