@@ -12,7 +12,7 @@ from mentornet_common.contracts import REGISTRY, TOPICS, json_schemas
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "docs" / "asyncapi" / "schemas"
 PROMISED = {
-    # CONTRACT.md: type -> (topic, key)
+    # promised to partners (README, docs/streams.md): type -> (topic, key)
     "mentornet.ask-created.v1": ("mentornet.asks", "ask_id"),
     "mentornet.match-proposed.v1": ("mentornet.matches", "ask_id"),
     "mentornet.session-completed.v1": ("mentornet.sessions", "session_id"),

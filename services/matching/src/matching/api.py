@@ -1,4 +1,4 @@
-"""Matching's public HTTP API (see CONTRACT.md)."""
+"""Matching's public HTTP API (README: The public API; docs/scopes.md)."""
 
 from __future__ import annotations
 

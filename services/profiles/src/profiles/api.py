@@ -1,4 +1,4 @@
-"""Profiles' public HTTP API (see CONTRACT.md)."""
+"""Profiles' public HTTP API (README: The public API; docs/scopes.md)."""
 
 from __future__ import annotations
 
