@@ -136,12 +136,11 @@ class Receiver:
 
 
 @contextlib.asynccontextmanager
-async def receiving(failures: int) -> AsyncIterator[tuple[Receiver, str]]:
-    receiver = Receiver(failures)
+async def serving(app: Starlette) -> AsyncIterator[str]:
+    """An app on a free loopback port, for as long as the block runs; yields its base URL."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    app = Starlette(routes=[Route("/hook", receiver.hook, methods=["POST"])])
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     task = asyncio.create_task(server.serve())
 
@@ -150,10 +149,18 @@ async def receiving(failures: int) -> AsyncIterator[tuple[Receiver, str]]:
 
     await eventually(started, what="the partner's endpoint to listen")
     try:
-        yield receiver, f"http://127.0.0.1:{port}/hook"
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
+        server.force_exit = True
         await task
+
+
+@contextlib.asynccontextmanager
+async def receiving(failures: int) -> AsyncIterator[tuple[Receiver, str]]:
+    receiver = Receiver(failures)
+    async with serving(Starlette(routes=[Route("/hook", receiver.hook, methods=["POST"])])) as base:
+        yield receiver, f"{base}/hook"
 
 
 async def register(streams: Streams, url: str, types: list[str] | None = None) -> dict[str, Any]:
@@ -384,27 +391,14 @@ async def test_a_redirect_is_not_followed_and_what_the_target_says_is_never_kept
         stolen.append(await request.body())
         return Response(status_code=204)
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     app = Starlette(
         routes=[Route("/hook", redirecting, methods=["POST"]), Route("/steal", steal, methods=["POST"])]
     )
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-
-    async def started() -> bool:
-        return bool(server.started)
-
-    await eventually(started, what="the endpoint to listen")
-    try:
-        endpoint = await register(streams, f"http://127.0.0.1:{port}/hook")
+    async with serving(app) as base:
+        endpoint = await register(streams, f"{base}/hook")
         await deliver(streams.worker, asked("ask_1", "org_a"), "org_a")
         await TimerLoop(streams.runtime, [QUEUE], 60).tick()
         assert await Sender(streams.runtime).tick() == 1
-    finally:
-        server.should_exit = True
-        await task
     assert stolen == []
     (entry,) = (
         await streams.http.get(f"/v1/webhooks/{endpoint['id']}/deliveries", headers=streams.partner("org_a"))
@@ -456,23 +450,8 @@ async def slow_receiving(delay_s: float) -> AsyncIterator[tuple[list[float], str
         await asyncio.sleep(delay_s)
         return Response(status_code=204)
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    app = Starlette(routes=[Route("/hook", hook, methods=["POST"])])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-
-    async def started() -> bool:
-        return bool(server.started)
-
-    await eventually(started, what="the slow endpoint to listen")
-    try:
-        yield arrivals, f"http://127.0.0.1:{port}/hook"
-    finally:
-        server.should_exit = True
-        server.force_exit = True
-        await task
+    async with serving(Starlette(routes=[Route("/hook", hook, methods=["POST"])])) as base:
+        yield arrivals, f"{base}/hook"
 
 
 async def test_a_slow_partner_holds_back_no_other_orgs_delivery(streams: Streams) -> None:
