@@ -58,34 +58,38 @@ async def test_groups_need_consent_and_stay_private(profiles: Profiles) -> None:
     assert "women in tech" not in json.dumps(await outbox_events(profiles.runtime, "org_a"))
 
 
-async def test_participation_by_group_hides_groups_smaller_than_k(profiles: Profiles) -> None:
-    for n in range(6):
-        await person(profiles, f"usr_w{n}", "org_a", "women in tech", *(["parents"] if n < 2 else []))
-    await person(profiles, "usr_x", "org_a")  # no groups, no consent: not counted anywhere
-    now = datetime.now(UTC)
+async def ask(profiles: Profiles, mentee: str) -> None:
     await deliver(
         profiles.worker,
         AskCreated(
-            ask_id="ask_w0",
-            mentee_id="usr_w0",
+            ask_id=f"ask_{mentee}",
+            mentee_id=mentee,
             mentee_org_id="org_a",
             skills=["x"],
             duration_minutes=30,
             scope="consortium",
-            created_at=now,
+            created_at=datetime.now(UTC),
         ),
         "org_a",
     )
+
+
+async def test_participation_by_group_hides_groups_smaller_than_k(profiles: Profiles) -> None:
+    for n in range(7):
+        await person(profiles, f"usr_w{n}", "org_a", "women in tech", *(["parents"] if n < 2 else []))
+    await person(profiles, "usr_x", "org_a")  # no groups, no consent: not counted anywhere
+    await ask(profiles, "usr_w0")
     await session_done(profiles, "usr_w0", "usr_w1")
-    await session_done(profiles, "usr_w2", "usr_x")
+    await session_done(profiles, "usr_w2", "usr_w3")
+    await session_done(profiles, "usr_w4", "usr_x")
 
     admin = profiles.as_user("usr_admin", "org_a", ("org_admin",))
     body = (await profiles.http.get("/v1/impact/participation", headers=admin)).json()
-    assert body["min_group_size"] == 5 and body["consenting_people"] == 6
+    assert body["min_group_size"] == 5 and body["consenting_people"] == 7
     (women,) = body["groups"]
     assert women == {
-        "group": "women in tech", "members": 6, "participants": 3, "participation_rate": 0.5, "asks": 1,
-        "sessions_as_mentee": 2, "sessions_as_mentor": 1,
+        "group": "women in tech", "members": 7, "participants": 5, "participation_rate": 0.7143, "asks": 1,
+        "sessions_as_mentee": 3, "sessions_as_mentor": 2,
     }  # fmt: skip
     assert body["groups_suppressed"] == 1  # "parents": two people, not shown
 
@@ -107,3 +111,40 @@ async def test_a_small_org_shows_nothing_at_all(profiles: Profiles) -> None:
     admin = profiles.as_user("usr_admin", "org_a", ("org_admin",))
     body = (await profiles.http.get("/v1/impact/participation", headers=admin)).json()
     assert body["groups"] == [] and body["groups_suppressed"] == 1 and body["consenting_people"] == 0
+
+
+async def test_padding_a_group_with_test_accounts_singles_nobody_out(profiles: Profiles) -> None:
+    """The attack: one real veteran takes part; the admin adds four consenting test veterans to reach k."""
+    await person(profiles, "usr_real", "org_a", "veterans")
+    await ask(profiles, "usr_real")
+    for n in range(4):
+        await person(profiles, f"usr_pad{n}", "org_a", "veterans")
+    admin = profiles.as_user("usr_admin", "org_a", ("org_admin",))
+    body = (await profiles.http.get("/v1/impact/participation", headers=admin)).json()
+    # Five consenting veterans, but only one took part: the group stays hidden and the real person's ask
+    # cannot be read off it.
+    assert body["groups"] == [] and body["groups_suppressed"] == 1 and body["consenting_people"] == 5
+
+
+async def test_a_hidden_group_cannot_be_worked_out_by_subtraction(profiles: Profiles) -> None:
+    """Six "a" people who all take part, two "b" people: the total minus "a" would give "b" away."""
+    for n in range(6):
+        await person(profiles, f"usr_a{n}", "org_a", "a")
+        await ask(profiles, f"usr_a{n}")
+    for n in range(2):
+        await person(profiles, f"usr_b{n}", "org_a", "b")
+        await ask(profiles, f"usr_b{n}")
+    admin = profiles.as_user("usr_admin", "org_a", ("org_admin",))
+    body = (await profiles.http.get("/v1/impact/participation", headers=admin)).json()
+    assert body["consenting_people"] == 8
+    assert body["groups"] == [] and body["groups_suppressed"] == 2
+
+    # With three more "b" people the remainder is k: both groups may be shown.
+    for n in range(2, 7):
+        await person(profiles, f"usr_b{n}", "org_a", "b")
+        await ask(profiles, f"usr_b{n}")
+    body = (await profiles.http.get("/v1/impact/participation", headers=admin)).json()
+    assert [(g["group"], g["members"], g["participants"]) for g in body["groups"]] == [
+        ("a", 6, 6),
+        ("b", 7, 7),
+    ]

@@ -13,5 +13,6 @@ class ProfilesSettings(CommonSettings):
     min_group_size: int = Field(
         default=5,
         ge=2,
-        description="k: participation by self-identified group is shown only for groups this big.",
+        description="k: participation by self-identified group is shown only for groups in which at least "
+        "this many people took part in the quarter.",
     )

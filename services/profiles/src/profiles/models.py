@@ -270,4 +270,7 @@ class ParticipationOut(BaseModel):
     min_group_size: int
     consenting_people: int
     groups: list[GroupFigures]
-    groups_suppressed: int = Field(description="Groups left out because fewer than min_group_size people.")
+    groups_suppressed: int = Field(
+        description="Groups left out: fewer than min_group_size people took part in the quarter, or showing "
+        "them would let a smaller group be worked out by subtraction."
+    )

@@ -3,9 +3,17 @@
 Groups come only from the optional ``self_identified_groups`` of profiles whose owners consented; they are
 never published and never shown to anyone. Each org's figures are computed from its own store (profiles
 and participation counts of its own people), so only counts per group leave a tenant; the consortium's
-figures add those counts up. Any group with fewer than ``k`` consenting people (``MENTORNET_MIN_GROUP_SIZE``,
-default 5) in the figures shown is left out — including from the consortium's, so a group can never be
-narrowed down to a handful of people.
+figures add those counts up.
+
+Small cells stay small (``k`` is ``MENTORNET_MIN_GROUP_SIZE``, default 5), in an org's figures and the
+consortium's, even against an org admin who adds consenting test accounts to push a group over ``k``:
+
+- a group is shown only when at least ``k`` of its people *took part* in the quarter (asked, or had a
+  session as mentee or mentor) — accounts that merely exist, however many, never open a group;
+- complementary cells are suppressed: when the people left outside the shown groups (``consenting_people``
+  minus the shown groups' ``members``) would be fewer than ``k`` but not none, the smallest shown group is
+  hidden too, and so on, so that no hidden group can be recovered by subtraction;
+- ``consenting_people`` itself is shown only when it is at least ``k``.
 """
 
 from __future__ import annotations
@@ -63,26 +71,34 @@ async def tally_of(runtime: Runtime, org_id: str, quarter: str) -> Tally:
 
 
 def shown(scope: str, quarter: str, tally: Tally, k: int) -> ParticipationOut:
-    groups, suppressed = [], 0
-    for group, members in sorted(tally.members.items()):
-        if members < k:
-            suppressed += 1
-            continue
-        groups.append(
-            GroupFigures(
-                group=group,
-                members=members,
-                participants=tally.participants[group],
-                participation_rate=round(tally.participants[group] / members, 4),
-                asks=tally.asks[group],
-                sessions_as_mentee=tally.as_mentee[group],
-                sessions_as_mentor=tally.as_mentor[group],
-            )
-        )
+    """The figures that may be shown: groups with at least k participants, complementary cells hidden."""
     consenting = tally.consenting if tally.consenting >= k else 0
+    visible = sorted(
+        (
+            group
+            for group, members in tally.members.items()
+            if members >= k and tally.participants[group] >= k
+        ),
+        key=lambda group: (tally.participants[group], tally.members[group], group),
+    )
+    # What is left once the shown groups are subtracted from the total must be none or at least k.
+    while visible and 0 < consenting - sum(tally.members[group] for group in visible) < k:
+        visible.pop(0)
+    groups = [
+        GroupFigures(
+            group=group,
+            members=tally.members[group],
+            participants=tally.participants[group],
+            participation_rate=round(tally.participants[group] / tally.members[group], 4),
+            asks=tally.asks[group],
+            sessions_as_mentee=tally.as_mentee[group],
+            sessions_as_mentor=tally.as_mentor[group],
+        )
+        for group in sorted(visible)
+    ]
     return ParticipationOut(
         scope=scope, quarter=quarter, min_group_size=k, consenting_people=consenting, groups=groups,
-        groups_suppressed=suppressed,
+        groups_suppressed=len(tally.members) - len(groups),
     )  # fmt: skip
 
 
