@@ -406,6 +406,23 @@ async def test_a_redirect_is_not_followed_and_what_the_target_says_is_never_kept
     assert (entry["last_status_code"], entry["last_error"]) == (307, "status 307")
 
 
+async def test_an_answer_too_large_to_take_in_is_cut_off_and_recorded_as_such(streams: Streams) -> None:
+    """A target answering with an endless head is not buffered: the attempt ends as ``too-large``."""
+
+    async def huge(request: Request) -> Response:
+        return Response(status_code=204, headers={f"x-pad-{n}": "x" * 1024 for n in range(400)})
+
+    async with serving(Starlette(routes=[Route("/hook", huge, methods=["POST"])])) as base:
+        endpoint = await register(streams, f"{base}/hook")
+        await deliver(streams.worker, asked("ask_1", "org_a"), "org_a")
+        await TimerLoop(streams.runtime, [QUEUE], 60).tick()
+        assert await Sender(streams.runtime).tick() == 1
+    (entry,) = (
+        await streams.http.get(f"/v1/webhooks/{endpoint['id']}/deliveries", headers=streams.partner("org_a"))
+    ).json()["items"]
+    assert (entry["status"], entry["last_status_code"], entry["last_error"]) == ("pending", None, "too-large")
+
+
 async def test_an_oversized_body_is_refused_before_it_is_read(streams: Streams) -> None:
     """No app had a request-body limit, and the Idempotency-Key middleware buffered whole bodies."""
     headers = {**streams.partner("org_a"), "Idempotency-Key": "big-1"}

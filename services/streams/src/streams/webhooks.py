@@ -116,8 +116,9 @@ class Sender:
     """Sends every due delivery of every org store; ``tick(now)`` is one round (the worker loops it).
 
     Each attempt goes only where ``egress`` allows (checked again at every send, connected to the address
-    that was checked), has one deadline for all of it, reads no answer body, and records a status code or
-    a fixed reason — never what the target said."""
+    that was checked), has one deadline for all of it, reads no answer body (an answer whose head alone is
+    too large ends the attempt), and records a status code or a fixed reason — ``timeout``, ``refused``,
+    ``tls``, ``too-large``, ``error`` — never what the target said."""
 
     def __init__(
         self,
@@ -255,6 +256,9 @@ class Sender:
             return None, "timeout"
         except httpx.ConnectError as exc:
             return None, "tls" if isinstance(exc.__cause__, ssl.SSLError) or "SSL" in str(exc) else "refused"
+        except httpx.RemoteProtocolError as exc:
+            # The answer's head outgrew what the HTTP parser buffers (its body is never read at all).
+            return None, "too-large" if "too long" in str(exc) else "error"
         except httpx.HTTPError:
             return None, "error"
         return response.status_code, None if response.is_success else f"status {response.status_code}"
