@@ -147,3 +147,33 @@ async def test_kept_shows_what_each_store_holds_and_for_how_long(env: CommonSett
     assert "published outbox rows 7 days" in output and "inbox rows 7 days" in output
     row = next(line for line in output.splitlines() if "org_a" in line)
     assert row.split("│")[3].strip() == "1"  # one published outbox row kept, awaiting its purge
+    assert "partner events 30 days" in output and "finished webhook deliveries 30 days" in output
+
+
+async def test_kept_counts_the_partner_events_and_deliveries_streams_keeps(env: CommonSettings) -> None:
+    from streams.models import PartnerEvent, WebhookDelivery
+
+    runtime = Runtime(
+        env.model_copy(update={"service_name": "streams"}), alembic_migrator("streams"), sweep=False
+    )
+    now = datetime.now(UTC)
+    async with runtime.stores.writer("org_a") as session:
+        for seq in (1, 2):
+            session.add(
+                PartnerEvent(
+                    seq=seq, event_id=f"evt_{seq}", ce_type="mentornet.ask-created.v1",
+                    topic="mentornet.asks", subject=f"ask_{seq}", time=now, data={}, received_at=now,
+                )
+            )  # fmt: skip
+        for n, status in enumerate(("succeeded", "failed", "pending")):
+            session.add(
+                WebhookDelivery(
+                    id=f"dlv_{n}", endpoint_id="whk_1", seq=1, event_id="evt_1", status=status,
+                    created_at=now,
+                )
+            )  # fmt: skip
+        await session.commit()
+    await runtime.stop()
+    output = await ainvoke("kept", "--service", "streams")
+    row = next(line for line in output.splitlines() if "org_a" in line)
+    assert [cell.strip() for cell in row.split("│")[6:8]] == ["2", "2"]

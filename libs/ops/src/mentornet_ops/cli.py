@@ -188,29 +188,49 @@ def kept(service: ServiceOption = "all") -> None:
     settings = CommonSettings()
     console.print(
         f"kept: published outbox rows {settings.outbox_retention_days:g} days, inbox rows "
-        f"{settings.inbox_retention_days:g} days, Idempotency-Key answers 1 day (streams: partner events and "
-        "finished deliveries, MENTORNET_PARTNER_EVENT_RETENTION_DAYS / MENTORNET_DELIVERY_LOG_RETENTION_DAYS)"
+        f"{settings.inbox_retention_days:g} days, Idempotency-Key answers 1 day; streams: partner events "
+        f"{_setting('streams', 'partner_event_retention_days'):g} days, finished webhook deliveries "
+        f"{_setting('streams', 'delivery_log_retention_days'):g} days"
     )
-    table = Table("service", "store", "published outbox", "inbox", "idempotency answers")
+    table = Table(
+        "service", "store", "published outbox", "inbox", "idempotency answers", "partner events",
+        "finished deliveries",
+    )  # fmt: skip
     for name in _services(service):
 
-        async def counts(stores: TenantStores) -> list[tuple[str, int, int, int]]:
+        async def counts(stores: TenantStores, name: str = name) -> list[tuple[str, list[str]]]:
             published = col(OutboxMessage.sent_at).is_not(None)
-            queries = [
+            queries: list[Any] = [
                 select(func.count()).select_from(OutboxMessage).where(published),
                 select(func.count()).select_from(InboxEntry),
                 select(func.count()).select_from(IdempotencyRecord),
             ]
-            found: list[tuple[str, int, int, int]] = []
+            if name == "streams":
+                models = importlib.import_module("streams.models")
+                finished = col(models.WebhookDelivery.status) != "pending"
+                queries.append(select(func.count()).select_from(models.PartnerEvent))
+                queries.append(select(func.count()).select_from(models.WebhookDelivery).where(finished))
+            found: list[tuple[str, list[str]]] = []
             for tenant in await stores.tenants():
                 async with stores.session(tenant) as session:
-                    sent, handled, replays = [int((await session.exec(q)).one()) for q in queries]
-                found.append((tenant, sent, handled, replays))
+                    numbers = [str(int((await session.exec(q)).one())) for q in queries]
+                found.append((tenant, numbers + ["-"] * (5 - len(numbers))))
             return found
 
-        for tenant, sent, handled, replays in _run(_with_stores(name, counts)):
-            table.add_row(name, tenant, str(sent), str(handled), str(replays))
+        for tenant, numbers in _run(_with_stores(name, counts)):
+            table.add_row(name, tenant, *numbers)
     console.print(table)
+
+
+def _setting(service: str, name: str) -> Any:
+    """One setting of a service, as its processes would read it from the environment."""
+    config = importlib.import_module(f"{service}.config")
+    settings_class = next(
+        value
+        for value in vars(config).values()
+        if isinstance(value, type) and issubclass(value, CommonSettings) and value is not CommonSettings
+    )
+    return getattr(settings_class(), name)
 
 
 async def consumer_lag(settings: CommonSettings) -> list[tuple[str, str, int, int, int]]:
