@@ -25,9 +25,20 @@ def settings(store_backend: dict[str, Any], topic_prefix: str) -> CommonSettings
     return isolated_settings(CommonSettings, store_backend, service_name="probe", topic_prefix=topic_prefix)
 
 
+# The member orgs these tests act for: registered, so their stores are provisioned (as identity's
+# org-registered would have them); any other tenant id has no store.
+ORGS = ("org_a", "org_b")
+
+
+async def register(runtime: Runtime, *orgs: str) -> None:
+    for org in orgs or ORGS:
+        await runtime.stores.provision(org)
+
+
 @pytest.fixture
 async def runtime(settings: CommonSettings) -> AsyncIterator[Runtime]:
     built = Runtime(settings, create_all, sweep=False)
     await built.stores.ensure("consortium")
+    await register(built)
     yield built
     await built.stop()

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,10 +13,11 @@ from sqlmodel import select
 
 from mentornet_common.consumer import Consumer, Received, in_store
 from mentornet_common.contracts import AskClosed, AskCreated
-from mentornet_common.deadletters import find, list_dead_letters, replay
+from mentornet_common.deadletters import REDRIVES, drop, find, list_dead_letters, replay
 from mentornet_common.envelope import Envelope
 from mentornet_common.kafka import dlq_topic, ensure_topics
 from mentornet_common.outbox import OutboxMessage
+from mentornet_common.redrive import Redrive
 from mentornet_common.runtime import Runtime
 from mentornet_common.settings import CommonSettings
 from mentornet_common.tenancy import CONSORTIUM
@@ -24,7 +26,7 @@ from mentornet_devkit.broker import Broker
 from mentornet_devkit.pytest_plugin import isolated_settings
 from mentornet_devkit.testing import as_record, eventually, header, produce, read_all
 
-from .conftest import create_all
+from .conftest import create_all, register
 from .kafka_helpers import ask_created
 
 pytestmark = pytest.mark.integration
@@ -76,6 +78,7 @@ async def worker(broker: Broker, store_backend: dict[str, Any], topic_prefix: st
     await ensure_topics(settings, partitions=1)
     runtime = Runtime(settings, create_all, sweep=False)
     await runtime.start()
+    await register(runtime)
     consumer = Consumer(
         runtime, "probe-worker", {AskCreated: [close_ask_when_ask_created, count_ask_in_consortium]}
     )
@@ -243,3 +246,69 @@ def test_a_handler_may_change_another_orgs_store_only_when_the_events_tenant_tak
     assert may_write(received("org_a"), "org_a") and may_write(received("org_a"), "consortium")
     assert not may_write(received("org_x"), "org_a")  # a forged tenant cannot reach the org it names
     assert may_write(received("org_x"), "org_x")
+
+
+async def test_a_dead_letter_that_can_heal_is_redriven_by_itself_and_one_that_cannot_is_left(
+    worker: Consumer,
+) -> None:
+    """The fault found: a dead letter stayed parked until an operator ran `mentornet dlq replay`."""
+    settings = worker._runtime.settings.model_copy(update={"dlq_redrive_after_s": 60, "dlq_redrive_times": 2})
+    topic = settings.topic("mentornet.asks")
+    failing = Envelope.new(ask_created("ask_healed", skills=["boom"]), "org_a")
+    poison_headers = [("ce_specversion", b"1.0"), ("ce_type", b"mentornet.ask-created.v1")]
+    await produce(
+        settings.kafka_bootstrap_servers, topic, [as_record(failing), (b"{not json", poison_headers)]
+    )
+    await read_all(settings.kafka_bootstrap_servers, dlq_topic(topic), expect=2)
+    before = {d: decided(d) for d in ("redriven", "never")}
+    redrive = Redrive(settings, "probe-worker", worker.topics)
+    assert await redrive.tick() == 0  # parked less than a minute ago: not due yet
+    assert len(await list_dead_letters(settings, [dlq_topic(topic)])) == 2
+
+    FIXED.set()  # the cause goes away (a fix deployed)
+    try:
+        assert await redrive.tick(datetime.now(UTC) + timedelta(seconds=61)) == 1
+
+        async def healed() -> bool:
+            return "ask_healed" in await effects(worker, "org_a")
+
+        await eventually(healed, what="the redriven letter handled")
+    finally:
+        FIXED.clear()
+    # The handler that had succeeded the first time did not run again; the malformed record is left, and
+    # is all that is still listed.
+    assert (await effects(worker, CONSORTIUM)).count("ask_healed") == 1
+    (left,) = await list_dead_letters(settings, [dlq_topic(topic)])
+    assert left.value == b"{not json" and left.header("dlq_reason") == "malformed"
+    assert {d: decided(d) - before[d] for d in before} == {"redriven": 1, "never": 1}
+
+
+def decided(decision: str) -> float:
+    labels = {"group": "probe-worker", "decision": decision}
+    return REGISTRY.get_sample_value("mentornet_dead_letters_redriven_total", labels) or 0.0
+
+
+async def test_a_letter_that_keeps_failing_is_redriven_as_often_as_allowed_then_left(
+    worker: Consumer,
+) -> None:
+    settings = worker._runtime.settings.model_copy(update={"dlq_redrive_after_s": 60, "dlq_redrive_times": 1})
+    topic = settings.topic("mentornet.asks")
+    failing = Envelope.new(ask_created("ask_stuck", skills=["boom"]), "org_a")
+    await produce(settings.kafka_bootstrap_servers, topic, [as_record(failing)])
+    await read_all(settings.kafka_bootstrap_servers, dlq_topic(topic), expect=1)
+    redrive = Redrive(settings, "probe-worker", worker.topics)
+    later = datetime.now(UTC) + timedelta(seconds=61)
+    assert await redrive.tick(later) == 1
+
+    async def parked_again() -> bool:
+        letters = await list_dead_letters(settings, [dlq_topic(topic)])
+        return [letter.header(REDRIVES) for letter in letters] == ["1"]
+
+    await eventually(parked_again, what="the redriven letter failing again")
+    assert await redrive.tick(later + timedelta(hours=1)) == 0  # redriven once already: left to an operator
+    (left,) = await list_dead_letters(settings, [dlq_topic(topic)])
+    assert left.header("ce_id") == failing.id
+
+    # The operator drops it: it is no longer listed, nor redriven.
+    assert await drop(settings, [left]) == 1
+    assert await list_dead_letters(settings, [dlq_topic(topic)]) == []

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlmodel import select
 
 from mentornet_common.outbox import OutboxMessage, pending_count
@@ -15,7 +16,7 @@ from mentornet_devkit.broker import Broker, free_port, start_broker
 from mentornet_devkit.pytest_plugin import isolated_settings
 from mentornet_devkit.testing import eventually, header, read_all
 
-from .conftest import create_all
+from .conftest import create_all, register
 from .kafka_helpers import ask_created
 
 pytestmark = pytest.mark.integration
@@ -72,6 +73,7 @@ async def test_woken_on_commit_the_relay_publishes_at_once(
         outbox_sweep_interval_s=3600,
     )
     runtime = Runtime(settings, create_all, sweep=False)
+    await register(runtime)
     await runtime.start()
     try:
         async with runtime.unit_of_work("org_a") as uow:
@@ -93,12 +95,15 @@ async def test_a_relay_woken_by_its_commit_publishes_only_its_own_rows(
 ) -> None:
     settings = on_broker(broker, store_backend, topic_prefix)
     other_process = Runtime(settings, create_all, sweep=False)  # writes to the same store; never publishes
+    await register(other_process)
     async with other_process.unit_of_work("org_a") as uow:
         uow.publish(ask_created("ask_of_the_other_process"))
         await uow.commit()
     await other_process.stores.close()
 
     this_process = Runtime(settings, create_all, sweep=False)
+
+    await register(this_process)
     await this_process.start()
     try:
         async with this_process.unit_of_work("org_a") as uow:
@@ -114,8 +119,8 @@ async def test_a_relay_woken_by_its_commit_publishes_only_its_own_rows(
 async def test_a_store_that_is_down_does_not_hold_up_the_other_tenants_events(
     broker: Broker, store_backend: dict[str, Any], topic_prefix: str, tmp_path: Any
 ) -> None:
-    unreachable = f"sqlite+aiosqlite:///{tmp_path / 'a-file-not-a-folder' / 'org_0down.db'}"
-    (tmp_path / "a-file-not-a-folder").write_text("so no database can be created under it")
+    (tmp_path / "org_0down.db").mkdir()  # a folder in the way: the store cannot be opened
+    unreachable = f"sqlite+aiosqlite:///{tmp_path / 'org_0down.db'}"
     settings = on_broker(
         broker,
         store_backend,
@@ -123,6 +128,7 @@ async def test_a_store_that_is_down_does_not_hold_up_the_other_tenants_events(
         tenant_database_urls={"org_0down": unreachable},
     )
     writer = Runtime(settings, create_all, sweep=False)
+    await register(writer)
     async with writer.unit_of_work("org_a") as uow:
         left = uow.publish(ask_created("ask_of_a_healthy_tenant"))
         await uow.commit()
@@ -133,11 +139,16 @@ async def test_a_store_that_is_down_does_not_hold_up_the_other_tenants_events(
     await writer.stores.close()
 
     sweeper = Runtime(settings, create_all, sweep=True)
+    await register(sweeper)
+    labels = {"component": "outbox", "reason": "store"}
+    before = REGISTRY.get_sample_value("mentornet_background_failures_total", labels) or 0.0
     await sweeper.start()
     try:
         records = await read_all(broker.bootstrap_servers, settings.topic("mentornet.asks"), expect=1)
         assert [header(r, "ce_id") for r in records] == [left.id]
         assert sweeper.relay._task is not None and not sweeper.relay._task.done()
+        # Counted as the store failing (the infrastructure), not as the relay's or the data's fault.
+        assert (REGISTRY.get_sample_value("mentornet_background_failures_total", labels) or 0.0) > before
     finally:
         await sweeper.stop()
 
@@ -147,6 +158,7 @@ async def test_the_sweeper_publishes_what_a_crashed_process_left_behind(
 ) -> None:
     settings = on_broker(broker, store_backend, topic_prefix)
     crashed = Runtime(settings, create_all, sweep=False)  # writes, but its relay never runs
+    await register(crashed)
     async with crashed.unit_of_work("org_a") as uow:
         left = [uow.publish(ask_created(f"ask_left_{i}")) for i in range(3)]
         await uow.commit()
@@ -154,6 +166,8 @@ async def test_the_sweeper_publishes_what_a_crashed_process_left_behind(
     await crashed.stores.close()
 
     survivor = Runtime(settings, create_all, sweep=True)
+
+    await register(survivor)
     await survivor.start()
     try:
         records = await read_all(broker.bootstrap_servers, settings.topic("mentornet.asks"), expect=3)
@@ -170,6 +184,7 @@ async def test_an_event_written_while_the_broker_is_down_is_delivered_once_it_is
         CommonSettings, store_backend, topic_prefix=topic_prefix, kafka_bootstrap_servers=f"127.0.0.1:{port}"
     )
     runtime = Runtime(settings, create_all, sweep=True)
+    await register(runtime)
     await runtime.start()
     late_broker: Broker | None = None
     try:
@@ -202,6 +217,7 @@ async def test_a_frozen_broker_delays_events_and_loses_none(
 ) -> None:
     settings = on_broker(broker, store_backend, topic_prefix)
     runtime = Runtime(settings, create_all, sweep=True)
+    await register(runtime)
     await runtime.start()
     await runtime.check_broker()
     try:

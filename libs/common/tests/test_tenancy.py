@@ -11,10 +11,10 @@ from sqlmodel import select
 from mentornet_common.inbox import InboxEntry
 from mentornet_common.runtime import Runtime
 from mentornet_common.settings import CommonSettings
-from mentornet_common.tenancy import CONSORTIUM, InvalidTenant, TenantStores
+from mentornet_common.tenancy import CONSORTIUM, InvalidTenant, TenantStores, UnknownTenant
 from mentornet_devkit.pytest_plugin import isolated_settings
 
-from .conftest import create_all
+from .conftest import create_all, register
 
 pytestmark = pytest.mark.integration
 
@@ -97,6 +97,7 @@ async def test_a_member_can_keep_its_store_in_a_database_of_its_own(
     )
     runtime = Runtime(settings, create_all, sweep=False)
     try:
+        await register(runtime, "org_own", "org_other")
         async with runtime.unit_of_work("org_own") as uow:
             uow.session.add(entry("kept-at-home"))
             await uow.commit()
@@ -105,3 +106,26 @@ async def test_a_member_can_keep_its_store_in_a_database_of_its_own(
             assert (await session.exec(select(InboxEntry))).all() == []
     finally:
         await runtime.stop()
+
+
+async def test_a_store_exists_only_for_an_org_that_was_provisioned(runtime: Runtime) -> None:
+    """A tenant id named anywhere (an event, a path) used to get a store of its own on first use."""
+    settings = runtime.settings
+    for open_store in (runtime.stores.session, runtime.stores.writer):
+        with pytest.raises(UnknownTenant):
+            async with open_store("org_nobody"):
+                pass
+    assert "org_nobody" not in await runtime.stores.tenants()
+    if not settings.database_url:
+        assert not (settings.data_dir / settings.service_name / "org_nobody.db").exists()
+
+    # Provisioning is idempotent, also when several callers do it at once; another process (stores of
+    # its own over the same databases) then finds the org registered and opens its store.
+    await asyncio.gather(*(runtime.stores.provision("org_new") for _ in range(5)))
+    assert (await runtime.stores.tenants()).count("org_new") == 1
+    elsewhere = TenantStores(settings, create_all)
+    try:
+        async with elsewhere.session("org_new") as session:
+            assert (await session.exec(select(InboxEntry))).all() == []
+    finally:
+        await elsewhere.close()

@@ -70,10 +70,10 @@ async def test_the_outbox_backlog_per_store(env: CommonSettings) -> None:
     runtime = Runtime(
         env.model_copy(update={"service_name": "matching"}), alembic_migrator("matching"), sweep=False
     )
+    await runtime.stores.provision("org_a")
     async with runtime.unit_of_work("org_a") as uow:
         uow.publish(ask_created("ask_waiting"))
         await uow.commit()
-    await runtime.stores.provision("org_a")
     await runtime.stop()
     output = await ainvoke("outbox", "--service", "matching")
     assert "org_a" in output and " 1 " in output
@@ -101,7 +101,25 @@ async def test_dead_letters_are_listed_shown_and_replayed(env: CommonSettings) -
     replayed = await read_all(env.kafka_bootstrap_servers, env.topic("mentornet.asks"), expect=1)
     assert [json.loads(r.value)["ask_id"] for r in replayed] == ["ask_parked"]
     assert ("ce_id", envelope.id.encode()) in replayed[0].headers
+    assert ("mentornet_redrive_for", b"matching") in replayed[0].headers  # for the group that gave up
     assert not any(k.startswith("dlq_error") for k, _ in replayed[0].headers)
+    assert f"{dlq}:0:0" not in await ainvoke("dlq", "list")  # settled: no longer listed
+
+
+async def test_a_dead_letter_dropped_by_hand_is_no_longer_listed(env: CommonSettings) -> None:
+    await ensure_topics(env, partitions=1)
+    envelope = Envelope.new(ask_created("ask_dropped"), "org_a")
+    dlq = dlq_topic(env.topic("mentornet.asks"))
+    headers = [
+        *envelope.headers(),
+        ("dlq_error", b"RuntimeError: broken"),
+        ("dlq_consumer_group", b"matching"),
+    ]
+    await produce(env.kafka_bootstrap_servers, dlq, [(envelope.value(), headers)])
+    assert f"{dlq}:0:0" in await ainvoke("dlq", "list")
+    assert (await asyncio.to_thread(runner.invoke, app, ["dlq", "drop", f"{dlq}:0:7"])).exit_code == 1
+    assert "dropped 1 dead letter(s)" in await ainvoke("dlq", "drop", f"{dlq}:0:0")
+    assert f"{dlq}:0:0" not in await ainvoke("dlq", "list")
 
 
 async def test_consumer_lag_per_group_and_partition(env: CommonSettings) -> None:
@@ -132,6 +150,7 @@ async def test_kept_shows_what_each_store_holds_and_for_how_long(env: CommonSett
     runtime = Runtime(
         env.model_copy(update={"service_name": "matching"}), alembic_migrator("matching"), sweep=False
     )
+    await runtime.stores.provision("org_a")
     async with runtime.unit_of_work("org_a") as uow:
         uow.publish(ask_created("ask_sent"))
         await uow.commit()
@@ -157,6 +176,7 @@ async def test_kept_counts_the_partner_events_and_deliveries_streams_keeps(env: 
         env.model_copy(update={"service_name": "streams"}), alembic_migrator("streams"), sweep=False
     )
     now = datetime.now(UTC)
+    await runtime.stores.provision("org_a")
     async with runtime.stores.writer("org_a") as session:
         for seq in (1, 2):
             session.add(

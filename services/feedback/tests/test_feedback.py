@@ -10,7 +10,15 @@ from mentornet_common.consumer import Consumer
 from mentornet_common.contracts import AskCreated, FeedbackSubmitted, MatchProposed, SessionCompleted
 from mentornet_common.envelope import Envelope
 from mentornet_common.kafka import ensure_topics
-from mentornet_devkit.testing import as_record, deliver, eventually, outbox_events, produce, redeliver
+from mentornet_devkit.testing import (
+    as_record,
+    deliver,
+    eventually,
+    outbox_events,
+    produce,
+    redeliver,
+    register,
+)
 
 from .conftest import MENTEE, MENTOR, FeedbackService
 
@@ -146,6 +154,7 @@ async def test_session_completed_delivered_twice_through_the_broker_counts_once(
 ) -> None:
     settings = feedback.runtime.settings
     await ensure_topics(settings, partitions=1)
+    await register(feedback.runtime, "org_a", "org_b")
     now = datetime.now(UTC)
     envelope = Envelope.new(
         SessionCompleted(**feedback.ids("ses_9"), completed_by="usr_mia", completed_at=now), "org_a"

@@ -12,7 +12,16 @@ from mentornet_common.contracts import SessionScheduled, TimeRange
 from mentornet_common.envelope import Envelope
 from mentornet_common.kafka import ensure_topics
 from mentornet_common.timers import TimerLoop
-from mentornet_devkit.testing import as_record, deliver, eventually, header, outbox_events, produce, read_all
+from mentornet_devkit.testing import (
+    as_record,
+    deliver,
+    eventually,
+    header,
+    outbox_events,
+    produce,
+    read_all,
+    register,
+)
 from sessions.handlers import HANDLERS, TIMERS
 from sessions.models import Session
 
@@ -142,6 +151,7 @@ async def test_a_side_that_hears_of_the_schedule_before_the_offer_still_ends_up_
 async def test_the_same_offer_delivered_twice_through_the_broker_is_one_session(sessions: Sessions) -> None:
     settings = sessions.runtime.settings
     await ensure_topics(settings, partitions=1)
+    await register(sessions.runtime, "org_a", "org_b")
     envelope = Envelope.new(proposed(), "org_a")
     worker = Consumer(sessions.runtime, "sessions-live", HANDLERS)
     await worker.start()
@@ -213,6 +223,7 @@ async def test_the_expiry_timer_runs_in_the_worker_against_the_real_broker(sessi
     match-expired event reaches the broker; the mentee's copy follows."""
     settings = sessions.runtime.settings
     await ensure_topics(settings, partitions=1)
+    await register(sessions.runtime, "org_a", "org_b")
     offer = proposed(mentee=("usr_ann", "org_a"))
     offer = offer.model_copy(update={"expires_at": datetime.now(UTC) + timedelta(seconds=1)})
     worker = Consumer(sessions.runtime, "sessions-live", HANDLERS)
@@ -394,6 +405,7 @@ async def test_a_session_booked_late_gets_only_the_1_hour_reminder(sessions: Ses
 async def test_the_reminder_timer_runs_in_the_worker_against_the_real_broker(sessions: Sessions) -> None:
     settings = sessions.runtime.settings
     await ensure_topics(settings, partitions=1)
+    await register(sessions.runtime, "org_a", "org_b")
     await _accepted(sessions, datetime.now(UTC) + timedelta(minutes=40))
     timers = TimerLoop(sessions.runtime, TIMERS, interval_s=0.2)
     await timers.start()

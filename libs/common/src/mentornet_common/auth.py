@@ -246,8 +246,17 @@ async def current_principal(
         raise _unauthorized(f"invalid token: {exc}") from exc
     if principal.org_id:
         current_tenant.set(principal.org_id)
+    await vouched_for(request.app, principal)
     request.state.principal = principal
     return principal
+
+
+async def vouched_for(app: Any, principal: Principal) -> None:
+    """Identity signs tokens only for people and clients of registered orgs: a verified token vouches for
+    its org, whose store this service provisions if its org-registered has not arrived here yet."""
+    runtime = getattr(getattr(app, "state", None), "runtime", None)
+    if principal.org_id and runtime is not None:
+        await runtime.stores.provision(principal.org_id)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

@@ -1,9 +1,24 @@
-"""The consumer loop: inbox, bounded retries, dead letters, offsets committed after the effect.
+"""The consumer loop: inbox, partitions handled side by side, retries, dead letters, offsets committed
+after the effect.
 
 Handlers are registered in a plain dict, ``{AskCreated: [propose_mentors_when_ask_created]}``. Each
 handler runs in its own transaction with its own inbox row, in the store of the event's tenant unless the
-handler says otherwise with :func:`in_store`. A handler that keeps failing sends the record to
-``<topic>.dlq`` and the partition moves on; nothing a handler raises stops the worker.
+handler says otherwise with :func:`in_store`.
+
+Each partition's records are handled in order by a task of their own, with the partition paused at the
+broker meanwhile, so one partition waiting holds up no other. How a failure is retried depends on what
+failed (:mod:`mentornet_common.faults`):
+
+- the infrastructure (a store unreachable, locked or restarting, the broker): the partition waits and tries
+  again with capped, jittered backoff for as long as it lasts — never dead-lettered; the consumer reports
+  itself blocked, and why, in ``mentornet_consumer_blocked`` and the worker's ``/readyz``;
+- a store not provisioned yet (its ``org-registered`` may still be on its way): the same, for at most
+  ``consumer_unknown_tenant_wait_s``, then dead-lettered;
+- the event or the handler (validation, a bug): ``consumer_max_attempts`` tries, then the record goes to
+  ``<topic>.dlq`` and the partition moves on.
+
+Nothing a handler raises stops the worker. ``org-registered`` from identity provisions the org's store in
+this service before any handler runs: it is the only event that creates a store.
 """
 
 from __future__ import annotations
@@ -11,22 +26,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import traceback
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 from opentelemetry import trace
 
-from mentornet_common.contracts import Event
+from mentornet_common.contracts import TOPIC_IDENTITY, Event, OrgRegistered
+from mentornet_common.deadletters import FOR_GROUP
 from mentornet_common.envelope import Envelope, MalformedEvent
+from mentornet_common.faults import Backoff, transient
 from mentornet_common.inbox import already_handled, record_handled
 from mentornet_common.kafka import dlq_topic, make_consumer
 from mentornet_common.telemetry import (
+    CONSUMER_BLOCKED,
     CONSUMER_LAG,
+    CONSUMER_RETRIES,
     DEAD_LETTERS,
     EVENTS_CONSUMED,
     context_from_traceparent,
@@ -91,6 +111,9 @@ def in_store(store_of: StoreOf) -> Callable[[Handler], Handler]:
     return mark
 
 
+Partition = tuple[str, int]
+
+
 class Consumer:
     """One consumer group of a service's worker."""
 
@@ -104,10 +127,16 @@ class Consumer:
         self._settings = runtime.settings
         self.group_id = group_id
         self._handlers = {cls.ce_type(): list(hs) for cls, hs in handlers.items()}
-        self._topics = sorted({self._settings.topic(cls.topic) for cls in handlers})
+        # Every group reads identity's topic: its org-registered provisions this service's stores.
+        self._topics = sorted(
+            {self._settings.topic(cls.topic) for cls in handlers} | {self._settings.topic(TOPIC_IDENTITY)}
+        )
         self._producer = runtime.relay.producer
         self._consumer: AIOKafkaConsumer | None = None
         self._task: asyncio.Task[None] | None = None
+        self._partitions: dict[TopicPartition, asyncio.Task[None]] = {}
+        self._commit_lock = asyncio.Lock()
+        self.blocked: dict[Partition, str] = {}
         self.processed = 0
 
     async def start(self) -> None:
@@ -121,10 +150,20 @@ class Consumer:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
+    @property
+    def topics(self) -> list[str]:
+        """The topics this group reads."""
+        return list(self._topics)
+
+    def why_blocked(self) -> dict[str, str]:
+        """The partitions waiting for the infrastructure, and on what (``store``, ``broker``…)."""
+        return {f"{topic}/{partition}": reason for (topic, partition), reason in sorted(self.blocked.items())}
+
     async def _supervise(self) -> None:
         backoff = 0.5
         while True:
-            consumer = make_consumer(self._settings, self.group_id, self._topics)
+            consumer = make_consumer(self._settings, self.group_id, ())
+            consumer.subscribe(self._topics, listener=_Revoked(self))
             try:
                 await consumer.start()
                 self._consumer = consumer
@@ -144,21 +183,74 @@ class Consumer:
                 backoff = min(backoff * 2, 15.0)
             finally:
                 self._consumer = None
+                await self._drop(list(self._partitions))
                 await consumer.stop()
 
     async def _poll(self, consumer: AIOKafkaConsumer) -> None:
-        while True:
-            batch = await consumer.getmany(timeout_ms=1000)
-            for partition, records in batch.items():
-                for record in records:
-                    await self.process(record)
-                try:
-                    await consumer.commit({partition: records[-1].offset + 1})
-                except CommitFailedError as exc:
-                    # The partition moved to another member mid-batch; it resumes from the last commit and
-                    # the inbox skips what was already done.
-                    log.warning("commit failed after a rebalance: %s", exc, extra={"group": self.group_id})
-                self._record_lag(consumer, partition, records[-1].offset)
+        fetch: asyncio.Task[dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]] | None = None
+        try:
+            while True:
+                if fetch is None:
+                    fetch = asyncio.create_task(consumer.getmany(timeout_ms=1000))
+                await asyncio.wait({fetch, *self._partitions.values()}, return_when=asyncio.FIRST_COMPLETED)
+                self._reap(consumer)
+                if not fetch.done():
+                    continue
+                batch, fetch = fetch.result(), None
+                for partition, records in batch.items():
+                    if partition in self._partitions:  # cannot happen while it is paused; never run twice
+                        continue
+                    consumer.pause(partition)
+                    self._partitions[partition] = asyncio.create_task(
+                        self._handle_partition(consumer, partition, records),
+                        name=f"consumer-{self.group_id}-{partition.topic}-{partition.partition}",
+                    )
+        finally:
+            if fetch is not None:
+                fetch.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await fetch
+
+    def _reap(self, consumer: AIOKafkaConsumer) -> None:
+        """Resume the partitions whose records are all handled (if still ours)."""
+        for partition, task in list(self._partitions.items()):
+            if not task.done():
+                continue
+            del self._partitions[partition]
+            if not task.cancelled() and (error := task.exception()) is not None:
+                raise error  # a broken consumer: the supervisor starts it again
+            if partition in consumer.assignment():
+                consumer.resume(partition)
+
+    async def _drop(self, partitions: list[TopicPartition]) -> None:
+        """Stop handling partitions that are no longer ours (their next owner starts from the last commit;
+        the inbox skips what was already done)."""
+        tasks = [task for p in partitions if (task := self._partitions.pop(p, None)) is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for partition in partitions:
+            self.blocked.pop((partition.topic, partition.partition), None)
+
+    async def _handle_partition(
+        self,
+        consumer: AIOKafkaConsumer,
+        partition: TopicPartition,
+        records: list[ConsumerRecord[bytes, bytes]],
+    ) -> None:
+        for record in records:
+            await self.process(record)
+        async with self._commit_lock:
+            try:
+                await consumer.commit({partition: records[-1].offset + 1})
+            except CommitFailedError as exc:
+                # The partition moved to another member mid-batch; it resumes from the last commit and
+                # the inbox skips what was already done.
+                log.warning("commit failed after a rebalance: %s", exc, extra={"group": self.group_id})
+            except KafkaError as exc:
+                # Not committed: the records come again after a restart and the inbox skips them.
+                log.warning("commit failed: %s", exc, extra={"group": self.group_id})
+        self._record_lag(consumer, partition, records[-1].offset)
 
     def _record_lag(self, consumer: AIOKafkaConsumer, partition: TopicPartition, last_offset: int) -> None:
         highwater = consumer.highwater(partition)
@@ -169,15 +261,21 @@ class Consumer:
 
     async def process(self, record: ConsumerRecord[bytes, bytes]) -> None:
         """Handle one record: every handler once, or dead-letter it. Never raises but for cancellation."""
+        addressed = _header(record, FOR_GROUP)
+        if addressed is not None and addressed != self.group_id:
+            # A dead letter replayed for the group that gave up on it: this group has handled it already.
+            EVENTS_CONSUMED.labels(self.group_id, _header(record, "ce_type") or "-", "ignored").inc()
+            return
         try:
             envelope = Envelope.from_record(record)
             handlers = self._handlers.get(envelope.type)
-            if not handlers:
+            registers = envelope.type == OrgRegistered.ce_type() and envelope.source == OrgRegistered.source
+            if not handlers and not registers:
                 EVENTS_CONSUMED.labels(self.group_id, envelope.type, "ignored").inc()
                 return
             received = Received(envelope, envelope.payload())
         except MalformedEvent as exc:
-            await self._dead_letter(record, "-", exc, attempts=1)
+            await self._dead_letter(record, "-", exc, attempts=1, reason="malformed")
             return
         with _tracer.start_as_current_span(
             f"process {envelope.type}",
@@ -190,7 +288,9 @@ class Consumer:
                 "mentornet.tenant": envelope.tenant_id,
             },
         ):
-            for handler in handlers:
+            if registers:
+                await self._run_handler(record, received, _provision)
+            for handler in handlers or ():
                 await self._run_handler(record, received, handler)
         self.processed += 1
 
@@ -200,47 +300,103 @@ class Consumer:
         envelope = received.envelope
         consumer_name = f"{self.group_id}.{handler.__name__}"
         store_of: StoreOf | None = getattr(handler, "store_of", None)
+        where: Partition = (record.topic, record.partition)
         attempts = 0
         max_attempts = self._settings.consumer_max_attempts
-        while True:
-            attempts += 1
-            try:
-                tenant_id = store_of(received) if store_of else envelope.tenant_id
-                if not may_write(received, tenant_id):
-                    whose = f"{envelope.type} of tenant {envelope.tenant_id}"
-                    error = ForeignStore(f"{whose} may not change the store of {tenant_id}")
-                    await self._dead_letter(record, handler.__name__, error, attempts)
-                    return
-                async with self._runtime.unit_of_work(tenant_id) as uow:
-                    if await already_handled(uow.session, consumer_name, envelope.source, envelope.id):
-                        EVENTS_CONSUMED.labels(self.group_id, envelope.type, "duplicate").inc()
+        waiting = Backoff(
+            self._settings.consumer_retry_backoff_ms / 1000, self._settings.consumer_backoff_cap_s
+        )
+        waited_since: float | None = None
+        try:
+            while True:
+                try:
+                    if handler is _provision:
+                        await self._runtime.stores.provision(received.payload.org_id)
+                        EVENTS_CONSUMED.labels(self.group_id, envelope.type, "processed").inc()
                         return
-                    await handler(uow, received)
-                    record_handled(uow.session, consumer_name, envelope.source, envelope.id)
-                    await uow.commit()
-                EVENTS_CONSUMED.labels(self.group_id, envelope.type, "processed").inc()
-                return
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning(
-                    "%s failed on %s (attempt %d of %d): %s",
-                    consumer_name,
-                    envelope.id,
-                    attempts,
-                    max_attempts,
-                    exc,
-                    extra={"event_id": envelope.id, "event_type": envelope.type, "group": self.group_id},
-                )
-                if attempts >= max_attempts:
-                    await self._dead_letter(record, handler.__name__, exc, attempts)
+                    tenant_id = store_of(received) if store_of else envelope.tenant_id
+                    if not may_write(received, tenant_id):
+                        whose = f"{envelope.type} of tenant {envelope.tenant_id}"
+                        error = ForeignStore(f"{whose} may not change the store of {tenant_id}")
+                        await self._dead_letter(
+                            record, handler.__name__, error, attempts + 1, "foreign-store"
+                        )
+                        return
+                    async with self._runtime.unit_of_work(tenant_id) as uow:
+                        if await already_handled(uow.session, consumer_name, envelope.source, envelope.id):
+                            EVENTS_CONSUMED.labels(self.group_id, envelope.type, "duplicate").inc()
+                            return
+                        await handler(uow, received)
+                        record_handled(uow.session, consumer_name, envelope.source, envelope.id)
+                        await uow.commit()
+                    EVENTS_CONSUMED.labels(self.group_id, envelope.type, "processed").inc()
                     return
-                await asyncio.sleep(self._settings.consumer_retry_backoff_ms / 1000 * 2 ** (attempts - 1))
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    reason = transient(exc)
+                    if reason is not None:
+                        now = time.monotonic()
+                        waited_since = now if waited_since is None else waited_since
+                        patience = self._settings.consumer_unknown_tenant_wait_s
+                        if reason != "unknown-tenant" or now - waited_since < patience:
+                            await self._wait_out(where, reason, exc, waiting, consumer_name, envelope)
+                            continue
+                    attempts += 1
+                    log.warning(
+                        "%s failed on %s (attempt %d of %d): %s",
+                        consumer_name,
+                        envelope.id,
+                        attempts,
+                        max_attempts,
+                        exc,
+                        extra={"event_id": envelope.id, "event_type": envelope.type, "group": self.group_id},
+                    )
+                    if reason is not None or attempts >= max_attempts:
+                        await self._dead_letter(record, handler.__name__, exc, attempts, reason or "handler")
+                        return
+                    CONSUMER_RETRIES.labels(self.group_id, "handler").inc()
+                    await asyncio.sleep(waiting.next())
+        finally:
+            if self.blocked.pop(where, None) is not None:
+                CONSUMER_BLOCKED.labels(self.group_id, record.topic, str(record.partition)).set(0)
+
+    async def _wait_out(
+        self,
+        where: Partition,
+        reason: str,
+        exc: Exception,
+        waiting: Backoff,
+        consumer_name: str,
+        envelope: Envelope,
+    ) -> None:
+        """The infrastructure failed, not the event: say so, wait, and let the caller try again."""
+        if self.blocked.get(where) != reason:
+            log.warning(
+                "%s blocked on %s/%d (%s), retrying until it passes: %s",
+                consumer_name,
+                where[0],
+                where[1],
+                reason,
+                exc,
+                extra={"event_id": envelope.id, "event_type": envelope.type, "group": self.group_id},
+            )
+        self.blocked[where] = reason
+        CONSUMER_BLOCKED.labels(self.group_id, where[0], str(where[1])).set(1)
+        CONSUMER_RETRIES.labels(self.group_id, reason).inc()
+        await asyncio.sleep(waiting.next())
 
     async def _dead_letter(
-        self, record: ConsumerRecord[bytes, bytes], handler: str, exc: BaseException, attempts: int
+        self,
+        record: ConsumerRecord[bytes, bytes],
+        handler: str,
+        exc: BaseException,
+        attempts: int,
+        reason: str = "handler",
     ) -> None:
-        """Park a record on the dead-letter topic; retry until the broker takes it so it is never lost."""
+        """Park a record on the dead-letter topic; retry until the broker takes it so it is never lost.
+        ``reason``: ``malformed``, ``foreign-store`` (never heal), ``unknown-tenant`` or ``handler`` (may
+        heal: the redrive policy replays them)."""
         error = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:2000]
         headers = [(k, v) for k, v in (record.headers or ()) if not k.startswith("dlq_")]
         headers += [
@@ -251,6 +407,7 @@ class Consumer:
             ("dlq_original_partition", str(record.partition).encode()),
             ("dlq_original_offset", str(record.offset).encode()),
             ("dlq_attempts", str(attempts).encode()),
+            ("dlq_reason", reason.encode()),
             ("dlq_failed_at", datetime.now(UTC).isoformat().encode()),
         ]
         backoff = 0.2
@@ -278,6 +435,23 @@ class Consumer:
             error,
             extra={"group": self.group_id, "topic": record.topic, "tenant": current_tenant.get()},
         )
+
+
+async def _provision(uow: UnitOfWork, received: Received[Any]) -> None:
+    """Marks identity's ``org-registered``: the consumer provisions the org's store (no unit of work)."""
+
+
+class _Revoked(ConsumerRebalanceListener):
+    """Stops handling the partitions a rebalance takes away before the group moves them."""
+
+    def __init__(self, owner: Consumer) -> None:
+        self._owner = owner
+
+    async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        await self._owner._drop(list(revoked))
+
+    async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        return None
 
 
 def _header(record: ConsumerRecord[bytes, bytes], name: str) -> str | None:

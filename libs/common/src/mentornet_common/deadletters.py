@@ -1,21 +1,35 @@
-"""Dead letters: list what a consumer gave up on, and put it back on its original topic.
+"""Dead letters: list what a consumer gave up on, put it back on its original topic, or drop it.
 
 A replayed record keeps its CloudEvents id, so handlers that already succeeded skip it (inbox) and only
-the one that failed runs again. Replaying is an operator's decision, made after fixing the cause.
+the one that failed runs again; it is addressed to the consumer group that gave up on it
+(``mentornet_redrive_for``), so no other group sees it twice. Each group's redrive policy replays by
+itself what can heal (:mod:`mentornet_common.redrive`); an operator can still replay or drop by hand.
+
+Every decision — replayed, dropped, redriven — is appended to the dead-letter topic itself as a marker
+record (no value; ``dlq_settles`` names the letter), so the topic stays the one log of what failed and what
+was done about it, and a settled letter is no longer listed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from mentornet_common.kafka import DLQ_SUFFIX, connection, make_producer
 from mentornet_common.settings import CommonSettings
 
 REPLAYED_FROM = "dlq_replayed_from"
+# On a replayed record: the consumer group it is for (every other group ignores it), and how many times
+# the redrive policy has replayed it.
+FOR_GROUP = "mentornet_redrive_for"
+REDRIVES = "mentornet_redrives"
+# On a marker record of a dead-letter topic: the letter it settles, and how.
+SETTLES = "dlq_settles"
+DECISION = "dlq_decision"
 
 
 @dataclass(frozen=True)
@@ -47,6 +61,11 @@ class DeadLetter:
         """How an operator names it: ``<dlq topic>:<partition>:<offset>``."""
         return f"{self.topic}:{self.partition}:{self.offset}"
 
+    @property
+    def settles(self) -> str | None:
+        """The letter this record settles, when it is a marker rather than a letter."""
+        return self.header(SETTLES)
+
 
 async def dead_letter_topics(settings: CommonSettings) -> list[str]:
     """Every dead-letter topic of this deployment (its topic prefix)."""
@@ -62,7 +81,16 @@ async def dead_letter_topics(settings: CommonSettings) -> list[str]:
 async def list_dead_letters(
     settings: CommonSettings, topics: Iterable[str] | None = None
 ) -> list[DeadLetter]:
-    """Every record on the dead-letter topics, oldest first per partition."""
+    """Every dead letter not yet settled (replayed, dropped or redriven), oldest first per partition."""
+    records = await read_dead_letter_topics(settings, topics)
+    settled = {record.settles for record in records if record.settles}
+    return [record for record in records if not record.settles and record.ref not in settled]
+
+
+async def read_dead_letter_topics(
+    settings: CommonSettings, topics: Iterable[str] | None = None
+) -> list[DeadLetter]:
+    """Every record on the dead-letter topics, markers included, oldest first per partition."""
     names = list(topics) if topics is not None else await dead_letter_topics(settings)
     if not names:
         return []
@@ -112,17 +140,51 @@ def find(letters: list[DeadLetter], ref: str) -> DeadLetter | None:
     return next((letter for letter in letters if letter.ref == ref), None)
 
 
-async def replay(settings: CommonSettings, letters: Iterable[DeadLetter]) -> int:
-    """Publish each record again on its original topic, with its key, value and CloudEvents headers."""
+async def replay(settings: CommonSettings, letters: Iterable[DeadLetter], decision: str = "replayed") -> int:
+    """Publish each letter again on its original topic, for the group that gave up on it, with its key,
+    value and CloudEvents headers; then mark it settled on its dead-letter topic."""
     producer = make_producer(settings)
     await producer.start()
     count = 0
     try:
         for letter in letters:
-            headers = [(k, v) for k, v in letter.headers if not k.startswith("dlq_")]
+            dropped = ("dlq_", FOR_GROUP, REDRIVES)
+            headers = [(k, v) for k, v in letter.headers if not k.startswith(dropped)]
             headers.append((REPLAYED_FROM, letter.ref.encode()))
+            redrives = int(letter.header(REDRIVES) or 0) + (decision == "redriven")
+            if redrives:
+                headers.append((REDRIVES, str(redrives).encode()))
+            if group := letter.header("dlq_consumer_group"):
+                headers.append((FOR_GROUP, group.encode()))
             await producer.send_and_wait(letter.original_topic, letter.value, key=letter.key, headers=headers)
+            await _settle(producer, letter, decision)
             count += 1
     finally:
         await producer.stop()
     return count
+
+
+async def drop(settings: CommonSettings, letters: Iterable[DeadLetter]) -> int:
+    """Settle letters without replaying them: they stay on the topic, but are no longer listed or redriven."""
+    producer = make_producer(settings)
+    await producer.start()
+    count = 0
+    try:
+        for letter in letters:
+            await _settle(producer, letter, "dropped")
+            count += 1
+    finally:
+        await producer.stop()
+    return count
+
+
+async def _settle(producer: AIOKafkaProducer, letter: DeadLetter, decision: str) -> None:
+    headers = [
+        (SETTLES, letter.ref.encode()),
+        (DECISION, decision.encode()),
+        ("dlq_decided_at", datetime.now(UTC).isoformat().encode()),
+        ("dlq_consumer_group", (letter.header("dlq_consumer_group") or "").encode()),
+    ]
+    await producer.send_and_wait(
+        letter.topic, None, key=letter.key, headers=headers, partition=letter.partition
+    )

@@ -27,6 +27,7 @@ from sqlmodel import Field, SQLModel, col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mentornet_common.auth import vouched_for
 from mentornet_common.problems import PROBLEM_JSON, Problem
 from mentornet_common.ratelimit import SlidingWindowLimiter
 from mentornet_common.tenancy import CONSORTIUM
@@ -74,6 +75,7 @@ async def _caller(app: Any, headers: dict[bytes, bytes]) -> tuple[str, str] | No
         principal = await verifier.verify(auth[7:].strip())
     except Exception:
         return None
+    await vouched_for(app, principal)
     # A portal acting for a person keeps keys of its own: it never replays what the person (or another
     # portal) was answered.
     acting = f"@{principal.actor}" if principal.actor else ""

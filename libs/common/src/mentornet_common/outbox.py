@@ -25,6 +25,7 @@ from sqlalchemy import Column, Text, func, update
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from mentornet_common import faults
 from mentornet_common.envelope import Envelope
 from mentornet_common.kafka import make_producer
 from mentornet_common.settings import CommonSettings
@@ -101,7 +102,7 @@ class OutboxRelay:
         self._producer: AIOKafkaProducer | None = None
         self._task: asyncio.Task[None] | None = None
         self._locks: dict[str, asyncio.Lock] = {}
-        self._backoff = 0.0
+        self._backoff = faults.Backoff(0.2, 10.0)
 
     def wake(self, tenant_id: str, outbox_ids: list[int]) -> None:
         """Publish these just-committed rows of a tenant's outbox now."""
@@ -154,11 +155,10 @@ class OutboxRelay:
                 failures += await self.sweep()
                 next_sweep = loop.time() + self._settings.outbox_sweep_interval_s
             if failures:
-                self._backoff = min(max(self._backoff * 2, 0.2), 10.0)
-                await asyncio.sleep(self._backoff)
+                await asyncio.sleep(self._backoff.next())
                 self._wake.set()
             else:
-                self._backoff = 0.0
+                self._backoff.reset()
 
     async def _attempt(self, tenant_id: str, work: Coroutine[Any, Any, Any]) -> bool:
         """Run one tenant's publishing; on failure log it, drop a possibly broken producer, answer False."""
@@ -168,9 +168,12 @@ class OutboxRelay:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            log.warning(
-                "outbox relay could not publish for %s, will retry: %s",
+            reason = faults.report("outbox", exc)
+            log.log(
+                logging.WARNING if reason != "permanent" else logging.ERROR,
+                "outbox relay could not publish for %s (%s), will retry: %s",
                 tenant_id,
+                reason,
                 exc,
                 extra={"error": str(exc), "tenant": tenant_id},
             )

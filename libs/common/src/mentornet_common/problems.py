@@ -11,6 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from mentornet_common.tenancy import UnknownTenant
+
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
@@ -103,6 +105,10 @@ def install_problem_handlers(app: FastAPI) -> None:
             exc.status_code, detail=str(exc.detail) if exc.detail else None, headers=dict(exc.headers or {})
         )
         return problem_response(problem, request)
+
+    @app.exception_handler(UnknownTenant)
+    async def _unknown_org(request: Request, exc: UnknownTenant) -> JSONResponse:
+        return problem_response(NotFound("org"), request)  # no store: no org of that id is registered
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -38,8 +38,41 @@ class CommonSettings(BaseSettings):
         description="Create missing topics at worker start. Off where the platform declares topics "
         "(Strimzi KafkaTopic) and services hold no Create permission.",
     )
-    consumer_max_attempts: int = Field(default=5, ge=1, le=50)
-    consumer_retry_backoff_ms: int = Field(default=200, ge=1)
+    consumer_max_attempts: int = Field(
+        default=5,
+        ge=1,
+        le=50,
+        description="Tries of an event whose handler fails (not the infrastructure) before it is "
+        "dead-lettered.",
+    )
+    consumer_retry_backoff_ms: int = Field(default=200, ge=1, description="The first wait between tries.")
+    consumer_backoff_cap_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="The longest wait between tries while a store or the broker is unavailable (retried for "
+        "as long as it lasts, never dead-lettered).",
+    )
+    dlq_redrive_after_s: float = Field(
+        default=600.0,
+        gt=0,
+        description="A dead letter that may heal is replayed for its group after this long, then after "
+        "twice as long, and so on.",
+    )
+    dlq_redrive_times: int = Field(
+        default=3,
+        ge=0,
+        le=20,
+        description="How many times a dead letter is redriven before it is left for an operator (0: never).",
+    )
+    dlq_redrive_interval_s: float = Field(
+        default=30.0, gt=0, description="How often a worker looks for dead letters due for a redrive."
+    )
+    consumer_unknown_tenant_wait_s: float = Field(
+        default=60.0,
+        ge=0,
+        description="How long an event naming an org whose store is not provisioned waits for its "
+        "org-registered before it is dead-lettered.",
+    )
     consumer_fetch_max_wait_ms: int = Field(default=50, ge=1)
     consumer_session_timeout_ms: int = Field(default=6000, ge=1000)
 

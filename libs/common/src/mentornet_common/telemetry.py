@@ -47,6 +47,29 @@ TIMERS_FIRED = Counter(
 DEAD_LETTERS = Counter(
     "mentornet_dead_letters_total", "Records sent to a dead-letter topic", ["group", "topic"]
 )
+REDRIVE_DECISIONS = Counter(
+    "mentornet_dead_letters_redriven_total",
+    "What a group's redrive policy decided about a dead letter: redriven, kept (redriven as often as "
+    "allowed: left for an operator) or never (malformed, or claiming another org's store)",
+    ["group", "decision"],
+)
+BACKGROUND_FAILURES = Counter(
+    "mentornet_background_failures_total",
+    "Failed rounds of the outbox relay and the timers, by what failed: store, broker, network, or permanent "
+    "(the code or the data: an operator must look)",
+    ["component", "reason"],
+)
+CONSUMER_BLOCKED = Gauge(
+    "mentornet_consumer_blocked",
+    "1 while a partition waits for the infrastructure (a store or the broker) to come back",
+    ["group", "topic", "partition"],
+)
+CONSUMER_RETRIES = Counter(
+    "mentornet_consumer_retries_total",
+    "Handler retries, by why: store, broker, network, unknown-tenant (waited out) or handler (counted "
+    "towards the dead-letter topic)",
+    ["group", "reason"],
+)
 
 
 def current_traceparent() -> str | None:

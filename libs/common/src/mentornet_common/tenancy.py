@@ -4,6 +4,11 @@ A member org is a tenant. Its rows live in a store of its own: an SQLite file in
 PostgreSQL schema in production, or any database the member names (``MENTORNET_TENANT_DATABASE_URLS``).
 Consortium-scope data (the org registry, the federated directory) lives in the store named
 ``consortium``. There is no session that sees two stores, so no query can span tenants.
+
+A store exists only for an org someone who may vouch for it named: identity when it registers the org,
+every service's consumer when ``org-registered`` arrives, an API process for the org of a token identity
+signed, and an operator's ``mentornet tenants provision``. Any other mention of a tenant — an event naming
+an org nobody registered — finds no store (:class:`UnknownTenant`) and creates none.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext import asyncio as sa_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import Field, SQLModel, select
@@ -39,6 +45,14 @@ Migrator = Callable[[Connection, str | None], None]
 
 class InvalidTenant(ValueError):
     """A tenant id that cannot name a store."""
+
+
+class UnknownTenant(LookupError):
+    """A tenant whose store was never provisioned here: no org of that id is (yet) registered."""
+
+    def __init__(self, tenant_id: str) -> None:
+        super().__init__(f"no store is provisioned for tenant {tenant_id!r}")
+        self.tenant_id = tenant_id
 
 
 class StoreTenant(SQLModel, table=True):
@@ -136,22 +150,35 @@ class TenantStores:
     # provisioning ----------------------------------------------------------------------------------------
 
     async def ensure(self, tenant_id: str) -> None:
-        """Create and migrate a tenant's store if this process has not yet done so."""
+        """Open a provisioned tenant's store, migrating it if this process has not yet done so; raise
+        UnknownTenant for a tenant that was never provisioned (its store is not created)."""
         if tenant_id in self._ready:
             return
+        if tenant_id != CONSORTIUM:
+            validate_tenant_id(tenant_id)
+            await self.ensure(CONSORTIUM)
+            async with self.session(CONSORTIUM) as session:
+                if await session.get(StoreTenant, tenant_id) is None:
+                    raise UnknownTenant(tenant_id)
+        await self._open(tenant_id)
+
+    async def provision(self, tenant_id: str) -> None:
+        """Provision a registered org's store (idempotent): create it, migrate it, register it."""
+        if tenant_id in self._ready:
+            return
+        validate_tenant_id(tenant_id)
+        await self.ensure(CONSORTIUM)
+        await self._open(tenant_id, register=True)
+
+    async def _open(self, tenant_id: str, *, register: bool = False) -> None:
         lock = self._locks.setdefault(tenant_id, asyncio.Lock())
         async with lock:
             if tenant_id in self._ready:
                 return
             await self._migrate(tenant_id)
-            self._ready.add(tenant_id)
-            if tenant_id != CONSORTIUM:
+            if register and tenant_id != CONSORTIUM:
                 await self._register(tenant_id)
-
-    async def provision(self, tenant_id: str) -> None:
-        """Provision a new tenant's store (idempotent): create it, migrate it, register it."""
-        await self.ensure(CONSORTIUM)
-        await self.ensure(tenant_id)
+            self._ready.add(tenant_id)
 
     async def _migrate(self, tenant_id: str) -> None:
         engine = self.engine(tenant_id)
@@ -181,9 +208,13 @@ class TenantStores:
 
     async def _register(self, tenant_id: str) -> None:
         async with self.writer(CONSORTIUM) as session:
-            if await session.get(StoreTenant, tenant_id) is None:
-                session.add(StoreTenant(tenant_id=tenant_id, provisioned_at=datetime.now(UTC)))
+            if await session.get(StoreTenant, tenant_id) is not None:
+                return
+            session.add(StoreTenant(tenant_id=tenant_id, provisioned_at=datetime.now(UTC)))
+            try:
                 await session.commit()
+            except IntegrityError:
+                await session.rollback()  # another process registered it at the same moment
 
     async def tenants(self) -> list[str]:
         """Every store of this service: the consortium store first, then each provisioned tenant."""
@@ -196,14 +227,14 @@ class TenantStores:
 
     @asynccontextmanager
     async def session(self, tenant_id: str) -> AsyncIterator[AsyncSession]:
-        """A session for reading one tenant's store (provisioned on first use); write in ``writer``."""
+        """A session for reading a provisioned tenant's store (UnknownTenant if not); write in ``writer``."""
         await self.ensure(tenant_id)
         async with self._readers[tenant_id]() as session:
             yield session
 
     @asynccontextmanager
     async def writer(self, tenant_id: str) -> AsyncIterator[AsyncSession]:
-        """A session for changing one tenant's store, provisioning the store on first use."""
+        """A session for changing one tenant's store (UnknownTenant if it was never provisioned)."""
         await self.ensure(tenant_id)
         async with self._makers[tenant_id]() as session:
             yield session

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from mentornet_common import faults
 from mentornet_common.runtime import Runtime
 from mentornet_common.telemetry import TIMERS_FIRED
 from mentornet_common.unit_of_work import UnitOfWork
@@ -78,10 +79,13 @@ class TimerLoop:
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:  # one member's store being down must not stop the others
-                    log.warning(
-                        "timer %s failed in %s: %s",
+                    reason = faults.report("timers", exc)
+                    log.log(
+                        logging.WARNING if reason != "permanent" else logging.ERROR,
+                        "timer %s failed in %s (%s): %s",
                         timer.name,
                         tenant_id,
+                        reason,
                         exc,
                         extra={"tenant": tenant_id, "error": str(exc)},
                     )

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
-from prometheus_client import start_http_server
+import uvicorn
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from mentornet_common import idempotency, retention
 from mentornet_common.consumer import Consumer
 from mentornet_common.kafka import ensure_topics
 from mentornet_common.migrations import alembic_migrator
+from mentornet_common.redrive import Redrive
 from mentornet_common.runtime import Runtime
 from mentornet_common.settings import CommonSettings
 from mentornet_common.telemetry import configure_logging, configure_tracing
@@ -30,8 +37,10 @@ async def run_worker(
     settings = runtime.settings
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
     configure_tracing(f"{settings.service_name}-worker")
+    consumers: list[Consumer] = []
+    probes: asyncio.Task[None] | None = None
     if settings.worker_metrics_port:
-        start_http_server(settings.worker_metrics_port, addr=settings.host)
+        probes = asyncio.create_task(_serve_probes(settings, consumers), name="worker-probes")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -39,9 +48,12 @@ async def run_worker(
     if settings.kafka_create_topics:
         await _ensure_topics_when_reachable(runtime, stop)
     await runtime.start()
-    consumers = build_consumers(runtime)
+    consumers.extend(build_consumers(runtime))
+    redrives = [Redrive(settings, consumer.group_id, consumer.topics) for consumer in consumers]
     for consumer in consumers:
         await consumer.start()
+    for redrive in redrives:
+        await redrive.start()
     every_timer = [*(timers or []), idempotency.PURGE, retention.purge_timer(settings)]
     timer_loop = TimerLoop(runtime, every_timer, settings.timer_interval_s)
     await timer_loop.start()
@@ -53,9 +65,52 @@ async def run_worker(
     )
     await stop.wait()
     await timer_loop.stop()
+    for redrive in redrives:
+        await redrive.stop()
     for consumer in consumers:
         await consumer.stop()
     await runtime.stop()
+    if probes is not None:
+        probes.cancel()
+
+
+def probe_app(consumers: list[Consumer]) -> Starlette:
+    """The worker's own endpoints: ``/metrics``; ``/livez`` (the process runs); ``/readyz`` (503 naming
+    each partition that waits for a store or the broker, and on what)."""
+
+    async def metrics(_: Request) -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    async def livez(_: Request) -> Response:
+        return JSONResponse({"status": "alive"})
+
+    async def readyz(_: Request) -> Response:
+        blocked = {c.group_id: why for c in consumers if (why := c.why_blocked())}
+        if blocked:
+            return JSONResponse({"status": "blocked", "blocked": blocked}, status_code=503)
+        return JSONResponse({"status": "ready", "consumer_groups": [c.group_id for c in consumers]})
+
+    return Starlette(routes=[Route("/metrics", metrics), Route("/livez", livez), Route("/readyz", readyz)])
+
+
+async def _serve_probes(settings: CommonSettings, consumers: list[Consumer]) -> None:
+    config = uvicorn.Config(
+        probe_app(consumers),
+        host=settings.host,
+        port=settings.worker_metrics_port,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+    )
+    await _ProbeServer(config).serve()
+
+
+class _ProbeServer(uvicorn.Server):
+    """Leaves SIGTERM and SIGINT to the worker, which stops its consumers first."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
 
 
 async def _ensure_topics_when_reachable(runtime: Runtime, stop: asyncio.Event) -> None:

@@ -14,7 +14,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from fastapi import FastAPI
 from sqlmodel import col, select
 
-from mentornet_common.consumer import Consumer, Handlers
+from mentornet_common.consumer import Consumer, Handlers, Received, parties
 from mentornet_common.contracts import Event
 from mentornet_common.envelope import Envelope, Headers
 from mentornet_common.kafka import ensure_topics
@@ -119,9 +119,15 @@ class Record:
     offset: int = 0
 
 
-async def deliver(consumer: Consumer, event: Event, tenant_id: str) -> Envelope:
-    """Hand one event to a consumer's handlers as if it came from the broker; returns its envelope."""
+async def deliver(consumer: Consumer, event: Event, tenant_id: str, *, registered: bool = True) -> Envelope:
+    """Hand one event to a consumer's handlers as if it came from the broker; returns its envelope.
+
+    ``registered``: the orgs the event names were registered first (their stores provisioned, as identity's
+    org-registered would have done); False to deliver an event naming orgs nobody registered."""
     envelope = Envelope.new(event, tenant_id)
+    if registered:
+        for org in {tenant_id, *parties(Received(envelope, event))}:
+            await consumer._runtime.stores.provision(org)
     await redeliver(consumer, envelope)
     return envelope
 
@@ -130,6 +136,13 @@ async def redeliver(consumer: Consumer, envelope: Envelope) -> None:
     """Deliver an envelope again (same ce_id), as the broker does after a crash."""
     topic = consumer._settings.topic(type(envelope.payload()).topic)
     await consumer.process(Record(topic, envelope.value(), envelope.headers(), envelope.key()))
+
+
+async def register(runtime: Runtime, *orgs: str) -> None:
+    """Provision the stores of registered orgs, as identity's org-registered does in a running system (a
+    test that hands events to the broker itself names the orgs they concern first)."""
+    for org in orgs:
+        await runtime.stores.provision(org)
 
 
 @dataclass

@@ -24,7 +24,7 @@ from rich.table import Table
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from mentornet_common.deadletters import DeadLetter, find, list_dead_letters, replay
+from mentornet_common.deadletters import REDRIVES, DeadLetter, drop, find, list_dead_letters, replay
 from mentornet_common.idempotency import IdempotencyRecord
 from mentornet_common.inbox import InboxEntry
 from mentornet_common.kafka import connection
@@ -53,7 +53,7 @@ GROUPS: dict[str, tuple[str, ...]] = _groups()
 
 app = typer.Typer(help=__doc__, no_args_is_help=True)
 tenants_app = typer.Typer(help="Tenant stores: list and provision.", no_args_is_help=True)
-dlq_app = typer.Typer(help="Dead letters: list, show, replay.", no_args_is_help=True)
+dlq_app = typer.Typer(help="Dead letters: list, show, replay, drop.", no_args_is_help=True)
 app.add_typer(tenants_app, name="tenants")
 app.add_typer(dlq_app, name="dlq")
 console = Console()
@@ -274,7 +274,7 @@ def _letters() -> list[DeadLetter]:
 @dlq_app.command("list")
 def dlq_list() -> None:
     """Every dead letter: where it came from, which group gave up, and why."""
-    table = Table("ref", "type", "tenant", "group / handler", "failed at", "error")
+    table = Table("ref", "type", "tenant", "group / handler", "failed at", "why", "redriven", "error")
     for letter in _letters():
         table.add_row(
             letter.ref,
@@ -282,6 +282,8 @@ def dlq_list() -> None:
             letter.header("ce_tenantid") or "?",
             f"{letter.header('dlq_consumer_group')} / {letter.header('dlq_handler')}",
             letter.header("dlq_failed_at") or "",
+            letter.header("dlq_reason") or "handler",
+            letter.header(REDRIVES) or "0",
             (letter.header("dlq_error") or "")[:80],
         )
     console.print(table)
@@ -325,3 +327,17 @@ def dlq_replay(
             _run(replay(settings, [letter]))
             progress.advance(task)
     console.print(f"replayed {len(chosen)} dead letter(s); consumers skip what they already handled")
+
+
+@dlq_app.command("drop")
+def dlq_drop(
+    refs: Annotated[list[str], typer.Argument(help="Dead letters to drop, as shown by `dlq list`.")],
+) -> None:
+    """Give up on dead letters: no longer listed nor redriven (the records stay on the topic, marked)."""
+    letters = _letters()
+    chosen = [letter for ref in refs if (letter := find(letters, ref)) is not None]
+    missing = sorted(set(refs) - {letter.ref for letter in chosen})
+    if missing:
+        console.print(f"no such dead letters: {', '.join(missing)}")
+        raise typer.Exit(1)
+    console.print(f"dropped {_run(drop(CommonSettings(), chosen))} dead letter(s)")
