@@ -22,7 +22,7 @@ COMPARED_MODEL := wordllama==0.4.0.post1
 
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install tools idp-modules idp run demo bench bench-matching eval-matching compare-models test lint format schemas clean
+.PHONY: install tools idp-modules idp run demo bench bench-matching eval-matching compare-models test chaos lint format schemas clean
 
 $(STAMP): constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
 	$(PYTHON) -m venv $(VENV)
@@ -35,10 +35,12 @@ install: $(STAMP)
 
 # What the contract checks need beyond Python: Debian's docker-compose (to validate docker-compose.yml
 # without an engine), kubectl (kustomize + rendering) and the official AsyncAPI JSON Schemas (from npm),
-# and what the sign-in tests need: the OpenID provider's node modules; each installed only when missing.
+# what the sign-in tests need: the OpenID provider's node modules; and Debian's PostgreSQL binaries, from
+# which the chaos suite starts a server of its own; each installed only when missing.
 tools: install
 	@command -v docker-compose >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; }
 	@command -v kubectl >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubernetes-client >/dev/null; }
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 	@test -d $(ASYNCAPI_DIR)/package/schemas || { \
 	  command -v npm >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }; \
 	  mkdir -p $(ASYNCAPI_DIR) && cd $(ASYNCAPI_DIR) && npm pack --silent $(ASYNCAPI_SPECS) >/dev/null && tar xzf asyncapi-specs-*.tgz; }
@@ -82,6 +84,12 @@ compare-models: install
 
 test: install tools lint
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# Fault injection against matching's API and workers as processes (also part of `make test`): a frozen broker,
+# a worker killed mid-batch, events delivered three times, poison on every topic, a store locked for 10 s,
+# and a PostgreSQL server of the suite's own stopped for 30 s. Needs Debian's PostgreSQL binaries.
+chaos: install
+	$(BIN)/python -m pytest -q tests/chaos $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check $(LINTED)

@@ -16,10 +16,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from mentornet_common.kafka import DLQ_SUFFIX, connection, make_producer
+from mentornet_common.kafka import DLQ_SUFFIX, connection, make_producer, read_from
 from mentornet_common.settings import CommonSettings
 
 REPLAYED_FROM = "dlq_replayed_from"
@@ -94,9 +94,8 @@ async def read_dead_letter_topics(
     names = list(topics) if topics is not None else await dead_letter_topics(settings)
     if not names:
         return []
-    consumer = AIOKafkaConsumer(**connection(settings), enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**connection(settings), enable_auto_commit=False, fetch_max_wait_ms=50)
     await consumer.start()
-    letters: list[DeadLetter] = []
     try:
         await consumer.topics()  # fetches the cluster's metadata
         partitions = [
@@ -104,35 +103,16 @@ async def read_dead_letter_topics(
             for topic in names
             for p in sorted(consumer.partitions_for_topic(topic) or ())
         ]
-        ends = await consumer.end_offsets(partitions)
-        wanted = [tp for tp in partitions if ends[tp] > 0]
-        if not wanted:
-            return []
-        consumer.assign(wanted)
-        await consumer.seek_to_beginning(*wanted)
-        remaining = {tp: ends[tp] for tp in wanted}
-        while remaining:
-            batch = await consumer.getmany(*remaining, timeout_ms=2000)
-            if not batch:
-                break
-            for tp, records in batch.items():
-                for record in records:
-                    if record.offset < remaining.get(tp, 0):
-                        letters.append(
-                            DeadLetter(
-                                tp.topic,
-                                tp.partition,
-                                record.offset,
-                                record.key,
-                                record.value,
-                                tuple(record.headers or ()),
-                            )
-                        )
-                if records and records[-1].offset + 1 >= remaining.get(tp, 0):
-                    remaining.pop(tp, None)
+        found = await read_from(consumer, {tp: 0 for tp in partitions})
     finally:
         await consumer.stop()
-    return letters
+    return [letter_of(record) for tp in partitions for record in found[tp]]
+
+
+def letter_of(record: ConsumerRecord[bytes, bytes]) -> DeadLetter:
+    return DeadLetter(
+        record.topic, record.partition, record.offset, record.key, record.value, tuple(record.headers or ())
+    )
 
 
 def find(letters: list[DeadLetter], ref: str) -> DeadLetter | None:

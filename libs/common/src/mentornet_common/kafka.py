@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.helpers import create_ssl_context
 
@@ -94,3 +95,38 @@ async def ensure_topics(settings: CommonSettings, partitions: int = 3, replicati
         return created
     finally:
         await admin.close()
+
+
+async def read_from(
+    consumer: AIOKafkaConsumer,
+    starts: dict[TopicPartition, int],
+    quiet_ms: int = 300,
+    deadline_s: float = 60.0,
+) -> dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]:
+    """Every record of ``starts``' partitions from the given offsets to their end, with an unsubscribed
+    consumer (its own ``assign``).
+
+    The end is where a fetch comes back empty *and* every partition is at or past its end offset — never
+    the end offset alone: the embedded broker (Tansu 0.6) reports, after a produce request carrying several
+    records, an end offset one past the first of them rather than past the last, so a reader that stops at
+    it misses the rest of that batch although the broker stored and acknowledged it (docs/architecture.md).
+    """
+    found: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]] = {tp: [] for tp in starts}
+    if not starts:
+        return found
+    partitions = list(starts)
+    ends = await consumer.end_offsets(partitions)
+    consumer.assign(partitions)
+    for tp, offset in starts.items():
+        consumer.seek(tp, offset)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + deadline_s
+    while loop.time() < deadline:
+        batch = await consumer.getmany(*partitions, timeout_ms=quiet_ms)
+        for tp, records in batch.items():
+            found[tp] += records
+        if not batch:
+            positions = {tp: await consumer.position(tp) for tp in partitions}
+            if all(positions[tp] >= ends[tp] for tp in partitions):
+                break
+    return found

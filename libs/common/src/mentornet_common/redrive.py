@@ -25,8 +25,8 @@ from datetime import UTC, datetime, timedelta
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from mentornet_common.deadletters import REDRIVES, DeadLetter, replay
-from mentornet_common.kafka import connection, dlq_topic
+from mentornet_common.deadletters import REDRIVES, DeadLetter, letter_of, replay
+from mentornet_common.kafka import connection, dlq_topic, read_from
 from mentornet_common.settings import CommonSettings
 from mentornet_common.telemetry import REDRIVE_DECISIONS
 
@@ -73,6 +73,7 @@ class Redrive:
             group_id=f"{self.group_id}.redrive",
             enable_auto_commit=False,
             auto_offset_reset="earliest",
+            fetch_max_wait_ms=50,
         )
         await consumer.start()
         replayed = 0
@@ -85,17 +86,10 @@ class Redrive:
             ]
             if not partitions:
                 return 0
-            ends = await consumer.end_offsets(partitions)
             starts = {tp: (await consumer.committed(tp)) or 0 for tp in partitions}
-            wanted = [tp for tp in partitions if ends[tp] > starts[tp]]
-            if not wanted:
-                return 0
-            consumer.assign(wanted)
-            for tp in wanted:
-                consumer.seek(tp, starts[tp])
-            records = await _read_to(consumer, {tp: ends[tp] for tp in wanted})
-            for tp in wanted:
-                done, count = await self._decide(records.get(tp, []), moment)
+            found = await read_from(consumer, starts)
+            for tp in partitions:
+                done, count = await self._decide([letter_of(r) for r in found[tp]], moment)
                 replayed += count
                 if done > starts[tp]:
                     await consumer.commit({tp: done})
@@ -106,7 +100,7 @@ class Redrive:
     async def _decide(self, records: list[DeadLetter], now: datetime) -> tuple[int, int]:
         """Walk one partition's letters in order; answer the offset to resume from and how many replayed."""
         settled = {r.settles for r in records if r.settles}
-        resume, replayed = (records[0].offset if records else 0), 0
+        resume, replayed = (records[0].offset if records else -1), 0
         for letter in records:
             decision = self._decision(letter, settled, now)
             if decision == "not-yet":
@@ -140,29 +134,6 @@ class Redrive:
         failed_at = _moment(letter.header("dlq_failed_at")) or now
         due = failed_at + timedelta(seconds=self._settings.dlq_redrive_after_s * 2**times)
         return "redriven" if now >= due else "not-yet"
-
-
-async def _read_to(
-    consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]
-) -> dict[TopicPartition, list[DeadLetter]]:
-    found: dict[TopicPartition, list[DeadLetter]] = {tp: [] for tp in ends}
-    remaining = dict(ends)
-    while remaining:
-        batch = await consumer.getmany(*remaining, timeout_ms=2000)
-        if not batch:
-            break
-        for tp, records in batch.items():
-            for record in records:
-                if record.offset < ends[tp]:
-                    found[tp].append(
-                        DeadLetter(
-                            tp.topic, tp.partition, record.offset, record.key, record.value,
-                            tuple(record.headers or ()),
-                        )
-                    )  # fmt: skip
-            if records and records[-1].offset + 1 >= ends[tp]:
-                remaining.pop(tp, None)
-    return found
 
 
 def _moment(text: str | None) -> datetime | None:

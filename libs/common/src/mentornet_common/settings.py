@@ -84,6 +84,12 @@ class CommonSettings(BaseSettings):
         "schema per tenant in that database.",
     )
     database_schema_prefix: str = "tenant_"
+    sqlite_busy_timeout_ms: int = Field(
+        default=30_000,
+        ge=0,
+        description="How long a write waits for another process's lock on a SQLite store before it fails "
+        "(and is retried as the store being unavailable).",
+    )
     tenant_database_urls: dict[str, str] = Field(
         default_factory=dict,
         description="Per-tenant override: a member org that keeps its data in a database of its own.",

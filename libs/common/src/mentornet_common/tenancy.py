@@ -125,10 +125,11 @@ class TenantStores:
             # Writers begin with BEGIN IMMEDIATE (a deferred transaction that later writes fails with
             # SQLITE_BUSY when another process wrote in between); readers begin deferred, so in WAL mode
             # they never wait for, or hold up, a writer.
-            engine = sa_asyncio.create_async_engine(url, connect_args={"timeout": 30})
-            _configure_sqlite(engine, "BEGIN IMMEDIATE")
-            reader = sa_asyncio.create_async_engine(url, connect_args={"timeout": 30})
-            _configure_sqlite(reader, "BEGIN")
+            busy_s = self._settings.sqlite_busy_timeout_ms / 1000
+            engine = sa_asyncio.create_async_engine(url, connect_args={"timeout": busy_s})
+            _configure_sqlite(engine, "BEGIN IMMEDIATE", self._settings.sqlite_busy_timeout_ms)
+            reader = sa_asyncio.create_async_engine(url, connect_args={"timeout": busy_s})
+            _configure_sqlite(reader, "BEGIN", self._settings.sqlite_busy_timeout_ms)
         else:
             # The connection's search_path holds only the tenant's schema: unqualified names cannot reach
             # another tenant's tables.
@@ -254,7 +255,7 @@ class TenantStores:
         self._ready.clear()
 
 
-def _configure_sqlite(engine: AsyncEngine, begin: str) -> None:
+def _configure_sqlite(engine: AsyncEngine, begin: str, busy_timeout_ms: int) -> None:
     sync_engine = engine.sync_engine
 
     @event.listens_for(sync_engine, "connect")
@@ -265,7 +266,7 @@ def _configure_sqlite(engine: AsyncEngine, begin: str) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         # Erased data must not linger in free pages of the file (the right to be forgotten).
         cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()

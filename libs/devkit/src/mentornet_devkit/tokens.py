@@ -28,6 +28,11 @@ class TokenFactory:
     async def key(self, kid: str) -> PyJWK | None:
         return self._jwk if kid == self.kid else None
 
+    def jwks(self) -> dict[str, Any]:
+        """The JWKS document identity would serve, for services running as processes of their own."""
+        public: dict[str, Any] = json.loads(RSAAlgorithm.to_jwk(self._key.public_key()))
+        return {"keys": [{**public, "kid": self.kid, "alg": "RS256", "use": "sig"}]}
+
     def token(self, subject: str, org_id: str | None, roles: list[str], **claims: Any) -> str:
         now = int(time.time())
         body = {
