@@ -20,6 +20,7 @@ from mentornet_common.auth import JwksKeySource, KeySource, Principal, TokenVeri
 from mentornet_common.idempotency import IdempotencyMiddleware, RateLimitMiddleware, send_problem
 from mentornet_common.migrations import alembic_migrator
 from mentornet_common.problems import Problem, install_problem_handlers
+from mentornet_common.ratelimit import Counters
 from mentornet_common.revocation import RevocationFeed, RevocationList, over_http, revocations_url
 from mentornet_common.runtime import Runtime
 from mentornet_common.settings import CommonSettings
@@ -195,10 +196,25 @@ def service_app(
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[Any]],
     routers: list[APIRouter],
 ) -> FastAPI:
-    """A FastAPI app with mentornet's conventions; the service brings its lifespan and routers."""
+    """A FastAPI app with mentornet's conventions; the service brings its lifespan and routers.
+
+    ``app.state.counters`` is where the process's rate limits count (Redis or memory; ratelimit.py): the
+    middleware's, and any the service adds (identity's login throttle). Its connections close with the app.
+    """
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
     configure_tracing(settings.service_name)
-    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    counters = Counters.from_settings(settings)
+
+    @asynccontextmanager
+    async def lifespan_closing_counters(app: FastAPI) -> AsyncIterator[Any]:
+        try:
+            async with lifespan(app) as state:
+                yield state
+        finally:
+            await counters.close()
+
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan_closing_counters)
+    app.state.counters = counters
     install_problem_handlers(app)
     app.include_router(_health_router())
     for router in routers:
@@ -208,6 +224,7 @@ def service_app(
         RateLimitMiddleware,
         per_minute=settings.rate_limit_per_minute,
         writes_per_minute=settings.write_rate_limit_per_minute,
+        counters=counters,
     )
     app.add_middleware(MetricsMiddleware, service=settings.service_name)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)  # outermost

@@ -8,9 +8,12 @@ never stored, and a retry gets a 409 saying the first request succeeded. The sam
 request is refused (422); a retry while the first is still running answers 409. A server error is not
 stored, so the request can be retried. Keys are per caller: two callers' keys never meet.
 
-The limiter counts requests per caller (the verified token's subject, else the client address) per replica:
+The limiter counts requests per caller (the verified token's subject, else the client address):
 ``MENTORNET_RATE_LIMIT_PER_MINUTE`` requests a minute, ``MENTORNET_WRITE_RATE_LIMIT_PER_MINUTE`` of them
-writes. Past it, ``429`` with ``Retry-After`` in seconds.
+writes. Past it, ``429`` with ``Retry-After`` in seconds. With ``MENTORNET_REDIS_URL`` the counts are kept in
+Redis, one budget for all of a service's replicas; without it, in each replica's memory (see ratelimit.py,
+also for what happens while Redis fails: each replica counts in memory again, it never lets requests through
+uncounted).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mentornet_common.auth import vouched_for
 from mentornet_common.problems import PROBLEM_JSON, Problem
-from mentornet_common.ratelimit import SlidingWindowLimiter
+from mentornet_common.ratelimit import Counters
 from mentornet_common.tenancy import CONSORTIUM
 from mentornet_common.timers import Timer
 from mentornet_common.unit_of_work import UnitOfWork
@@ -83,10 +86,10 @@ async def _caller(app: Any, headers: dict[bytes, bytes]) -> tuple[str, str] | No
 
 
 class RateLimitMiddleware:
-    def __init__(self, app: ASGIApp, per_minute: int, writes_per_minute: int) -> None:
+    def __init__(self, app: ASGIApp, per_minute: int, writes_per_minute: int, counters: Counters) -> None:
         self._app = app
-        self._all = SlidingWindowLimiter(per_minute, 60.0)
-        self._writes = SlidingWindowLimiter(writes_per_minute, 60.0)
+        self._all = counters.limiter("requests", per_minute, 60.0)
+        self._writes = counters.limiter("writes", writes_per_minute, 60.0)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in UNLIMITED:
@@ -100,20 +103,28 @@ class RateLimitMiddleware:
         limiters = [self._all] + (
             [self._writes] if scope["method"] in ("POST", "PUT", "PATCH", "DELETE") else []
         )
-        for limiter in limiters:
-            wait = limiter.retry_after(who)
-            if wait:
-                problem = Problem(
-                    429,
-                    "Too Many Requests",
-                    f"too many requests; retry in {wait} s",
-                    headers={"Retry-After": str(wait)},
-                )
-                await send_problem(send, problem, scope["path"])
+        # A refused request spends nothing: the narrower limit is looked at before any is counted. Each hit
+        # is checked and counted at once (in Redis, by one script), so replicas racing for the last request
+        # of a budget never admit more than it.
+        for limiter in limiters[1:]:
+            if wait := await limiter.retry_after(who):
+                await self._refuse(send, scope["path"], wait)
                 return
         for limiter in limiters:
-            limiter.hit(who)
+            if wait := await limiter.hit(who):
+                await self._refuse(send, scope["path"], wait)
+                return
         await self._app(scope, receive, send)
+
+    @staticmethod
+    async def _refuse(send: Send, path: str, wait: int) -> None:
+        problem = Problem(
+            429,
+            "Too Many Requests",
+            f"too many requests; retry in {wait} s",
+            headers={"Retry-After": str(wait)},
+        )
+        await send_problem(send, problem, path)
 
 
 class IdempotencyMiddleware:

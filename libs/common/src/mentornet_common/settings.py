@@ -11,6 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # Secrets that ship in the repository so that `make run` works out of the box. Outside development a
 # process refuses to start while any secret still holds one of these.
 DEVELOPMENT_SECRETS = frozenset({"dev-only-change-me", ""})
+# What MENTORNET_REDIS_URL may start with (mentornet_common.ratelimit).
+REDIS_SCHEMES = ("redis://", "rediss://", "redis+unix://")
 
 
 class CommonSettings(BaseSettings):
@@ -134,12 +136,29 @@ class CommonSettings(BaseSettings):
         "names the real client: the gateway or Ingress in front of the APIs.",
     )
 
+    # Rate limits and login throttling (mentornet_common.ratelimit)
+    redis_url: str = Field(
+        default="",
+        description="Empty: rate limits and login throttling count in each process's memory, so every "
+        "replica grants its own budget (the embedded default). A redis:// (or rediss://) URL: they count in "
+        "that Redis, one budget shared by every replica; while it fails, each process counts in memory "
+        "again (never unlimited).",
+    )
+    redis_key_prefix: str = Field(
+        default="mentornet",
+        description="Starts every key kept in Redis (<prefix>:<service>:<limiter>/...); lets tests and "
+        "staging share one server.",
+    )
+
     # HTTP
     host: str = "127.0.0.1"
     port: int = 8000
     worker_metrics_port: int = Field(default=0, description="0: the worker exposes no metrics endpoint.")
     rate_limit_per_minute: int = Field(
-        default=3000, ge=1, description="Requests a minute per caller (token, else address) per replica."
+        default=3000,
+        ge=1,
+        description="Requests a minute per caller (token, else address): for all replicas together when "
+        "redis_url is set, else per replica.",
     )
     write_rate_limit_per_minute: int = Field(
         default=1200, ge=1, description="Of them, POST/PUT/PATCH/DELETE."
@@ -160,6 +179,14 @@ class CommonSettings(BaseSettings):
                 "a sqlite URL would put every tenant in one file: leave MENTORNET_DATABASE_URL empty for one "
                 "SQLite file per tenant under MENTORNET_DATA_DIR, or give a postgresql+psycopg:// URL"
             )
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _a_redis_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(REDIS_SCHEMES):
+            raise ValueError("MENTORNET_REDIS_URL is empty or a redis://, rediss:// or redis+unix:// URL")
         return value
 
     @model_validator(mode="after")

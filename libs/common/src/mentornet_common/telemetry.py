@@ -70,6 +70,11 @@ CONSUMER_RETRIES = Counter(
     "towards the dead-letter topic)",
     ["group", "reason"],
 )
+RATE_LIMIT_FALLBACKS = Counter(
+    "mentornet_rate_limit_fallbacks_total",
+    "Rate-limit and login-throttle operations counted in this process's memory because Redis failed",
+    ["service", "limiter"],
+)
 
 
 def current_traceparent() -> str | None:

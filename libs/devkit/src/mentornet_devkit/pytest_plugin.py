@@ -1,7 +1,8 @@
-"""pytest fixtures: the real Tansu broker, PostgreSQL when reachable, and per-test isolated settings.
+"""pytest fixtures: the real Tansu broker, PostgreSQL and Redis when reachable, per-test isolated settings.
 
 Each test gets its own topic prefix and its own stores (a temporary folder, or fresh PostgreSQL schemas
-dropped afterwards), so tests never see each other's events or rows on the one broker of the session.
+dropped afterwards), so tests never see each other's events or rows on the one broker of the session; a test
+that counts in Redis gets a key prefix of its own, whose keys (and only those) are deleted afterwards.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any, TypeVar
 
 import psycopg
 import pytest
+import redis
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
@@ -27,6 +29,9 @@ S = TypeVar("S", bound=CommonSettings)
 POSTGRES_URL = os.environ.get(
     "MENTORNET_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+
+
+REDIS_URL = os.environ.get("MENTORNET_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def _postgres_dsn(url: str) -> str:
@@ -50,6 +55,23 @@ def drop_schemas(prefix: str, url: str = POSTGRES_URL) -> None:
         ).fetchall()
         for (schema,) in rows:
             connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def redis_reachable(url: str = REDIS_URL) -> str | None:
+    """None when Redis answers, else why not."""
+    try:
+        with redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3) as client:
+            client.ping()
+        return None
+    except redis.RedisError as exc:
+        return str(exc)
+
+
+def delete_redis_keys(prefix: str, url: str = REDIS_URL) -> int:
+    """Delete the keys under ``prefix:`` (one test's), and no other."""
+    with redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3) as client:
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        return int(client.delete(*keys)) if keys else 0
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -89,6 +111,26 @@ def postgres_url() -> str:
             pytest.fail(f"PostgreSQL is required here but unreachable at {POSTGRES_URL}: {problem}")
         pytest.skip(f"PostgreSQL unreachable at {POSTGRES_URL}: {problem}")
     return POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """Redis's URL; skips when unreachable, fails instead when MENTORNET_REQUIRE_REDIS is set (CI)."""
+    problem = redis_reachable()
+    if problem is not None:
+        if os.environ.get("MENTORNET_REQUIRE_REDIS"):
+            pytest.fail(f"Redis is required here but unreachable at {REDIS_URL}: {problem}")
+        pytest.skip(f"Redis unreachable at {REDIS_URL}: {problem}")
+    return REDIS_URL
+
+
+@pytest.fixture
+def redis_key_prefix(redis_url: str) -> Iterator[str]:
+    """A Redis key prefix of this test's own (MENTORNET_REDIS_KEY_PREFIX); its keys are deleted afterwards,
+    so concurrent runs sharing one Redis never meet."""
+    prefix = f"test{secrets.token_hex(6)}"
+    yield prefix
+    delete_redis_keys(prefix, redis_url)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -29,7 +29,7 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = Runtime(settings, alembic_migrator("identity"), sweep=False)
         await runtime.start()
-        identity = service.Identity.build(settings, runtime)
+        identity = service.Identity.build(settings, runtime, app.state.counters)
         await service.ensure_signing_key(identity)
         if settings.operator_email and settings.operator_password:
             await service.seed_operator(

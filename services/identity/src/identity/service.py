@@ -59,7 +59,7 @@ from mentornet_common.contracts import (
 from mentornet_common.erasure import scrub_replays
 from mentornet_common.pagination import page
 from mentornet_common.problems import Conflict, NotFound, Problem
-from mentornet_common.ratelimit import SlidingWindowLimiter
+from mentornet_common.ratelimit import Counters, Limiter
 from mentornet_common.revocation import RevocationList
 from mentornet_common.runtime import Runtime
 from mentornet_common.tenancy import CONSORTIUM
@@ -75,24 +75,26 @@ class Identity:
     runtime: Runtime
     passwords: Passwords
     keyring: KeyRing
-    account_failures: SlidingWindowLimiter
-    address_failures: SlidingWindowLimiter
+    account_failures: Limiter
+    address_failures: Limiter
     providers: sso.Providers
     revocations: RevocationList | None = None
     verifier: TokenVerifier | None = None
 
     @classmethod
-    def build(cls, settings: IdentitySettings, runtime: Runtime) -> Identity:
+    def build(cls, settings: IdentitySettings, runtime: Runtime, counters: Counters) -> Identity:
+        """``counters``: where the login throttle counts failures (the app's: Redis when
+        ``MENTORNET_REDIS_URL`` is set, so every replica sees every failure; while Redis fails, memory)."""
         return cls(
             settings=settings,
             runtime=runtime,
             passwords=Passwords(settings.argon2_time_cost, settings.argon2_memory_cost_kib),
             keyring=KeyRing(settings.key_encryption_secret.get_secret_value()),
-            account_failures=SlidingWindowLimiter(
-                settings.login_failures_per_account, settings.login_failure_window_s
+            account_failures=counters.limiter(
+                "login-account", settings.login_failures_per_account, settings.login_failure_window_s
             ),
-            address_failures=SlidingWindowLimiter(
-                settings.login_failures_per_address, settings.login_address_window_s
+            address_failures=counters.limiter(
+                "login-address", settings.login_failures_per_address, settings.login_address_window_s
             ),
             providers=sso.Providers(settings.sso_providers),
         )
@@ -630,8 +632,8 @@ async def revoke_client(identity: Identity, caller: Principal, org_id: str, clie
 # tokens ------------------------------------------------------------------------------------------------
 
 
-def _throttle(limiter: SlidingWindowLimiter, key: str) -> None:
-    if wait := limiter.retry_after(key):
+async def _throttle(limiter: Limiter, key: str) -> None:
+    if wait := await limiter.retry_after(key):
         raise Problem(
             429,
             "Too Many Requests",
@@ -641,26 +643,33 @@ def _throttle(limiter: SlidingWindowLimiter, key: str) -> None:
 
 
 class Attempt:
-    """Throttling of one credential check: only failures count, by client address and by account there."""
+    """Throttling of one credential check: only failures count, by client address and by account there.
+    The counts are shared by every replica when Redis is configured (mentornet_common.ratelimit)."""
 
     def __init__(self, identity: Identity, address: str, account: str) -> None:
         self._identity = identity
         self._address = address
         self._pair = f"{address}|{account}"
-        _throttle(identity.address_failures, address)
-        _throttle(identity.account_failures, self._pair)
 
-    def failed(self) -> None:
-        self._identity.address_failures.hit(self._address)
-        self._identity.account_failures.hit(self._pair)
+    @classmethod
+    async def start(cls, identity: Identity, address: str, account: str) -> Attempt:
+        """An attempt, unless its address or its account from there failed too often lately (429)."""
+        attempt = cls(identity, address, account)
+        await _throttle(identity.address_failures, address)
+        await _throttle(identity.account_failures, attempt._pair)
+        return attempt
 
-    def succeeded(self) -> None:
-        self._identity.account_failures.reset(self._pair)
+    async def failed(self) -> None:
+        await self._identity.address_failures.hit(self._address)
+        await self._identity.account_failures.hit(self._pair)
+
+    async def succeeded(self) -> None:
+        await self._identity.account_failures.reset(self._pair)
 
 
 async def token_for_password(identity: Identity, username: str, password: str, address: str) -> TokenResponse:
     """The password grant: a user's tokens, or a refusal that does not tell which part was wrong."""
-    attempt = Attempt(identity, address, email_hash(username))
+    attempt = await Attempt.start(identity, address, email_hash(username))
     async with identity.runtime.stores.session(CONSORTIUM) as session:
         index = await session.get(AccountIndex, email_hash(username))
     user = None
@@ -668,9 +677,9 @@ async def token_for_password(identity: Identity, username: str, password: str, a
         async with identity.runtime.stores.session(index.org_id or CONSORTIUM) as session:
             user = await session.get(User, index.user_id)
     if not identity.passwords.verify(user.password_hash if user else None, password) or user is None:
-        attempt.failed()
+        await attempt.failed()
         raise tokens.invalid_grant("the username or password is wrong")
-    attempt.succeeded()
+    await attempt.succeeded()
     if not user.active:
         raise tokens.invalid_grant("the account is deactivated")
     if identity.passwords.needs_rehash(user.password_hash):
@@ -691,7 +700,7 @@ async def authenticate_client(
     identity: Identity, client_id: str, client_secret: str, address: str
 ) -> ApiClient:
     """An org's API client by its credentials; 401 invalid_client otherwise (failures are throttled)."""
-    attempt = Attempt(identity, address, f"client:{client_id}")
+    attempt = await Attempt.start(identity, address, f"client:{client_id}")
     async with identity.runtime.stores.session(CONSORTIUM) as session:
         index = await repository.client_index(session, client_id)
     client = None
@@ -703,9 +712,9 @@ async def authenticate_client(
         or client.revoked_at is not None
         or not secret_matches(client.secret_hash, client_secret)
     ):
-        attempt.failed()
+        await attempt.failed()
         raise tokens.invalid_client()
-    attempt.succeeded()
+    await attempt.succeeded()
     return client
 
 
