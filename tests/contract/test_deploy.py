@@ -146,10 +146,23 @@ def test_every_service_migrates_before_its_api_and_worker_start() -> None:
             assert container["depends_on"]["kafka"]["condition"] == "service_healthy"
             assert container["environment"]["MENTORNET_ENVIRONMENT"] == "production"
             assert "healthcheck" in container and container["read_only"] is True
-    for infrastructure in ("kafka", "postgres", "gateway", "jaeger", "prometheus"):
+    for infrastructure in ("kafka", "postgres", "redis", "gateway", "jaeger", "prometheus"):
         assert "healthcheck" in containers[infrastructure], infrastructure
     assert containers["kafka"]["image"].startswith("apache/kafka:")
     assert containers["kafka"]["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
+
+
+REDIS_URL = "redis://redis:6379/0"
+
+
+def test_every_api_counts_its_rate_limits_in_the_one_redis() -> None:
+    """Replicas of an API share one budget only if they count in one place (mentornet_common.ratelimit)."""
+    containers = yaml.safe_load(compose("config").stdout)["services"]
+    assert containers["redis"]["image"].startswith("redis:7")
+    for service in SERVICES:
+        api = containers[f"{service}-api"]
+        assert api["environment"]["MENTORNET_REDIS_URL"] == REDIS_URL, service
+        assert api["depends_on"]["redis"]["condition"] == "service_healthy", service
 
 
 # the image's entrypoint -----------------------------------------------------------------------------------
@@ -236,6 +249,34 @@ def test_every_service_has_what_production_needs(overlay: str) -> None:
         job = by_kind["Job"][f"{service}-migrate"]["spec"]["template"]["spec"]
         assert job["containers"][0]["args"] == ["migrate"]
     assert "only-ingress-reaches-the-apis" in by_kind["NetworkPolicy"]
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_overlay_runs_the_redis_the_apis_count_rate_limits_in(overlay: str) -> None:
+    objects = kustomize(overlay)
+    (config,) = [
+        o
+        for o in objects
+        if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith("mentornet-config")
+    ]
+    assert config["data"]["MENTORNET_REDIS_URL"] == REDIS_URL
+    (deployment,) = [o for o in objects if o["kind"] == "Deployment" and o["metadata"]["name"] == "redis"]
+    pod = deployment["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    assert container["image"].startswith("redis:7") and pod["securityContext"]["runAsNonRoot"] is True
+    assert {"readinessProbe", "livenessProbe", "resources"} <= set(container)
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    (service,) = [o for o in objects if o["kind"] == "Service" and o["metadata"]["name"] == "redis"]
+    assert service["spec"]["ports"][0]["port"] == 6379
+    (policy,) = [
+        o
+        for o in objects
+        if o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == "only-the-apis-reach-redis"
+    ]
+    (rule,) = policy["spec"]["ingress"]
+    assert [peer["podSelector"]["matchLabels"]["app.kubernetes.io/component"] for peer in rule["from"]] == [
+        "api"
+    ]
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)

@@ -77,7 +77,14 @@ def test_in_production_each_service_connects_with_its_own_certificate() -> None:
     )
     assert config["data"]["MENTORNET_KAFKA_SECURITY_PROTOCOL"] == "SSL"
     assert config["data"]["MENTORNET_KAFKA_BOOTSTRAP_SERVERS"].endswith(":9093")
-    for deployment in (o for o in objects if o["kind"] == "Deployment"):
+    # every service's API and worker (not the Redis the APIs count rate limits in: it never reaches Kafka)
+    deployments = [
+        o
+        for o in objects
+        if o["kind"] == "Deployment" and o["metadata"]["labels"]["app.kubernetes.io/name"] in SERVICES
+    ]
+    assert len(deployments) == 2 * len(SERVICES)
+    for deployment in deployments:
         service = deployment["metadata"]["labels"]["app.kubernetes.io/name"]
         volumes = {v["name"]: v for v in deployment["spec"]["template"]["spec"]["volumes"]}
         assert volumes["kafka-user"]["secret"]["secretName"] == f"mentornet-{service}"
