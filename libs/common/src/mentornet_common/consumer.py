@@ -198,11 +198,11 @@ class Consumer:
                     continue
                 batch, fetch = fetch.result(), None
                 for partition, records in batch.items():
-                    if partition in self._partitions:  # cannot happen while it is paused; never run twice
-                        continue
                     consumer.pause(partition)
+                    # A partition is paused while its records are handled, so none should arrive meanwhile;
+                    # if some do, they are handled after the ones before them, never beside or instead.
                     self._partitions[partition] = asyncio.create_task(
-                        self._handle_partition(consumer, partition, records),
+                        self._handle_partition(consumer, partition, records, self._partitions.get(partition)),
                         name=f"consumer-{self.group_id}-{partition.topic}-{partition.partition}",
                     )
         finally:
@@ -237,7 +237,10 @@ class Consumer:
         consumer: AIOKafkaConsumer,
         partition: TopicPartition,
         records: list[ConsumerRecord[bytes, bytes]],
+        after: asyncio.Task[None] | None = None,
     ) -> None:
+        if after is not None:
+            await after
         for record in records:
             await self.process(record)
         async with self._commit_lock:

@@ -17,6 +17,7 @@ import asyncio
 import fcntl
 import logging
 import re
+import weakref
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -182,6 +183,12 @@ class TenantStores:
             self._ready.add(tenant_id)
 
     async def _migrate(self, tenant_id: str) -> None:
+        # Alembic's `op` and `context` are process-wide: one migration at a time in a process, whatever the
+        # store (a worker handles partitions side by side, and two org-registered may arrive together).
+        async with _migration_lock():
+            await self._migrate_now(tenant_id)
+
+    async def _migrate_now(self, tenant_id: str) -> None:
         engine = self.engine(tenant_id)
         schema = self.schema_for(tenant_id)
         path = _sqlite_path(self.url_for(tenant_id))
@@ -253,6 +260,18 @@ class TenantStores:
         self._makers.clear()
         self._readers.clear()
         self._ready.clear()
+
+
+_MIGRATION_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _migration_lock() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    if (lock := _MIGRATION_LOCKS.get(loop)) is None:
+        lock = _MIGRATION_LOCKS[loop] = asyncio.Lock()
+    return lock
 
 
 def _configure_sqlite(engine: AsyncEngine, begin: str, busy_timeout_ms: int) -> None:
