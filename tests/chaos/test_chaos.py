@@ -20,7 +20,7 @@ from .conftest import OwnPostgres, Stack
 
 pytestmark = pytest.mark.chaos
 
-ASKS = 24
+ASKS = 16
 
 
 async def ready(stack: Stack, workers: int = 1) -> list[Any]:
@@ -61,7 +61,7 @@ async def test_a_frozen_broker_delays_asks_and_loses_none(stack: Any) -> None:
     os.kill(system.broker.process.pid, signal.SIGSTOP)
     try:
         await system.post_asks(ASKS // 2)  # the API accepts them: the outbox holds them
-        await asyncio.sleep(8)
+        await asyncio.sleep(6)
     finally:
         os.kill(system.broker.process.pid, signal.SIGCONT)
     await system.proposed_exactly_once()

@@ -13,6 +13,7 @@ from matching.domain import (
     Load,
     Ranked,
     common_slots,
+    free_time,
     quality,
     rank,
     skill_match,
@@ -145,6 +146,19 @@ def test_a_mentee_without_windows_is_free_in_their_working_hours() -> None:
     assert common_slots(mentee, early, NOW) == []
     office = replace(early, availability=((0, "10:00", "11:00"),))
     assert len(common_slots(mentee, office, NOW)) == 4  # two Mondays, two 30-minute slots each
+
+
+def test_an_offer_never_proposes_a_slot_that_starts_before_the_mentor_can_answer() -> None:
+    """A slot starting at the moment of proposing had passed when the mentor accepted it (sessions answers
+    422): offers start at least 15 minutes ahead, on a quarter hour."""
+    mentee = ask("x", timezone="UTC", availability=((1, "08:00", "12:00"),))
+    anytime = replace(mentor("m", x=3), timezone="UTC", availability=((1, "08:00", "12:00"),))
+    at = NOW + timedelta(minutes=5, seconds=12)  # Tuesday 08:05:12, inside both windows
+    found = common_slots(mentee, anytime, at)
+    assert found[0] == datetime(2026, 12, 1, 8, 30, tzinfo=UTC)
+    _, offered = free_time(mentee, anytime, [], at)
+    assert offered[0] == datetime(2026, 12, 1, 8, 30, tzinfo=UTC)
+    assert all(s.minute % 15 == 0 and s.second == 0 for s in offered)
 
 
 # room and load ------------------------------------------------------------------------------------------

@@ -204,6 +204,17 @@ def clear_caches() -> None:
     _free_time.cache_clear()
 
 
+LEAD = timedelta(minutes=15)
+
+
+def earliest_start(now: datetime) -> datetime:
+    """The first moment an offer may propose: at least 15 minutes ahead, on a quarter hour. A slot that
+    starts now would have passed by the time the mentor answers (sessions refuses a start in the past)."""
+    ahead = now + LEAD
+    floor = ahead.replace(minute=ahead.minute - ahead.minute % 15, second=0, microsecond=0)
+    return floor if floor == ahead else floor + timedelta(minutes=15)
+
+
 def free_time(
     ask: AskFacts, candidate: Candidate, busy: list[Interval], now: datetime
 ) -> tuple[list[Interval], list[datetime]]:
@@ -214,7 +225,8 @@ def free_time(
         _free_time(ask.availability, ask.timezone, hour),
         _free_time(candidate.availability, candidate.timezone, hour),
     )
-    ahead = [Interval(max(i.start, now), i.end) for i in common if i.end > now]
+    earliest = earliest_start(now)
+    ahead = [Interval(max(i.start, earliest), i.end) for i in common if i.end > earliest]
     free = [i for i in minus(ahead, sorted(busy, key=lambda b: b.start)) if i.minutes >= ask.duration_minutes]
     return free, slots(free, ask.duration_minutes)
 
@@ -228,7 +240,8 @@ def common_slots(ask: AskFacts, candidate: Candidate, now: datetime) -> list[dat
     hour = now.replace(minute=0, second=0, microsecond=0)
     mentee = _free_time(ask.availability, ask.timezone, hour)
     mentor = _free_time(candidate.availability, candidate.timezone, hour)
-    return [s for s in slots(overlap(mentee, mentor), ask.duration_minutes) if s >= now]
+    earliest = earliest_start(now)
+    return [s for s in slots(overlap(mentee, mentor), ask.duration_minutes) if s >= earliest]
 
 
 def rank(
