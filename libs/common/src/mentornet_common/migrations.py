@@ -22,6 +22,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, Table, create_engine
 from sqlalchemy.engine import Connection
 
@@ -42,11 +43,20 @@ def _config(location: str) -> Config:
 
 
 def alembic_migrator(package: str) -> Migrator:
-    """A Migrator that upgrades a store to the newest revision of ``package``'s migrations."""
+    """A Migrator that upgrades a store to the newest revision of ``package``'s migrations.
+
+    A store already at head (migrated by another process, the usual case once an org is registered) is
+    recognised by one read of its version table; the migration scripts are read once per process."""
     location = script_location(package)
+    heads: list[str | None] = []
 
     def migrate(connection: Connection, schema: str | None) -> None:
         config = _config(location)
+        if not heads:
+            heads.append(ScriptDirectory.from_config(config).get_current_head())
+        current = MigrationContext.configure(connection, opts={"version_table_schema": schema})
+        if current.get_current_revision() == heads[0]:
+            return
         config.attributes["connection"] = connection
         config.attributes["schema"] = schema
         command.upgrade(config, "head")
