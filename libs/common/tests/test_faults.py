@@ -16,14 +16,12 @@ from aiokafka.errors import KafkaConnectionError
 from prometheus_client import REGISTRY
 from pydantic import ValidationError
 from sqlalchemy import exc as sa
-from sqlmodel import select
 
 from mentornet_common.consumer import Consumer
 from mentornet_common.contracts import AskCreated, OrgRegistered
 from mentornet_common.envelope import Envelope
 from mentornet_common.faults import Backoff, transient
 from mentornet_common.kafka import dlq_topic, ensure_topics
-from mentornet_common.outbox import OutboxMessage
 from mentornet_common.runtime import Runtime
 from mentornet_common.settings import CommonSettings
 from mentornet_common.tenancy import StoreTenant, UnknownTenant
@@ -34,7 +32,7 @@ from mentornet_devkit.testing import as_record, eventually, header, produce, rea
 
 from .conftest import create_all, register
 from .kafka_helpers import ask_created
-from .test_consumer import close_ask_when_ask_created
+from .test_consumer import close_ask_when_ask_created, effects
 
 # what decides ----------------------------------------------------------------------------------------------
 
@@ -134,12 +132,6 @@ async def worker_of(
     for consumer, runtime in started:
         await consumer.stop()
         await runtime.stop()
-
-
-async def effects(consumer: Consumer, tenant: str) -> list[str]:
-    async with consumer._runtime.stores.session(tenant) as session:
-        rows = (await session.exec(select(OutboxMessage).order_by(OutboxMessage.id))).all()
-    return [r.ce_subject for r in rows]
 
 
 def retries(reason: str) -> float:

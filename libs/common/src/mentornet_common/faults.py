@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from aiokafka.errors import KafkaError
 from sqlalchemy import exc as sa
 
+from mentornet_common.telemetry import BACKGROUND_FAILURES
 from mentornet_common.tenancy import UnknownTenant
 
 # PostgreSQL SQLSTATE classes and codes that describe the server or the moment, not the statement:
@@ -109,8 +110,6 @@ def report(component: str, error: BaseException) -> str:
     """Count a failure of a relay or timer round by what failed (``store``, ``broker``… or ``permanent``)
     and answer it. Neither drops anything: the relay keeps a store's rows in order and tries again, a timer
     finds its due row again next round; a ``permanent`` failure is logged as an error for an operator."""
-    from mentornet_common.telemetry import BACKGROUND_FAILURES
-
     reason = transient(error) or "permanent"
     BACKGROUND_FAILURES.labels(component, reason).inc()
     return reason
