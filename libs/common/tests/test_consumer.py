@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,7 +25,7 @@ from mentornet_common.tenancy import CONSORTIUM
 from mentornet_common.unit_of_work import UnitOfWork
 from mentornet_devkit.broker import Broker
 from mentornet_devkit.pytest_plugin import isolated_settings
-from mentornet_devkit.testing import as_record, eventually, header, produce, read_all
+from mentornet_devkit.testing import Record, as_record, eventually, header, produce, read_all
 
 from .conftest import create_all, register
 from .kafka_helpers import ask_created
@@ -164,6 +165,60 @@ async def test_poison_and_failing_messages_go_to_the_dlq_and_the_partition_moves
     # The handler that did not fail kept its effect; the worker is still running.
     assert "ask_failing" in await effects(worker, CONSORTIUM)
     assert worker._task is not None and not worker._task.done()
+
+
+def transactions(consumer: Consumer, monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """How many units of work the consumer opens, per store, from now on."""
+    opened: Counter[str] = Counter()
+    runtime = consumer._runtime
+    unit_of_work = runtime.unit_of_work
+
+    def counted(tenant_id: str) -> UnitOfWork:
+        opened[tenant_id] += 1
+        return unit_of_work(tenant_id)
+
+    monkeypatch.setattr(runtime, "unit_of_work", counted)
+    return opened
+
+
+def fetched(consumer: Consumer, *envelopes: Envelope) -> list[Any]:
+    """Records as one fetch from one partition would hand them over."""
+    topic = consumer._runtime.settings.topic("mentornet.asks")
+    return [
+        Record(topic, e.value(), e.headers(), e.key(), partition=0, offset=i) for i, e in enumerate(envelopes)
+    ]
+
+
+async def test_a_fetched_batch_is_handled_in_one_transaction_per_store_and_a_duplicate_in_it_once(
+    worker: Consumer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asks = [Envelope.new(ask_created(f"ask_batch_{i}"), "org_a") for i in range(4)]
+    opened = transactions(worker, monkeypatch)
+
+    await worker.process_batch(fetched(worker, *asks, asks[1]))
+
+    assert await effects(worker, "org_a") == [f"ask_batch_{i}" for i in range(4)]
+    assert await effects(worker, CONSORTIUM) == [f"ask_batch_{i}" for i in range(4)]
+    assert opened == {"org_a": 1, CONSORTIUM: 1}
+    # Delivered again (a restart before the offset was committed): nothing happens twice.
+    await worker.process_batch(fetched(worker, *asks))
+    assert await effects(worker, "org_a") == [f"ask_batch_{i}" for i in range(4)]
+    assert await effects(worker, CONSORTIUM) == [f"ask_batch_{i}" for i in range(4)]
+
+
+async def test_an_event_that_fails_in_a_batch_costs_the_others_in_its_store_nothing(worker: Consumer) -> None:
+    settings = worker._runtime.settings
+    good = [Envelope.new(ask_created(f"ask_fine_{i}"), "org_a") for i in range(3)]
+    failing = Envelope.new(ask_created("ask_breaks", skills=["boom"]), "org_a")
+
+    await worker.process_batch(fetched(worker, good[0], failing, good[1], good[2]))
+
+    # The batch's transaction was rolled back and its handlers ran one at a time: the good ones kept
+    # their effect once, the failing one was dead-lettered, and its other handler's effect stayed.
+    assert await effects(worker, "org_a") == ["ask_fine_0", "ask_fine_1", "ask_fine_2"]
+    assert await effects(worker, CONSORTIUM) == ["ask_fine_0", "ask_breaks", "ask_fine_1", "ask_fine_2"]
+    dead = await read_all(settings.kafka_bootstrap_servers, dlq_topic(settings.topic("mentornet.asks")), 1)
+    assert [header(record, "ce_id") for record in dead] == [failing.id]
 
 
 async def test_the_offset_is_committed_after_the_effect(worker: Consumer) -> None:

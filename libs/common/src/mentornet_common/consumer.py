@@ -1,9 +1,17 @@
 """The consumer loop: inbox, partitions handled side by side, retries, dead letters, offsets committed
 after the effect.
 
-Handlers are registered in a plain dict, ``{AskCreated: [propose_mentors_when_ask_created]}``. Each
-handler runs in its own transaction with its own inbox row, in the store of the event's tenant unless the
-handler says otherwise with :func:`in_store`.
+Handlers are registered in a plain dict, ``{AskCreated: [propose_mentors_when_ask_created]}``. A handler
+runs in the store of the event's tenant unless it says otherwise with :func:`in_store`, and records an
+inbox row (one per handler and event) in the same transaction as its effect.
+
+The records of one partition fetched together are handled per store: every handler of every record that
+writes the same store runs in one transaction (in the records' order), with one inbox read and the inbox
+rows inserted together, and the stores take their turns in the order the batch first names them. Only the
+order of a partition's records within each store is kept — the only order events of one key can rely on,
+since a key's events all write the same stores. If such a transaction fails for the event or the code (not
+the infrastructure), it is rolled back and its handlers run again one at a time, each in a transaction of
+its own, so one bad event costs the others nothing.
 
 Each partition's records are handled in order by a task of their own, with the partition paused at the
 broker meanwhile, so one partition waiting holds up no other. How a failure is retried depends on what
@@ -29,6 +37,7 @@ import logging
 import time
 import traceback
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -41,7 +50,7 @@ from mentornet_common.contracts import TOPIC_IDENTITY, Event, OrgRegistered
 from mentornet_common.deadletters import FOR_GROUP
 from mentornet_common.envelope import Envelope, MalformedEvent
 from mentornet_common.faults import Backoff, transient
-from mentornet_common.inbox import already_handled, record_handled
+from mentornet_common.inbox import already_handled, handled_among, record_handled
 from mentornet_common.kafka import dlq_topic, make_consumer
 from mentornet_common.telemetry import (
     CONSUMER_BLOCKED,
@@ -112,6 +121,22 @@ def in_store(store_of: StoreOf) -> Callable[[Handler], Handler]:
 
 
 Partition = tuple[str, int]
+# At most this many handler runs share one transaction (a store's write lock is held while they run).
+GROUP_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class _Work:
+    """One handler to run for one record, in one store."""
+
+    record: ConsumerRecord[bytes, bytes]
+    received: Received[Any]
+    handler: Handler
+    tenant_id: str
+
+    def inbox_key(self, group_id: str) -> tuple[str, str, str]:
+        envelope = self.received.envelope
+        return (f"{group_id}.{self.handler.__name__}", envelope.source, envelope.id)
 
 
 class Consumer:
@@ -241,8 +266,7 @@ class Consumer:
     ) -> None:
         if after is not None:
             await after
-        for record in records:
-            await self.process(record)
+        await self.process_batch(records)
         async with self._commit_lock:
             try:
                 await consumer.commit({partition: records[-1].offset + 1})
@@ -264,23 +288,70 @@ class Consumer:
 
     async def process(self, record: ConsumerRecord[bytes, bytes]) -> None:
         """Handle one record: every handler once, or dead-letter it. Never raises but for cancellation."""
+        await self.process_batch([record])
+
+    async def process_batch(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
+        """Handle one partition's records, in order within each store (see the module's docstring)."""
+        by_store: dict[str, list[_Work]] = {}
+        handled = 0
+        for record in records:
+            work = await self._prepare(record)
+            if work is None:
+                continue
+            handled += 1
+            for item in work:
+                by_store.setdefault(item.tenant_id, []).append(item)
+        for tenant_id, items in by_store.items():
+            for start in range(0, len(items), GROUP_LIMIT):
+                await self._run_group(tenant_id, items[start : start + GROUP_LIMIT])
+        self.processed += handled
+
+    async def _prepare(self, record: ConsumerRecord[bytes, bytes]) -> list[_Work] | None:
+        """What one record asks of this group: a handler and a store each; None for a record this group has
+        nothing to do with. Provisions the store an ``org-registered`` names, and dead-letters a record
+        that is malformed or whose handler chose a store the event may not change."""
         addressed = _header(record, FOR_GROUP)
         if addressed is not None and addressed != self.group_id:
             # A dead letter replayed for the group that gave up on it: this group has handled it already.
             EVENTS_CONSUMED.labels(self.group_id, _header(record, "ce_type") or "-", "ignored").inc()
-            return
+            return None
+        kind = _header(record, "ce_type")
+        if kind is not None and kind not in self._handlers and kind != OrgRegistered.ce_type():
+            EVENTS_CONSUMED.labels(self.group_id, kind, "ignored").inc()  # not even parsed
+            return None
         try:
             envelope = Envelope.from_record(record)
             handlers = self._handlers.get(envelope.type)
             registers = envelope.type == OrgRegistered.ce_type() and envelope.source == OrgRegistered.source
             if not handlers and not registers:
                 EVENTS_CONSUMED.labels(self.group_id, envelope.type, "ignored").inc()
-                return
+                return None
             received = Received(envelope, envelope.payload())
         except MalformedEvent as exc:
             await self._dead_letter(record, "-", exc, attempts=1, reason="malformed")
-            return
-        with _tracer.start_as_current_span(
+            return None
+        if registers:
+            with self._span(received):
+                await self._run_handler(record, received, _provision)
+        work = []
+        for handler in handlers or ():
+            store_of: StoreOf | None = getattr(handler, "store_of", None)
+            try:
+                tenant_id = store_of(received) if store_of else envelope.tenant_id
+            except Exception as exc:  # a payload the handler cannot place: the handler's failure
+                work.append(_Work(record, received, handler, f"?{exc}"))
+                continue
+            if not may_write(received, tenant_id):
+                whose = f"{envelope.type} of tenant {envelope.tenant_id}"
+                error = ForeignStore(f"{whose} may not change the store of {tenant_id}")
+                await self._dead_letter(record, handler.__name__, error, 1, "foreign-store")
+                continue
+            work.append(_Work(record, received, handler, tenant_id))
+        return work
+
+    def _span(self, received: Received[Any]) -> AbstractContextManager[trace.Span]:
+        envelope = received.envelope
+        return _tracer.start_as_current_span(
             f"process {envelope.type}",
             context=context_from_traceparent(envelope.traceparent),
             kind=trace.SpanKind.CONSUMER,
@@ -290,12 +361,77 @@ class Consumer:
                 "messaging.message.id": envelope.id,
                 "mentornet.tenant": envelope.tenant_id,
             },
-        ):
-            if registers:
-                await self._run_handler(record, received, _provision)
-            for handler in handlers or ():
-                await self._run_handler(record, received, handler)
-        self.processed += 1
+        )
+
+    async def _run_group(self, tenant_id: str, items: list[_Work]) -> None:
+        """Every handler of ``items`` in one transaction of ``tenant_id``'s store; should it fail for the
+        event or the code, each again on its own."""
+        if len(items) == 1 or tenant_id.startswith("?"):
+            for item in items:
+                with self._span(item.received):
+                    await self._run_handler(item.record, item.received, item.handler)
+            return
+        first = items[0]
+        where: Partition = (first.record.topic, first.record.partition)
+        waiting = Backoff(
+            self._settings.consumer_retry_backoff_ms / 1000, self._settings.consumer_backoff_cap_s
+        )
+        waited_since: float | None = None
+        try:
+            while True:
+                try:
+                    await self._in_one_transaction(tenant_id, items)
+                    return
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    reason = transient(exc)
+                    if reason is None:
+                        log.info(
+                            "a batch of %d in %s failed (%s); its handlers run one at a time",
+                            len(items),
+                            tenant_id,
+                            exc,
+                            extra={"group": self.group_id},
+                        )
+                        break
+                    now = time.monotonic()
+                    waited_since = now if waited_since is None else waited_since
+                    if reason == "unknown-tenant" and now - waited_since >= (
+                        self._settings.consumer_unknown_tenant_wait_s
+                    ):
+                        letters = {id(item.record): item for item in items}  # each record once
+                        for item in letters.values():
+                            await self._dead_letter(
+                                item.record, item.handler.__name__, exc, 1, "unknown-tenant"
+                            )
+                        return
+                    name = f"{self.group_id}.{first.handler.__name__}"
+                    await self._wait_out(where, reason, exc, waiting, name, first.received.envelope)
+        finally:
+            if self.blocked.pop(where, None) is not None:
+                CONSUMER_BLOCKED.labels(self.group_id, where[0], str(where[1])).set(0)
+        for item in items:
+            with self._span(item.received):
+                await self._run_handler(item.record, item.received, item.handler)
+
+    async def _in_one_transaction(self, tenant_id: str, items: list[_Work]) -> None:
+        async with self._runtime.unit_of_work(tenant_id) as uow:
+            keys = [item.inbox_key(self.group_id) for item in items]
+            done = await handled_among(uow.session, keys)
+            outcomes = []
+            for item, key in zip(items, keys, strict=True):
+                if key in done:
+                    outcomes.append((item, "duplicate"))
+                    continue
+                with self._span(item.received):
+                    await item.handler(uow, item.received)
+                record_handled(uow.session, *key)
+                done.add(key)  # the same event twice in one batch has one effect
+                outcomes.append((item, "processed"))
+            await uow.commit()
+        for item, outcome in outcomes:
+            EVENTS_CONSUMED.labels(self.group_id, item.received.envelope.type, outcome).inc()
 
     async def _run_handler(
         self, record: ConsumerRecord[bytes, bytes], received: Received[Any], handler: Handler
@@ -318,13 +454,6 @@ class Consumer:
                         EVENTS_CONSUMED.labels(self.group_id, envelope.type, "processed").inc()
                         return
                     tenant_id = store_of(received) if store_of else envelope.tenant_id
-                    if not may_write(received, tenant_id):
-                        whose = f"{envelope.type} of tenant {envelope.tenant_id}"
-                        error = ForeignStore(f"{whose} may not change the store of {tenant_id}")
-                        await self._dead_letter(
-                            record, handler.__name__, error, attempts + 1, "foreign-store"
-                        )
-                        return
                     async with self._runtime.unit_of_work(tenant_id) as uow:
                         if await already_handled(uow.session, consumer_name, envelope.source, envelope.id):
                             EVENTS_CONSUMED.labels(self.group_id, envelope.type, "duplicate").inc()

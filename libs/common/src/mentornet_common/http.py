@@ -21,7 +21,7 @@ from mentornet_common.idempotency import IdempotencyMiddleware, RateLimitMiddlew
 from mentornet_common.migrations import alembic_migrator
 from mentornet_common.problems import Problem, install_problem_handlers
 from mentornet_common.ratelimit import Counters
-from mentornet_common.revocation import RevocationFeed, RevocationList, over_http, revocations_url
+from mentornet_common.revocation import RevocationFeed, RevocationList, RevocationsOverHttp, revocations_url
 from mentornet_common.runtime import Runtime
 from mentornet_common.settings import CommonSettings
 from mentornet_common.telemetry import HTTP_REQUEST_SECONDS, configure_logging, configure_tracing
@@ -176,7 +176,7 @@ def runtime_lifespan(
             revocations=revocations,
         )
         feed = RevocationFeed(
-            revocations, over_http(revocations_url(settings.jwks_url)), settings.revocation_poll_s
+            revocations, RevocationsOverHttp(revocations_url(settings.jwks_url)), settings.revocation_poll_s
         )
         await feed.start()
         try:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
@@ -32,3 +32,19 @@ def record_handled(session: AsyncSession, consumer: str, source: str, event_id: 
     session.add(
         InboxEntry(consumer=consumer, source=source, event_id=event_id, processed_at=datetime.now(UTC))
     )
+
+
+InboxKey = tuple[str, str, str]
+
+
+async def handled_among(session: AsyncSession, keys: list[InboxKey]) -> set[InboxKey]:
+    """Which of ``keys`` (consumer, source, event id) are already handled: one query for a whole batch."""
+    if not keys:
+        return set()
+    rows = await session.exec(
+        select(InboxEntry.consumer, InboxEntry.source, InboxEntry.event_id).where(
+            col(InboxEntry.event_id).in_(sorted({event_id for _, _, event_id in keys}))
+        )
+    )
+    wanted = set(keys)
+    return {key for key in ((c, s, e) for c, s, e in rows.all()) if key in wanted}

@@ -121,15 +121,22 @@ def revocations_url(jwks_url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}/v1/revocations"
 
 
-def over_http(url: str, transport: httpx.AsyncBaseTransport | None = None) -> Fetch:
-    async def fetch(after: int) -> list[dict[str, Any]]:
-        async with httpx.AsyncClient(timeout=5.0, transport=transport) as client:
-            response = await client.get(url, params={"after": after})
-            response.raise_for_status()
+class RevocationsOverHttp:
+    """Fetch identity's list over HTTP with one client (and its pooled connection) for the process's life:
+    a client made per poll cost every API process a TLS context and a new connection each second."""
+
+    def __init__(self, url: str, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self._url = url
+        self._client = httpx.AsyncClient(timeout=5.0, transport=transport)
+
+    async def __call__(self, after: int) -> list[dict[str, Any]]:
+        response = await self._client.get(self._url, params={"after": after})
+        response.raise_for_status()
         items: list[dict[str, Any]] = response.json()["items"]
         return items
 
-    return fetch
+    async def aclose(self) -> None:
+        await self._client.aclose()
 
 
 class RevocationFeed:
@@ -176,3 +183,5 @@ class RevocationFeed:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        if (close := getattr(self._fetch, "aclose", None)) is not None:
+            await close()

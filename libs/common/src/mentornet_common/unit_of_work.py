@@ -17,7 +17,7 @@ from mentornet_common.tenancy import CONSORTIUM, TenantStores
 
 
 class Waker(Protocol):
-    def wake(self, tenant_id: str, outbox_ids: list[int]) -> None: ...
+    def wake(self, tenant_id: str, rows: list[OutboxMessage]) -> None: ...
 
 
 class UnitOfWork:
@@ -83,4 +83,4 @@ class UnitOfWork:
         await self.session.commit()
         self._committed = True
         if self._outbox and self._relay is not None:
-            self._relay.wake(self.tenant_id, [row.id for row in self._outbox if row.id is not None])
+            self._relay.wake(self.tenant_id, self._outbox)
