@@ -232,7 +232,6 @@ async def test_a_frozen_broker_delays_events_and_loses_none(
         records = await read_all(
             broker.bootstrap_servers, settings.topic("mentornet.asks"), expect=5, timeout_s=40
         )
-        print("DBG", [(header(r, "ce_id")[:8], r.partition, r.offset) for r in records], [e.id[:8] for e in sent])
         assert sorted(header(r, "ce_id") or "" for r in records) == sorted(e.id for e in sent)
     finally:
         await runtime.stop()

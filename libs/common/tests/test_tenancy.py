@@ -1,20 +1,22 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import select
 
 from mentornet_common.inbox import InboxEntry
 from mentornet_common.runtime import Runtime
 from mentornet_common.settings import CommonSettings
 from mentornet_common.tenancy import CONSORTIUM, InvalidTenant, TenantStores, UnknownTenant
-from mentornet_devkit.pytest_plugin import isolated_settings
+from mentornet_devkit.pytest_plugin import drop_schemas, isolated_settings
 
-from .conftest import create_all, register
+from .conftest import ORGS, create_all, register
 
 pytestmark = pytest.mark.integration
 
@@ -129,3 +131,35 @@ async def test_a_store_exists_only_for_an_org_that_was_provisioned(runtime: Runt
             assert (await session.exec(select(InboxEntry))).all() == []
     finally:
         await elsewhere.close()
+
+
+async def test_on_postgresql_tenants_share_one_pool_and_a_transaction_sees_its_tenants_schema_only(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    prefix = f"t{secrets.token_hex(4)}_"
+    backend = {"data_dir": tmp_path, "database_url": postgres_url, "database_schema_prefix": prefix}
+    # One connection (and one more under a burst): every tenant's transactions take turns on it.
+    settings = isolated_settings(CommonSettings, backend, database_pool_size=1)
+    runtime = Runtime(settings, create_all, sweep=False)
+    try:
+        await runtime.start()
+        await register(runtime)
+        assert runtime.stores.engine("org_a") is runtime.stores.engine("org_b")
+        for tenant in ORGS:
+            async with runtime.unit_of_work(tenant) as uow:
+                uow.session.add(entry(f"written-by-{tenant}"))
+                await uow.commit()
+        for _ in range(3):
+            for tenant in ORGS:
+                async with runtime.stores.session(tenant) as session:
+                    path = (await session.exec(text("SHOW search_path"))).one()[0]  # type: ignore[call-overload]
+                    rows = (await session.exec(text("SELECT event_id FROM inbox"))).all()  # type: ignore[call-overload]
+                assert path == f"{prefix}{tenant}"
+                assert [row[0] for row in rows] == [f"written-by-{tenant}"]
+        # Back in the pool, a connection carries no tenant's schema to whoever takes it next.
+        async with runtime.stores.engine("org_a").connect() as connection:
+            path = (await connection.exec_driver_sql("SHOW search_path")).scalar()
+        assert prefix not in str(path)
+    finally:
+        await runtime.stop()
+        drop_schemas(prefix, postgres_url)

@@ -86,6 +86,13 @@ class CommonSettings(BaseSettings):
         "schema per tenant in that database.",
     )
     database_schema_prefix: str = "tenant_"
+    database_pool_size: int = Field(
+        default=10,
+        ge=1,
+        le=200,
+        description="PostgreSQL connections a process keeps open to one database, shared by every tenant "
+        "in it (as many again may open under a burst).",
+    )
     sqlite_busy_timeout_ms: int = Field(
         default=30_000,
         ge=0,

@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext import asyncio as sa_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
-from sqlmodel import Field, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from mentornet_common.settings import CommonSettings
@@ -92,6 +92,7 @@ class TenantStores:
         self._readers: dict[str, async_sessionmaker[AsyncSession]] = {}
         self._ready: set[str] = set()
         self._locks: dict[str, asyncio.Lock] = {}
+        self._pools: dict[str, AsyncEngine] = {}
 
     # where each tenant lives -----------------------------------------------------------------------------
 
@@ -132,19 +133,25 @@ class TenantStores:
             reader = sa_asyncio.create_async_engine(url, connect_args={"timeout": busy_s})
             _configure_sqlite(reader, "BEGIN", self._settings.sqlite_busy_timeout_ms)
         else:
-            # The connection's search_path holds only the tenant's schema: unqualified names cannot reach
-            # another tenant's tables.
-            engine = sa_asyncio.create_async_engine(
-                url,
-                pool_size=5,
-                max_overflow=5,
-                pool_pre_ping=True,
-                connect_args={"options": f"-csearch_path={schema}"},
-            )
-            reader = engine
+            # Every tenant of one database shares one pool (a pool per tenant would need connections by
+            # the thousand); each transaction begins by setting its search_path to the tenant's schema
+            # alone, so unqualified names cannot reach another tenant's tables.
+            if (shared := self._pools.get(url)) is None:
+                shared = self._pools[url] = sa_asyncio.create_async_engine(
+                    url,
+                    pool_size=self._settings.database_pool_size,
+                    max_overflow=self._settings.database_pool_size,
+                    pool_pre_ping=True,
+                )
+            engine = reader = shared
+        info = {SCHEMA: schema} if schema is not None else {}
         self._engines[tenant_id] = engine
-        self._makers[tenant_id] = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
-        self._readers[tenant_id] = async_sessionmaker(reader, class_=AsyncSession, expire_on_commit=False)
+        self._makers[tenant_id] = async_sessionmaker(
+            engine, class_=AsyncSession, sync_session_class=TenantSession, expire_on_commit=False, info=info
+        )
+        self._readers[tenant_id] = async_sessionmaker(
+            reader, class_=AsyncSession, sync_session_class=TenantSession, expire_on_commit=False, info=info
+        )
         if reader is not engine:
             self._engines[f"{tenant_id}#reader"] = reader
         return engine
@@ -254,9 +261,10 @@ class TenantStores:
 
     async def close(self) -> None:
         """Dispose every engine."""
-        for engine in self._engines.values():
+        for engine in {id(e): e for e in self._engines.values()}.values():
             await engine.dispose()
         self._engines.clear()
+        self._pools.clear()
         self._makers.clear()
         self._readers.clear()
         self._ready.clear()
@@ -272,6 +280,21 @@ def _migration_lock() -> asyncio.Lock:
     if (lock := _MIGRATION_LOCKS.get(loop)) is None:
         lock = _MIGRATION_LOCKS[loop] = asyncio.Lock()
     return lock
+
+
+SCHEMA = "mentornet_schema"
+
+
+class TenantSession(Session):
+    """A session whose transactions see one tenant's PostgreSQL schema only (``info[SCHEMA]``)."""
+
+
+@event.listens_for(TenantSession, "after_begin")
+def _enter_schema(session: Session, _transaction: Any, connection: Connection) -> None:
+    schema = session.info.get(SCHEMA)
+    if schema is not None:
+        # SET LOCAL ends with the transaction: a pooled connection carries no tenant to its next user.
+        connection.exec_driver_sql(f'SET LOCAL search_path TO "{schema}"')
 
 
 def _configure_sqlite(engine: AsyncEngine, begin: str, busy_timeout_ms: int) -> None:
