@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from types import TracebackType
 from typing import Protocol
 
@@ -37,6 +38,8 @@ class UnitOfWork:
         self._relay = relay
         self._outbox: list[OutboxMessage] = []
         self._committed = False
+        self._consortium: AsyncSession | None = None
+        self._consortium_cm: AbstractAsyncContextManager[AsyncSession] | None = None
 
     async def __aenter__(self) -> UnitOfWork:
         self._session_cm = self._stores.writer(self.tenant_id)
@@ -54,7 +57,12 @@ class UnitOfWork:
                 await self.session.rollback()
         finally:
             current_tenant.reset(self._tenant_token)
-            await self._session_cm.__aexit__(exc_type, exc, tb)
+            try:
+                if self._consortium_cm is not None:
+                    self._consortium, opened, self._consortium_cm = None, self._consortium_cm, None
+                    await opened.__aexit__(None, None, None)
+            finally:
+                await self._session_cm.__aexit__(exc_type, exc, tb)
 
     @property
     def settings(self) -> CommonSettings:
@@ -67,8 +75,19 @@ class UnitOfWork:
         return self._stores
 
     def consortium(self) -> AbstractAsyncContextManager[AsyncSession]:
-        """A separate session on the consortium store, to read shared data (the directory) beside this one."""
-        return self._stores.session(CONSORTIUM)
+        """A separate session on the consortium store, to read shared data (the directory) beside this one.
+
+        It is opened on first use and kept until the unit of work ends: every read of the consortium in
+        one unit of work shares one connection and one snapshot."""
+        return self._consortium_session()
+
+    @asynccontextmanager
+    async def _consortium_session(self) -> AsyncIterator[AsyncSession]:
+        if self._consortium is None:
+            opening = self._stores.session(CONSORTIUM)
+            self._consortium = await opening.__aenter__()
+            self._consortium_cm = opening
+        yield self._consortium
 
     def publish(self, event: Event, tenant_id: str | None = None) -> Envelope:
         """Add an event to this transaction's outbox; ``tenant_id`` is the owning org (default: this one)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
@@ -232,9 +233,9 @@ async def loads_of(consortium: AsyncSession, mentor_ids: list[str]) -> dict[str,
     return loads
 
 
-async def ask_facts(uow: UnitOfWork, ask: Ask) -> domain.AskFacts:
+async def ask_facts(uow: UnitOfWork, ask: Ask, cards: MenteeCards) -> domain.AskFacts:
     """The ask as ranking sees it, completed from the mentee's card where they shared one."""
-    card = await _mentee_card(uow, ask, ask.mentee_org_id)
+    card = cards.seen_by(ask.mentee_org_id)
     shown = card.card if card else {}
     return domain.AskFacts(
         mentee_id=ask.mentee_id,
@@ -265,13 +266,24 @@ async def rank_for(
         exclude = exclude | {c.mentor_id for c in candidates}
 
 
-async def _mentee_card(uow: UnitOfWork, ask: Ask, mentor_org_id: str) -> PersonCardEntry | None:
-    """The mentee's card, if they shared it with the mentor's org."""
-    own = await uow.session.get(PersonCardEntry, ask.mentee_id)
-    if own is not None and mentor_org_id == ask.mentee_org_id:
-        return own
-    async with uow.consortium() as consortium:
-        return await consortium.get(PersonCardEntry, ask.mentee_id)
+@dataclass(frozen=True)
+class MenteeCards:
+    """The mentee's card as their own org keeps it, and as shared with the consortium (read once)."""
+
+    mentee_org_id: str
+    own: PersonCardEntry | None
+    shared: PersonCardEntry | None
+
+    @classmethod
+    async def read(cls, uow: UnitOfWork, ask: Ask) -> MenteeCards:
+        own = await uow.session.get(PersonCardEntry, ask.mentee_id)
+        async with uow.consortium() as consortium:
+            shared = await consortium.get(PersonCardEntry, ask.mentee_id)
+        return cls(ask.mentee_org_id, own, shared)
+
+    def seen_by(self, org_id: str) -> PersonCardEntry | None:
+        """The card a person of ``org_id`` may see: the own org's copy, else the consortium's."""
+        return self.own if self.own is not None and org_id == self.mentee_org_id else self.shared
 
 
 def _settings(uow: UnitOfWork) -> MatchingSettings:
@@ -290,7 +302,8 @@ async def propose_next(uow: UnitOfWork, ask_id: str) -> Proposal | None:
     settings = _settings(uow)
     now = _now()
     asked_before = {p.mentor_id for p in earlier}
-    facts = await ask_facts(uow, ask)
+    cards = await MenteeCards.read(uow, ask)
+    facts = await ask_facts(uow, ask, cards)
     ranked = await rank_for(uow, ask, facts, asked_before | {ask.mentee_id}, settings.retrieval_k, now)
     if not ranked:
         reason = (
@@ -334,7 +347,7 @@ async def propose_next(uow: UnitOfWork, ask_id: str) -> Proposal | None:
             skills=ask.skills,
             duration_minutes=cast(DurationMinutes, ask.duration_minutes),
             proposed_at=now,
-            mentee_card=person_card(await _mentee_card(uow, ask, proposal.mentor_org_id)),
+            mentee_card=person_card(cards.seen_by(proposal.mentor_org_id)),
             expires_at=proposal.expires_at,
             reverse_mentoring=proposal.reverse_mentoring,
             free_time=[TimeRange(start=i.start, end=i.end) for i in free],
