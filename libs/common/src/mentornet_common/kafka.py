@@ -52,7 +52,7 @@ def make_producer(settings: CommonSettings) -> AIOKafkaProducer:
         acks="all",
         enable_idempotence=False,
         request_timeout_ms=15_000,
-        linger_ms=2,
+        linger_ms=settings.producer_linger_ms,
     )
 
 

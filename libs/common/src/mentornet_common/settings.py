@@ -76,6 +76,13 @@ class CommonSettings(BaseSettings):
         "org-registered before it is dead-lettered.",
     )
     consumer_fetch_max_wait_ms: int = Field(default=50, ge=1)
+    producer_linger_ms: int = Field(
+        default=0,
+        ge=0,
+        le=1000,
+        description="How long a producer waits to fill a batch. 0: send at once; records that arrive while a "
+        "request is in flight still go out together in the next one.",
+    )
     consumer_session_timeout_ms: int = Field(default=6000, ge=1000)
 
     # Stores

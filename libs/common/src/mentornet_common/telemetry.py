@@ -70,6 +70,10 @@ CONSUMER_RETRIES = Counter(
     "towards the dead-letter topic)",
     ["group", "reason"],
 )
+SQLITE_LOCK_WAITS = Counter(
+    "mentornet_sqlite_lock_waits_total",
+    "Sleeps of a SQLite statement waiting for another process's write lock on the same store",
+)
 RATE_LIMIT_FALLBACKS = Counter(
     "mentornet_rate_limit_fallbacks_total",
     "Rate-limit and login-throttle operations counted in this process's memory because Redis failed",

@@ -17,6 +17,7 @@ import asyncio
 import fcntl
 import logging
 import re
+import sqlite3
 import weakref
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -32,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import Field, Session, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from mentornet_common import sqlite_inline
 from mentornet_common.settings import CommonSettings
 
 log = logging.getLogger(__name__)
@@ -93,6 +95,7 @@ class TenantStores:
         self._ready: set[str] = set()
         self._locks: dict[str, asyncio.Lock] = {}
         self._pools: dict[str, AsyncEngine] = {}
+        self._turns: dict[str, asyncio.Lock] = {}
 
     # where each tenant lives -----------------------------------------------------------------------------
 
@@ -126,12 +129,15 @@ class TenantStores:
                 path.parent.mkdir(parents=True, exist_ok=True)
             # Writers begin with BEGIN IMMEDIATE (a deferred transaction that later writes fails with
             # SQLITE_BUSY when another process wrote in between); readers begin deferred, so in WAL mode
-            # they never wait for, or hold up, a writer.
+            # they never wait for, or hold up, a writer. Calls run in the event loop's thread, and a lock
+            # held by another process is waited out with asyncio sleeps (mentornet_common.sqlite_inline).
             busy_s = self._settings.sqlite_busy_timeout_ms / 1000
-            engine = sa_asyncio.create_async_engine(url, connect_args={"timeout": busy_s})
-            _configure_sqlite(engine, "BEGIN IMMEDIATE", self._settings.sqlite_busy_timeout_ms)
-            reader = sa_asyncio.create_async_engine(url, connect_args={"timeout": busy_s})
-            _configure_sqlite(reader, "BEGIN", self._settings.sqlite_busy_timeout_ms)
+            file = str(path) if path is not None else ":memory:"
+            engine = sa_asyncio.create_async_engine(url, async_creator=sqlite_inline.creator(file, busy_s))
+            _configure_sqlite(engine, "BEGIN IMMEDIATE")
+            reader = sa_asyncio.create_async_engine(url, async_creator=sqlite_inline.creator(file, busy_s))
+            _configure_sqlite(reader, "BEGIN")
+            self._turns[tenant_id] = asyncio.Lock()
         else:
             # Every tenant of one database shares one pool (a pool per tenant would need connections by
             # the thousand); each transaction begins by setting its search_path to the tenant's schema
@@ -249,10 +255,29 @@ class TenantStores:
 
     @asynccontextmanager
     async def writer(self, tenant_id: str) -> AsyncIterator[AsyncSession]:
-        """A session for changing one tenant's store (UnknownTenant if it was never provisioned)."""
+        """A session for changing one tenant's store (UnknownTenant if it was never provisioned).
+
+        On SQLite, which lets one writer at a time into a file, the writers of one process take turns in
+        the order they came (an asyncio lock per store); only another process's writer is waited out by
+        polling (:mod:`mentornet_common.sqlite_inline`)."""
         await self.ensure(tenant_id)
-        async with self._makers[tenant_id]() as session:
-            yield session
+        turn = self._turns.get(tenant_id)
+        if turn is None:
+            async with self._makers[tenant_id]() as session:
+                yield session
+            return
+        try:
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can lose a lock acquired just as it
+            # times out or is cancelled, and every later writer of the store would wait for it forever.
+            async with asyncio.timeout(self._settings.sqlite_busy_timeout_ms / 1000):
+                await turn.acquire()
+        except TimeoutError:
+            raise sqlite3.OperationalError("database is locked (by a writer of this process)") from None
+        try:
+            async with self._makers[tenant_id]() as session:
+                yield session
+        finally:
+            turn.release()
 
     async def ping(self) -> None:
         """Reach the consortium store (readiness)."""
@@ -265,6 +290,7 @@ class TenantStores:
             await engine.dispose()
         self._engines.clear()
         self._pools.clear()
+        self._turns.clear()
         self._makers.clear()
         self._readers.clear()
         self._ready.clear()
@@ -297,7 +323,7 @@ def _enter_schema(session: Session, _transaction: Any, connection: Connection) -
         connection.exec_driver_sql(f'SET LOCAL search_path TO "{schema}"')
 
 
-def _configure_sqlite(engine: AsyncEngine, begin: str, busy_timeout_ms: int) -> None:
+def _configure_sqlite(engine: AsyncEngine, begin: str) -> None:
     sync_engine = engine.sync_engine
 
     @event.listens_for(sync_engine, "connect")
@@ -308,7 +334,7 @@ def _configure_sqlite(engine: AsyncEngine, begin: str, busy_timeout_ms: int) -> 
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA busy_timeout=0")  # never sleep in the loop's thread: see sqlite_inline
         # Erased data must not linger in free pages of the file (the right to be forgotten).
         cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
