@@ -1,0 +1,146 @@
+"""The card index: exact up to its limit, partitioned beyond it; both keep the same upsert/remove/reuse
+behaviour, and the partitioned search finds what exact float32 search finds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from matching.index import VectorIndex
+
+D = 384
+
+
+def clustered(n: int, seed: int = 0, centres: int = 60) -> np.ndarray:
+    """Unit vectors around the same few dozen centres (cosine ~0.8 to their centre), as card vectors are."""
+    middle = np.random.default_rng(1234).standard_normal((centres, D)).astype(np.float32)
+    middle /= np.linalg.norm(middle, axis=1, keepdims=True)
+    noise = np.random.default_rng(seed).standard_normal((n, D)).astype(np.float32) * 0.037
+    vectors = middle[np.arange(n) % centres] + noise
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def partitioned(vectors: np.ndarray, prefix: str = "m") -> VectorIndex:
+    # Small limits so that a few thousand cards are enough to partition (the defaults: 50,000 and 1,024).
+    index = VectorIndex(D, exact_limit=1000, lists=32, probes=4)
+    index.upsert_many([f"{prefix}{i}" for i in range(len(vectors))], vectors)
+    assert index.partitioned
+    return index
+
+
+@pytest.fixture(scope="module")
+def cards() -> np.ndarray:
+    return clustered(6000)
+
+
+@pytest.fixture(scope="module")
+def queries() -> np.ndarray:
+    return clustered(40, seed=1)  # around the same centres, other points
+
+
+def exact_top(vectors: np.ndarray, query: np.ndarray, k: int) -> set[int]:
+    return {int(i) for i in np.argsort(-(vectors @ query))[:k]}
+
+
+def test_partitioned_search_finds_what_exact_search_finds(cards: np.ndarray, queries: np.ndarray) -> None:
+    index = partitioned(cards)
+    recalls = []
+    for query in queries:
+        found = index.search(query, 50)
+        assert len(found) == 50
+        assert [s for _, s in found] == sorted((s for _, s in found), reverse=True)
+        recalls.append(len({int(m[1:]) for m, _ in found} & exact_top(cards, query, 50)) / 50)
+    assert np.mean(recalls) >= 0.98, np.mean(recalls)
+
+
+def test_partitioned_scores_are_cosines_to_within_rounding(cards: np.ndarray, queries: np.ndarray) -> None:
+    index = partitioned(cards)
+    for mentor, score in index.search(queries[0], 20):
+        assert abs(score - float(cards[int(mentor[1:])] @ queries[0])) < 1e-3
+    vector = index.get("m7")
+    assert vector is not None and float(vector @ cards[7]) > 0.999
+
+
+def filled(exact: bool, vectors: np.ndarray) -> VectorIndex:
+    if not exact:
+        return partitioned(vectors)
+    index = VectorIndex(D)
+    index.upsert_many([f"m{i}" for i in range(len(vectors))], vectors)
+    return index
+
+
+@pytest.mark.parametrize("exact", [True, False])
+def test_a_card_is_replaced_removed_and_its_place_reused(exact: bool, cards: np.ndarray) -> None:
+    index = filled(exact, cards[:2000])
+    size = len(index)
+    index.upsert("new", cards[2500])
+    assert index.search(cards[2500], 1)[0][0] == "new"
+    index.upsert("new", cards[2600])  # replaced: found by its new vector, not its old one
+    assert len(index) == size + 1
+    assert index.search(cards[2600], 1)[0][0] == "new"
+    assert index.search(cards[2500], 1)[0][0] != "new"
+    index.remove("new")
+    assert "new" not in index and len(index) == size
+    assert all(m != "new" for m, _ in index.search(cards[2600], 100))
+    index.upsert("newer", cards[2700])  # takes the row "new" left
+    assert len(index) == size + 1
+    assert index.search(cards[2700], 1)[0][0] == "newer"
+    index.remove("absent")  # nothing happens
+    assert index.get("absent") is None
+
+
+def test_an_exact_index_finds_exactly(cards: np.ndarray, queries: np.ndarray) -> None:
+    index = VectorIndex(D, capacity=4)  # grows as cards come
+    index.upsert_many([f"m{i}" for i in range(500)], cards[:500])
+    assert not index.partitioned
+    found = index.search(queries[0], 10)
+    assert {int(m[1:]) for m, _ in found} == exact_top(cards[:500], queries[0], 10)
+    assert found[0][1] == pytest.approx(float(cards[int(found[0][0][1:])] @ queries[0]), abs=1e-6)
+
+
+@pytest.mark.parametrize("exact", [True, False])
+def test_excluded_cards_are_left_out_and_replaced_by_the_next(
+    exact: bool, cards: np.ndarray, queries: np.ndarray
+) -> None:
+    index = filled(exact, cards[:3000])
+    first = index.search(queries[0], 10)
+    skipped = {m for m, _ in first[:5]}
+    again = index.search(queries[0], 10, exclude=skipped)
+    assert len(again) == 10 and not skipped & {m for m, _ in again}
+    assert [m for m, _ in again[:5]] == [m for m, _ in first[5:]]
+
+
+def test_a_partitioned_search_widens_until_it_has_enough(cards: np.ndarray) -> None:
+    index = partitioned(cards[:2000])
+    everyone = index.search(cards[0], 5000)  # more than the partitions near the query hold
+    assert len(everyone) == 2000
+    assert len({m for m, _ in everyone}) == 2000
+    rest = index.search(cards[0], 50, exclude={m for m, _ in everyone[:1990]})
+    assert {m for m, _ in rest} == {m for m, _ in everyone[1990:]}
+
+
+def test_an_index_partitions_itself_when_it_outgrows_exact_search(cards: np.ndarray) -> None:
+    index = VectorIndex(D, exact_limit=1000, lists=16, probes=16)
+    for i in range(1000):
+        index.upsert(f"m{i}", cards[i])
+    index.remove("m3")
+    assert not index.partitioned
+    index.upsert_many([f"m{i}" for i in range(1000, 1500)], cards[1000:1500])
+    assert index.partitioned and len(index) == 1499 and "m3" not in index
+    assert index.search(cards[1200], 1)[0][0] == "m1200"
+    assert index.search(cards[10], 1)[0][0] == "m10"  # moved over from the matrix
+    index.upsert("m3", cards[3])  # the freed row is reused
+    assert index.search(cards[3], 1)[0][0] == "m3" and len(index) == 1500
+
+
+def test_removing_many_and_the_keys_left(cards: np.ndarray) -> None:
+    index = partitioned(cards[:1500])
+    index.remove_many([f"m{i}" for i in range(0, 1500, 2)])
+    assert sorted(index.keys_held()) == sorted(f"m{i}" for i in range(1, 1500, 2))
+    assert all(int(m[1:]) % 2 == 1 for m, _ in index.search(cards[0], 100))
+
+
+def test_an_empty_index_finds_nothing() -> None:
+    index = VectorIndex(D)
+    assert index.search(np.ones(D, dtype=np.float32) / np.sqrt(D), 5) == []
+    assert len(index) == 0 and index.keys_held() == []
