@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import time
 import traceback
@@ -420,15 +421,19 @@ class Consumer:
             keys = [item.inbox_key(self.group_id) for item in items]
             done = await handled_among(uow.session, keys)
             outcomes = []
-            for item, key in zip(items, keys, strict=True):
-                if key in done:
-                    outcomes.append((item, "duplicate"))
-                    continue
-                with self._span(item.received):
-                    await item.handler(uow, item.received)
-                record_handled(uow.session, *key)
-                done.add(key)  # the same event twice in one batch has one effect
-                outcomes.append((item, "processed"))
+            # One span per record: a record's handlers for this store follow each other in the batch.
+            paired = zip(items, keys, strict=True)
+            for _, run in itertools.groupby(paired, key=lambda pair: id(pair[0].record)):
+                pairs = list(run)
+                with self._span(pairs[0][0].received):
+                    for item, key in pairs:
+                        if key in done:
+                            outcomes.append((item, "duplicate"))
+                            continue
+                        await item.handler(uow, item.received)
+                        record_handled(uow.session, *key)
+                        done.add(key)  # the same event twice in one batch has one effect
+                        outcomes.append((item, "processed"))
             await uow.commit()
         for item, outcome in outcomes:
             EVENTS_CONSUMED.labels(self.group_id, item.received.envelope.type, outcome).inc()
