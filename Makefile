@@ -23,7 +23,7 @@ COMPARED_MODEL := wordllama==0.4.0.post1
 
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install tools idp-modules idp run demo bench bench-matching eval-matching compare-models test chaos lint format schemas clean
+.PHONY: install tools idp-modules idp run demo bench bench-pg bench-matching eval-matching compare-models test chaos lint format schemas clean
 
 $(STAMP): constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
 	$(PYTHON) -m venv $(VENV)
@@ -67,9 +67,18 @@ idp: install idp-modules
 demo: install
 	$(BIN)/python -m mentornet_devkit.demo
 
-# Against a running `make run`: ask-created -> match-proposed latency, asks/s, and a raw Kafka round trip.
+# A fresh system of its own (ports 18001-18006, broker 19092, a temporary folder; `make run` may go on beside
+# it): a raw Kafka round trip, idle ask-created -> match-proposed latency, the offered rate ramped to the knee,
+# idle again; CPU-ms per ask for every process. BENCH_ARGS="--json bench.json", "--attach" (a running
+# `make run`), ... (docs/benchmarks.md).
 bench: install
 	$(BIN)/python -m mentornet_devkit.bench $(BENCH_ARGS)
+
+# The same on PostgreSQL (a server of the bench's own, from Debian's binaries; a database per service), with
+# one then two worker replicas per service, and every service's workers joining, leaving and crashing under load.
+bench-pg: install
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+	$(BIN)/python -m mentornet_devkit.bench --postgres --replicas 1,2 --rebalance $(BENCH_ARGS)
 
 # In-process: rank the labelled asks against 10,000 and 100,000 cards; p50/p99 ms per ask, memory.
 bench-matching: install

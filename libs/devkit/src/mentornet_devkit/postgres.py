@@ -1,0 +1,82 @@
+"""A PostgreSQL server of one's own: a throwaway cluster in a folder, from Debian's binaries
+(``/usr/lib/postgresql/*/bin``, which ``make tools`` installs), on loopback only.
+
+``make bench-pg`` runs its stores here rather than on a shared server: every process of the stack keeps a
+pool per tenant store, so the stack alone holds more connections than a default server admits (100), and
+every process of this server belongs to the bench when its CPU is counted.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def binaries() -> Path:
+    """The newest installed PostgreSQL's bin folder."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+    if not found:
+        raise RuntimeError(
+            "Debian's PostgreSQL binaries (/usr/lib/postgresql/*/bin) are missing: `make tools`"
+        )
+    return found[-1].parent
+
+
+@dataclass
+class OwnPostgres:
+    """A cluster in ``folder`` listening on 127.0.0.1:``port`` (trust authentication, user postgres); run
+    as the postgres user when this process is root (initdb refuses root)."""
+
+    folder: Path
+    port: int
+    max_connections: int = 1000
+    bin: Path | None = None
+
+    @property
+    def server(self) -> str:
+        """A URL of the server's maintenance database, to create and drop databases from."""
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, *command: str) -> None:
+        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        subprocess.run([*prefix, *command], check=True, capture_output=True, timeout=120)
+
+    def start(self) -> None:
+        self.bin = self.bin or binaries()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            shutil.chown(self.folder, "postgres", "postgres")
+            for parent in [self.folder, *self.folder.parents]:  # the postgres user must reach the folder
+                if parent in (Path("/"), Path("/tmp")):
+                    break
+                parent.chmod(parent.stat().st_mode | 0o011)
+        data = self.folder / "data"
+        self._run(
+            str(self.bin / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        )
+        self._run(
+            str(self.bin / "pg_ctl"), "-D", str(data), "-l", str(self.folder / "server.log"), "-w", "start",
+            "-o", f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
+            f"-c max_connections={self.max_connections}",
+        )  # fmt: skip
+
+    def postmaster_pid(self) -> int | None:
+        try:
+            return int((self.folder / "data" / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+
+    def stop(self) -> None:
+        if self.bin is not None and self.postmaster_pid() is not None:
+            self._run(str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "fast", "-w", "stop")
