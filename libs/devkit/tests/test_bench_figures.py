@@ -37,6 +37,7 @@ def step(offered: float, passed: bool = True, **figures: float) -> Step:
         posted=posted,
         proposed=posted,
         proposed_in_time=posted,
+        issued_rate=offered,
         sustained=offered if passed else offered / 2,
         p50_ms=40.0,
         p99_ms=90.0,
@@ -84,6 +85,10 @@ def test_a_step_passes_only_when_every_condition_holds() -> None:
 
     tail = step(20, p99_ms=1000.0)
     assert not tail.passed and tail.reasons == ["p99 1,000.0 ms >= 1000 ms"]
+
+    lagging = step(20, issued_rate=18.0)
+    assert not lagging.passed
+    assert lagging.reasons == ["the bench issued only 18.0/s (the load generator lagged)"]
 
     nothing = step(20, posted=0, proposed=0, proposed_in_time=0, sustained=math.nan, p99_ms=math.nan)
     assert not nothing.passed and nothing.reasons[0] == "no ask was accepted"

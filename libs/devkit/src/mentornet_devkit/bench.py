@@ -669,7 +669,7 @@ class Bench:
             )
         return steps
 
-    async def store_check(self, asks: list[str]) -> dict[str, Any]:
+    async def listed_asks(self) -> list[dict[str, Any]]:
         """Each mentee's asks as matching's API lists them, with their proposals."""
         await self.population.refresh(self.http, self.target.urls)
         found: list[dict[str, Any]] = []
@@ -685,7 +685,7 @@ class Bench:
                 )
                 found += page["items"]
                 offset = page.get("next_offset")
-        return fig.store_check(found, asks)
+        return found
 
 
 def _issued_rate(offered: Offered) -> float:
@@ -777,7 +777,8 @@ async def rebalance(bench: Bench, rate: float, seconds: float) -> dict[str, Any]
         "p99_ms": fig.percentile(latencies, 99),
         "max_ms": max(latencies) if latencies else None,
         "p99_by_5s": {f"{b * 5}-{b * 5 + 5}s": fig.percentile(v, 99) for b, v in sorted(buckets.items())},
-        "ledger": watcher.ledger.check(offered.asks),
+        "ledger": watcher.ledger.check(offered.asks),  # within the drain bound; again at the end of the run
+        "ask_ids": offered.asks,
         "cpu_ms": fig.cpu_by_role(cpu_before, cpu_after),
         "asks": len(offered.asks),
         "workers_at_end": {s: len(stack.workers(s)) for s in services},
@@ -801,7 +802,9 @@ def own_stack(args: argparse.Namespace, replicas: int, index: int) -> Iterator[T
         if args.postgres_server:
             databases = Databases(args.postgres_server, services)
         else:
-            server = OwnPostgres(folder / "postgres", args.postgres_port + index)
+            server = OwnPostgres(
+                folder / "postgres", args.postgres_port + index, settings=tuple(args.postgres_set)
+            )
             server.start()
             databases = Databases(server.server, services)
         databases.create()
@@ -861,9 +864,7 @@ async def measure(
     watcher = Watcher(target.bootstrap, from_start=target.stack is not None)
     meter = CpuMeter(target.roles)
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
-    async with httpx.AsyncClient(
-        timeout=httpx.Timeout(30.0, pool=60.0), limits=limits, trust_env=False
-    ) as http:
+    async with httpx.AsyncClient(timeout=httpx.Timeout(60.0), limits=limits, trust_env=False) as http:
         await watcher.start()
         await meter.start()
         try:
@@ -906,9 +907,16 @@ async def measure(
                 seconds = args.rebalance_seconds
                 progress(f"rebalance: {rate:g} asks/s for {seconds:g} s while workers join and leave")
                 result["rebalance"] = await rebalance(bench, rate, args.rebalance_seconds)
+            # the last word on every ask: what the topic and matching's store hold once all has settled
+            await watcher.wait_for(bench.all_asks, time.monotonic() + args.settle_max, target.check_alive)
             await bench.meter.quiet(bench.idle_ms_per_s, args.quiet_max)
+            listed = await bench.listed_asks()
             result["ledger"] = watcher.ledger.check(bench.all_asks)
-            result["store"] = await bench.store_check(bench.all_asks)
+            result["store"] = fig.store_check(listed, bench.all_asks)
+            if "rebalance" in result:
+                asks = result["rebalance"].pop("ask_ids")
+                result["rebalance"]["ledger_at_end"] = watcher.ledger.check(asks)
+                result["rebalance"]["store"] = fig.store_check(listed, asks)
         finally:
             if target.backends is not None:
                 result["postgres_peak_connections"] = target.backends.peak_connections
@@ -1057,7 +1065,6 @@ def run_lines(result: dict[str, Any], run: dict[str, Any], number: int, roles: l
 
 
 def rebalance_lines(rb: dict[str, Any]) -> list[str]:
-    ledger = rb["ledger"]
     lines = [
         "",
         f"rebalance under load: {rb['rate']:g} asks/s for {rb['seconds']:g} s, {rb['asks']} asks"
@@ -1071,10 +1078,10 @@ def rebalance_lines(rb: dict[str, Any]) -> list[str]:
             initial_indent=head + " ",
             subsequent_indent=" " * (len(head) + 1),
         )
+    within = rb["ledger"]["proposed"]
     lines.append(
         f"  latency p50 {_n(rb['p50_ms'])} ms, p99 {_n(rb['p99_ms'])} ms, max {_n(rb['max_ms'])} ms; "
-        f"{'all proposed within' if rb['drained'] else 'NOT all proposed after'} {rb['drain_s']:.1f} s "
-        f"of the last post"
+        f"{within} of {rb['asks']} proposed within {rb['drain_s']:.0f} s of the last post"
     )
     lines += textwrap.wrap(
         "  ".join(f"{k} {_n(v, 0)}" for k, v in rb["p99_by_5s"].items()),
@@ -1082,13 +1089,23 @@ def rebalance_lines(rb: dict[str, Any]) -> list[str]:
         initial_indent="  p99 ms by 5 s of ask-created: ",
         subsequent_indent="    ",
     )
-    verdict = "OK" if ledger["lost"] == 0 and ledger["two_proposals"] == 0 else "FAILED"
-    lines.append(
-        f"  {verdict}: {ledger['proposed']} of {ledger['posted']} proposed, {ledger['lost']} lost, "
-        f"{ledger['two_proposals']} with two different proposals; {ledger['events_delivered_twice']} "
-        f"match-proposed events delivered twice ({ledger['extra_deliveries']} extra records: at-least-once, "
-        f"skipped by consumers)"
+    end = rb.get("ledger_at_end", rb["ledger"])
+    store = rb.get("store", {})
+    doubled = max(end["two_proposals"], store.get("with_more", 0))
+    verdict = "OK" if end["lost"] == 0 and doubled == 0 else "FAILED"
+    text = (
+        f"{verdict}: by the end of the run {end['proposed']} of {end['posted']} proposed, {end['lost']} "
+        f"never, {end['two_proposals']} with two different proposals on the topic"
     )
+    if store:
+        text += (
+            f" ({store['with_one_proposal']} with exactly one in matching's store, {store['with_more']} more)"
+        )
+    text += (
+        f"; {end['events_delivered_twice']} match-proposed events delivered twice (at-least-once redelivery, "
+        f"{end['extra_deliveries']} extra records, which consumers skip)"
+    )
+    lines += textwrap.wrap(text, 110, initial_indent="  ", subsequent_indent="    ")
     lines.append(f"  workers at the end: {rb['workers_at_end']}")
     return lines
 
@@ -1121,7 +1138,16 @@ def machine_line() -> str:
     )
 
 
+def describe(exc: Exception) -> str:
+    text = f"{type(exc).__name__}: {exc}".rstrip(": ")
+    if isinstance(exc, httpx.RequestError):
+        text += f" ({exc.request.method} {exc.request.url})"
+    return text
+
+
 async def attached(args: argparse.Namespace, result: dict[str, Any]) -> None:
+    if not (args.data_dir / PIDS_FILE).exists():
+        progress(f"no {PIDS_FILE} in {args.data_dir}: the system's CPU is not measured, only the bench's")
     target = Target(
         Urls.from_base(port_base=args.port_base),
         args.bootstrap,
@@ -1140,7 +1166,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
         try:
             asyncio.run(attached(args, results[0]))
         except Exception as exc:
-            results[0]["error"] = f"{type(exc).__name__}: {exc} (is `make run` running?)"
+            results[0]["error"] = f"{describe(exc)} (is `make run` running?)"
         return results
     for index, count in enumerate(args.replica_counts):
         stores = "PostgreSQL" if args.postgres else "SQLite"
@@ -1152,7 +1178,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
             with own_stack(args, count, index) as target:
                 asyncio.run(measure(args, target, result, args.rebalance and index == 0))
         except Exception as exc:
-            result["error"] = f"{type(exc).__name__}: {exc}"
+            result["error"] = describe(exc)
             progress(f"failed: {result['error']}")
     return results
 
@@ -1178,6 +1204,14 @@ def main(argv: list[str] | None = None) -> int:
         "bench's own (Debian's binaries), fresh for each stack",
     )
     where.add_argument("--postgres-port", type=int, default=15432, help="the bench's own server's port")
+    where.add_argument(
+        "--postgres-set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting of the bench's own server, e.g. synchronous_commit=off (SQLite's stores commit "
+        "without waiting for the disk: WAL, synchronous=NORMAL); repeatable",
+    )
     where.add_argument("--replicas", default="1", help="worker replicas per service, one fresh stack each")
     where.add_argument("--verbose", action="store_true", help="copy every process's output here")
     where.add_argument("--keep", action="store_true", help="keep the stack's data folder and logs")

@@ -90,9 +90,12 @@ class Step:
 
 
 def judge(step: Step) -> Step:
-    """Set ``passed`` and the reasons it did not: refused posts, asks not proposed within the drain bound,
-    sustained under 95% of offered, p99 at or over 1 s."""
+    """Set ``passed`` and the reasons it did not: the load generator issuing under 95% of the offered rate,
+    refused posts, asks not proposed within the drain bound, sustained under 95% of offered, p99 at or over
+    1 s. (A rate the bench could not issue is the bench's failure, not the system's: it says so.)"""
     reasons = []
+    if step.issued_rate < SUSTAINED_SHARE * step.offered:
+        reasons.append(f"the bench issued only {_num(step.issued_rate)}/s (the load generator lagged)")
     if step.posted == 0:
         reasons.append("no ask was accepted")
     if step.refused:

@@ -33,6 +33,8 @@ class OwnPostgres:
     folder: Path
     port: int
     max_connections: int = 1000
+    # more server settings, "name=value" (synchronous_commit=off, ...)
+    settings: tuple[str, ...] = ()
     bin: Path | None = None
 
     @property
@@ -68,7 +70,7 @@ class OwnPostgres:
         self._run(
             str(self.bin / "pg_ctl"), "-D", str(data), "-l", str(self.folder / "server.log"), "-w", "start",
             "-o", f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
-            f"-c max_connections={self.max_connections}",
+            f"-c max_connections={self.max_connections}" + "".join(f" -c {s}" for s in self.settings),
         )  # fmt: skip
 
     def postmaster_pid(self) -> int | None:
