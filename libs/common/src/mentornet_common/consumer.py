@@ -431,6 +431,9 @@ class Consumer:
                             outcomes.append((item, "duplicate"))
                             continue
                         await item.handler(uow, item.received)
+                        # The next handler sees the store as if this one had committed on its own (a row
+                        # this one deleted is gone for it, not an object it could add back).
+                        await uow.session.flush()
                         record_handled(uow.session, *key)
                         done.add(key)  # the same event twice in one batch has one effect
                         outcomes.append((item, "processed"))
