@@ -26,6 +26,9 @@ async def test_an_empty_store_upgrades_to_head_and_matches_the_models(
     try:
         await stores.provision("org_fresh")
         async with stores.engine("org_fresh").connect() as connection:
+            if (schema := stores.schema_for("org_fresh")) is not None:
+                # Tenants share the pool; a transaction enters its tenant's schema (as TenantSession does).
+                await connection.exec_driver_sql(f'SET LOCAL search_path TO "{schema}"')
             drift = await connection.run_sync(lambda sync: model_drift(sync, metadata))
         assert drift == []
         assert {"outbox", "inbox", "store_tenant"} <= set(metadata.tables)

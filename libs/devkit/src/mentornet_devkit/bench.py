@@ -37,6 +37,7 @@ import platform
 import secrets
 import shutil
 import signal
+import socket
 import statistics
 import sys
 import tempfile
@@ -55,6 +56,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from mentornet_devkit import bench_figures as fig
 from mentornet_devkit.bench_figures import Ledger, ProcessKey, Step
+from mentornet_devkit.broker import free_port, free_port_block
 from mentornet_devkit.demo import PASSWORD, DemoFailed, Urls, login, operator_from
 from mentornet_devkit.postgres import OwnPostgres
 from mentornet_devkit.run import PIDS_FILE, Child, Stack, installed_services
@@ -173,6 +175,18 @@ class CpuMeter:
             if self.rate(1.0) <= threshold:
                 break
         return time.monotonic() - started
+
+
+def ports_free(ports: list[int]) -> bool:
+    """Whether nothing listens on any of ``ports`` on loopback."""
+    for port in ports:
+        with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers bind: TIME_WAIT is free
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                return False
+    return True
 
 
 def children_of(parent: int) -> list[int]:
@@ -655,19 +669,20 @@ class Bench:
         self.idle_by_role = {r: ms / elapsed for r, ms in fig.cpu_by_role(before, after).items()}
         self.idle_ms_per_s = sum(v for r, v in self.idle_by_role.items() if r not in OUTSIDE)
 
-    async def ramp(self) -> list[Step]:
+    async def ramp(self, run: dict[str, Any]) -> None:
+        """Step the offered rate up to the first failure, then halve the gap (``--refine`` times)."""
         args = self.args
-        steps: list[Step] = []
+        steps: list[Step] = run["ramp_steps"]
         rates = [float(r) for r in args.rates.split(",")]
         while (rate := fig.next_rates(rates, steps, args.refine)) is not None:
             step = await self.phase(f"ramp {rate:g}", rate, args.step_seconds)
             steps.append(step)
+            run["steps"].append(step)
             verdict = "pass" if step.passed else "FAIL: " + "; ".join(step.reasons)
             progress(
                 f"ramp {rate:g}/s: sustained {_n(step.sustained)}/s, p50 {_n(step.p50_ms)} ms, "
                 f"p99 {_n(step.p99_ms)} ms — {verdict}"
             )
-        return steps
 
     async def listed_asks(self) -> list[dict[str, Any]]:
         """Each mentee's asks as matching's API lists them, with their proposals."""
@@ -798,13 +813,19 @@ def own_stack(args: argparse.Namespace, replicas: int, index: int) -> Iterator[T
     databases = None
     service_env = {}
     backends = None
+    broker_port, port_base = args.broker_port + index, args.port_base + 10 * index
+    if not ports_free([broker_port, *range(port_base, port_base + len(services))]):
+        broker_port, port_base = free_port(), free_port_block(len(services))
+        progress(
+            f"ports in use (another bench?): identity on {port_base} instead, the broker on {broker_port}"
+        )
     if args.postgres:
         if args.postgres_server:
             databases = Databases(args.postgres_server, services)
         else:
-            server = OwnPostgres(
-                folder / "postgres", args.postgres_port + index, settings=tuple(args.postgres_set)
-            )
+            pg_port = args.postgres_port + index
+            pg_port = pg_port if ports_free([pg_port]) else free_port()
+            server = OwnPostgres(folder / "postgres", pg_port, settings=tuple(args.postgres_set))
             server.start()
             databases = Databases(server.server, services)
         databases.create()
@@ -813,8 +834,8 @@ def own_stack(args: argparse.Namespace, replicas: int, index: int) -> Iterator[T
         backends = PostgresBackends(databases.server, databases.names, postmaster)
     stack = Stack(
         folder / "data",
-        broker_port=args.broker_port + index,
-        port_base=args.port_base + 10 * index,
+        broker_port=broker_port,
+        port_base=port_base,
         service_env=service_env,
         echo=args.verbose,
     )
@@ -882,7 +903,7 @@ async def measure(
             bench = Bench(args, target, http, watcher, meter, population)
             # warm-up: every mentee asks once (every store opened by every process, the model loaded)
             started = time.monotonic()
-            warm = await bench.offer(min(5.0, len(population.mentees)), len(population.mentees) / 5.0)
+            warm = await bench.offer(5.0, len(population.mentees) / 5.0)
             warmed = await watcher.wait_for(warm.asks, time.monotonic() + 120, target.check_alive)
             progress(
                 f"warm-up: {len(warm.asks)} asks, one per mentee, in {time.monotonic() - started:.1f} s"
@@ -896,11 +917,17 @@ async def measure(
                 idle_cpu_ms_per_s=bench.idle_by_role,
                 busiest_caller_per_minute=0.0,
             )
-            for run in range(args.repeat):
-                result["runs"].append(await one_run(bench, run))
-                result["busiest_caller_per_minute"] = (
-                    max(s.offered for r in result["runs"] for s in r["steps"]) * 60 / len(population.mentees)
-                )
+            for number in range(args.repeat):
+                run: dict[str, Any] = {"steps": [], "ramp_steps": [], "knee": None}
+                result["runs"].append(run)
+                try:
+                    await one_run(bench, number, run)
+                finally:
+                    run["knee"] = fig.knee(run["ramp_steps"])
+                    offered = [s.offered for r in result["runs"] for s in r["steps"]]
+                    result["busiest_caller_per_minute"] = (
+                        max(offered, default=0.0) * 60 / len(population.mentees)
+                    )
             if rebalance_rate:
                 knee = stack_knee(result)
                 rate = knee / 2 if knee else 0.5
@@ -924,24 +951,22 @@ async def measure(
             await watcher.stop()
 
 
-async def one_run(bench: Bench, number: int) -> dict[str, Any]:
+async def one_run(bench: Bench, number: int, run: dict[str, Any]) -> None:
+    """Raw round trip, idle, the ramp, idle again; into ``run`` as each phase ends."""
     args = bench.args
     raw = await raw_round_trip(bench.target.bootstrap, args.raw_messages)
     raw_p50, raw_p99 = statistics.median(raw), fig.percentile(raw, 99)
+    run["raw"] = {"messages": len(raw), "p50_ms": raw_p50, "p99_ms": raw_p99}
     progress(f"run {number + 1}: raw round trip p50 {raw_p50:.1f} ms, p99 {raw_p99:.1f} ms")
     idle = await bench.phase("idle", args.idle_rate, args.idle_seconds)
+    run["steps"].append(idle)
     progress(
         f"idle: p50 {_n(idle.p50_ms)} ms, p99 {_n(idle.p99_ms)} ms ({idle.proposed}/{idle.posted} proposed)"
     )
-    steps = await bench.ramp()
+    await bench.ramp(run)
     again = await bench.phase("idle again", args.idle_rate, args.idle_seconds)
+    run["steps"].append(again)
     progress(f"idle again: p50 {_n(again.p50_ms)} ms, p99 {_n(again.p99_ms)} ms")
-    return {
-        "raw": {"messages": len(raw), "p50_ms": raw_p50, "p99_ms": raw_p99},
-        "steps": [idle, *steps, again],
-        "ramp_steps": steps,
-        "knee": fig.knee(steps),
-    }
 
 
 # the report --------------------------------------------------------------------------------------------
@@ -1007,8 +1032,9 @@ def run_lines(result: dict[str, Any], run: dict[str, Any], number: int, roles: l
     limit = cores * 1000
     idle_by_role = result["idle_cpu_ms_per_s"]
     idle_ms = sum(v for r, v in idle_by_role.items() if r not in OUTSIDE)
-    raw, steps = run["raw"], run["steps"]
-    idle, again = steps[0], steps[-1]
+    raw, steps = run.get("raw", {"messages": 0, "p50_ms": math.nan, "p99_ms": math.nan}), run["steps"]
+    idle = next((s for s in steps if s.name == "idle"), None)
+    again = next((s for s in steps if s.name == "idle again"), None)
     lines = [
         "",
         f"run {number + 1} of {len(result['runs'])}: raw aiokafka produce->consume round trip "
@@ -1034,17 +1060,19 @@ def run_lines(result: dict[str, Any], run: dict[str, Any], number: int, roles: l
         )
     else:
         lines.append("knee: none — no ramp step passed")
-    p50r, p99r = fig.ratio(idle.p50_ms, raw["p50_ms"]), fig.ratio(idle.p99_ms, raw["p99_ms"])
-    lines.append(
-        f"idle latency / raw round trip: p50 {_n(p50r)}x (goal <= {fig.GOAL_IDLE_P50_RATIO:g}x), "
-        f"p99 {_n(p99r)}x (goal <= {fig.GOAL_IDLE_P99_RATIO:g}x)"
-    )
-    g50, g99 = fig.ratio(again.p50_ms, idle.p50_ms), fig.ratio(again.p99_ms, idle.p99_ms)
-    grew = "did not grow" if g50 <= fig.GROWTH_TOLERANCE else "grew"
-    lines.append(
-        f"idle again / idle: p50 {_n(g50, 2)}x, p99 {_n(g99, 2)}x — latency {grew} on this stack "
-        f"(tolerance {fig.GROWTH_TOLERANCE:g}x on p50)"
-    )
+    if idle is not None:
+        p50r, p99r = fig.ratio(idle.p50_ms, raw["p50_ms"]), fig.ratio(idle.p99_ms, raw["p99_ms"])
+        lines.append(
+            f"idle latency / raw round trip: p50 {_n(p50r)}x (goal <= {fig.GOAL_IDLE_P50_RATIO:g}x), "
+            f"p99 {_n(p99r)}x (goal <= {fig.GOAL_IDLE_P99_RATIO:g}x)"
+        )
+    if idle is not None and again is not None:
+        g50, g99 = fig.ratio(again.p50_ms, idle.p50_ms), fig.ratio(again.p99_ms, idle.p99_ms)
+        grew = "did not grow" if g50 <= fig.GROWTH_TOLERANCE else "grew"
+        lines.append(
+            f"idle again / idle: p50 {_n(g50, 2)}x, p99 {_n(g99, 2)}x — latency {grew} on this stack "
+            f"(tolerance {fig.GROWTH_TOLERANCE:g}x on p50)"
+        )
     at_knee = next((s for s in run["ramp_steps"] if s.passed and s.offered == knee), None)
     if at_knee is not None:
         stack_ms = at_knee.stack_cpu_ms(OUTSIDE)
@@ -1167,6 +1195,8 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
             asyncio.run(attached(args, results[0]))
         except Exception as exc:
             results[0]["error"] = f"{describe(exc)} (is `make run` running?)"
+        except KeyboardInterrupt:
+            results[0]["error"] = "interrupted"
         return results
     for index, count in enumerate(args.replica_counts):
         stores = "PostgreSQL" if args.postgres else "SQLite"
@@ -1180,6 +1210,10 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
         except Exception as exc:
             result["error"] = describe(exc)
             progress(f"failed: {result['error']}")
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the stack is stopped; report what was measured
+            result["error"] = "interrupted"
+            progress("interrupted")
+            break
     return results
 
 
@@ -1242,6 +1276,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.attach and args.rebalance:
         parser.error("--rebalance starts and stops workers: it needs the bench's own stack")
     args.replica_counts = [int(r) for r in args.replicas.split(",")]
+
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt  # SIGTERM stops the stack as Ctrl-C does
+
+    signal.signal(signal.SIGTERM, interrupt)
     results = run(args)
     for line in report(results):
         say(line)
