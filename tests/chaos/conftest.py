@@ -13,7 +13,6 @@ import contextlib
 import json
 import os
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
@@ -41,6 +40,7 @@ from mentornet_common.envelope import Envelope
 from mentornet_common.kafka import ensure_topics, read_from
 from mentornet_common.settings import CommonSettings
 from mentornet_devkit.broker import Broker, free_port, start_broker
+from mentornet_devkit.postgres import OwnPostgres
 from mentornet_devkit.testing import as_record, eventually, produce
 from mentornet_devkit.tokens import TokenFactory
 
@@ -286,58 +286,14 @@ async def stack(tmp_path: Path, chaos_broker: Broker, identity: Identity) -> Asy
 # A PostgreSQL server of the test's own ---------------------------------------------------------------------
 
 
-def postgres_binaries() -> Path:
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
-    if not found:
-        pytest.fail("Debian's PostgreSQL binaries (/usr/lib/postgresql/*/bin) are not installed")
-    return found[-1].parent
-
-
-@dataclass
-class OwnPostgres:
-    """A throwaway cluster in a temporary folder, run as the postgres user (initdb refuses root)."""
-
-    folder: Path
-    port: int
-    bin: Path
-
-    @property
-    def url(self) -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
-
-    def _as_postgres(self, *command: str) -> None:
-        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        subprocess.run([*prefix, *command], check=True, capture_output=True, timeout=120)
-
-    def start(self) -> None:
-        self._as_postgres(
-            str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-l", str(self.folder / "server.log"),
-            "-o", f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off",
-            "-w", "start",
-        )  # fmt: skip
-
-    def stop(self) -> None:
-        self._as_postgres(
-            str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "fast", "-w", "stop"
-        )
-
-
 @pytest.fixture
 def own_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OwnPostgres]:
-    folder = tmp_path_factory.mktemp("own-postgres")
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres", "postgres")
-        folder.chmod(0o755)
-        for parent in folder.parents:  # the postgres user must reach the folder
-            if parent == Path("/") or parent == Path("/tmp"):
-                break
-            parent.chmod(parent.stat().st_mode | 0o011)
-    server = OwnPostgres(folder, free_port(), postgres_binaries())
-    server._as_postgres(
-        str(server.bin / "initdb"), "-D", str(folder / "data"), "-U", "postgres", "--auth=trust",
-        "-E", "UTF8", "--no-sync",
-    )  # fmt: skip
-    server.start()
+    """A PostgreSQL server of the scenario's own, which it may stop and start again."""
+    server = OwnPostgres(tmp_path_factory.mktemp("own-postgres"), free_port(), settings=("fsync=off",))
+    try:
+        server.start()
+    except RuntimeError as exc:  # Debian's binaries are missing
+        pytest.fail(str(exc))
     yield server
     with contextlib.suppress(subprocess.CalledProcessError):
         server.stop()  # unless the scenario left it stopped

@@ -14,9 +14,10 @@ import httpx
 import pytest
 
 from mentornet_common.contracts import TOPICS
+from mentornet_devkit.postgres import OwnPostgres
 from mentornet_devkit.testing import eventually, produce, read_all
 
-from .conftest import OwnPostgres, Stack
+from .conftest import Stack
 
 pytestmark = pytest.mark.chaos
 

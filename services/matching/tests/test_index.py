@@ -3,10 +3,18 @@ behaviour, and the partitioned search finds what exact float32 search finds."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
 import numpy as np
 import pytest
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlmodel import col, delete
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from matching.index import VectorIndex
+from matching import semantic
+from matching.index import VectorIndex, to_blob
+from matching.models import DirectoryEntry
 
 D = 384
 
@@ -144,3 +152,61 @@ def test_an_empty_index_finds_nothing() -> None:
     index = VectorIndex(D)
     assert index.search(np.ones(D, dtype=np.float32) / np.sqrt(D), 5) == []
     assert len(index) == 0 and index.keys_held() == []
+
+
+async def test_a_store_index_reads_pages_then_changes_and_its_sweep_drops_withdrawn_cards(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(semantic, "PAGE", 10)  # pages of 10 rows, so 25 cards take three
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'directory.db'}")
+    async with engine.begin() as connection:
+        await connection.run_sync(lambda sync: DirectoryEntry.metadata.create_all(sync))
+    vectors = clustered(40, seed=7)
+    start = datetime.now(UTC) - timedelta(hours=1)
+
+    def card(i: int, at: datetime, vector: np.ndarray) -> DirectoryEntry:
+        return DirectoryEntry(
+            mentor_id=f"m{i:02d}", org_id="org_a", scope="consortium", card={}, vector=to_blob(vector),
+            updated_at=at,
+        )  # fmt: skip
+
+    async def write(*rows: DirectoryEntry) -> None:
+        async with AsyncSession(engine) as session:
+            for row in rows:
+                await session.merge(row)
+            await session.commit()
+
+    index = semantic.DirectoryIndex()
+
+    async def refresh() -> None:
+        async with AsyncSession(engine) as session:
+            await index.refresh(session)
+
+    try:
+        await write(*(card(i, start + timedelta(seconds=i), vectors[i]) for i in range(25)))
+        await refresh()
+        assert len(index.vectors) == 25  # every page read
+
+        later = datetime.now(UTC)
+        # 12 new cards (more than a page of changes) and 3 changed vectors
+        await write(*(card(i, later, vectors[i]) for i in range(25, 37)))
+        await write(*(card(i, later, vectors[i + 37 - 3]) for i in range(3)))
+        await refresh()
+        assert len(index.vectors) == 37
+        for i in range(3):
+            changed = index.vectors.get(f"m{i:02d}")
+            assert changed is not None and float(changed @ vectors[i + 34]) > 0.999
+
+        # Withdrawn through another replica: the row is gone; the next sweep drops the card.
+        async with AsyncSession(engine) as session:
+            withdrawn = col(DirectoryEntry.mentor_id).in_(["m05", "m30"])
+            await session.exec(delete(DirectoryEntry).where(withdrawn))
+            await session.commit()
+        await refresh()
+        assert "m05" in index.vectors  # not yet: only a sweep looks for rows that are gone
+        index.loaded_at = 0.0  # the sweep is due
+        await refresh()
+        assert len(index.vectors) == 35
+        assert "m05" not in index.vectors and "m30" not in index.vectors
+    finally:
+        await engine.dispose()

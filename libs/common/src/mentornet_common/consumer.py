@@ -350,6 +350,10 @@ class Consumer:
             work.append(_Work(record, received, handler, tenant_id))
         return work
 
+    def _backoff(self) -> Backoff:
+        """The waits between tries of one record's handlers (or one batch's)."""
+        return Backoff(self._settings.consumer_retry_backoff_ms / 1000, self._settings.consumer_backoff_cap_s)
+
     def _span(self, received: Received[Any]) -> AbstractContextManager[trace.Span]:
         envelope = received.envelope
         return _tracer.start_as_current_span(
@@ -374,9 +378,7 @@ class Consumer:
             return
         first = items[0]
         where: Partition = (first.record.topic, first.record.partition)
-        waiting = Backoff(
-            self._settings.consumer_retry_backoff_ms / 1000, self._settings.consumer_backoff_cap_s
-        )
+        waiting = self._backoff()
         waited_since: float | None = None
         try:
             while True:
@@ -450,9 +452,7 @@ class Consumer:
         where: Partition = (record.topic, record.partition)
         attempts = 0
         max_attempts = self._settings.consumer_max_attempts
-        waiting = Backoff(
-            self._settings.consumer_retry_backoff_ms / 1000, self._settings.consumer_backoff_cap_s
-        )
+        waiting = self._backoff()
         waited_since: float | None = None
         try:
             while True:

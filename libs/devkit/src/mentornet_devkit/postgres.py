@@ -1,9 +1,8 @@
 """A PostgreSQL server of one's own: a throwaway cluster in a folder, from Debian's binaries
 (``/usr/lib/postgresql/*/bin``, which ``make tools`` installs), on loopback only.
 
-``make bench-pg`` runs its stores here rather than on a shared server: every process of the stack keeps a
-pool per tenant store, so the stack alone holds more connections than a default server admits (100), and
-every process of this server belongs to the bench when its CPU is counted.
+``make bench-pg`` runs its stores here rather than on a shared server, so that every process of this server
+belongs to the bench when its CPU is counted; the chaos suite stops and starts one mid-flow.
 """
 
 from __future__ import annotations
@@ -42,12 +41,29 @@ class OwnPostgres:
         """A URL of the server's maintenance database, to create and drop databases from."""
         return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 
+    @property
+    def url(self) -> str:
+        """The maintenance database as ``MENTORNET_DATABASE_URL`` names it."""
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
     def _run(self, *command: str) -> None:
         prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
         subprocess.run([*prefix, *command], check=True, capture_output=True, timeout=120)
 
     def start(self) -> None:
+        """Start the server, creating the cluster the first time (a stopped server starts again as it was)."""
         self.bin = self.bin or binaries()
+        data = self.folder / "data"
+        if not data.exists():
+            self._create(data)
+        self._run(
+            str(self.bin / "pg_ctl"), "-D", str(data), "-l", str(self.folder / "server.log"), "-w", "start",
+            "-o", f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
+            f"-c max_connections={self.max_connections}" + "".join(f" -c {s}" for s in self.settings),
+        )  # fmt: skip
+
+    def _create(self, data: Path) -> None:
+        assert self.bin is not None
         self.folder.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
             shutil.chown(self.folder, "postgres", "postgres")
@@ -55,7 +71,6 @@ class OwnPostgres:
                 if parent in (Path("/"), Path("/tmp")):
                     break
                 parent.chmod(parent.stat().st_mode | 0o011)
-        data = self.folder / "data"
         self._run(
             str(self.bin / "initdb"),
             "-D",
@@ -67,11 +82,6 @@ class OwnPostgres:
             "UTF8",
             "--no-sync",
         )
-        self._run(
-            str(self.bin / "pg_ctl"), "-D", str(data), "-l", str(self.folder / "server.log"), "-w", "start",
-            "-o", f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
-            f"-c max_connections={self.max_connections}" + "".join(f" -c {s}" for s in self.settings),
-        )  # fmt: skip
 
     def postmaster_pid(self) -> int | None:
         try:
