@@ -17,7 +17,7 @@ from mentornet_common.contracts import TOPICS
 from mentornet_devkit.postgres import OwnPostgres
 from mentornet_devkit.testing import eventually, produce, read_all
 
-from .conftest import Stack
+from .conftest import ORGS, Stack
 
 pytestmark = pytest.mark.chaos
 
@@ -70,11 +70,37 @@ async def test_a_frozen_broker_delays_asks_and_loses_none(stack: Any) -> None:
 
 
 async def test_a_worker_killed_mid_batch_is_taken_over_by_its_other_replica(stack: Any) -> None:
-    system: Stack = stack()
-    (first, _), (second, _) = await backlog(system, workers=2)
-    proposed = await some_proposed(system)
-    assert proposed < ASKS  # the kill lands mid-flow
-    first.kill()  # SIGKILL: no goodbye to the group, whatever was in flight is lost
+    """Both replicas hold fetched asks in an open transaction (the stores are locked, so nothing commits)
+    when one is killed: its batch is lost with it, and the other replica must take its partitions over."""
+    system: Stack = stack(MENTORNET_SQLITE_BUSY_TIMEOUT_MS="3000")
+    ((worker, _),) = await ready(system)
+    worker.send_signal(signal.SIGTERM)
+    worker.wait(timeout=30)
+    await system.post_asks(ASKS)
+    lockers = []
+    for org in ORGS:
+        locker = sqlite3.connect(
+            system.root / "data" / "matching" / f"{org}.db", timeout=30, isolation_level=None
+        )
+        locker.execute("BEGIN IMMEDIATE")  # writers wait; readers (the directory index) do not
+        lockers.append(locker)
+    try:
+        (first, first_probes), (second, _) = [system.start_worker(f"replica{n}") for n in range(2)]
+
+        async def mid_batch() -> bool:
+            try:
+                status, body = await readyz(first_probes)
+            except httpx.HTTPError:
+                return False  # not listening yet
+            return status == 503 and "store" in json.dumps(body["blocked"])
+
+        await eventually(mid_batch, timeout_s=60, what="the first replica waiting for a store mid-batch")
+        assert await system.proposals() == {}
+        first.kill()  # SIGKILL: no goodbye to the group, whatever was in flight is lost
+    finally:
+        for locker in lockers:
+            locker.execute("ROLLBACK")
+            locker.close()
     await system.proposed_exactly_once()
     assert second.poll() is None
     assert await system.dead_letters() == []
