@@ -58,6 +58,8 @@ from mentornet_common.telemetry import (
     CONSUMER_LAG,
     CONSUMER_RETRIES,
     DEAD_LETTERS,
+    EVENT_BATCH_SECONDS,
+    EVENT_WAIT_SECONDS,
     EVENTS_CONSUMED,
     context_from_traceparent,
     current_tenant,
@@ -267,7 +269,13 @@ class Consumer:
     ) -> None:
         if after is not None:
             await after
+        started = time.time()
+        waits = EVENT_WAIT_SECONDS.labels(self.group_id, partition.topic)
+        for record in records:
+            if record.timestamp is not None and record.timestamp > 0:
+                waits.observe(max(0.0, started - record.timestamp / 1000))
         await self.process_batch(records)
+        EVENT_BATCH_SECONDS.labels(self.group_id).observe(time.time() - started)
         async with self._commit_lock:
             try:
                 await consumer.commit({partition: records[-1].offset + 1})

@@ -33,6 +33,7 @@ from mentornet_common.settings import CommonSettings
 from mentornet_common.telemetry import (
     EVENTS_PUBLISHED,
     OUTBOX_BACKLOG,
+    OUTBOX_PUBLISH_DELAY_SECONDS,
     context_from_traceparent,
     current_traceparent,
     tracer,
@@ -285,9 +286,12 @@ class OutboxRelay:
                         row.topic, envelope.value(), key=envelope.key(), headers=envelope.headers()
                     )
                 )
+        delays = OUTBOX_PUBLISH_DELAY_SECONDS.labels(self._settings.service_name)
         for row, future in zip(rows, futures, strict=True):
             await future
             EVENTS_PUBLISHED.labels(row.topic, row.ce_type).inc()
+            written = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
+            delays.observe(max(0.0, (datetime.now(UTC) - written).total_seconds()))
 
     async def _mark_sent(self, tenant_id: str, ids: list[int]) -> None:
         async with self._stores.writer(tenant_id) as session:

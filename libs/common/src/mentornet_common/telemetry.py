@@ -37,6 +37,26 @@ EVENTS_CONSUMED = Counter(
     "Events a consumer group finished with, by outcome (processed, duplicate, ignored, dead_lettered)",
     ["group", "type", "outcome"],
 )
+# Where an event's time goes: waiting to be handled (in the outbox, on the broker, in a fetch), then handled.
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+EVENT_WAIT_SECONDS = Histogram(
+    "mentornet_event_wait_seconds",
+    "From an event's record timestamp (when its producer sent it) to its group starting to handle it",
+    ["group", "topic"],
+    buckets=LATENCY_BUCKETS,
+)
+EVENT_BATCH_SECONDS = Histogram(
+    "mentornet_event_batch_seconds",
+    "Handling one partition's fetched records, every store's transaction included",
+    ["group"],
+    buckets=LATENCY_BUCKETS,
+)
+OUTBOX_PUBLISH_DELAY_SECONDS = Histogram(
+    "mentornet_outbox_publish_delay_seconds",
+    "From an outbox row's writing to the broker acknowledging its event",
+    ["service"],
+    buckets=LATENCY_BUCKETS,
+)
 OUTBOX_BACKLOG = Gauge("mentornet_outbox_backlog", "Outbox rows not yet published", ["service", "tenant"])
 CONSUMER_LAG = Gauge(
     "mentornet_consumer_lag", "Records behind the partition's high watermark", ["group", "topic", "partition"]

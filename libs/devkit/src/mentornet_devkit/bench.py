@@ -983,7 +983,7 @@ def report(results: list[dict[str, Any]]) -> list[str]:
                 f"(matching's limit: 1200 writes/min per caller and API replica; no limit was changed)",
             ]
         roles = sorted(
-            {r for run in result["runs"] for s in run["steps"] for r in s.cpu_ms}
+            {r for run in result.get("runs", []) for s in run["steps"] for r in s.cpu_ms}
             | set(result.get("idle_cpu_ms_per_s", {})),
             key=_role_order,
         )

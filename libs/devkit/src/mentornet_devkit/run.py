@@ -27,7 +27,7 @@ import httpx
 
 from mentornet_common.kafka import ensure_topics
 from mentornet_common.settings import CommonSettings
-from mentornet_devkit.broker import Broker, start_broker
+from mentornet_devkit.broker import Broker, free_port, start_broker
 
 SERVICES = (
     ("identity", 8001),
@@ -48,6 +48,8 @@ class Child:
     process: subprocess.Popen[bytes]
     # What the process is, whichever replica: "matching-worker" for "matching-worker-2" too.
     role: str = ""
+    # Where a worker serves /metrics, /livez and /readyz (an API serves them on its own port).
+    metrics_port: int | None = None
 
     def __post_init__(self) -> None:
         self.role = self.role or self.name
@@ -208,7 +210,12 @@ class Stack:
         name = role if count == 1 else f"{role}-{count}"
         module = f"{service}.main" if kind == "api" else f"{service}.worker"
         env = {**self._env, **self.service_env.get(service, {}), "MENTORNET_PORT": str(port)}
+        metrics_port = None
+        if kind == "worker" and "MENTORNET_WORKER_METRICS_PORT" not in env:
+            metrics_port = free_port()  # listed in processes.json
+            env["MENTORNET_WORKER_METRICS_PORT"] = str(metrics_port)
         child = _spawn(name, module, env, self.logs, self.echo, role)
+        child.metrics_port = metrics_port
         self.children.append(child)
         self.write_pids()
         return child
@@ -248,7 +255,11 @@ class Stack:
 
     def write_pids(self) -> None:
         roles = {c.name: c.role for c in self.children} | {"broker": "broker"}
-        pids = [{"name": n, "role": roles[n], "pid": p} for n, p in self.processes().items()]
+        ports = {c.name: c.metrics_port for c in self.children if c.metrics_port}
+        pids = [
+            {"name": n, "role": roles[n], "pid": p} | ({"metrics_port": ports[n]} if n in ports else {})
+            for n, p in self.processes().items()
+        ]
         (self.data_dir / PIDS_FILE).write_text(json.dumps(pids, indent=1) + "\n")
 
     def stop(self) -> None:
