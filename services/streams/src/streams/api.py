@@ -1,4 +1,4 @@
-"""Streams' public HTTP API: the pull feed and webhook endpoints of the caller's org."""
+"""Streams' public HTTP API: the pull feed and webhook endpoints of the caller's org (docs/streams.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """``make idp``: the two sample OpenID providers (acme and globex) on loopback, to try single sign-on and
-token exchange against a running ``make run`` (README: "Member orgs plug in").
+token exchange against a running ``make run`` (docs/walkthrough.md: "Member orgs plug in").
 
 Each provider has the clients ``mentornet`` (its redirect URI: identity's callback) and ``portal``, with
 secrets ``<org>-<client>-secret``, and the people alice@acme.example (group "mentors") and
@@ -31,7 +31,7 @@ def main() -> None:
     log = Path(tempfile.mkdtemp(prefix="mentornet-idp-")) / "oidc-provider.log"
     with start_providers(default_issuers(), log) as providers:
         for name in ("acme", "globex"):
-            # identity's callback for the org of that slug (the README's walk-through names them so)
+            # identity's callback for the org of that slug (docs/walkthrough.md names them so)
             callback = f"{args.identity.rstrip('/')}/v1/orgs/{name}/sso/callback"
             providers.add_redirect_uris(name, MENTORNET_CLIENT_ID, callback)
             print(f"{name:>6}: issuer {providers.issuer(name).url}", flush=True)
