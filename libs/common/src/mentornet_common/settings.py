@@ -107,7 +107,8 @@ class CommonSettings(BaseSettings):
         default=6000,
         ge=1000,
         description="A worker whose consumer sends no heartbeat this long is dropped from its consumer group "
-        "and its partitions go to the others (heartbeats every third of it, at least every 500 ms).",
+        "and its partitions go to the others (a heartbeat every third of it, but not more often than every "
+        "500 ms).",
     )
 
     # Stores
