@@ -123,10 +123,12 @@ format: install
 	$(BIN)/ruff format $(LINTED)
 
 # Regenerate the committed JSON Schemas and the AsyncAPI 3 document of the event contracts (the contract
-# tests compare against them, and hold every committed revision of a v1 schema to backward compatibility).
+# tests compare against them, and hold every committed revision of a v1 schema to backward compatibility),
+# and the configuration reference, from the settings classes.
 schemas: install
 	$(BIN)/python -m mentornet_common.contracts docs/asyncapi/schemas
 	$(BIN)/python -m mentornet_common.asyncapi docs/asyncapi/asyncapi.json
+	$(BIN)/python -m mentornet_devkit.configref docs/configuration.md
 
 clean:
 	rm -rf $(VENV) data

@@ -20,11 +20,26 @@ class CommonSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="MENTORNET_", env_nested_delimiter="__", extra="ignore")
 
-    environment: Literal["development", "test", "production"] = "development"
-    service_name: str = "mentornet"
+    environment: Literal["development", "test", "production"] = Field(
+        default="development",
+        description="development: the development secrets that ship in the repository are accepted. test or "
+        "production: a process refuses to start while any secret setting still holds its development default "
+        "or is empty.",
+    )
+    service_name: str = Field(
+        default="mentornet",
+        description="Names the process in logs, traces, metrics, Kafka client ids and Redis keys, and is the "
+        "folder of its SQLite stores (data_dir/<service_name>). Each service defaults to its own name; "
+        "mentornet is the default only of processes that read the common settings alone. Never set it where "
+        "several services share one environment.",
+    )
 
     # Kafka
-    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:9092",
+        description="The Kafka brokers first contacted (comma-separated host:port); the default is where "
+        "`make run` starts its embedded broker.",
+    )
     topic_prefix: str = Field(
         default="",
         description="Prepended to every topic name; lets tests and staging share one cluster.",
@@ -75,7 +90,12 @@ class CommonSettings(BaseSettings):
         description="How long an event naming an org whose store is not provisioned waits for its "
         "org-registered before it is dead-lettered.",
     )
-    consumer_fetch_max_wait_ms: int = Field(default=50, ge=1)
+    consumer_fetch_max_wait_ms: int = Field(
+        default=50,
+        ge=1,
+        description="How long the broker may hold a worker's fetch while no new records arrive (Kafka's "
+        "fetch.max.wait.ms): lower delivers events sooner, at the cost of more fetch requests while idle.",
+    )
     producer_linger_ms: int = Field(
         default=0,
         ge=0,
@@ -83,16 +103,31 @@ class CommonSettings(BaseSettings):
         description="How long a producer waits to fill a batch. 0: send at once; records that arrive while a "
         "request is in flight still go out together in the next one.",
     )
-    consumer_session_timeout_ms: int = Field(default=6000, ge=1000)
+    consumer_session_timeout_ms: int = Field(
+        default=6000,
+        ge=1000,
+        description="A worker whose consumer sends no heartbeat this long is dropped from its consumer group "
+        "and its partitions go to the others (a heartbeat every third of it, but not more often than every "
+        "500 ms).",
+    )
 
     # Stores
-    data_dir: Path = Path("data")
+    data_dir: Path = Field(
+        default=Path("data"),
+        description="Where the SQLite stores live while database_url is empty: "
+        "<data_dir>/<service_name>/<tenant>.db, one file per member org and consortium.db (a relative path "
+        "is taken from the working directory).",
+    )
     database_url: str = Field(
         default="",
         description="Empty: one SQLite file per tenant under data_dir. A postgresql+psycopg:// URL: one "
         "schema per tenant in that database.",
     )
-    database_schema_prefix: str = "tenant_"
+    database_schema_prefix: str = Field(
+        default="tenant_",
+        description="On PostgreSQL, each tenant's store is the schema <prefix><tenant id> (the consortium's: "
+        "<prefix>consortium).",
+    )
     database_pool_size: int = Field(
         default=10,
         ge=1,
@@ -112,13 +147,24 @@ class CommonSettings(BaseSettings):
     )
 
     # Outbox relay
-    outbox_sweep_interval_s: float = Field(default=2.0, gt=0)
+    outbox_sweep_interval_s: float = Field(
+        default=2.0,
+        gt=0,
+        description="How often a worker's outbox relay looks through every store for events still "
+        "unpublished after outbox_sweep_grace_s (a process publishes its own as it commits them; APIs do not "
+        "sweep).",
+    )
     outbox_sweep_grace_s: float = Field(
         default=10.0,
         ge=0,
         description="The sweeper leaves rows younger than this to the process that wrote them.",
     )
-    outbox_batch_size: int = Field(default=200, ge=1, le=10_000)
+    outbox_batch_size: int = Field(
+        default=200,
+        ge=1,
+        le=10_000,
+        description="Outbox rows read and published per query; a longer backlog goes out in several batches.",
+    )
 
     # Retention (purged by every worker's timers)
     outbox_retention_days: float = Field(
@@ -134,10 +180,27 @@ class CommonSettings(BaseSettings):
     )
 
     # Tokens
-    jwks_url: str = "http://127.0.0.1:8001/.well-known/jwks.json"
-    token_issuer: str = "mentornet-identity"
-    token_audience: str = "mentornet"
-    jwks_cache_ttl_s: float = 300.0
+    jwks_url: str = Field(
+        default="http://127.0.0.1:8001/.well-known/jwks.json",
+        description="identity's public signing keys, with which the other services' APIs verify access "
+        "tokens; they read identity's revocations from the same host (/v1/revocations). The default is "
+        "identity under `make run`.",
+    )
+    token_issuer: str = Field(
+        default="mentornet-identity",
+        description="The issuer (iss) identity writes into the tokens it issues and every API requires of "
+        "them: the same for every service.",
+    )
+    token_audience: str = Field(
+        default="mentornet",
+        description="The audience (aud) identity writes into access tokens and every API requires of them: "
+        "the same for every service.",
+    )
+    jwks_cache_ttl_s: float = Field(
+        default=300.0,
+        description="How long an API uses the keys it fetched from jwks_url before fetching them again (a "
+        "token signed with a key it does not know makes it fetch sooner, at most every 5 seconds).",
+    )
     revocation_poll_s: float = Field(
         default=1.0,
         gt=0,
@@ -165,9 +228,21 @@ class CommonSettings(BaseSettings):
     )
 
     # HTTP
-    host: str = "127.0.0.1"
-    port: int = 8000
-    worker_metrics_port: int = Field(default=0, description="0: the worker exposes no metrics endpoint.")
+    host: str = Field(
+        default="127.0.0.1",
+        description="The address the API, and the worker's metrics endpoint, listen on: 127.0.0.1 answers "
+        "this machine only (the images set 0.0.0.0).",
+    )
+    port: int = Field(
+        default=8000,
+        description="The API's port. Each service has its own default (8001-8006, as under `make run`); "
+        "the images set 8000.",
+    )
+    worker_metrics_port: int = Field(
+        default=0,
+        description="The port of the worker's /metrics, /livez and /readyz. 0: the worker exposes no "
+        "metrics endpoint.",
+    )
     rate_limit_per_minute: int = Field(
         default=3000,
         ge=1,
@@ -182,8 +257,16 @@ class CommonSettings(BaseSettings):
         ge=1024,
         description="Larger request bodies are refused with 413 (the gateway's too).",
     )
-    log_level: str = "INFO"
-    log_json: bool = True
+    log_level: str = Field(
+        default="INFO",
+        description="The Python logging level name (DEBUG, INFO, WARNING, ERROR); the Kafka and HTTP client "
+        "libraries log only warnings and above unless it is higher.",
+    )
+    log_json: bool = Field(
+        default=True,
+        description="true: log records go to stderr as JSON lines; false: as plain text lines (`make run` "
+        "sets false).",
+    )
 
     @field_validator("database_url")
     @classmethod

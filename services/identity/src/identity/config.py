@@ -40,20 +40,53 @@ class IdentitySettings(CommonSettings):
     assertion_max_lifetime_s: int = Field(
         default=300, ge=30, le=3600, description="The longest lifetime a client's person assertion may have."
     )
-    operator_email: str | None = None
-    operator_password: SecretStr | None = None
+    operator_email: str | None = Field(
+        default=None,
+        description="With operator_password: the first consortium operator, whose account identity's API "
+        "creates at start while no operator exists yet (never changed afterwards). Unset: none is created.",
+    )
+    operator_password: SecretStr | None = Field(
+        default=None,
+        description="The first operator's password (see operator_email). `make run` generates one when "
+        "unset and keeps it in operator-login.txt in the data folder.",
+    )
 
     # Argon2id cost; OWASP's baseline is 19 MiB, 2 passes. Tests lower it.
-    argon2_time_cost: int = Field(default=2, ge=1)
-    argon2_memory_cost_kib: int = Field(default=19_456, ge=8)
+    argon2_time_cost: int = Field(
+        default=2, ge=1, description="Argon2id passes per password hash (OWASP's baseline: 2)."
+    )
+    argon2_memory_cost_kib: int = Field(
+        default=19_456,
+        ge=8,
+        description="Argon2id memory per password hash (19456 KiB = 19 MiB, OWASP's baseline); more costs "
+        "an attacker more, and every password check too.",
+    )
 
     # Login throttling counts failures only: per account from one client address, and per client address.
     # The address is the real client's (X-Forwarded-For from a trusted proxy), so one attacker cannot lock
     # anyone else out of their account, nor every caller behind the gateway out of /v1/token.
-    login_failures_per_account: int = Field(default=5, ge=1)
-    login_failure_window_s: float = Field(default=900.0, gt=0)
-    login_failures_per_address: int = Field(default=30, ge=1)
-    login_address_window_s: float = Field(default=60.0, gt=0)
+    login_failures_per_account: int = Field(
+        default=5,
+        ge=1,
+        description="Failed password or client-secret checks of one account from one client address within "
+        "login_failure_window_s, after which further attempts from there get 429 (a success clears them).",
+    )
+    login_failure_window_s: float = Field(
+        default=900.0,
+        gt=0,
+        description="The window of login_failures_per_account (rounded up to whole seconds).",
+    )
+    login_failures_per_address: int = Field(
+        default=30,
+        ge=1,
+        description="Failed credential checks from one client address, whatever the account, within "
+        "login_address_window_s, after which every attempt from there gets 429.",
+    )
+    login_address_window_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="The window of login_failures_per_address (rounded up to whole seconds).",
+    )
 
     # A person's data export gathers each service's part from its API (GET /v1/me/data).
     service_urls: dict[str, str] = Field(
