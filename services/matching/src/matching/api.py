@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
-from matching import figures, service, suggestions
+from matching import asks, figures, suggestions
 from matching.models import AskIn, AskList, AskOut, AskStatus, MentorList, MentorOut, SuggestionList
 from mentornet_common.auth import Principal, member, org_admin
 from mentornet_common.http import RuntimeDep, personal_data_router
@@ -26,7 +26,7 @@ FiguresReader = Annotated[Principal, Depends(org_admin("impact:read", operators=
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=AskOut, summary="Post an ask")
 async def create_ask(body: AskIn, runtime: RuntimeDep, caller: AskWriter) -> AskOut:
-    return await service.create_ask(runtime, caller, body)
+    return await asks.create_ask(runtime, caller, body)
 
 
 @router.get("", response_model=AskList, summary="The caller's asks, newest first")
@@ -37,13 +37,13 @@ async def list_asks(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> AskList:
-    items, next_offset = await service.list_asks(runtime, caller, status, limit, offset)
+    items, next_offset = await asks.list_asks(runtime, caller, status, limit, offset)
     return AskList(items=items, next_offset=next_offset)
 
 
 @router.get("/{ask_id}", response_model=AskOut, summary="One of the caller's asks, with its proposals")
 async def get_ask(ask_id: str, runtime: RuntimeDep, caller: AskReader) -> AskOut:
-    return await service.get_ask(runtime, caller, ask_id)
+    return await asks.get_ask(runtime, caller, ask_id)
 
 
 @mentors_router.get("", response_model=MentorList, summary="Mentors the caller's org can be matched with")
@@ -54,7 +54,7 @@ async def list_mentors(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> MentorList:
-    entries, next_offset = await service.list_mentors(runtime, caller, skill, limit, offset)
+    entries, next_offset = await asks.list_mentors(runtime, caller, skill, limit, offset)
     return MentorList(items=[MentorOut.of(e) for e in entries], next_offset=next_offset)
 
 
@@ -85,4 +85,4 @@ async def matching_figures(
     return await figures.figures(runtime, caller, quarter)
 
 
-me_router = personal_data_router("matching", service.my_data)
+me_router = personal_data_router("matching", asks.my_data)

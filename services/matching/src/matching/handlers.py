@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from matching import semantic, service
+from matching import proposing, semantic
 from matching.index import to_blob
 from matching.models import (
     Ask,
@@ -21,6 +21,7 @@ from matching.models import (
     Proposal,
     ProposalState,
 )
+from matching.retrieval import month_of
 from mentornet_common.consumer import Handler, Handlers, Received, in_store
 from mentornet_common.contracts import (
     AskCreated,
@@ -129,19 +130,19 @@ drop_card = _placed("drop_card_when_profile_unshared", PersonCardEntry, "user_id
 
 
 async def propose_mentor_when_ask_created(uow: UnitOfWork, received: Received[AskCreated]) -> None:
-    await service.propose_next(uow, received.payload.ask_id)
+    await proposing.propose_next(uow, received.payload.ask_id)
 
 
 @in_store(_mentee_org)
 async def propose_next_mentor_when_match_declined(uow: UnitOfWork, received: Received[MatchDeclined]) -> None:
-    await service.settle_proposal(uow, received.payload.proposal_id, "declined")
-    await service.propose_next(uow, received.payload.ask_id)
+    await proposing.settle_proposal(uow, received.payload.proposal_id, "declined")
+    await proposing.propose_next(uow, received.payload.ask_id)
 
 
 @in_store(_mentee_org)
 async def propose_next_mentor_when_match_expired(uow: UnitOfWork, received: Received[MatchExpired]) -> None:
-    await service.settle_proposal(uow, received.payload.proposal_id, "expired")
-    await service.propose_next(uow, received.payload.ask_id)
+    await proposing.settle_proposal(uow, received.payload.proposal_id, "expired")
+    await proposing.propose_next(uow, received.payload.ask_id)
 
 
 # following sessions -------------------------------------------------------------------------------------
@@ -151,26 +152,26 @@ async def propose_next_mentor_when_match_expired(uow: UnitOfWork, received: Rece
 async def mark_ask_scheduled_when_session_scheduled(
     uow: UnitOfWork, received: Received[SessionScheduled]
 ) -> None:
-    await service.settle_proposal(uow, received.payload.proposal_id, "accepted")
-    await service.follow_session(uow, received.payload.ask_id, "scheduled")
+    await proposing.settle_proposal(uow, received.payload.proposal_id, "accepted")
+    await proposing.follow_session(uow, received.payload.ask_id, "scheduled")
 
 
 @in_store(_mentee_org)
 async def mark_ask_completed_when_session_completed(
     uow: UnitOfWork, received: Received[SessionCompleted]
 ) -> None:
-    await service.follow_session(uow, received.payload.ask_id, "completed")
+    await proposing.follow_session(uow, received.payload.ask_id, "completed")
 
 
 @in_store(_mentee_org)
 async def mark_ask_cancelled_when_session_cancelled(
     uow: UnitOfWork, received: Received[SessionCancelled]
 ) -> None:
-    await service.follow_session(uow, received.payload.ask_id, "cancelled", received.payload.reason)
+    await proposing.follow_session(uow, received.payload.ask_id, "cancelled", received.payload.reason)
 
 
 async def _count_load(uow: UnitOfWork, mentor_id: str, moment: datetime, change: int) -> None:
-    month = service.month_of(moment)
+    month = month_of(moment)
     load = await uow.session.get(MentorLoad, (mentor_id, month)) or MentorLoad(
         mentor_id=mentor_id, month=month
     )

@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from matching import domain, semantic
 from matching.index import from_blob
 from matching.models import Ask, DirectoryEntry, MentorOut, Proposal, SuggestionOut
-from matching.service import loads_of, reachable
+from matching.retrieval import loads_of, reachable
 from mentornet_common.auth import Principal, org_of
 from mentornet_common.runtime import Runtime
 from mentornet_common.tenancy import CONSORTIUM

@@ -1,0 +1,193 @@
+"""Retrieval: the cards an ask's mentee may reach that are closest to the ask, ranked with what the
+consortium store knows of each mentor's load and track record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from matching import domain, semantic
+from matching.index import Vector, from_blob, to_blob
+from matching.models import Ask, DirectoryEntry, MentorLoad, MentorStats, PersonCardEntry, ProposalState
+from mentornet_common.tenancy import CONSORTIUM, TenantStores
+from mentornet_common.unit_of_work import UnitOfWork
+
+
+def month_of(moment: datetime) -> str:
+    return f"{moment:%Y-%m}"
+
+
+def candidate(entry: DirectoryEntry, similarity: float = 0.0) -> domain.Candidate:
+    card = entry.card
+    return domain.Candidate(
+        mentor_id=entry.mentor_id,
+        org_id=entry.org_id,
+        display_name=card.get("display_name", ""),
+        skills={s["name"]: int(s["level"]) for s in card.get("skills", [])},
+        capacity_per_month=int(card.get("capacity_per_month", 0)),
+        similarity=similarity,
+        headline=card.get("headline", ""),
+        languages=tuple(card.get("languages", [])),
+        timezone=card.get("timezone", "UTC"),
+        availability=windows(card.get("availability", [])),
+        seniority=card.get("seniority"),
+        open_to_reverse=bool(card.get("open_to_reverse", True)),
+    )
+
+
+def windows(windows: list[dict[str, Any]]) -> domain.Windows:
+    return tuple((int(w["weekday"]), str(w["start"]), str(w["end"])) for w in windows)
+
+
+async def ask_vector(ask: Ask) -> Vector:
+    """The ask's embedding: stored with the ask the first time it is needed."""
+    if ask.vector is None:
+        ask.vector = to_blob(
+            (await semantic.embed([semantic.ask_text(ask.question, ask.background, ask.skills)]))[0]
+        )
+    return from_blob(ask.vector)
+
+
+async def retrieve(
+    uow: UnitOfWork, mentee_org_id: str, query: Vector, k: int, exclude: set[str]
+) -> list[domain.Candidate]:
+    """The ``k`` mentors the mentee's org may reach whose cards are closest to ``query``."""
+    async with uow.consortium() as consortium:
+        return await reachable(uow.stores, mentee_org_id, uow.session, consortium, query, k, exclude)
+
+
+async def reachable(
+    stores: TenantStores,
+    org_id: str,
+    own: AsyncSession,
+    consortium: AsyncSession,
+    query: Vector,
+    k: int,
+    exclude: set[str],
+) -> list[domain.Candidate]:
+    """Closest cards among those an org may reach: its own org-only entries (its store) and every
+    consortium entry (the consortium store)."""
+    found = await _closest(stores, CONSORTIUM, consortium, query, k, exclude)
+    mine = await _closest(stores, org_id, own, query, k, exclude)
+    found.update({key: c for key, c in mine.items() if c.org_id == org_id})
+    return sorted(found.values(), key=lambda c: -c.similarity)[:k]
+
+
+async def _closest(
+    stores: TenantStores, tenant_id: str, db: AsyncSession, query: Vector, k: int, exclude: set[str]
+) -> dict[str, domain.Candidate]:
+    index = semantic.directory_index(stores, tenant_id)
+    await index.refresh(db)
+    hits = index.vectors.search(query, k, exclude)
+    if not hits:
+        return {}
+    rows = (
+        await db.exec(select(DirectoryEntry).where(col(DirectoryEntry.mentor_id).in_([h[0] for h in hits])))
+    ).all()
+    by_id = {row.mentor_id: row for row in rows}
+    found = {}
+    for mentor_id, similarity in hits:
+        row = by_id.get(mentor_id)
+        if row is None:
+            index.forget(mentor_id)  # withdrawn through another replica since the index last looked
+            continue
+        found[mentor_id] = candidate(row, similarity)
+    return found
+
+
+async def loads_of(consortium: AsyncSession, mentor_ids: list[str]) -> dict[str, domain.Load]:
+    """Each mentor's demand this month and track record, from the consortium store."""
+    scheduled = {
+        load.mentor_id: load.scheduled
+        for load in (
+            await consortium.exec(
+                select(MentorLoad).where(
+                    MentorLoad.month == month_of(datetime.now(UTC)), col(MentorLoad.mentor_id).in_(mentor_ids)
+                )
+            )
+        ).all()
+    }
+    stats = {
+        row.mentor_id: row
+        for row in (
+            await consortium.exec(select(MentorStats).where(col(MentorStats.mentor_id).in_(mentor_ids)))
+        ).all()
+    }
+    waiting = dict(
+        (
+            await consortium.exec(
+                select(ProposalState.mentor_id, func.count())
+                .where(col(ProposalState.mentor_id).in_(mentor_ids), col(ProposalState.answered).is_(False))
+                .group_by(col(ProposalState.mentor_id))
+            )
+        ).all()
+    )
+    loads = {}
+    for mentor_id in mentor_ids:
+        row = stats.get(mentor_id)
+        loads[mentor_id] = domain.Load(
+            scheduled_this_month=scheduled.get(mentor_id, 0),
+            open_proposals=int(waiting.get(mentor_id, 0)),
+            last_proposed_at=row.last_proposed_at if row and row.last_proposed_at else None,
+            ratings=row.ratings if row else 0,
+            rating_sum=float(row.rating_sum) if row else 0.0,
+        )
+    return loads
+
+
+async def ask_facts(uow: UnitOfWork, ask: Ask, cards: MenteeCards) -> domain.AskFacts:
+    """The ask as ranking sees it, completed from the mentee's card where they shared one."""
+    card = cards.seen_by(ask.mentee_org_id)
+    shown = card.card if card else {}
+    return domain.AskFacts(
+        mentee_id=ask.mentee_id,
+        mentee_org_id=ask.mentee_org_id,
+        skills=tuple(ask.skills),
+        scope=ask.scope,
+        duration_minutes=ask.duration_minutes,
+        languages=tuple(ask.languages or shown.get("languages", [])),
+        timezone=shown.get("timezone"),
+        availability=windows(shown.get("availability", [])),
+        seniority=shown.get("seniority"),
+    )
+
+
+async def rank_for(
+    uow: UnitOfWork, ask: Ask, facts: domain.AskFacts, exclude: set[str], k: int, now: datetime
+) -> list[domain.Ranked]:
+    """Rank the closest cards; while none of them may be proposed, look further down the index."""
+    query = await ask_vector(ask)
+    while True:
+        candidates = await retrieve(uow, ask.mentee_org_id, query, k, exclude)
+        await semantic.SKILLS.prepare([*ask.skills, *(name for c in candidates for name in c.skills)])
+        async with uow.consortium() as consortium:
+            loads = await loads_of(consortium, [c.mentor_id for c in candidates])
+        ranked = domain.rank(facts, candidates, loads, now, semantic.SKILLS)
+        if ranked or len(candidates) < k:
+            return ranked
+        exclude = exclude | {c.mentor_id for c in candidates}
+
+
+@dataclass(frozen=True)
+class MenteeCards:
+    """The mentee's card as their own org keeps it, and as shared with the consortium (read once)."""
+
+    mentee_org_id: str
+    own: PersonCardEntry | None
+    shared: PersonCardEntry | None
+
+    @classmethod
+    async def read(cls, uow: UnitOfWork, ask: Ask) -> MenteeCards:
+        own = await uow.session.get(PersonCardEntry, ask.mentee_id)
+        async with uow.consortium() as consortium:
+            shared = await consortium.get(PersonCardEntry, ask.mentee_id)
+        return cls(ask.mentee_org_id, own, shared)
+
+    def seen_by(self, org_id: str) -> PersonCardEntry | None:
+        """The card a person of ``org_id`` may see: the own org's copy, else the consortium's."""
+        return self.own if self.own is not None and org_id == self.mentee_org_id else self.shared
