@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from mentornet_common.availability import WORKING_HOURS, Interval, intervals, minus, overlap, slots, zone
+from matching.availability import WORKING_HOURS, Interval, intervals, minus, overlap, slots, zone
 from mentornet_common.contracts import SENIORITY_ORDER
 
 WEIGHTS: dict[str, float] = {

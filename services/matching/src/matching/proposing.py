@@ -11,10 +11,10 @@ from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from matching import domain
+from matching.availability import Interval
 from matching.config import MatchingSettings
 from matching.models import Ask, BusyTime, Proposal, person_card
 from matching.retrieval import MenteeCards, ask_facts, rank_for
-from mentornet_common.availability import Interval
 from mentornet_common.contracts import AskClosed, DurationMinutes, MatchProposed, TimeRange
 from mentornet_common.unit_of_work import UnitOfWork
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from mentornet_common.availability import zone
 from mentornet_common.downloads import ical_text
+from mentornet_common.timezones import zone
 from sessions.models import Session
 
 PRODUCT = "-//mentornet//sessions//EN"

@@ -2,7 +2,8 @@
 
 A window such as "Tuesday 09:00-12:00, Europe/Berlin" means different UTC instants in winter and in
 summer; every computation here goes through ``zoneinfo`` day by day, so a daylight-saving change inside
-the horizon moves the window's instants the way its owner's wall clock moves them.
+the horizon moves the window's instants the way its owner's wall clock moves them. Matching's policy lives
+here too: the 14-day horizon, and weekday working hours for a person who shared no windows.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from mentornet_common.timezones import zone
 
 HORIZON_DAYS = 14
 # Used for a person who shared no windows of their own: weekday working hours in their own time zone.
@@ -35,14 +37,6 @@ class Interval:
     @property
     def minutes(self) -> float:
         return (self.end - self.start).total_seconds() / 60
-
-
-def zone(name: str | None) -> ZoneInfo:
-    """The named IANA zone; UTC for a missing or unknown name."""
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def _clock(value: str) -> time | None:

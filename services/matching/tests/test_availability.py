@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from mentornet_common.availability import Interval, common_slots, intervals, minus, overlap, slots
+from matching.availability import Interval, common_slots, intervals, minus, overlap, slots
 
 
 def utc(*args: int) -> datetime:
