@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from feedback import service
 from feedback.models import SessionRecord
+from feedback.timers import follow_up_timer
 from mentornet_common.contracts import (
     AskClosed,
     AskCreated,
@@ -146,7 +146,7 @@ async def test_a_follow_up_comes_due_days_after_completion_once(feedback: Feedba
     ).status_code == 201
     await mirror(feedback, MENTEE[1], "mentornet.follow-up-recorded.v1")
     after = timedelta(days=14)
-    timers = TimerLoop(feedback.runtime, [service.follow_up_timer(after)], 60)
+    timers = TimerLoop(feedback.runtime, [follow_up_timer(after)], 60)
     assert completed_at is not None
     assert await timers.tick(completed_at + timedelta(days=13)) == 0
     assert await timers.tick(completed_at + timedelta(days=14, minutes=1)) == 2  # ses_2 closes silently
@@ -159,7 +159,7 @@ async def test_the_follow_up_timer_runs_against_the_real_broker(feedback: Feedba
     settings = feedback.runtime.settings
     await ensure_topics(settings, partitions=1)
     await feedback.completed("ses_1")
-    timers = TimerLoop(feedback.runtime, [service.follow_up_timer(timedelta(0))], 0.2)
+    timers = TimerLoop(feedback.runtime, [follow_up_timer(timedelta(0))], 0.2)
     await timers.start()
     try:
         (record,) = await read_all(settings.kafka_bootstrap_servers, settings.topic("mentornet.feedback"), 1)

@@ -543,7 +543,7 @@ async def test_the_worker_purges_refresh_tokens_and_sign_ins_that_expired(world:
     from sqlmodel import select
 
     from identity.models import RefreshToken, SsoLogin
-    from identity.worker import PURGE_EXPIRED
+    from identity.timers import PURGE_EXPIRED
     from mentornet_common.timers import TimerLoop
 
     runtime = world.app.state.runtime

@@ -22,8 +22,9 @@ from mentornet_devkit.testing import (
     read_all,
     register,
 )
-from sessions.handlers import HANDLERS, TIMERS
+from sessions.handlers import HANDLERS
 from sessions.models import Session
+from sessions.timers import TIMERS
 
 from .conftest import MENTEE, MENTOR, Sessions, proposed
 

@@ -18,7 +18,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from streams.webhooks import ATTEMPTS, QUEUE, RETRIES, Sender
+from streams.timers import QUEUE
+from streams.webhooks import ATTEMPTS, RETRIES, Sender
 
 from mentornet_common.contracts import AskCreated, ClientRevoked, MatchProposed, UserErased
 from mentornet_common.timers import TimerLoop
@@ -533,7 +534,7 @@ async def test_what_served_its_purpose_is_purged_after_its_retention(streams: St
     """Sent outbox rows, inbox rows, partner events and delivery logs were never purged."""
     from sqlmodel import select, update
     from streams.models import PartnerEvent, WebhookDelivery
-    from streams.webhooks import retention_timer
+    from streams.timers import retention_timer
 
     from mentornet_common.inbox import InboxEntry
     from mentornet_common.outbox import OutboxMessage

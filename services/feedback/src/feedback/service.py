@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -28,14 +28,12 @@ from feedback.models import (
     SharedFollowUp,
 )
 from mentornet_common.auth import Principal, admin_scope, org_of
-from mentornet_common.contracts import FeedbackSubmitted, FollowUpDue, FollowUpRecorded, SharedFeedback
+from mentornet_common.contracts import FeedbackSubmitted, FollowUpRecorded, SharedFeedback
 from mentornet_common.pagination import page
 from mentornet_common.periods import quarter_of
 from mentornet_common.problems import Conflict, NotFound, Problem
 from mentornet_common.runtime import Runtime
 from mentornet_common.tenancy import CONSORTIUM
-from mentornet_common.timers import Timer
-from mentornet_common.unit_of_work import UnitOfWork
 
 
 def _org_of(caller: Principal) -> str:
@@ -164,7 +162,7 @@ async def record_follow_up(runtime: Runtime, caller: Principal, data: FollowUpIn
         uow.session.add(entry)
         uow.publish(
             FollowUpRecorded(
-                **_participants(record),
+                **participants(record),
                 follow_up_id=entry.id,
                 resolved=data.resolved,
                 recorded_at=entry.created_at,
@@ -200,7 +198,7 @@ def _own(f: FollowUp, criteria: str) -> FollowUpOut:
     )  # fmt: skip
 
 
-def _participants(record: SessionRecord) -> dict[str, str]:
+def participants(record: SessionRecord) -> dict[str, str]:
     names = ("session_id", "ask_id", "mentor_id", "mentor_org_id", "mentee_id", "mentee_org_id")
     return {name: getattr(record, name) for name in names}
 
@@ -245,46 +243,6 @@ async def received_feedback(
             .limit(limit + 1)
         )
         return page((await db.exec(query)).all(), limit, offset)
-
-
-# the follow-up-due timer: on the mentee's org's copy of a completed session ---------------------------
-
-
-def follow_up_timer(after: timedelta) -> Timer:
-    """``follow-up-due`` once per completed session, ``after`` its completion, unless the mentee
-    already recorded a follow-up (then the timer just closes)."""
-
-    async def due(db: AsyncSession, tenant_id: str, now: datetime) -> list[str]:
-        query = select(SessionRecord.session_id).where(
-            SessionRecord.status == "completed",
-            SessionRecord.mentee_org_id == tenant_id,
-            col(SessionRecord.follow_up_due_sent_at).is_(None),
-            col(SessionRecord.completed_at) <= now - after,
-        )
-        return list((await db.exec(query)).all())
-
-    async def fire(uow: UnitOfWork, session_id: str, now: datetime) -> bool:
-        record = await uow.session.get(SessionRecord, session_id, with_for_update=True)
-        if (
-            record is None
-            or record.follow_up_due_sent_at is not None
-            or record.completed_at is None
-            or record.completed_at > now - after
-        ):
-            return False
-        record.follow_up_due_sent_at = now
-        uow.session.add(record)
-        if (
-            await uow.session.exec(select(FollowUpFact).where(FollowUpFact.session_id == session_id))
-        ).first():
-            return True
-        uow.publish(
-            FollowUpDue(**_participants(record), completed_at=record.completed_at, due_at=now),
-            tenant_id=record.mentee_org_id,
-        )
-        return True
-
-    return Timer("follow_up_due", due, fire)
 
 
 async def my_data(runtime: Runtime, caller: Principal) -> dict[str, Any]:

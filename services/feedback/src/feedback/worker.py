@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from feedback import service
 from feedback.config import FeedbackSettings
 from feedback.handlers import HANDLERS
+from feedback.timers import timers
 from mentornet_common.consumer import Consumer
 from mentornet_common.runtime import Runtime
 from mentornet_common.worker import worker_main
@@ -18,8 +16,7 @@ def consumers(runtime: Runtime) -> list[Consumer]:
 
 def main() -> None:
     settings = FeedbackSettings()
-    after = timedelta(days=settings.follow_up_after_days)
-    worker_main(settings, "feedback", consumers, [service.follow_up_timer(after)])
+    worker_main(settings, "feedback", consumers, timers(settings))
 
 
 if __name__ == "__main__":

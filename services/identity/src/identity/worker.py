@@ -1,23 +1,13 @@
 """Identity's worker: ``python -m identity.worker``. It consumes nothing; it sweeps the outbox and purges
 what has expired: refresh tokens (kept until their expiry, so that a reused one is still recognised),
-sign-ins in flight, used subject tokens and revocations no token can match any more."""
+sign-ins in flight, used subject tokens and revocations no token can match any more (timers.py)."""
 
 from __future__ import annotations
 
-import time
-from datetime import datetime
-from typing import Any
-
-from sqlmodel import col, delete, select
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from identity.config import IdentitySettings
-from identity.models import RefreshToken, Revocation, SsoLogin, UsedAssertion
+from identity.timers import timers
 from mentornet_common.consumer import Consumer
 from mentornet_common.runtime import Runtime
-from mentornet_common.tenancy import CONSORTIUM
-from mentornet_common.timers import Timer
-from mentornet_common.unit_of_work import UnitOfWork
 from mentornet_common.worker import worker_main
 
 
@@ -25,34 +15,9 @@ def consumers(runtime: Runtime) -> list[Consumer]:
     return []
 
 
-async def _expired(db: AsyncSession, tenant_id: str, now: datetime) -> list[str]:
-    queries: list[Any] = [select(RefreshToken.token_hash).where(col(RefreshToken.expires_at) < now)]
-    if tenant_id == CONSORTIUM:
-        queries += [
-            select(SsoLogin.state).where(col(SsoLogin.expires_at) < now),
-            select(UsedAssertion.digest).where(col(UsedAssertion.expires_at) < now),
-            select(Revocation.id).where(col(Revocation.expires_at) < time.time()),
-        ]
-    for query in queries:
-        if (await db.exec(query.limit(1))).first() is not None:
-            return ["expired"]
-    return []
-
-
-async def _purge(uow: UnitOfWork, _: str, now: datetime) -> bool:
-    await uow.session.exec(delete(RefreshToken).where(col(RefreshToken.expires_at) < now))
-    if uow.tenant_id == CONSORTIUM:
-        await uow.session.exec(delete(SsoLogin).where(col(SsoLogin.expires_at) < now))
-        await uow.session.exec(delete(UsedAssertion).where(col(UsedAssertion.expires_at) < now))
-        await uow.session.exec(delete(Revocation).where(col(Revocation.expires_at) < time.time()))
-    return True
-
-
-PURGE_EXPIRED = Timer("purge_expired_credentials", _expired, _purge)
-
-
 def main() -> None:
-    worker_main(IdentitySettings(), "identity", consumers, [PURGE_EXPIRED])
+    settings = IdentitySettings()
+    worker_main(settings, "identity", consumers, timers(settings))
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ from mentornet_common.contracts import (
 )
 from mentornet_common.erasure import ERASED, in_every_store
 from mentornet_common.tenancy import CONSORTIUM
-from mentornet_common.timers import Timer
 from mentornet_common.unit_of_work import UnitOfWork
 from sessions import service
 from sessions.models import BookedTime, Session
@@ -139,8 +138,3 @@ HANDLERS: Handlers = {
     SessionRescheduled: [*BOTH_SIDES, move_busy_time_when_session_rescheduled],
     SessionNoShow: BOTH_SIDES,
 }
-
-
-EXPIRE_OFFERS = Timer("expire_unanswered_offers", service.offers_due_to_expire, service.expire_offer)
-REMIND = Timer("session_reminders", service.reminders_due, service.send_reminder)
-TIMERS = [EXPIRE_OFFERS, REMIND]

@@ -6,7 +6,8 @@ from mentornet_common.consumer import Consumer
 from mentornet_common.runtime import Runtime
 from mentornet_common.worker import worker_main
 from sessions.config import SessionsSettings
-from sessions.handlers import HANDLERS, TIMERS
+from sessions.handlers import HANDLERS
+from sessions.timers import timers
 
 
 def consumers(runtime: Runtime) -> list[Consumer]:
@@ -14,7 +15,8 @@ def consumers(runtime: Runtime) -> list[Consumer]:
 
 
 def main() -> None:
-    worker_main(SessionsSettings(), "sessions", consumers, TIMERS)
+    settings = SessionsSettings()
+    worker_main(settings, "sessions", consumers, timers(settings))
 
 
 if __name__ == "__main__":

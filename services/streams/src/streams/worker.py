@@ -12,7 +12,8 @@ from mentornet_common.runtime import Runtime
 from mentornet_common.worker import worker_main
 from streams.config import StreamsSettings
 from streams.handlers import HANDLERS
-from streams.webhooks import QUEUE, Sender, retention_timer
+from streams.timers import timers
+from streams.webhooks import Sender
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +53,7 @@ class Delivering(Consumer):
 
 def main() -> None:
     settings = StreamsSettings()
-    keep = retention_timer(settings.partner_event_retention_days, settings.delivery_log_retention_days)
-    worker_main(settings, "streams", lambda runtime: [Delivering(runtime, settings)], [QUEUE, keep])
+    worker_main(settings, "streams", lambda runtime: [Delivering(runtime, settings)], timers(settings))
 
 
 if __name__ == "__main__":
