@@ -49,3 +49,13 @@ def test_a_sqlite_database_url_is_refused_rather_than_putting_every_tenant_in_on
     with pytest.raises(pydantic.ValidationError, match="every tenant in one file"):
         CommonSettings(database_url="sqlite+aiosqlite:///data/all.db")
     assert CommonSettings(database_url="").database_url == ""
+
+
+def test_a_service_reaches_its_own_settings_one_way_and_never_gets_defaults_instead() -> None:
+    class OwnSettings(CommonSettings):
+        knob: int = 7
+
+    own = OwnSettings(knob=3)
+    assert own.as_(OwnSettings).knob == 3 and own.as_(CommonSettings) is own
+    with pytest.raises(TypeError, match="OwnSettings expected"):
+        CommonSettings().as_(OwnSettings)  # before: a fresh OwnSettings() with its defaults, silently

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -301,3 +301,13 @@ class CommonSettings(BaseSettings):
     def topic(self, name: str) -> str:
         """The physical topic name for a logical one (``mentornet.asks``)."""
         return f"{self.topic_prefix}{name}"
+
+    def as_(self, kind: type[S]) -> S:
+        """These settings as the service's own class (``runtime.settings.as_(StreamsSettings)``): the one way
+        code reaches a service's settings. Another class is an error, never defaults in their place."""
+        if not isinstance(self, kind):
+            raise TypeError(f"{kind.__name__} expected, the process was given {type(self).__name__}")
+        return self
+
+
+S = TypeVar("S", bound=CommonSettings)

@@ -31,12 +31,7 @@ async def proposals_of(session: AsyncSession, ask_id: str) -> list[Proposal]:
 
 
 def _settings(uow: UnitOfWork) -> MatchingSettings:
-    """Matching's settings, as the worker was given them (never defaults in their place)."""
-    if not isinstance(uow.settings, MatchingSettings):
-        raise TypeError(
-            f"matching needs MatchingSettings, the unit of work has {type(uow.settings).__name__}"
-        )
-    return uow.settings
+    return uow.settings.as_(MatchingSettings)
 
 
 async def propose_next(uow: UnitOfWork, ask_id: str) -> Proposal | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, cast
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
@@ -51,7 +51,7 @@ async def group_participation(
     caller: FiguresReader,
     quarter: QuarterQuery = None,
 ) -> ParticipationOut:
-    k = cast(ProfilesSettings, runtime.settings).min_group_size
+    k = runtime.settings.as_(ProfilesSettings).min_group_size
     return await participation.participation(runtime, caller, quarter, k)
 
 

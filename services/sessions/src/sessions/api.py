@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, cast
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
@@ -41,7 +41,7 @@ async def get_session(session_id: str, runtime: RuntimeDep, caller: SessionReade
     "/{session_id}/accept", response_model=SessionOut, summary="The mentor accepts with a start time"
 )
 async def accept(session_id: str, body: AcceptIn, runtime: RuntimeDep, caller: SessionWriter) -> SessionOut:
-    horizon = cast(SessionsSettings, runtime.settings).max_schedule_ahead_days
+    horizon = runtime.settings.as_(SessionsSettings).max_schedule_ahead_days
     return SessionOut.of(await service.accept(runtime, caller, session_id, body.start_at, horizon))
 
 
@@ -70,7 +70,7 @@ async def cancel(session_id: str, body: ReasonIn, runtime: RuntimeDep, caller: S
 async def reschedule(
     session_id: str, body: RescheduleIn, runtime: RuntimeDep, caller: SessionWriter
 ) -> SessionOut:
-    horizon = cast(SessionsSettings, runtime.settings).max_schedule_ahead_days
+    horizon = runtime.settings.as_(SessionsSettings).max_schedule_ahead_days
     return SessionOut.of(
         await service.reschedule(runtime, caller, session_id, body.start_at, body.reason, horizon)
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, cast
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
@@ -41,7 +41,7 @@ async def events(
     wait: Annotated[float, Query(ge=0, le=30, description="Seconds to wait for a first event.")] = 0,
     type: Annotated[list[EventType] | None, Query(max_length=50)] = None,
 ) -> EventPage:
-    settings = cast(StreamsSettings, runtime.settings)
+    settings = runtime.settings.as_(StreamsSettings)
     wait_s = min(wait, settings.feed_max_wait_s)
     waiting = getattr(request.app.state, "feed_waiting", None)
     if waiting is None:  # one per process: what this replica holds open

@@ -8,7 +8,6 @@ import secrets
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import cast
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -126,7 +125,7 @@ async def register(runtime: Runtime, caller: Principal, data: WebhookIn) -> tupl
     """A new endpoint receives the org's events from now on (the feed serves anything earlier): the endpoint
     and its secret, shown once (kept only sealed)."""
     org_id = partner_org(caller)
-    settings, secret = cast(StreamsSettings, runtime.settings), new_secret()
+    settings, secret = runtime.settings.as_(StreamsSettings), new_secret()
     try:
         await settings.egress().check(str(data.url))
     except Refused as exc:

@@ -25,7 +25,7 @@ from sqlmodel import col, select, update
 
 from mentornet_common.egress import Egress, Refused
 from mentornet_common.runtime import Runtime
-from mentornet_common.sealing import Seal
+from streams.config import StreamsSettings
 from streams.models import PartnerEvent, WebhookDelivery, WebhookEndpoint
 
 log = logging.getLogger(__name__)
@@ -81,11 +81,9 @@ class Sender:
     ) -> None:
         self._runtime = runtime
         self._timeout_s = timeout_s
-        settings = runtime.settings
-        allowed = getattr(settings, "webhook_allowed_networks", [])
-        self._egress = egress or Egress(allowed)
-        sealing = getattr(settings, "seal", None)
-        self._seal: Seal | None = sealing() if callable(sealing) else None
+        settings = runtime.settings.as_(StreamsSettings)
+        self._egress = egress or settings.egress()
+        self._seal = settings.seal()
         self._overall = asyncio.Semaphore(concurrency)
         self._per_org_limit = per_org
         self._per_org: dict[str, asyncio.Semaphore] = {}
@@ -157,7 +155,7 @@ class Sender:
 
     def _opened(self, stored: str) -> str:
         """The endpoint's secret: sealed at rest (one registered before sealing is still in clear)."""
-        if stored.startswith("whsec_") or self._seal is None:
+        if stored.startswith("whsec_"):
             return stored
         return self._seal.open(stored)
 
