@@ -44,7 +44,8 @@ def _hoist(schema: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
     """Move pydantic's ``$defs`` into components/schemas and point the references there."""
     for name, definition in schema.pop("$defs", {}).items():
         schemas.setdefault(name, _rewrite(definition))
-    return _rewrite(schema)
+    rewritten: dict[str, Any] = _rewrite(schema)
+    return rewritten
 
 
 def _rewrite(node: Any) -> Any:

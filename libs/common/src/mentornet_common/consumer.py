@@ -589,7 +589,7 @@ async def _provision(uow: UnitOfWork, received: Received[Any]) -> None:
     """Marks identity's ``org-registered``: the consumer provisions the org's store (no unit of work)."""
 
 
-class _Revoked(ConsumerRebalanceListener):
+class _Revoked(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafka's class is untyped
     """Stops handling the partitions a rebalance takes away before the group moves them."""
 
     def __init__(self, owner: Consumer) -> None:
@@ -605,5 +605,5 @@ class _Revoked(ConsumerRebalanceListener):
 def _header(record: ConsumerRecord[bytes, bytes], name: str) -> str | None:
     for key, value in record.headers or ():
         if key == name:
-            return value.decode("utf-8", "replace")
+            return bytes(value).decode("utf-8", "replace")
     return None

@@ -201,7 +201,7 @@ class IdempotencyMiddleware:
         """The stored answer to replay, a refusal, or None after claiming the key for this request."""
         now = datetime.now(UTC)
         async with runtime.stores.writer(tenant) as db:
-            record = await db.get(IdempotencyRecord, (who, key))
+            record: IdempotencyRecord | None = await db.get(IdempotencyRecord, (who, key))
             if record is not None and now - record.created_at > KEEP_FOR:
                 await db.delete(record)
                 await db.flush()

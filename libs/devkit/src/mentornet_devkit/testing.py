@@ -76,7 +76,7 @@ async def eventually(
 def header(record: ConsumerRecord, name: str) -> str | None:
     for key, value in record.headers:
         if key == name:
-            return value.decode()
+            return bytes(value).decode()
     return None
 
 

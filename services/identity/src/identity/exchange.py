@@ -25,7 +25,7 @@ from jwt import PyJWK
 
 from identity import sso, tokens
 from identity.credentials import email_hash
-from identity.models import AccountIndex, ApiClient, UsedAssertion, User
+from identity.models import AccountIndex, ApiClient, TokenResponse, UsedAssertion, User
 from mentornet_common.problems import Problem
 from mentornet_common.tenancy import CONSORTIUM
 
@@ -152,7 +152,7 @@ async def exchange(
     subject_token_type: str,
     scope: str | None,
     requested_token_type: str | None,
-) -> tokens.TokenResponse:
+) -> TokenResponse:
     if requested_token_type not in (None, "", tokens.ACCESS_TOKEN_TYPE):
         raise _invalid_request("only access tokens are issued", "body.requested_token_type")
     granted = set(client.scopes.split())

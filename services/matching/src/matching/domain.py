@@ -30,8 +30,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from matching.availability import WORKING_HOURS, Interval, intervals, minus, overlap, slots, zone
+from matching.availability import WORKING_HOURS, Interval, intervals, minus, overlap, slots
 from mentornet_common.contracts import SENIORITY_ORDER
+from mentornet_common.timezones import zone
 
 WEIGHTS: dict[str, float] = {
     "fit": 0.50,
@@ -394,7 +395,7 @@ class PastAsk:
 def interest_weight(ask: PastAsk, now: datetime) -> float:
     """A past ask's weight in the member's interests: by how it ended, halved every 90 days."""
     age_days = max(0.0, (now - ask.created_at).total_seconds() / 86400)
-    return OUTCOME_WEIGHT.get(ask.outcome, 0.8) * 0.5 ** (age_days / INTEREST_HALF_LIFE_DAYS)
+    return float(OUTCOME_WEIGHT.get(ask.outcome, 0.8) * 0.5 ** (age_days / INTEREST_HALF_LIFE_DAYS))
 
 
 @dataclass(frozen=True)

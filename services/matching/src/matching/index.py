@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Collection, Sequence
+from typing import cast
 
 import faiss
 import numpy as np
@@ -122,9 +123,9 @@ class VectorIndex:
                 return None
             if self._ivf is None:
                 assert self._matrix is not None
-                return self._matrix[row].copy()
+                return cast(Vector, self._matrix[row].copy())
             approximate = self._ivf.reconstruct(row).astype(np.float32)
-            return (approximate + self._corrections(np.array([row]))[0]).astype(np.float32)
+            return cast(Vector, (approximate + self._corrections(np.array([row]))[0]).astype(np.float32))
 
     def remove(self, key: str) -> None:
         self.remove_many([key])
@@ -250,7 +251,7 @@ class VectorIndex:
         nibbles[:, 0::2] = packed & 15
         nibbles[:, 1::2] = packed >> 4
         scales = np.array([self._fine_scale[row // BLOCK][row % BLOCK] for row in rows.tolist()])
-        return ((nibbles - 8) * scales[:, None]).astype(np.float32)
+        return cast(Vector, ((nibbles - 8) * scales[:, None]).astype(np.float32))
 
     def _search_partitions(
         self, query: Vector, k: int, exclude: Collection[str]
