@@ -36,13 +36,9 @@ from mentornet_common.runtime import Runtime
 from mentornet_common.tenancy import CONSORTIUM
 
 
-def _org_of(caller: Principal) -> str:
-    return org_of(caller)
-
-
 async def give_feedback(runtime: Runtime, caller: Principal, data: FeedbackIn) -> Feedback:
     """One piece of feedback per participant per completed session; the text stays in the author's org."""
-    async with runtime.unit_of_work(_org_of(caller)) as uow:
+    async with runtime.unit_of_work(org_of(caller)) as uow:
         record = await uow.session.get(SessionRecord, data.session_id)
         if record is None or caller.subject not in (record.mentor_id, record.mentee_id):
             raise NotFound("session")
@@ -109,7 +105,7 @@ async def give_feedback(runtime: Runtime, caller: Principal, data: FeedbackIn) -
 async def my_feedback(
     runtime: Runtime, caller: Principal, limit: int, offset: int
 ) -> tuple[list[Feedback], int | None]:
-    async with runtime.stores.session(_org_of(caller)) as session:
+    async with runtime.stores.session(org_of(caller)) as session:
         query = select(Feedback).where(Feedback.author_id == caller.subject)
         query = query.order_by(col(Feedback.created_at).desc()).offset(offset).limit(limit + 1)
         return page((await session.exec(query)).all(), limit, offset)
@@ -139,7 +135,7 @@ async def impact(runtime: Runtime, caller: Principal, quarter: str | None = None
 
 async def record_follow_up(runtime: Runtime, caller: Principal, data: FollowUpIn) -> FollowUpOut:
     """The mentee says how they applied the advice, against the ask's own success criteria."""
-    async with runtime.unit_of_work(_org_of(caller)) as uow:
+    async with runtime.unit_of_work(org_of(caller)) as uow:
         record = await uow.session.get(SessionRecord, data.session_id)
         if record is None or caller.subject not in (record.mentor_id, record.mentee_id):
             raise NotFound("session")
@@ -207,7 +203,7 @@ async def follow_ups(
     runtime: Runtime, caller: Principal, limit: int, offset: int
 ) -> tuple[list[FollowUpOut], int | None]:
     """The caller's own follow-ups (as mentee) and those mentees shared with them (as mentor)."""
-    async with runtime.stores.session(_org_of(caller)) as db:
+    async with runtime.stores.session(org_of(caller)) as db:
         own = (await db.exec(select(FollowUp).where(FollowUp.mentee_id == caller.subject))).all()
         shared = (
             await db.exec(select(SharedFollowUp).where(SharedFollowUp.mentor_id == caller.subject))
@@ -234,7 +230,7 @@ async def received_feedback(
     runtime: Runtime, caller: Principal, limit: int, offset: int
 ) -> tuple[list[ReceivedFeedback], int | None]:
     """What the other participants of the caller's sessions chose to show them."""
-    async with runtime.stores.session(_org_of(caller)) as db:
+    async with runtime.stores.session(org_of(caller)) as db:
         query = (
             select(ReceivedFeedback)
             .where(ReceivedFeedback.recipient_id == caller.subject)
@@ -247,7 +243,7 @@ async def received_feedback(
 
 async def my_data(runtime: Runtime, caller: Principal) -> dict[str, Any]:
     """Everything feedback holds about the caller, whole (for their data export)."""
-    async with runtime.stores.session(_org_of(caller)) as db:
+    async with runtime.stores.session(org_of(caller)) as db:
         given = (await db.exec(select(Feedback).where(Feedback.author_id == caller.subject))).all()
         shown = (
             await db.exec(select(ReceivedFeedback).where(ReceivedFeedback.recipient_id == caller.subject))

@@ -24,13 +24,9 @@ from profiles.models import CardOut, Participation, Profile, ProfileIn, ProfileO
 SCOPE_RANK = {None: 0, "org": 1, "consortium": 2}
 
 
-def _org_of(caller: Principal) -> str:
-    return org_of(caller)
-
-
 async def save_my_profile(runtime: Runtime, caller: Principal, data: ProfileIn) -> Profile:
     """Replace the caller's profile and announce what it now shares (or no longer shares)."""
-    org_id = _org_of(caller)
+    org_id = org_of(caller)
     if data.mentoring.active and "mentor" not in caller.roles:
         raise Problem(
             403,
@@ -108,7 +104,7 @@ def announce(
 
 
 async def my_profile(runtime: Runtime, caller: Principal) -> Profile:
-    async with runtime.stores.session(_org_of(caller)) as session:
+    async with runtime.stores.session(org_of(caller)) as session:
         profile = await session.get(Profile, caller.subject)
     if profile is None:
         raise NotFound("profile")

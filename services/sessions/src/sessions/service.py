@@ -50,10 +50,6 @@ def session_id_for(proposal_id: str) -> str:
     return f"ses_{proposal_id.removeprefix('prp_')}"
 
 
-def _org_of(caller: Principal) -> str:
-    return org_of(caller)
-
-
 # the offer arrives ----------------------------------------------------------------------------------------
 
 
@@ -142,7 +138,7 @@ async def list_sessions(
     runtime: Runtime, caller: Principal, status: str | None, limit: int, offset: int
 ) -> tuple[list[Session], int | None]:
     """The caller's sessions, as mentor or mentee, newest first."""
-    async with runtime.stores.session(_org_of(caller)) as db:
+    async with runtime.stores.session(org_of(caller)) as db:
         query = select(Session).where(
             or_(Session.mentor_id == caller.subject, Session.mentee_id == caller.subject)
         )
@@ -156,7 +152,7 @@ async def list_sessions(
 
 async def my_data(runtime: Runtime, caller: Principal) -> dict[str, Any]:
     """Every session of the caller, as mentor or mentee (for their data export)."""
-    async with runtime.stores.session(_org_of(caller)) as db:
+    async with runtime.stores.session(org_of(caller)) as db:
         query = select(Session).where(
             or_(Session.mentor_id == caller.subject, Session.mentee_id == caller.subject)
         )
@@ -172,7 +168,7 @@ async def _participants_copy(db: AsyncSession, caller: Principal, session_id: st
 
 
 async def get_session(runtime: Runtime, caller: Principal, session_id: str) -> Session:
-    async with runtime.stores.session(_org_of(caller)) as db:
+    async with runtime.stores.session(org_of(caller)) as db:
         return await _participants_copy(db, caller, session_id)
 
 
@@ -253,7 +249,7 @@ async def accept(
 ) -> Session:
     now = _now()
     _check_horizon(start_at, now, horizon_days)
-    async with runtime.unit_of_work(_org_of(caller)) as uow:
+    async with runtime.unit_of_work(org_of(caller)) as uow:
         row = await _participants_copy(uow.session, caller, session_id)
         _only_the_mentor(caller, row, "accept")
         if row.status == "proposed" and row.expires_at is not None and row.expires_at <= now:
@@ -278,7 +274,7 @@ async def accept(
 
 
 async def decline(runtime: Runtime, caller: Principal, session_id: str, reason: str) -> Session:
-    async with runtime.unit_of_work(_org_of(caller)) as uow:
+    async with runtime.unit_of_work(org_of(caller)) as uow:
         row = await _participants_copy(uow.session, caller, session_id)
         _only_the_mentor(caller, row, "decline")
         _move(row, "declined")
@@ -295,7 +291,7 @@ async def decline(runtime: Runtime, caller: Principal, session_id: str, reason: 
 
 
 async def complete(runtime: Runtime, caller: Principal, session_id: str) -> Session:
-    async with runtime.unit_of_work(_org_of(caller)) as uow:
+    async with runtime.unit_of_work(org_of(caller)) as uow:
         row = await _participants_copy(uow.session, caller, session_id)
         _move(row, "completed")
         row.closed_by = caller.subject
@@ -309,7 +305,7 @@ async def complete(runtime: Runtime, caller: Principal, session_id: str) -> Sess
 
 
 async def cancel(runtime: Runtime, caller: Principal, session_id: str, reason: str) -> Session:
-    async with runtime.unit_of_work(_org_of(caller)) as uow:
+    async with runtime.unit_of_work(org_of(caller)) as uow:
         row = await _participants_copy(uow.session, caller, session_id)
         if row.status == "proposed":
             raise Conflict("an offer is not a session yet: the mentor declines it instead")
@@ -332,7 +328,7 @@ async def reschedule(
     """Either participant moves a scheduled session; reminders start again for the new time."""
     now = _now()
     _check_horizon(start_at, now, horizon_days)
-    async with runtime.unit_of_work(_org_of(caller)) as uow:
+    async with runtime.unit_of_work(org_of(caller)) as uow:
         row = await _participants_copy(uow.session, caller, session_id)
         if row.status != "scheduled" or row.start_at is None:
             raise Conflict(f"a {row.status} session cannot be rescheduled")
@@ -367,7 +363,7 @@ def _moved(row: Session, start_at: datetime) -> None:
 async def report_no_show(runtime: Runtime, caller: Principal, session_id: str, reason: str) -> Session:
     """A participant reports, once the session's time has come, that the other did not come."""
     now = _now()
-    async with runtime.unit_of_work(_org_of(caller)) as uow:
+    async with runtime.unit_of_work(org_of(caller)) as uow:
         row = await _participants_copy(uow.session, caller, session_id)
         if row.status == "scheduled" and row.start_at is not None and row.start_at > now:
             raise Conflict("a no-show can be reported once the session's start time has passed")
