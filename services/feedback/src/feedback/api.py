@@ -15,6 +15,7 @@ from feedback.models import (
     FollowUpList,
     FollowUpOut,
     Impact,
+    Journal,
     ReceivedList,
     ReceivedOut,
 )
@@ -98,16 +99,16 @@ async def list_follow_ups(
 
 @router.get(
     "/journal",
-    response_model=journal.Journal,
+    response_model=Journal,
     tags=["journal"],
     summary="The caller's own history, newest first",
 )
 async def my_journal(
     runtime: RuntimeDep, caller: FeedbackReader, limit: Limit = 50, offset: Offset = 0
-) -> journal.Journal:
+) -> Journal:
     found = await journal.journal(runtime, caller)
     entries, next_offset = page(found.entries[offset : offset + limit + 1], limit, offset)
-    return journal.Journal(person_id=found.person_id, entries=entries, next_offset=next_offset)
+    return Journal(person_id=found.person_id, entries=entries, next_offset=next_offset)
 
 
 @router.get(

@@ -11,13 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel
 from sqlmodel import col, or_, select
 
 from feedback.models import (
     AskNote,
     Feedback,
     FollowUp,
+    Journal,
+    JournalEntry,
     ReceivedFeedback,
     SessionRecord,
     SessionText,
@@ -26,32 +27,6 @@ from feedback.models import (
 from mentornet_common.auth import Principal, org_of
 from mentornet_common.downloads import csv_text
 from mentornet_common.runtime import Runtime
-
-
-class JournalEntry(BaseModel):
-    kind: Literal["session", "ask"]
-    at: datetime
-    role: Literal["mentee", "mentor"]
-    ask_id: str
-    session_id: str | None = None
-    question: str | None = None
-    success_criteria: str | None = None
-    skills: list[str] = []
-    status: str
-    status_reason: str | None = None
-    start_at: datetime | None = None
-    with_person: str | None = None
-    my_rating: int | None = None
-    learned: str | None = None
-    follow_up: str | None = None
-    follow_up_resolved: str | None = None
-    shown_to_me: dict[str, object] = {}
-
-
-class Journal(BaseModel):
-    person_id: str
-    entries: list[JournalEntry]
-    next_offset: int | None = None
 
 
 async def journal(runtime: Runtime, caller: Principal) -> Journal:

@@ -300,3 +300,29 @@ class Impact(BaseModel):
     )
     reciprocity: list[Reciprocity]
     weekly: list[WeekFigures]
+
+
+class JournalEntry(BaseModel):
+    kind: Literal["session", "ask"]
+    at: datetime
+    role: Literal["mentee", "mentor"]
+    ask_id: str
+    session_id: str | None = None
+    question: str | None = None
+    success_criteria: str | None = None
+    skills: list[str] = []
+    status: str
+    status_reason: str | None = None
+    start_at: datetime | None = None
+    with_person: str | None = None
+    my_rating: int | None = None
+    learned: str | None = None
+    follow_up: str | None = None
+    follow_up_resolved: str | None = None
+    shown_to_me: dict[str, object] = {}
+
+
+class Journal(BaseModel):
+    person_id: str
+    entries: list[JournalEntry]
+    next_offset: int | None = None

@@ -7,7 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 
 from matching import asks, figures, suggestions
-from matching.models import AskIn, AskList, AskOut, AskStatus, MentorList, MentorOut, SuggestionList
+from matching.models import (
+    AskIn,
+    AskList,
+    AskOut,
+    AskStatus,
+    FiguresOut,
+    MentorList,
+    MentorOut,
+    SuggestionList,
+)
 from mentornet_common.auth import Principal, member, org_admin
 from mentornet_common.http import RuntimeDep, personal_data_router
 from mentornet_common.pagination import Limit, Offset
@@ -74,14 +83,14 @@ async def list_suggestions(
 
 @figures_router.get(
     "",
-    response_model=figures.FiguresOut,
+    response_model=FiguresOut,
     summary="How matching did in a quarter (org_admin: their org; operator: every org)",
 )
 async def matching_figures(
     runtime: RuntimeDep,
     caller: FiguresReader,
     quarter: QuarterQuery = None,
-) -> figures.FiguresOut:
+) -> FiguresOut:
     return await figures.figures(runtime, caller, quarter)
 
 

@@ -7,40 +7,13 @@ from __future__ import annotations
 import statistics
 from datetime import UTC, datetime
 
-from pydantic import BaseModel
 from sqlmodel import col, select
 
-from matching.models import Ask, Proposal
+from matching.models import Ask, FiguresOut, MatchingFigures, Proposal, ReverseMentoring
 from mentornet_common.auth import Principal, admin_scope
 from mentornet_common.periods import quarter_bounds, quarter_of
 from mentornet_common.runtime import Runtime
 from mentornet_common.tenancy import CONSORTIUM
-
-
-class ReverseMentoring(BaseModel):
-    proposed: int
-    accepted: int
-    share_of_accepted: float | None
-
-
-class MatchingFigures(BaseModel):
-    scope: str
-    quarter: str
-    asks: int
-    asks_proposed_a_mentor: int
-    asks_closed_without_a_mentor: int
-    median_minutes_to_first_proposal: float | None
-    proposals: int
-    accepted: int
-    declined: int
-    expired: int
-    open: int
-    cross_org_share_of_accepted: float | None
-    reverse_mentoring: ReverseMentoring
-
-
-class FiguresOut(MatchingFigures):
-    orgs: list[MatchingFigures] = []
 
 
 async def figures(runtime: Runtime, caller: Principal, quarter: str | None) -> FiguresOut:

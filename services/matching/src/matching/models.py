@@ -245,3 +245,29 @@ class SuggestionOut(BaseModel):
 class SuggestionList(BaseModel):
     items: list[SuggestionOut]
     based_on_asks: int
+
+
+class ReverseMentoring(BaseModel):
+    proposed: int
+    accepted: int
+    share_of_accepted: float | None
+
+
+class MatchingFigures(BaseModel):
+    scope: str
+    quarter: str
+    asks: int
+    asks_proposed_a_mentor: int
+    asks_closed_without_a_mentor: int
+    median_minutes_to_first_proposal: float | None
+    proposals: int
+    accepted: int
+    declined: int
+    expired: int
+    open: int
+    cross_org_share_of_accepted: float | None
+    reverse_mentoring: ReverseMentoring
+
+
+class FiguresOut(MatchingFigures):
+    orgs: list[MatchingFigures] = []
