@@ -13,9 +13,11 @@ import contextlib
 import json
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import defaultdict
@@ -287,13 +289,21 @@ async def stack(tmp_path: Path, chaos_broker: Broker, identity: Identity) -> Asy
 
 
 @pytest.fixture
-def own_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OwnPostgres]:
-    """A PostgreSQL server of the scenario's own, which it may stop and start again."""
-    server = OwnPostgres(tmp_path_factory.mktemp("own-postgres"), free_port(), settings=("fsync=off",))
+def own_postgres() -> Iterator[OwnPostgres]:
+    """A PostgreSQL server of the scenario's own, which it may stop and start again.
+
+    Its folder is directly under the system's temporary folder, not pytest's: the postgres user must reach
+    it, and every pytest session that starts (another xdist worker, another run) takes group and others'
+    permissions off pytest's ``pytest-of-<user>`` folder, after which ``pg_ctl stop`` could not read the
+    server's pid file."""
+    folder = Path(tempfile.mkdtemp(prefix="mentornet-chaos-pg-"))
+    server = OwnPostgres(folder, free_port(), settings=("fsync=off",))
     try:
         server.start()
     except RuntimeError as exc:  # Debian's binaries are missing
+        shutil.rmtree(folder, ignore_errors=True)
         pytest.fail(str(exc))
     yield server
     with contextlib.suppress(subprocess.CalledProcessError):
         server.stop()  # unless the scenario left it stopped
+    shutil.rmtree(folder, ignore_errors=True)
