@@ -17,6 +17,7 @@ from mentornet_devkit.datadir import (
     pid_alive,
     reset,
     running_processes,
+    started_at,
 )
 from mentornet_devkit.run import SERVICES
 
@@ -55,6 +56,17 @@ def test_it_refuses_while_a_process_the_folder_lists_is_alive(tmp_path: Path) ->
     with pytest.raises(ResetRefused, match=rf"running from .*\(identity-api {os.getpid()}\): stop it first"):
         reset(data)
     assert (data / "identity" / "consortium.db").exists()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="start times are read from /proc")
+def test_a_pid_used_again_by_a_process_started_after_the_list_is_not_the_run(tmp_path: Path) -> None:
+    data = a_data_folder(tmp_path / "data", {"runner": os.getpid()})
+    started = started_at(os.getpid())
+    assert started is not None
+    long_before = started - 3600  # a list written before this process started: a run of then
+    os.utime(data / PIDS_FILE, (long_before, long_before))
+    assert running_processes(data) == {}
+    assert reset(data) is True
 
 
 def test_it_refuses_a_folder_holding_what_make_run_does_not_write(tmp_path: Path) -> None:

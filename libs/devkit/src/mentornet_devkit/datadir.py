@@ -40,6 +40,17 @@ def pid_alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
+def started_at(pid: int) -> float | None:
+    """When process ``pid`` started (epoch seconds, to a clock tick), from /proc; None without it."""
+    try:
+        ticks = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+        lines = Path("/proc/stat").read_text().splitlines()
+        boot = next(int(line.split()[1]) for line in lines if line.startswith("btime "))
+    except (OSError, IndexError, ValueError, StopIteration):
+        return None
+    return boot + ticks / os.sysconf("SC_CLK_TCK")
+
+
 def listed_processes(data_dir: Path) -> dict[str, int]:
     """Every process ``processes.json`` of the folder lists, name -> pid, alive or not."""
     try:
@@ -50,8 +61,18 @@ def listed_processes(data_dir: Path) -> dict[str, int]:
 
 
 def running_processes(data_dir: Path) -> dict[str, int]:
-    """The processes of a ``make run`` of this folder that are still running, name -> pid."""
-    return {name: pid for name, pid in listed_processes(data_dir).items() if pid_alive(pid)}
+    """The processes of a ``make run`` of this folder that are still running, name -> pid: alive, and (where
+    /proc tells) started before the list was last written, so not a pid used again since by another."""
+    listed = listed_processes(data_dir)
+    if not listed:
+        return {}
+    written = (data_dir / PIDS_FILE).stat().st_mtime
+    running = {}
+    for name, pid in listed.items():
+        start = started_at(pid)
+        if pid_alive(pid) and (start is None or start <= written + 2):  # btime is in whole seconds
+            running[name] = pid
+    return running
 
 
 def describe(processes: dict[str, int]) -> str:
