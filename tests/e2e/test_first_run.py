@@ -36,7 +36,7 @@ class Runner:
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
-    def start(self, **operator: str) -> str:
+    def start(self, *args: str, **operator: str) -> str:
         """Start it with these operator variables (only), and return what it printed but the processes'
         lines, its words joined by single spaces."""
         self.starts += 1
@@ -46,6 +46,7 @@ class Runner:
             [
                 *(sys.executable, "-m", "mentornet_devkit.run", "--data-dir", str(self.data)),
                 *("--broker-port", str(self.broker_port), "--port-base", str(self.port_base)),
+                *args,
             ],
             env=env,
             stdout=log.open("wb"),
@@ -110,8 +111,20 @@ def test_a_restart_with_new_operator_variables_adds_that_operator(runner: Runner
     runner.stop()
 
 
-async def test_a_sigkilled_runner_takes_every_process_it_started_with_it(runner: Runner) -> None:
-    runner.start()
+@pytest.mark.parametrize(
+    "lifeline",
+    [
+        pytest.param(
+            "prctl",
+            marks=pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux's"),
+        ),
+        "watchdog",  # macOS's way, tried here too
+    ],
+)
+async def test_a_sigkilled_runner_takes_every_process_it_started_with_it(
+    runner: Runner, lifeline: str
+) -> None:
+    runner.start("--lifeline", lifeline)
     listed = {e["name"]: e["pid"] for e in json.loads((runner.data / PIDS_FILE).read_text())}
     assert runner.process is not None and listed["runner"] == runner.process.pid
     started = {name: pid for name, pid in listed.items() if name != "runner"}
@@ -123,4 +136,4 @@ async def test_a_sigkilled_runner_takes_every_process_it_started_with_it(runner:
     async def all_gone() -> bool:
         return not any(pid_alive(pid) for pid in started.values())
 
-    await eventually(all_gone, timeout_s=60, what="the end of every process the runner started")
+    await eventually(all_gone, timeout_s=60, what=f"the end of every process the runner started ({lifeline})")

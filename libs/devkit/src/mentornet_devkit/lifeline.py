@@ -40,10 +40,10 @@ def default_mode() -> Mode:
 def die_with_parent() -> Callable[[], None]:
     """A ``preexec_fn`` (Linux only): the child gets SIGKILL when the thread that started it ends."""
     prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here: between fork and exec it is only called
-    parent = os.getpid()
+    parent, kill = os.getpid(), int(signal.SIGKILL)
 
     def preexec() -> None:
-        if prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        if prctl(PR_SET_PDEATHSIG, kill, 0, 0, 0) != 0:
             raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
         if os.getppid() != parent:  # the parent died before the request: nobody would signal
             os.kill(os.getpid(), signal.SIGKILL)
@@ -91,7 +91,10 @@ class Lifeline:
             self._pipe.close()
             self._pipe = None
         if self._watchdog is not None:
-            self._watchdog.wait(timeout=10)
+            try:
+                self._watchdog.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._watchdog.kill()
             self._watchdog = None
 
 

@@ -43,7 +43,7 @@ from mentornet_devkit.datadir import (
     describe,
     running_processes,
 )
-from mentornet_devkit.lifeline import Lifeline
+from mentornet_devkit.lifeline import Lifeline, Mode
 
 SERVICES = (
     ("identity", 8001),
@@ -258,6 +258,8 @@ class Stack:
     # settings of one service's processes only (its own database)
     service_env: dict[str, dict[str, str]] = field(default_factory=dict)
     echo: bool = True
+    # how the processes die with this one: the platform's way by default (the tests try both on Linux)
+    lifeline_mode: Mode | None = None
     broker: Broker | None = field(default=None, init=False)
     children: list[Child] = field(default_factory=list, init=False)
     services: list[tuple[str, int]] = field(default_factory=list, init=False)
@@ -302,7 +304,7 @@ class Stack:
         credentials = operator_credentials(self.data_dir, operators)
         self.operator_generated = bool(credentials and credentials[2])
         self.operator = (credentials[0], credentials[1]) if credentials else None
-        self.lifeline = Lifeline()
+        self.lifeline = Lifeline(self.lifeline_mode)
         self.write_pids()
         self.say(f"starting the broker on 127.0.0.1:{self.broker_port}")
         self.broker = start_broker(
@@ -532,13 +534,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=default_data_dir())
     parser.add_argument("--broker-port", type=int, default=9092)
     parser.add_argument("--port-base", type=int, default=8001, help="identity's port; the others follow")
+    parser.add_argument("--lifeline", choices=["prctl", "watchdog"], default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
 
-    stack = Stack(args.data_dir, broker_port=args.broker_port, port_base=args.port_base)
+    stack = Stack(
+        args.data_dir, broker_port=args.broker_port, port_base=args.port_base, lifeline_mode=args.lifeline
+    )
     exit_code = 0
     try:
         stack.start(stopping)
