@@ -111,29 +111,32 @@ def test_a_restart_with_new_operator_variables_adds_that_operator(runner: Runner
     runner.stop()
 
 
+LINUX_ONLY = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux's")
+
+
 @pytest.mark.parametrize(
-    "lifeline",
+    ("how", "lifeline"),
     [
-        pytest.param(
-            "prctl",
-            marks=pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux's"),
-        ),
-        "watchdog",  # macOS's way, tried here too
+        pytest.param(signal.SIGKILL, "prctl", marks=LINUX_ONLY),
+        (signal.SIGKILL, "watchdog"),  # macOS's way, tried here too
+        (signal.SIGTERM, None),  # the runner stops them itself
+        (signal.SIGINT, None),
     ],
+    ids=["SIGKILL-prctl", "SIGKILL-watchdog", "SIGTERM", "SIGINT"],
 )
-async def test_a_sigkilled_runner_takes_every_process_it_started_with_it(
-    runner: Runner, lifeline: str
+async def test_however_the_runner_dies_every_process_it_started_goes_with_it(
+    runner: Runner, how: signal.Signals, lifeline: str | None
 ) -> None:
-    runner.start("--lifeline", lifeline)
+    runner.start(*(("--lifeline", lifeline) if lifeline else ()))
     listed = {e["name"]: e["pid"] for e in json.loads((runner.data / PIDS_FILE).read_text())}
     assert runner.process is not None and listed["runner"] == runner.process.pid
     started = {name: pid for name, pid in listed.items() if name != "runner"}
     assert {"broker", "identity-api", "identity-worker", "streams-worker"} <= set(started)
 
-    runner.process.kill()
-    runner.process.wait()
+    runner.process.send_signal(how)
+    runner.process.wait(timeout=90)
 
     async def all_gone() -> bool:
         return not any(pid_alive(pid) for pid in started.values())
 
-    await eventually(all_gone, timeout_s=60, what=f"the end of every process the runner started ({lifeline})")
+    await eventually(all_gone, timeout_s=60, what=f"the end of every process the runner started ({how.name})")
