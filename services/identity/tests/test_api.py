@@ -6,6 +6,7 @@ import jwt
 import pytest
 from sqlmodel import select
 
+from identity import service
 from identity.models import User
 from mentornet_common.outbox import OutboxMessage
 from mentornet_common.tenancy import CONSORTIUM
@@ -36,6 +37,32 @@ async def test_the_seeded_operator_logs_in_and_sees_themself(api: Api) -> None:
         "roles": ["operator"],
         "active": True,
     }
+
+
+async def test_each_start_seeds_the_operator_named_unless_an_account_has_that_email(api: Api) -> None:
+    identity = api.app.state.identity
+    org = await api.org("acme")
+    await api.user(org, "ann@acme.example", ["member"])
+
+    # another operator, named on a later start: a consortium may have several
+    assert await service.seed_operator(identity, "Second@Consortium.example", "second password") == "created"
+    second = await api.login("second@consortium.example", "second password")
+    assert (await api.http.get("/v1/me", headers=second)).json()["roles"] == ["operator"]
+    # the first one is still there, unchanged
+    await api.operator()
+
+    # an existing operator named again with another password: left as it is
+    assert await service.seed_operator(identity, OPERATOR[0], "another password") == "exists"
+    await api.operator()
+    refused = await api.http.post(
+        "/v1/token", data={"grant_type": "password", "username": OPERATOR[0], "password": "another password"}
+    )
+    assert refused.status_code == 400
+
+    # a member's email: not made an operator, nor given that password
+    assert await service.seed_operator(identity, "ann@acme.example", "x" * 20) == "not-an-operator"
+    ann = await api.login("ann@acme.example")
+    assert (await api.http.get("/v1/me", headers=ann)).json()["roles"] == ["member"]
 
 
 async def test_the_jwks_publishes_the_key_tokens_are_signed_with(api: Api) -> None:

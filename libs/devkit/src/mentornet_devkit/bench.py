@@ -57,9 +57,10 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from mentornet_devkit import bench_figures as fig
 from mentornet_devkit.bench_figures import Ledger, ProcessKey, Step
 from mentornet_devkit.broker import free_port, free_port_block
+from mentornet_devkit.datadir import PIDS_FILE
 from mentornet_devkit.demo import PASSWORD, DemoFailed, Urls, login, operator_from
 from mentornet_devkit.postgres import OwnPostgres
-from mentornet_devkit.run import PIDS_FILE, Child, Stack, installed_services
+from mentornet_devkit.run import Child, Stack, installed_services
 
 ASKS = "mentornet.asks"
 MATCHES = "mentornet.matches"
@@ -849,6 +850,7 @@ def own_stack(args: argparse.Namespace, replicas: int, index: int) -> Iterator[T
         started = time.monotonic()
         stack.start(threading.Event(), worker_replicas=replicas)
         assert stack.broker is not None
+        assert stack.operator is not None  # a fresh data folder: the default operator is seeded
         progress(
             f"stack up in {time.monotonic() - started:.1f} s: broker {stack.broker.bootstrap_servers}, "
             f"identity on {stack.port_base}, {replicas} worker replica(s) per service"

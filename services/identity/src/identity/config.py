@@ -42,13 +42,15 @@ class IdentitySettings(CommonSettings):
     )
     operator_email: str | None = Field(
         default=None,
-        description="With operator_password: the first consortium operator, whose account identity's API "
-        "creates at start while no operator exists yet (never changed afterwards). Unset: none is created.",
+        description="With operator_password: a consortium operator, whose account identity's API creates "
+        "at start unless an account has this email already (an existing account is never changed: neither "
+        "an operator's password, nor a member's roles). Naming another email on a later start adds another "
+        "operator. Unset: none is created.",
     )
     operator_password: SecretStr | None = Field(
         default=None,
-        description="The first operator's password (see operator_email). `make run` generates one when "
-        "unset and keeps it in operator-login.txt in the data folder.",
+        description="The password of the operator operator_email names, when it is created. `make run` "
+        "generates one when both are unset and keeps it in operator-login.txt in the data folder.",
     )
 
     # Argon2id cost; OWASP's baseline is 19 MiB, 2 passes. Tests lower it.

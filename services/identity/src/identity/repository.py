@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from identity.models import AccountIndex, ApiClient, ClientIndex, Org, SigningKey, User
+from identity.models import ApiClient, ClientIndex, Org, SigningKey, User
 
 
 async def org_by_slug(session: AsyncSession, slug: str) -> Org | None:
@@ -23,10 +23,6 @@ async def orgs(session: AsyncSession, limit: int, offset: int) -> Sequence[Org]:
 async def users(session: AsyncSession, limit: int, offset: int) -> Sequence[User]:
     query = select(User).order_by(col(User.created_at), col(User.id)).offset(offset).limit(limit)
     return (await session.exec(query)).all()
-
-
-async def any_operator(session: AsyncSession) -> AccountIndex | None:
-    return (await session.exec(select(AccountIndex).where(col(AccountIndex.org_id).is_(None)))).first()
 
 
 async def clients(session: AsyncSession, limit: int, offset: int) -> Sequence[ApiClient]:

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 import jwt
 from jwt import PyJWK
@@ -540,14 +540,29 @@ async def me(identity: Identity, caller: Principal) -> User:
     return user
 
 
-async def seed_operator(identity: Identity, email: str, password: str) -> bool:
-    """Create the first consortium operator unless one exists; True when it was created."""
+SeedOutcome = Literal["created", "exists", "not-an-operator"]
+
+
+async def seed_operator(identity: Identity, email: str, password: str) -> SeedOutcome:
+    """Create the consortium operator ``email`` names (MENTORNET_OPERATOR_EMAIL) unless an account has that
+    email: a consortium may have several operators, added one start at a time. An existing account is never
+    changed: neither an operator's password nor a member org's person, who is not made an operator."""
     async with identity.runtime.stores.session(CONSORTIUM) as session:
-        if await repository.any_operator(session):
-            return False
-    await create_account(identity, None, email, "Consortium operator", password, ["operator"])
-    log.info("seeded the first consortium operator")
-    return True
+        account = await session.get(AccountIndex, email_hash(email))
+    if account is None:
+        try:
+            await create_account(identity, None, email, "Consortium operator", password, ["operator"])
+        except Conflict:  # another replica created it at the same moment
+            return "exists"
+        log.info("seeded a consortium operator: the one MENTORNET_OPERATOR_EMAIL names")
+        return "created"
+    if account.org_id is None:
+        log.info("the operator MENTORNET_OPERATOR_EMAIL names exists; its password is left as it is")
+        return "exists"
+    log.warning(
+        "MENTORNET_OPERATOR_EMAIL names a member org's account: it is left as it is, not made an operator"
+    )
+    return "not-an-operator"
 
 
 # API clients -------------------------------------------------------------------------------------------
