@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from mentornet_common.auth import Principal, org_admin
 from mentornet_common.http import RuntimeDep
+from mentornet_common.openapi import problems
 from mentornet_common.pagination import Limit, Offset
 from streams import service
 from streams.config import StreamsSettings
@@ -31,7 +32,15 @@ WebhookReader = Annotated[Principal, Depends(org_admin("webhooks:read"))]
 WebhookWriter = Annotated[Principal, Depends(org_admin("webhooks:write"))]
 
 
-@events_router.get("", response_model=EventPage, summary="The org's events after a cursor (long-poll)")
+@events_router.get(
+    "",
+    operation_id="listEvents",
+    responses=problems(
+        (429, "Too many requests, or too many long-polls of this caller (or in all) are waiting")
+    ),
+    response_model=EventPage,
+    summary="The org's events after a cursor (long-poll)",
+)
 async def events(
     request: Request,
     runtime: RuntimeDep,
@@ -51,7 +60,11 @@ async def events(
 
 
 @webhooks_router.post(
-    "", status_code=status.HTTP_201_CREATED, response_model=WebhookCreated, summary="Register an endpoint"
+    "",
+    operation_id="registerWebhook",
+    status_code=status.HTTP_201_CREATED,
+    response_model=WebhookCreated,
+    summary="Register an endpoint",
 )
 async def register(
     body: WebhookIn, runtime: RuntimeDep, caller: WebhookWriter, response: Response
@@ -61,7 +74,9 @@ async def register(
     return WebhookCreated(**WebhookOut.of(endpoint).model_dump(), secret=secret)
 
 
-@webhooks_router.get("", response_model=WebhookList, summary="The org's endpoints")
+@webhooks_router.get(
+    "", operation_id="listWebhooks", response_model=WebhookList, summary="The org's endpoints"
+)
 async def list_endpoints(
     runtime: RuntimeDep, caller: WebhookReader, limit: Limit = 50, offset: Offset = 0
 ) -> WebhookList:
@@ -70,18 +85,28 @@ async def list_endpoints(
 
 
 @webhooks_router.post(
-    "/{webhook_id}/enable", response_model=WebhookOut, summary="Re-enable a disabled endpoint"
+    "/{webhook_id}/enable",
+    operation_id="enableWebhook",
+    response_model=WebhookOut,
+    summary="Re-enable a disabled endpoint",
 )
 async def enable(webhook_id: str, runtime: RuntimeDep, caller: WebhookWriter) -> WebhookOut:
     return WebhookOut.of(await service.enable(runtime, caller, webhook_id))
 
 
-@webhooks_router.delete("/{webhook_id}", response_model=WebhookOut, summary="Remove an endpoint")
+@webhooks_router.delete(
+    "/{webhook_id}", operation_id="deleteWebhook", response_model=WebhookOut, summary="Remove an endpoint"
+)
 async def remove(webhook_id: str, runtime: RuntimeDep, caller: WebhookWriter) -> WebhookOut:
     return WebhookOut.of(await service.remove(runtime, caller, webhook_id))
 
 
-@webhooks_router.get("/{webhook_id}/deliveries", response_model=DeliveryList, summary="The delivery log")
+@webhooks_router.get(
+    "/{webhook_id}/deliveries",
+    operation_id="listWebhookDeliveries",
+    response_model=DeliveryList,
+    summary="The delivery log",
+)
 async def list_deliveries(
     webhook_id: str,
     runtime: RuntimeDep,
@@ -96,6 +121,8 @@ async def list_deliveries(
 
 @webhooks_router.post(
     "/{webhook_id}/deliveries/{delivery_id}/redeliver",
+    operation_id="redeliverWebhookDelivery",
+    responses=problems((409, "The endpoint is disabled: enable it first")),
     response_model=DeliveryOut,
     summary="Send it again now",
 )
