@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, cast
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from pydantic import BaseModel
 
 from mentornet_common.auth import Principal, org_admin
 from mentornet_common.http import RuntimeDep
@@ -23,6 +26,7 @@ from streams.models import (
     WebhookList,
     WebhookOut,
 )
+from streams.partner import WEBHOOK_BODIES
 
 events_router = APIRouter(prefix="/v1/events", tags=["events"])
 webhooks_router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
@@ -39,6 +43,7 @@ WebhookWriter = Annotated[Principal, Depends(org_admin("webhooks:write"))]
         (429, "Too many requests, or too many long-polls of this caller (or in all) are waiting")
     ),
     response_model=EventPage,
+    response_model_exclude_unset=True,  # each event's data as it was stored: no field added by a default
     summary="The org's events after a cursor (long-poll)",
 )
 async def events(
@@ -130,3 +135,55 @@ async def redeliver(
     webhook_id: str, delivery_id: str, runtime: RuntimeDep, caller: WebhookWriter
 ) -> DeliveryOut:
     return DeliveryOut.of(await service.redeliver(runtime, caller, webhook_id, delivery_id))
+
+
+# The webhooks an org's endpoints receive, described in the OpenAPI document (its `webhooks`): one POST per
+# event type, sent by streams.webhooks.Sender. Nothing here is served.
+webhook_deliveries = APIRouter(tags=["webhooks"])
+
+SIGNED = {
+    "webhook_id": (str, "The event id, the same on every retry of this delivery: de-duplicate on it."),
+    "webhook_timestamp": (int, "When this attempt was sent, in seconds since the epoch."),
+    "webhook_signature": (
+        str,
+        "`v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the "
+        "base64-decoded part of the endpoint's secret after `whsec_` (Standard Webhooks).",
+    ),
+}
+RETRIED = (
+    "Any other answer, or none within the timeout (10 s), is retried after 5 s, 5 min, 30 min, 2 h, 5 h, "
+    "10 h and 10 h; when the last retry fails the endpoint is disabled until `POST "
+    "/v1/webhooks/{webhook_id}/enable`. The answer's body is never read."
+)
+
+
+def _described(body: type[BaseModel]) -> Callable[..., Awaitable[None]]:
+    async def delivery(**_: Any) -> None:  # pragma: no cover - a description, never called
+        return None
+
+    headers = [
+        inspect.Parameter(
+            name, inspect.Parameter.KEYWORD_ONLY, annotation=Annotated[kind, Header(description=why)]
+        )
+        for name, (kind, why) in SIGNED.items()
+    ]
+    body_parameter = inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY, annotation=body)
+    delivery.__signature__ = inspect.Signature([body_parameter, *headers])  # type: ignore[attr-defined]
+    return delivery
+
+
+for _type, _body in WEBHOOK_BODIES.items():
+    _name = _body.__name__.removesuffix("Webhook")
+    webhook_deliveries.add_api_route(
+        _type,
+        _described(_body),
+        methods=["POST"],
+        operation_id=f"deliver{_name}",
+        summary=f"A `{_type}` event, POSTed to each enabled endpoint that subscribed to it (or to `*`)",
+        description="Verify `webhook-signature` with the endpoint's secret before trusting the body, and "
+        "refuse a `webhook-timestamp` far from now. Deliveries are at least once: de-duplicate on "
+        "`webhook-id`. docs/streams.md has a complete receiver.",
+        response_class=Response,
+        response_description="Delivered: any 2xx answer is a success",
+        responses={"default": {"description": RETRIED}},
+    )
