@@ -77,6 +77,39 @@ REVOKE_PROBLEMS = problems(
     ),
     (429, "Too many requests, or too many failed client authentications from this address"),
 )
+TOKEN_EXAMPLES = {
+    "password": {
+        "summary": "A person signs in with a password",
+        "value": {
+            "grant_type": "password",
+            "username": "ada@acme.example",
+            "password": "correct horse battery",
+        },
+    },
+    "client_credentials": {
+        "summary": "An org's API client, for itself (or send its id and secret with HTTP Basic)",
+        "value": {
+            "grant_type": "client_credentials",
+            "client_id": "cl_3f9a0c2b7e4d1a65",
+            "client_secret": "…",
+        },
+    },
+    "refresh_token": {
+        "summary": "Renew a person's sign-in (the refresh token rotates)",
+        "value": {"grant_type": "refresh_token", "refresh_token": "…"},
+    },
+    "token_exchange": {
+        "summary": "A portal acts for one of its org's people (RFC 8693)",
+        "value": {
+            "grant_type": exchange.GRANT,
+            "client_id": "cl_3f9a0c2b7e4d1a65",
+            "client_secret": "…",
+            "subject_token": "<an ID token the org's provider issued to the person>",
+            "subject_token_type": exchange.ID_TOKEN,
+            "scope": "asks:read asks:write",
+        },
+    },
+}
 CALLBACK_PROBLEMS = problems(
     (400, "The sign-in is unknown, expired or started elsewhere, or the provider refused it (`error` says)"),
     (403, "No account and the org creates none at sign-in, or a deactivated one (`error`: access_denied)"),
@@ -137,6 +170,9 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
     "/v1/token",
     operation_id="issueToken",
     responses=TOKEN_PROBLEMS,
+    openapi_extra={
+        "requestBody": {"content": {"application/x-www-form-urlencoded": {"examples": TOKEN_EXAMPLES}}}
+    },
     response_model=TokenResponse,
     tags=["tokens"],
     summary="OAuth 2 token endpoint: password, client_credentials, refresh_token, token exchange (RFC 8693)",
