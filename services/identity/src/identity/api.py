@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import functools
+from importlib import resources
 from typing import Annotated, Any
 from urllib.parse import unquote_plus
 
@@ -252,6 +254,18 @@ async def revoke(
     client = await _client(identity, request, client_id, client_secret, required=False)
     await tokens.revoke(identity, token, client)
     return Response(status_code=200, headers=NO_STORE)
+
+
+@functools.cache
+def _merged_openapi() -> bytes:
+    return (resources.files("identity") / "openapi.json").read_bytes()
+
+
+@router.get("/v1/openapi.json", include_in_schema=False, response_class=Response)
+async def merged_openapi() -> Response:
+    """The OpenAPI document of the whole public API, every service's merged (mentornet_devkit.openapi, kept
+    in this package by ``make schemas``); the gateway and the Ingress publish it as ``/openapi.json``."""
+    return Response(_merged_openapi(), media_type="application/json")
 
 
 @router.get("/v1/revocations", response_model=RevocationPage, include_in_schema=False)
