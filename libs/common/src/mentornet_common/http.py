@@ -1,4 +1,5 @@
-"""The HTTP conventions every service shares: problem+json, health, readiness, metrics, tracing."""
+"""The HTTP conventions every service shares: problem+json, health, readiness, metrics, tracing, and the
+OpenAPI document's declarations (mentornet_common.openapi)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mentornet_common import asyncapi
+from mentornet_common import asyncapi, openapi
 from mentornet_common.auth import JwksKeySource, KeySource, Principal, TokenVerifier, member
 from mentornet_common.idempotency import IdempotencyMiddleware, RateLimitMiddleware, send_problem
 from mentornet_common.migrations import alembic_migrator
@@ -122,13 +123,20 @@ def _asyncapi() -> dict[str, Any]:
 
 
 def _health_router() -> APIRouter:
-    router = APIRouter(tags=["operations"])
+    # The operations endpoints are not the public API (the gateway routes none of them): outside the OpenAPI
+    # document, like /metrics. /asyncapi.json is public, served the same by every service.
+    router = APIRouter()
 
-    @router.get("/healthz", summary="The process is alive")
+    @router.get("/healthz", summary="The process is alive", include_in_schema=False)
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz", summary="The store and the broker are reachable", response_model=None)
+    @router.get(
+        "/readyz",
+        summary="The store and the broker are reachable",
+        response_model=None,
+        include_in_schema=False,
+    )
     async def readyz(request: Request) -> JSONResponse:
         runtime = request.app.state.runtime
         checks: dict[str, str] = {}
@@ -147,6 +155,8 @@ def _health_router() -> APIRouter:
         "/asyncapi.json",
         summary="The AsyncAPI 3 document of mentornet's event streams (topics, types, payloads, headers)",
         response_model=None,
+        operation_id="getAsyncApiDocument",
+        tags=["event contracts"],
     )
     async def asyncapi_document() -> JSONResponse:
         return JSONResponse(_asyncapi())
@@ -195,8 +205,10 @@ def service_app(
     description: str,
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[Any]],
     routers: list[APIRouter],
+    webhooks: APIRouter | None = None,
 ) -> FastAPI:
-    """A FastAPI app with mentornet's conventions; the service brings its lifespan and routers.
+    """A FastAPI app with mentornet's conventions; the service brings its lifespan and routers, and the
+    webhooks it sends, described in its OpenAPI document (``webhooks``).
 
     ``app.state.counters`` is where the process's rate limits count (Redis or memory; ratelimit.py): the
     middleware's, and any the service adds (identity's login throttle). Its connections close with the app.
@@ -219,6 +231,9 @@ def service_app(
     app.include_router(_health_router())
     for router in routers:
         app.include_router(router)
+    if webhooks is not None:
+        app.webhooks.include_router(webhooks)
+    openapi.install(app)
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(
         RateLimitMiddleware,

@@ -9,6 +9,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mentornet_common.tenancy import UnknownTenant
@@ -47,6 +49,52 @@ class Problem(Exception):
             body["instance"] = instance
         body.update(self.extensions)
         return body
+
+
+class FieldError(BaseModel):
+    """One problem with one field of the request, named by where it is (`body.question`, `query.limit`,
+    `header.Idempotency-Key`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    field: str = Field(description="Where: `body.…`, `query.…`, `path.…`, `header.…` or `cookie`.")
+    message: str
+    type: str | SkipJsonSchema[None] = Field(
+        default=None, description="The validator's code (schema validation only)."
+    )
+
+
+class ProblemDocument(BaseModel):
+    """An RFC 9457 problem document (`application/problem+json`), the body of every error. Members that do
+    not apply are left out; a client ignores members it does not know."""
+
+    model_config = ConfigDict(extra="allow", title="Problem")
+
+    type: str = Field(
+        description="A URI naming the kind of problem: `about:blank` (the status says it all) or "
+        "`https://mentornet.dev/problems/validation` for a request that breaks the declared schema.",
+    )
+    title: str = Field(description="The status's phrase, or a short summary of the kind of problem.")
+    status: int = Field(ge=400, le=599, description="The HTTP status code.")
+    detail: str | SkipJsonSchema[None] = Field(default=None, description="What went wrong, in words.")
+    instance: str | SkipJsonSchema[None] = Field(default=None, description="The path that was called.")
+    errors: list[FieldError] | SkipJsonSchema[None] = Field(
+        default=None,
+        description="A request's invalid fields, one entry per problem (422, 400, 413, some 403).",
+    )
+    missing_scopes: list[str] | SkipJsonSchema[None] = Field(
+        default=None, description="The scopes an API client lacks for this route (403)."
+    )
+    error: str | SkipJsonSchema[None] = Field(
+        default=None,
+        description="OAuth 2's error code, on the token endpoint and single sign-on: `invalid_grant`, "
+        "`invalid_client`, `invalid_request`, `invalid_scope`, `unsupported_grant_type`, `access_denied`.",
+    )
+    location: str | None = Field(
+        default=None,
+        description="On the 409 that answers an Idempotency-Key retry of a request whose answer carried a "
+        "secret shown once: where what the first request created is (null when it named no location).",
+    )
 
 
 class NotFound(Problem):

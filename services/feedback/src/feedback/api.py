@@ -21,6 +21,7 @@ from feedback.models import (
 )
 from mentornet_common.auth import Principal, member, org_admin
 from mentornet_common.http import RuntimeDep, personal_data_router
+from mentornet_common.openapi import problems
 from mentornet_common.pagination import Limit, Offset, page
 from mentornet_common.periods import QuarterQuery
 
@@ -33,6 +34,11 @@ FiguresReader = Annotated[Principal, Depends(org_admin("impact:read", operators=
 
 @router.post(
     "/feedback",
+    operation_id="giveFeedback",
+    responses=problems(
+        (404, "No such session of the caller's"),
+        (409, "The session is not completed, or the caller already gave feedback on it"),
+    ),
     status_code=status.HTTP_201_CREATED,
     response_model=FeedbackOut,
     summary="Feedback on a completed session, once per participant (a second answers 409)",
@@ -41,7 +47,12 @@ async def give_feedback(body: FeedbackIn, runtime: RuntimeDep, caller: FeedbackW
     return FeedbackOut.model_validate((await service.give_feedback(runtime, caller, body)).model_dump())
 
 
-@router.get("/feedback", response_model=FeedbackList, summary="The feedback the caller gave")
+@router.get(
+    "/feedback",
+    operation_id="listMyFeedback",
+    response_model=FeedbackList,
+    summary="The feedback the caller gave",
+)
 async def my_feedback(
     runtime: RuntimeDep, caller: FeedbackReader, limit: Limit = 50, offset: Offset = 0
 ) -> FeedbackList:
@@ -53,6 +64,7 @@ async def my_feedback(
 
 @router.get(
     "/feedback/received",
+    operation_id="listReceivedFeedback",
     response_model=ReceivedList,
     summary="What the other participant of the caller's sessions chose to show them",
 )
@@ -75,6 +87,11 @@ async def received(
 
 @router.post(
     "/follow-ups",
+    operation_id="recordFollowUp",
+    responses=problems(
+        (404, "No such session of the caller's"),
+        (409, "The session is not completed, or a follow-up was already recorded"),
+    ),
     status_code=status.HTTP_201_CREATED,
     response_model=FollowUpOut,
     tags=["follow-ups"],
@@ -86,6 +103,7 @@ async def record_follow_up(body: FollowUpIn, runtime: RuntimeDep, caller: Feedba
 
 @router.get(
     "/follow-ups",
+    operation_id="listFollowUps",
     response_model=FollowUpList,
     tags=["follow-ups"],
     summary="The caller's follow-ups, and those mentees shared with them as mentor",
@@ -99,6 +117,7 @@ async def list_follow_ups(
 
 @router.get(
     "/journal",
+    operation_id="getMyJournal",
     response_model=Journal,
     tags=["journal"],
     summary="The caller's own history, newest first",
@@ -113,6 +132,7 @@ async def my_journal(
 
 @router.get(
     "/journal/export",
+    operation_id="exportMyJournal",
     tags=["journal"],
     summary="The caller's journal as CSV or Markdown",
     response_class=Response,
@@ -139,6 +159,7 @@ async def export_journal(
 
 @router.get(
     "/impact",
+    operation_id="getImpact",
     response_model=Impact,
     tags=["impact"],
     summary="A quarter's figures and weekly series (org_admin: their org; operator: the consortium)",
@@ -149,6 +170,7 @@ async def impact(runtime: RuntimeDep, caller: FiguresReader, quarter: QuarterQue
 
 @router.get(
     "/impact/export",
+    operation_id="exportImpact",
     tags=["impact"],
     summary="The same figures as CSV, one figure per row",
     response_class=Response,

@@ -23,7 +23,21 @@ Shareable = Literal["rating", "resolved", "preparation", "learned", "comment"]
 
 
 class FeedbackIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "session_id": "ses_5f2c9a1e4b7d3c08",
+                    "rating": 5,
+                    "resolved": "partly",
+                    "learned": "Anchor on the scope of the role, not on my current salary.",
+                    "comment": "Thank you for the concrete questions to ask.",
+                    "share_with_other": ["rating", "comment"],
+                }
+            ]
+        },
+    )
 
     session_id: SessionId
     rating: int = Field(ge=1, le=5)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import functools
+from importlib import resources
 from typing import Annotated, Any
 from urllib.parse import unquote_plus
 
@@ -36,6 +38,7 @@ from identity.models import (
 )
 from identity.service import Identity
 from mentornet_common.auth import Principal, authenticated, member, operator, org_admin, require_scopes
+from mentornet_common.openapi import problems
 from mentornet_common.pagination import Limit, Offset
 from mentornet_common.problems import NotFound, Problem
 
@@ -57,9 +60,71 @@ OrgAdminOrOperator = Annotated[Principal, Depends(org_admin(clients=False, opera
 # An org's slug in a path (it also names the sign-in cookie's path): anything else is 422, never a 500.
 OrgSlug = Annotated[str, PathParam(pattern=SLUG, max_length=40)]
 TOKEN_GRANTS = ("password", "client_credentials", "refresh_token", exchange.GRANT)
+# What the token endpoints and the sign-in callback answer besides the derived problems (OAuth's errors carry
+# `error`), for their OpenAPI declarations.
+TOKEN_PROBLEMS = problems(
+    (
+        400,
+        "An OAuth 2 error (`error`: invalid_grant, invalid_request, invalid_scope, unsupported_grant_type)",
+    ),
+    (401, "The client's credentials are wrong or revoked (`error`: invalid_client)"),
+    (403, "A token exchange for a person deactivated or not of the client's org (`error`: access_denied)"),
+    (429, "Too many requests, or too many failed sign-ins from this address or for this account"),
+)
+REVOKE_PROBLEMS = problems(
+    (400, "A client id without its secret, or the reverse (`error`: invalid_request)"),
+    (
+        401,
+        "Wrong client credentials, or an API client's token revoked without them (`error`: invalid_client)",
+    ),
+    (429, "Too many requests, or too many failed client authentications from this address"),
+)
+TOKEN_EXAMPLES = {
+    "password": {
+        "summary": "A person signs in with a password",
+        "value": {
+            "grant_type": "password",
+            "username": "ada@acme.example",
+            "password": "correct horse battery",
+        },
+    },
+    "client_credentials": {
+        "summary": "An org's API client, for itself (or send its id and secret with HTTP Basic)",
+        "value": {
+            "grant_type": "client_credentials",
+            "client_id": "cl_3f9a0c2b7e4d1a65",
+            "client_secret": "…",
+        },
+    },
+    "refresh_token": {
+        "summary": "Renew a person's sign-in (the refresh token rotates)",
+        "value": {"grant_type": "refresh_token", "refresh_token": "…"},
+    },
+    "token_exchange": {
+        "summary": "A portal acts for one of its org's people (RFC 8693)",
+        "value": {
+            "grant_type": exchange.GRANT,
+            "client_id": "cl_3f9a0c2b7e4d1a65",
+            "client_secret": "…",
+            "subject_token": "<an ID token the org's provider issued to the person>",
+            "subject_token_type": exchange.ID_TOKEN,
+            "scope": "asks:read asks:write",
+        },
+    },
+}
+CALLBACK_PROBLEMS = problems(
+    (400, "The sign-in is unknown, expired or started elsewhere, or the provider refused it (`error` says)"),
+    (403, "No account and the org creates none at sign-in, or a deactivated one (`error`: access_denied)"),
+    502,
+)
 
 
-@router.get("/.well-known/jwks.json", tags=["tokens"], summary="Public keys that verify access tokens")
+@router.get(
+    "/.well-known/jwks.json",
+    operation_id="getJsonWebKeySet",
+    tags=["tokens"],
+    summary="Public keys that verify access tokens",
+)
 async def jwks(identity: IdentityDep) -> dict[str, Any]:
     return await service.jwks(identity)
 
@@ -105,6 +170,11 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 @router.post(
     "/v1/token",
+    operation_id="issueToken",
+    responses=TOKEN_PROBLEMS,
+    openapi_extra={
+        "requestBody": {"content": {"application/x-www-form-urlencoded": {"examples": TOKEN_EXAMPLES}}}
+    },
     response_model=TokenResponse,
     tags=["tokens"],
     summary="OAuth 2 token endpoint: password, client_credentials, refresh_token, token exchange (RFC 8693)",
@@ -167,10 +237,11 @@ def _require_form(**fields: str | None) -> None:
 
 @router.post(
     "/v1/revoke",
+    operation_id="revokeToken",
     tags=["tokens"],
     summary="Revoke a refresh token (its whole sign-in) or an access token (RFC 7009)",
     response_class=Response,
-    responses={200: {"description": "Revoked, or nothing to revoke"}},
+    responses={200: {"description": "Revoked, or nothing to revoke"}, **REVOKE_PROBLEMS},
 )
 async def revoke(
     request: Request,
@@ -185,18 +256,43 @@ async def revoke(
     return Response(status_code=200, headers=NO_STORE)
 
 
+@functools.cache
+def _merged_openapi() -> bytes:
+    return (resources.files("identity") / "openapi.json").read_bytes()
+
+
+@router.get("/v1/openapi.json", include_in_schema=False, response_class=Response)
+async def merged_openapi() -> Response:
+    """The OpenAPI document of the whole public API, every service's merged (mentornet_devkit.openapi, kept
+    in this package by ``make schemas``); the gateway and the Ingress publish it as ``/openapi.json``."""
+    return Response(_merged_openapi(), media_type="application/json")
+
+
 @router.get("/v1/revocations", response_model=RevocationPage, include_in_schema=False)
 async def revocations(identity: IdentityDep, after: Annotated[int, Query(ge=0)] = 0) -> RevocationPage:
     """Internal (not routed by the gateway): what every API process must refuse, after a cursor."""
     return RevocationPage(items=await tokens.since(identity, after))
 
 
-@router.post("/v1/orgs", status_code=status.HTTP_201_CREATED, response_model=OrgPublic, tags=["orgs"])
+@router.post(
+    "/v1/orgs",
+    operation_id="registerOrg",
+    responses=problems((409, "An org with this slug exists, or an email domain is another member org's")),
+    status_code=status.HTTP_201_CREATED,
+    response_model=OrgPublic,
+    tags=["orgs"],
+)
 async def register_org(body: OrgCreate, identity: IdentityDep, caller: Operator) -> OrgPublic:
     return await service.org_public(identity, await service.register_org(identity, body), caller)
 
 
-@router.get("/v1/orgs", response_model=OrgList, tags=["orgs"], summary="The consortium's member orgs")
+@router.get(
+    "/v1/orgs",
+    operation_id="listOrgs",
+    response_model=OrgList,
+    tags=["orgs"],
+    summary="The consortium's member orgs",
+)
 async def list_orgs(identity: IdentityDep, caller: Anyone, limit: Limit = 50, offset: Offset = 0) -> OrgList:
     orgs, next_offset = await service.list_orgs(identity, limit, offset)
     return OrgList(
@@ -204,13 +300,14 @@ async def list_orgs(identity: IdentityDep, caller: Anyone, limit: Limit = 50, of
     )
 
 
-@router.get("/v1/orgs/{org_id}", response_model=OrgPublic, tags=["orgs"])
+@router.get("/v1/orgs/{org_id}", operation_id="getOrg", response_model=OrgPublic, tags=["orgs"])
 async def get_org(org_id: str, identity: IdentityDep, caller: Anyone) -> OrgPublic:
     return await service.org_public(identity, await service.get_org(identity, org_id), caller)
 
 
 @router.get(
     "/v1/orgs/{org_id}/settings",
+    operation_id="getOrgSettings",
     response_model=SettingsOut,
     tags=["orgs"],
     summary="The org's email domains and how its identity provider's groups map to roles",
@@ -219,7 +316,13 @@ async def get_settings(org_id: str, identity: IdentityDep, caller: OrgAdminOrOpe
     return await service.get_settings(identity, caller, org_id)
 
 
-@router.put("/v1/orgs/{org_id}/settings", response_model=SettingsOut, tags=["orgs"])
+@router.put(
+    "/v1/orgs/{org_id}/settings",
+    operation_id="replaceOrgSettings",
+    responses=problems((409, "An email domain is another member org's")),
+    response_model=SettingsOut,
+    tags=["orgs"],
+)
 async def put_settings(
     org_id: str, body: SettingsIn, identity: IdentityDep, caller: OrgAdminOrOperator
 ) -> SettingsOut:
@@ -228,6 +331,8 @@ async def put_settings(
 
 @router.put(
     "/v1/orgs/{org_id}/sso",
+    operation_id="configureSso",
+    responses=problems((502, "The provider's discovery document could not be read")),
     response_model=SsoOut,
     tags=["single sign-on"],
     summary="Configure the org's OpenID provider (its discovery document is read at once)",
@@ -238,7 +343,13 @@ async def put_sso(org_id: str, body: SsoIn, identity: IdentityDep, caller: OrgAd
     return sso.sso_out(identity, await sso.put_config(identity, org_id, body), org.slug)
 
 
-@router.get("/v1/orgs/{org_id}/sso", response_model=SsoOut, tags=["single sign-on"])
+@router.get(
+    "/v1/orgs/{org_id}/sso",
+    operation_id="getSsoConfiguration",
+    responses=problems((404, "No such org (or another org's), or it has no single sign-on configured")),
+    response_model=SsoOut,
+    tags=["single sign-on"],
+)
 async def get_sso(org_id: str, identity: IdentityDep, caller: OrgAdminOrOperator) -> SsoOut:
     service.own_org(caller, org_id, operator_may=True)
     org = await sso.org_of(identity, org_id)
@@ -250,6 +361,8 @@ async def get_sso(org_id: str, identity: IdentityDep, caller: OrgAdminOrOperator
 
 @router.delete(
     "/v1/orgs/{org_id}/sso",
+    operation_id="deleteSsoConfiguration",
+    responses=problems((404, "No such org (or another org's), or it has no single sign-on configured")),
     status_code=status.HTTP_204_NO_CONTENT,
     tags=["single sign-on"],
     summary="Remove the org's provider: every sign-in through it ends in every service within seconds",
@@ -263,6 +376,8 @@ async def delete_sso(org_id: str, identity: IdentityDep, caller: OrgAdminOrOpera
 
 @router.get(
     "/v1/orgs/{org_slug}/sso/login",
+    operation_id="startSsoLogin",
+    responses=problems((404, "No org with this slug has single sign-on configured"), 502),
     tags=["single sign-on"],
     summary="Start signing in through the org's provider (redirects there; authorization code + PKCE)",
     response_class=RedirectResponse,
@@ -289,6 +404,8 @@ async def sso_login(
 
 @router.get(
     "/v1/orgs/{org_slug}/sso/callback",
+    operation_id="finishSsoLogin",
+    responses=CALLBACK_PROBLEMS,
     response_model=TokenResponse,
     tags=["single sign-on"],
     summary="Where the org's provider sends the person back: answers mentornet tokens",
@@ -311,13 +428,18 @@ async def sso_callback(
 
 
 @router.post(
-    "/v1/orgs/{org_id}/users", status_code=status.HTTP_201_CREATED, response_model=UserPublic, tags=["users"]
+    "/v1/orgs/{org_id}/users",
+    operation_id="registerUser",
+    responses=problems((409, "A user with this email already exists")),
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserPublic,
+    tags=["users"],
 )
 async def register_user(org_id: str, body: UserCreate, identity: IdentityDep, caller: Seater) -> UserPublic:
     return UserPublic.of(await service.register_user(identity, caller, org_id, body))
 
 
-@router.get("/v1/orgs/{org_id}/users", response_model=UserList, tags=["users"])
+@router.get("/v1/orgs/{org_id}/users", operation_id="listUsers", response_model=UserList, tags=["users"])
 async def list_users(
     org_id: str, identity: IdentityDep, caller: PeopleReader, limit: Limit = 50, offset: Offset = 0
 ) -> UserList:
@@ -325,13 +447,17 @@ async def list_users(
     return UserList(items=[UserPublic.of(u) for u in users], next_offset=next_offset)
 
 
-@router.get("/v1/orgs/{org_id}/users/{user_id}", response_model=UserPublic, tags=["users"])
+@router.get(
+    "/v1/orgs/{org_id}/users/{user_id}", operation_id="getUser", response_model=UserPublic, tags=["users"]
+)
 async def get_user(org_id: str, user_id: str, identity: IdentityDep, caller: UsersRead) -> UserPublic:
     return UserPublic.of(await service.get_user(identity, caller, org_id, user_id))
 
 
 @router.post(
     "/v1/orgs/{org_id}/users/{user_id}/deactivate",
+    operation_id="deactivateUser",
+    responses=problems((409, "You cannot deactivate yourself")),
     response_model=UserPublic,
     tags=["users"],
     summary="Deactivate a person: they can no longer sign in, and their tokens stop working everywhere",
@@ -342,13 +468,19 @@ async def deactivate_user(
     return UserPublic.of(await service.set_active(identity, caller, org_id, user_id, False))
 
 
-@router.post("/v1/orgs/{org_id}/users/{user_id}/activate", response_model=UserPublic, tags=["users"])
+@router.post(
+    "/v1/orgs/{org_id}/users/{user_id}/activate",
+    operation_id="activateUser",
+    response_model=UserPublic,
+    tags=["users"],
+)
 async def activate_user(org_id: str, user_id: str, identity: IdentityDep, caller: PeopleWriter) -> UserPublic:
     return UserPublic.of(await service.set_active(identity, caller, org_id, user_id, True))
 
 
 @router.post(
     "/v1/orgs/{org_id}/users/{user_id}/erase",
+    operation_id="eraseUser",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=ErasureOut,
     tags=["users"],
@@ -360,6 +492,7 @@ async def erase_user(org_id: str, user_id: str, identity: IdentityDep, caller: U
 
 @router.post(
     "/v1/orgs/{org_id}/clients",
+    operation_id="registerApiClient",
     status_code=status.HTTP_201_CREATED,
     response_model=ClientCredentials,
     tags=["clients"],
@@ -372,7 +505,9 @@ async def create_client(
     return await service.create_client(identity, caller, org_id, body)
 
 
-@router.get("/v1/orgs/{org_id}/clients", response_model=ClientList, tags=["clients"])
+@router.get(
+    "/v1/orgs/{org_id}/clients", operation_id="listApiClients", response_model=ClientList, tags=["clients"]
+)
 async def list_clients(
     org_id: str, identity: IdentityDep, caller: OrgAdminPerson, limit: Limit = 50, offset: Offset = 0
 ) -> ClientList:
@@ -380,20 +515,37 @@ async def list_clients(
     return ClientList(items=[ClientPublic.of(c) for c in clients], next_offset=next_offset)
 
 
-@router.delete("/v1/orgs/{org_id}/clients/{client_id}", response_model=ClientPublic, tags=["clients"])
+@router.delete(
+    "/v1/orgs/{org_id}/clients/{client_id}",
+    operation_id="revokeApiClient",
+    response_model=ClientPublic,
+    tags=["clients"],
+)
 async def revoke_client(
     org_id: str, client_id: str, identity: IdentityDep, caller: OrgAdminPerson
 ) -> ClientPublic:
     return ClientPublic.of(await service.revoke_client(identity, caller, org_id, client_id))
 
 
-@router.get("/v1/me", response_model=UserPublic, tags=["users"], summary="The calling user")
+@router.get(
+    "/v1/me",
+    operation_id="getCurrentUser",
+    responses=problems((404, "The caller is not a person (an API client for itself), or was erased")),
+    response_model=UserPublic,
+    tags=["users"],
+    summary="The calling user",
+)
 async def me(identity: IdentityDep, caller: Myself) -> UserPublic:
     return UserPublic.of(await service.me(identity, caller))
 
 
 @router.get(
     "/v1/me/export",
+    operation_id="exportMyData",
+    responses=problems(
+        (404, "The caller was erased"),
+        (503, "A service did not give its part of the export (`detail` names it): it is whole or nothing"),
+    ),
     tags=["users"],
     summary="Everything mentornet holds about the caller, from every service, as one JSON file",
 )
@@ -403,7 +555,9 @@ async def export_my_data(identity: IdentityDep, caller: Exporter, request: Reque
     return JSONResponse(body, headers={"Content-Disposition": 'attachment; filename="mentornet-export.json"'})
 
 
-@router.get("/v1/signing-keys", response_model=list[SigningKeyPublic], tags=["tokens"])
+@router.get(
+    "/v1/signing-keys", operation_id="listSigningKeys", response_model=list[SigningKeyPublic], tags=["tokens"]
+)
 async def list_signing_keys(identity: IdentityDep, _: Operator) -> list[SigningKeyPublic]:
     return [
         SigningKeyPublic.model_validate(k, from_attributes=True) for k in await service.signing_keys(identity)
@@ -412,6 +566,7 @@ async def list_signing_keys(identity: IdentityDep, _: Operator) -> list[SigningK
 
 @router.post(
     "/v1/signing-keys/rotate",
+    operation_id="rotateSigningKey",
     status_code=status.HTTP_201_CREATED,
     response_model=SigningKeyPublic,
     tags=["tokens"],

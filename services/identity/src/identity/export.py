@@ -19,6 +19,7 @@ from identity.models import User
 from mentornet_common.problems import Problem
 
 TIMEOUT_S = 10.0
+RETRY_AFTER_S = 30  # the 503's Retry-After: a service that did not answer is usually back by then
 
 
 async def gather(settings: IdentitySettings, user: User, authorization: str) -> dict[str, Any]:
@@ -31,7 +32,10 @@ async def gather(settings: IdentitySettings, user: User, authorization: str) -> 
                 return service, response.json()
             except httpx.HTTPError as exc:
                 raise Problem(
-                    503, "Service Unavailable", f"{service} could not give its part of the export; try again"
+                    503,
+                    "Service Unavailable",
+                    f"{service} could not give its part of the export; try again",
+                    headers={"Retry-After": str(RETRY_AFTER_S)},
                 ) from exc
 
         parts = dict(

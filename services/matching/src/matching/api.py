@@ -33,12 +33,18 @@ ProfileReader = Annotated[Principal, Depends(member("profiles:read"))]
 FiguresReader = Annotated[Principal, Depends(org_admin("impact:read", operators=True))]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=AskOut, summary="Post an ask")
+@router.post(
+    "",
+    operation_id="createAsk",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AskOut,
+    summary="Post an ask",
+)
 async def create_ask(body: AskIn, runtime: RuntimeDep, caller: AskWriter) -> AskOut:
     return await asks.create_ask(runtime, caller, body)
 
 
-@router.get("", response_model=AskList, summary="The caller's asks, newest first")
+@router.get("", operation_id="listAsks", response_model=AskList, summary="The caller's asks, newest first")
 async def list_asks(
     runtime: RuntimeDep,
     caller: AskReader,
@@ -50,12 +56,22 @@ async def list_asks(
     return AskList(items=items, next_offset=next_offset)
 
 
-@router.get("/{ask_id}", response_model=AskOut, summary="One of the caller's asks, with its proposals")
+@router.get(
+    "/{ask_id}",
+    operation_id="getAsk",
+    response_model=AskOut,
+    summary="One of the caller's asks, with its proposals",
+)
 async def get_ask(ask_id: str, runtime: RuntimeDep, caller: AskReader) -> AskOut:
     return await asks.get_ask(runtime, caller, ask_id)
 
 
-@mentors_router.get("", response_model=MentorList, summary="Mentors the caller's org can be matched with")
+@mentors_router.get(
+    "",
+    operation_id="listMentors",
+    response_model=MentorList,
+    summary="Mentors the caller's org can be matched with",
+)
 async def list_mentors(
     runtime: RuntimeDep,
     caller: ProfileReader,
@@ -69,6 +85,7 @@ async def list_mentors(
 
 @suggestions_router.get(
     "",
+    operation_id="listSuggestions",
     response_model=SuggestionList,
     summary="Mentors worth meeting, from the caller's past asks and outcomes",
 )
@@ -83,6 +100,7 @@ async def list_suggestions(
 
 @figures_router.get(
     "",
+    operation_id="getMatchingFigures",
     response_model=FiguresOut,
     summary="How matching did in a quarter (org_admin: their org; operator: every org)",
 )

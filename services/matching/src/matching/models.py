@@ -23,7 +23,22 @@ LanguageCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r
 
 
 class AskIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "question": "How do I prepare a salary negotiation for a promotion to team lead?",
+                    "background": "Two years as a senior engineer; the review is next month.",
+                    "success_criteria": "A plan for the conversation and a number I can defend.",
+                    "skills": ["negotiation", "career growth"],
+                    "duration_minutes": 45,
+                    "scope": "consortium",
+                    "languages": ["en", "de"],
+                }
+            ]
+        },
+    )
 
     question: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=2000)]
     background: Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)] = ""

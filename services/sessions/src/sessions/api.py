@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 
 from mentornet_common.auth import Principal, member
 from mentornet_common.http import RuntimeDep, personal_data_router
+from mentornet_common.openapi import problems
 from mentornet_common.pagination import Limit, Offset
 from mentornet_common.problems import Conflict
 from sessions import calendar, service
@@ -20,7 +21,17 @@ SessionReader = Annotated[Principal, Depends(member("sessions:read"))]
 SessionWriter = Annotated[Principal, Depends(member("sessions:write"))]
 
 
-@router.get("", response_model=SessionList, summary="The caller's sessions as mentor or mentee")
+def conflict(why: str) -> dict[int | str, dict[str, Any]]:
+    """The 409 an action declares: why it conflicts, or the caller's copy is behind the other's (ADR 0006)."""
+    return problems((409, f"{why}; or this copy of the session has not caught up yet (retry it shortly)"))
+
+
+@router.get(
+    "",
+    operation_id="listSessions",
+    response_model=SessionList,
+    summary="The caller's sessions as mentor or mentee",
+)
 async def list_sessions(
     runtime: RuntimeDep,
     caller: SessionReader,
@@ -32,13 +43,17 @@ async def list_sessions(
     return SessionList(items=[SessionOut.of(r) for r in rows], next_offset=next_offset)
 
 
-@router.get("/{session_id}", response_model=SessionOut)
+@router.get("/{session_id}", operation_id="getSession", response_model=SessionOut)
 async def get_session(session_id: str, runtime: RuntimeDep, caller: SessionReader) -> SessionOut:
     return SessionOut.of(await service.get_session(runtime, caller, session_id))
 
 
 @router.post(
-    "/{session_id}/accept", response_model=SessionOut, summary="The mentor accepts with a start time"
+    "/{session_id}/accept",
+    operation_id="acceptSession",
+    responses=conflict("The offer expired or was answered, or the time clashes with another session"),
+    response_model=SessionOut,
+    summary="The mentor accepts with a start time",
 )
 async def accept(session_id: str, body: AcceptIn, runtime: RuntimeDep, caller: SessionWriter) -> SessionOut:
     horizon = runtime.settings.as_(SessionsSettings).max_schedule_ahead_days
@@ -46,24 +61,42 @@ async def accept(session_id: str, body: AcceptIn, runtime: RuntimeDep, caller: S
 
 
 @router.post(
-    "/{session_id}/decline", response_model=SessionOut, summary="The mentor declines; the next is proposed"
+    "/{session_id}/decline",
+    operation_id="declineSession",
+    responses=conflict("The offer was already answered"),
+    response_model=SessionOut,
+    summary="The mentor declines; the next is proposed",
 )
 async def decline(session_id: str, body: ReasonIn, runtime: RuntimeDep, caller: SessionWriter) -> SessionOut:
     return SessionOut.of(await service.decline(runtime, caller, session_id, body.reason))
 
 
-@router.post("/{session_id}/complete", response_model=SessionOut, summary="Either participant completes it")
+@router.post(
+    "/{session_id}/complete",
+    operation_id="completeSession",
+    responses=conflict("The session cannot be completed in its status"),
+    response_model=SessionOut,
+    summary="Either participant completes it",
+)
 async def complete(session_id: str, runtime: RuntimeDep, caller: SessionWriter) -> SessionOut:
     return SessionOut.of(await service.complete(runtime, caller, session_id))
 
 
-@router.post("/{session_id}/cancel", response_model=SessionOut, summary="Either participant cancels it")
+@router.post(
+    "/{session_id}/cancel",
+    operation_id="cancelSession",
+    responses=conflict("The session cannot be cancelled in its status (an offer is declined instead)"),
+    response_model=SessionOut,
+    summary="Either participant cancels it",
+)
 async def cancel(session_id: str, body: ReasonIn, runtime: RuntimeDep, caller: SessionWriter) -> SessionOut:
     return SessionOut.of(await service.cancel(runtime, caller, session_id, body.reason))
 
 
 @router.post(
     "/{session_id}/reschedule",
+    operation_id="rescheduleSession",
+    responses=conflict("Only a scheduled session moves, or the time clashes"),
     response_model=SessionOut,
     summary="Either participant moves a scheduled session (with a reason)",
 )
@@ -78,6 +111,8 @@ async def reschedule(
 
 @router.post(
     "/{session_id}/no-show",
+    operation_id="reportNoShow",
+    responses=conflict("The session has not started yet, or is not scheduled"),
     response_model=SessionOut,
     summary="A participant reports, after its start, that the other did not come",
 )
@@ -87,9 +122,13 @@ async def no_show(session_id: str, body: ReasonIn, runtime: RuntimeDep, caller: 
 
 @router.get(
     "/{session_id}/calendar.ics",
+    operation_id="getSessionInvitation",
     summary="An iCalendar invitation for the caller (RFC 5545)",
     response_class=Response,
-    responses={200: {"content": {"text/calendar": {}}, "description": "The invitation"}},
+    responses={
+        200: {"content": {"text/calendar": {}}, "description": "The invitation"},
+        **problems((409, "The session has no time yet: the mentor has not accepted it")),
+    },
 )
 async def invitation(session_id: str, runtime: RuntimeDep, caller: SessionReader) -> Response:
     row = await service.get_session(runtime, caller, session_id)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from pydantic import BaseModel
 
 from mentornet_common.auth import Principal, org_admin
 from mentornet_common.http import RuntimeDep
+from mentornet_common.openapi import problems
 from mentornet_common.pagination import Limit, Offset
 from streams import service
 from streams.config import StreamsSettings
@@ -22,6 +26,7 @@ from streams.models import (
     WebhookList,
     WebhookOut,
 )
+from streams.partner import WEBHOOK_BODIES
 
 events_router = APIRouter(prefix="/v1/events", tags=["events"])
 webhooks_router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
@@ -31,7 +36,16 @@ WebhookReader = Annotated[Principal, Depends(org_admin("webhooks:read"))]
 WebhookWriter = Annotated[Principal, Depends(org_admin("webhooks:write"))]
 
 
-@events_router.get("", response_model=EventPage, summary="The org's events after a cursor (long-poll)")
+@events_router.get(
+    "",
+    operation_id="listEvents",
+    responses=problems(
+        (429, "Too many requests, or too many long-polls of this caller (or in all) are waiting")
+    ),
+    response_model=EventPage,
+    response_model_exclude_unset=True,  # each event's data as it was stored: no field added by a default
+    summary="The org's events after a cursor (long-poll)",
+)
 async def events(
     request: Request,
     runtime: RuntimeDep,
@@ -51,7 +65,11 @@ async def events(
 
 
 @webhooks_router.post(
-    "", status_code=status.HTTP_201_CREATED, response_model=WebhookCreated, summary="Register an endpoint"
+    "",
+    operation_id="registerWebhook",
+    status_code=status.HTTP_201_CREATED,
+    response_model=WebhookCreated,
+    summary="Register an endpoint",
 )
 async def register(
     body: WebhookIn, runtime: RuntimeDep, caller: WebhookWriter, response: Response
@@ -61,7 +79,9 @@ async def register(
     return WebhookCreated(**WebhookOut.of(endpoint).model_dump(), secret=secret)
 
 
-@webhooks_router.get("", response_model=WebhookList, summary="The org's endpoints")
+@webhooks_router.get(
+    "", operation_id="listWebhooks", response_model=WebhookList, summary="The org's endpoints"
+)
 async def list_endpoints(
     runtime: RuntimeDep, caller: WebhookReader, limit: Limit = 50, offset: Offset = 0
 ) -> WebhookList:
@@ -70,18 +90,28 @@ async def list_endpoints(
 
 
 @webhooks_router.post(
-    "/{webhook_id}/enable", response_model=WebhookOut, summary="Re-enable a disabled endpoint"
+    "/{webhook_id}/enable",
+    operation_id="enableWebhook",
+    response_model=WebhookOut,
+    summary="Re-enable a disabled endpoint",
 )
 async def enable(webhook_id: str, runtime: RuntimeDep, caller: WebhookWriter) -> WebhookOut:
     return WebhookOut.of(await service.enable(runtime, caller, webhook_id))
 
 
-@webhooks_router.delete("/{webhook_id}", response_model=WebhookOut, summary="Remove an endpoint")
+@webhooks_router.delete(
+    "/{webhook_id}", operation_id="deleteWebhook", response_model=WebhookOut, summary="Remove an endpoint"
+)
 async def remove(webhook_id: str, runtime: RuntimeDep, caller: WebhookWriter) -> WebhookOut:
     return WebhookOut.of(await service.remove(runtime, caller, webhook_id))
 
 
-@webhooks_router.get("/{webhook_id}/deliveries", response_model=DeliveryList, summary="The delivery log")
+@webhooks_router.get(
+    "/{webhook_id}/deliveries",
+    operation_id="listWebhookDeliveries",
+    response_model=DeliveryList,
+    summary="The delivery log",
+)
 async def list_deliveries(
     webhook_id: str,
     runtime: RuntimeDep,
@@ -96,6 +126,8 @@ async def list_deliveries(
 
 @webhooks_router.post(
     "/{webhook_id}/deliveries/{delivery_id}/redeliver",
+    operation_id="redeliverWebhookDelivery",
+    responses=problems((409, "The endpoint is disabled: enable it first")),
     response_model=DeliveryOut,
     summary="Send it again now",
 )
@@ -103,3 +135,55 @@ async def redeliver(
     webhook_id: str, delivery_id: str, runtime: RuntimeDep, caller: WebhookWriter
 ) -> DeliveryOut:
     return DeliveryOut.of(await service.redeliver(runtime, caller, webhook_id, delivery_id))
+
+
+# The webhooks an org's endpoints receive, described in the OpenAPI document (its `webhooks`): one POST per
+# event type, sent by streams.webhooks.Sender. Nothing here is served.
+webhook_deliveries = APIRouter(tags=["webhooks"])
+
+SIGNED = {
+    "webhook_id": (str, "The event id, the same on every retry of this delivery: de-duplicate on it."),
+    "webhook_timestamp": (int, "When this attempt was sent, in seconds since the epoch."),
+    "webhook_signature": (
+        str,
+        "`v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the "
+        "base64-decoded part of the endpoint's secret after `whsec_` (Standard Webhooks).",
+    ),
+}
+RETRIED = (
+    "Any other answer, or none within the timeout (10 s), is retried after 5 s, 5 min, 30 min, 2 h, 5 h, "
+    "10 h and 10 h; when the last retry fails the endpoint is disabled until `POST "
+    "/v1/webhooks/{webhook_id}/enable`. The answer's body is never read."
+)
+
+
+def _described(body: type[BaseModel]) -> Callable[..., Awaitable[None]]:
+    async def delivery(**_: Any) -> None:  # pragma: no cover - a description, never called
+        return None
+
+    headers = [
+        inspect.Parameter(
+            name, inspect.Parameter.KEYWORD_ONLY, annotation=Annotated[kind, Header(description=why)]
+        )
+        for name, (kind, why) in SIGNED.items()
+    ]
+    body_parameter = inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY, annotation=body)
+    delivery.__signature__ = inspect.Signature([body_parameter, *headers])  # type: ignore[attr-defined]
+    return delivery
+
+
+for _type, _body in WEBHOOK_BODIES.items():
+    _name = _body.__name__.removesuffix("Webhook")
+    webhook_deliveries.add_api_route(
+        _type,
+        _described(_body),
+        methods=["POST"],
+        operation_id=f"deliver{_name}",
+        summary=f"A `{_type}` event, POSTed to each enabled endpoint that subscribed to it (or to `*`)",
+        description="Verify `webhook-signature` with the endpoint's secret before trusting the body, and "
+        "refuse a `webhook-timestamp` far from now. Deliveries are at least once: de-duplicate on "
+        "`webhook-id`. docs/streams.md has a complete receiver.",
+        response_class=Response,
+        response_description="Delivered: any 2xx answer is a success",
+        responses={"default": {"description": RETRIED}},
+    )

@@ -3,8 +3,8 @@
 An org's partners see an event when the org owns it (``ce_tenantid``) or one of its people takes part
 (``org_id``, ``mentee_org_id``, ``mentor_org_id``). What they see is minimized: ids, types, times,
 statuses, ratings and answers — never free text, cards, free time, or answers someone shared with one
-person. ``user-erased`` reaches partners too, and takes the person's earlier partner records, in every
-org's store, with it.
+person (``WITHHELD`` in partner.py). ``user-erased`` reaches partners too, and takes the person's earlier
+partner records, in every org's store, with it.
 """
 
 from __future__ import annotations
@@ -22,18 +22,7 @@ from mentornet_common.erasure import in_every_store
 from mentornet_common.tenancy import CONSORTIUM
 from mentornet_common.unit_of_work import UnitOfWork
 from streams.models import PartnerEvent, WebhookEndpoint
-
-# What never leaves for a partner: words people wrote, cards, calendars, and what was shared with one person.
-WITHHELD = frozenset(
-    {
-        "question", "background", "success_criteria", "reasons", "reason", "mentee_card", "card",
-        "shared", "what_i_did", "free_time", "slots", "slug", "org_name",
-    }
-)  # fmt: skip
-
-
-def minimized(data: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in data.items() if key not in WITHHELD}
+from streams.partner import minimized
 
 
 def involved(received: Received[Any]) -> list[str]:

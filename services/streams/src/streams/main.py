@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from mentornet_common.auth import KeySource
 from mentornet_common.http import runtime_lifespan, serve, service_app
-from streams.api import events_router, webhooks_router
+from streams.api import events_router, webhook_deliveries, webhooks_router
 from streams.config import StreamsSettings
 
 
@@ -18,6 +18,7 @@ def create_app(settings: StreamsSettings | None = None, key_source: KeySource | 
         description="Each member org's events for its partners: a pull feed and signed webhooks.",
         lifespan=runtime_lifespan(settings, "streams", key_source),
         routers=[events_router, webhooks_router],
+        webhooks=webhook_deliveries,
     )
 
 

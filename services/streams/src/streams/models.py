@@ -15,6 +15,8 @@ from sqlalchemy import JSON, Column, Text
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
+from streams.partner import EventOut
+
 DeliveryStatus = Literal["pending", "succeeded", "failed"]
 
 
@@ -66,18 +68,8 @@ class WebhookDelivery(SQLModel, table=True):
 # API shapes ----------------------------------------------------------------------------------------------
 
 
-class EventOut(BaseModel):
-    cursor: str
-    id: str
-    type: str
-    topic: str
-    subject: str
-    time: datetime
-    data: dict[str, Any]
-
-
 class EventPage(BaseModel):
-    items: list[EventOut]
+    items: list[EventOut] = Field(description="Oldest first; each item's `type` says what its `data` is.")
     next_cursor: str = Field(description="Send it as ?after= to continue; it is the last cursor you saw.")
 
 
@@ -85,7 +77,18 @@ EventType = Annotated[str, StringConstraints(pattern=r"^(\*|mentornet\.[a-z-]+\.
 
 
 class WebhookIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"url": "https://hr.example.com/hooks/mentornet", "event_types": ["*"]},
+                {
+                    "url": "https://lms.example.com/mentornet/events",
+                    "event_types": ["mentornet.session-completed.v1", "mentornet.feedback-submitted.v1"],
+                },
+            ]
+        },
+    )
 
     url: AnyHttpUrl
     event_types: list[EventType] = Field(

@@ -8,6 +8,7 @@ import secrets
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -19,13 +20,13 @@ from mentornet_common.problems import Conflict, NotFound, Problem
 from mentornet_common.runtime import Runtime
 from streams.config import StreamsSettings
 from streams.models import (
-    EventOut,
     EventPage,
     PartnerEvent,
     WebhookDelivery,
     WebhookEndpoint,
     WebhookIn,
 )
+from streams.partner import EVENT_OUT
 from streams.webhooks import new_secret
 
 POLL_S = 0.25
@@ -76,6 +77,13 @@ class Waiting:
                 del self._by_caller[caller]
 
 
+def _item(row: PartnerEvent) -> Any:
+    """A feed item, checked against its type's partner shape (streams.partner), which the OpenAPI document
+    declares; the route answers only the fields that were stored (none added by a default)."""
+    stored = {"cursor": str(row.seq), "id": row.event_id, "type": row.ce_type, "topic": row.topic}
+    return EVENT_OUT.validate_python({**stored, "subject": row.subject, "time": row.time, "data": row.data})
+
+
 async def feed(
     runtime: Runtime,
     caller: Principal,
@@ -103,19 +111,8 @@ async def feed(
         if rows or loop.time() >= deadline:
             break
         await asyncio.sleep(POLL_S)
-    items = [
-        EventOut(
-            cursor=str(r.seq),
-            id=r.event_id,
-            type=r.ce_type,
-            topic=r.topic,
-            subject=r.subject,
-            time=r.time,
-            data=r.data,
-        )
-        for r in rows
-    ]
-    return EventPage(items=items, next_cursor=items[-1].cursor if items else str(start))
+    items = [_item(r) for r in rows]
+    return EventPage(items=items, next_cursor=str(rows[-1].seq) if rows else str(start))
 
 
 # webhooks ------------------------------------------------------------------------------------------------
