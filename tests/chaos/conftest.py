@@ -41,6 +41,7 @@ from mentornet_common.kafka import ensure_topics, read_from
 from mentornet_common.settings import CommonSettings
 from mentornet_devkit.broker import Broker, free_port, start_broker
 from mentornet_devkit.postgres import OwnPostgres
+from mentornet_devkit.pytest_plugin import require_postgres_binaries
 from mentornet_devkit.testing import as_record, eventually, produce
 from mentornet_devkit.tokens import TokenFactory
 
@@ -289,11 +290,13 @@ async def stack(tmp_path: Path, chaos_broker: Broker, identity: Identity) -> Asy
 @pytest.fixture
 def own_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OwnPostgres]:
     """A PostgreSQL server of the scenario's own, which it may stop and start again."""
-    server = OwnPostgres(tmp_path_factory.mktemp("own-postgres"), free_port(), settings=("fsync=off",))
-    try:
-        server.start()
-    except RuntimeError as exc:  # Debian's binaries are missing
-        pytest.fail(str(exc))
+    server = OwnPostgres(
+        tmp_path_factory.mktemp("own-postgres"),
+        free_port(),
+        settings=("fsync=off",),
+        bin=require_postgres_binaries(),
+    )
+    server.start()
     yield server
     with contextlib.suppress(subprocess.CalledProcessError):
         server.stop()  # unless the scenario left it stopped

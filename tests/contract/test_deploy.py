@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +19,7 @@ import pytest
 import yaml
 
 from mentornet_common.entrypoint import ROLES, resolve
+from mentornet_devkit.pytest_plugin import require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("identity", "profiles", "matching", "sessions", "feedback", "streams")
@@ -107,13 +107,12 @@ def test_the_internal_revocation_list_is_routed_by_neither_the_gateway_nor_the_i
 
 
 def compose(*args: str, with_secrets: bool = True) -> subprocess.CompletedProcess[str]:
-    binary = shutil.which("docker-compose")
-    assert binary, "docker-compose is missing: `make test` installs Debian's package"
+    binary = require_tool("docker-compose")
     env = {k: v for k, v in os.environ.items() if k not in SECRETS}
     if with_secrets:
         env |= SECRETS
     return subprocess.run(
-        [binary, "-f", str(ROOT / "docker-compose.yml"), *args],
+        [str(binary), "-f", str(ROOT / "docker-compose.yml"), *args],
         capture_output=True,
         text=True,
         env=env,
@@ -200,10 +199,11 @@ def test_the_migrate_role_brings_every_store_to_head(tmp_path: Path) -> None:
 
 
 def kustomize(overlay: str) -> list[dict[str, Any]]:
-    kubectl = shutil.which("kubectl")
-    assert kubectl, "kubectl is missing: `make test` installs Debian's kubernetes-client when absent"
+    kubectl = require_tool("kubectl")
     result = subprocess.run(
-        [kubectl, "kustomize", str(ROOT / "deploy/k8s/overlays" / overlay)], capture_output=True, text=True
+        [str(kubectl), "kustomize", str(ROOT / "deploy/k8s/overlays" / overlay)],
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
     return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
