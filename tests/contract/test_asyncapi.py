@@ -94,6 +94,7 @@ def committed_revisions(path: Path) -> list[tuple[str, dict[str, Any]]]:
     return revisions
 
 
+@pytest.mark.integration  # runs git, to read every committed revision
 @pytest.mark.parametrize("ce_type", sorted(REGISTRY))
 def test_no_committed_v1_schema_lost_or_retyped_a_field(ce_type: str) -> None:
     current = json_schemas()[ce_type]

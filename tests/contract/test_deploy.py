@@ -86,6 +86,7 @@ def test_the_gateway_routes_every_public_path_to_its_service() -> None:
 INTERNAL = ("/v1/revocations", "/v1/revocations?after=0")
 
 
+@pytest.mark.integration  # runs kubectl
 def test_the_internal_revocation_list_is_routed_by_neither_the_gateway_nor_the_ingress() -> None:
     """nginx matches a plain ``location`` as a string prefix (``/v1/revoke`` would catch ``/v1/revocations``);
     the Ingress's Prefix matches whole path elements, and Exact only itself."""
@@ -120,17 +121,20 @@ def compose(*args: str, with_secrets: bool = True) -> subprocess.CompletedProces
     )
 
 
+@pytest.mark.integration  # runs docker-compose
 def test_compose_validates() -> None:
     result = compose("config", "-q")
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.integration  # runs docker-compose
 def test_compose_refuses_to_start_without_its_secrets() -> None:
     result = compose("config", "-q", with_secrets=False)
     assert result.returncode != 0
     assert "POSTGRES_PASSWORD" in result.stderr
 
 
+@pytest.mark.integration  # runs docker-compose
 def test_every_service_migrates_before_its_api_and_worker_start() -> None:
     config: dict[str, Any] = yaml.safe_load(compose("config").stdout)
     containers = config["services"]
@@ -154,6 +158,7 @@ def test_every_service_migrates_before_its_api_and_worker_start() -> None:
 REDIS_URL = "redis://redis:6379/0"
 
 
+@pytest.mark.integration  # runs docker-compose
 def test_every_api_counts_its_rate_limits_in_the_one_redis() -> None:
     """Replicas of an API share one budget only if they count in one place (mentornet_common.ratelimit)."""
     containers = yaml.safe_load(compose("config").stdout)["services"]
@@ -175,6 +180,7 @@ def test_each_image_runs_its_api_worker_and_migrations(service: str) -> None:
         resolve(service, "shell")
 
 
+@pytest.mark.integration  # runs the entrypoint, as a process
 def test_the_migrate_role_brings_every_store_to_head(tmp_path: Path) -> None:
     env = {**os.environ, "MENTORNET_SERVICE": "profiles", "MENTORNET_DATA_DIR": str(tmp_path)}
     result = subprocess.run(
@@ -209,6 +215,7 @@ def kustomize(overlay: str) -> list[dict[str, Any]]:
     return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
 
 
+@pytest.mark.integration  # runs kubectl
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_every_overlay_renders_and_validates_against_the_kubernetes_schemas(overlay: str) -> None:
     import kubernetes_validate
@@ -220,6 +227,7 @@ def test_every_overlay_renders_and_validates_against_the_kubernetes_schemas(over
         kubernetes_validate.validate(obj, "1.30", strict=True)
 
 
+@pytest.mark.integration  # runs kubectl
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_every_service_has_what_production_needs(overlay: str) -> None:
     objects = kustomize(overlay)
@@ -251,6 +259,7 @@ def test_every_service_has_what_production_needs(overlay: str) -> None:
     assert "only-ingress-reaches-the-apis" in by_kind["NetworkPolicy"]
 
 
+@pytest.mark.integration  # runs kubectl
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_every_overlay_runs_the_redis_the_apis_count_rate_limits_in(overlay: str) -> None:
     objects = kustomize(overlay)
@@ -279,6 +288,7 @@ def test_every_overlay_runs_the_redis_the_apis_count_rate_limits_in(overlay: str
     ]
 
 
+@pytest.mark.integration  # runs kubectl
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_the_ingress_routes_every_public_path_to_its_service(overlay: str) -> None:
     (ingress,) = [obj for obj in kustomize(overlay) if obj["kind"] == "Ingress"]
@@ -290,6 +300,7 @@ def test_the_ingress_routes_every_public_path_to_its_service(overlay: str) -> No
     assert_routes_cover_every_service(routes, f"the {overlay} Ingress")
 
 
+@pytest.mark.integration  # runs kubectl
 def test_production_runs_kafka_through_strimzi_with_replicated_topics() -> None:
     objects = kustomize("prod")
     (kafka,) = [o for o in objects if o["kind"] == "Kafka"]

@@ -65,6 +65,7 @@ def test_a_trusted_consortium_system_reads_every_topic_and_writes_nothing() -> N
     assert not any(op in ("Write", "Create", "Delete", "Alter") for _, _, op in grants(user))
 
 
+@pytest.mark.integration  # runs kubectl
 def test_in_production_each_service_connects_with_its_own_certificate() -> None:
     rendered = subprocess.run(
         [str(require_tool("kubectl")), "kustomize", str(ROOT / "deploy" / "k8s" / "overlays" / "prod")],

@@ -30,9 +30,6 @@ from mentornet_devkit.testing import Record, as_record, eventually, header, prod
 from .conftest import create_all, register
 from .kafka_helpers import ask_created
 
-pytestmark = pytest.mark.integration
-
-
 FIXED = threading.Event()
 
 

@@ -27,8 +27,6 @@ from sessions.models import Session
 
 from .conftest import MENTEE, MENTOR, Sessions, proposed
 
-pytestmark = pytest.mark.integration
-
 SOON = (datetime.now(UTC) + timedelta(days=2)).replace(microsecond=0).isoformat()
 
 

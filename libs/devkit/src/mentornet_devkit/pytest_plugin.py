@@ -7,7 +7,9 @@ that counts in Redis gets a key prefix of its own, whose keys (and only those) a
 A test that needs a program from outside Python (kubectl, docker-compose, Node.js, PostgreSQL's server
 binaries...) asks :func:`require_tool` for it: missing, the test is skipped with what to install, or fails
 when ``MENTORNET_REQUIRE_TOOLS`` is set (CI), as PostgreSQL and Redis do with ``MENTORNET_REQUIRE_POSTGRES``
-and ``MENTORNET_REQUIRE_REDIS``.
+and ``MENTORNET_REQUIRE_REDIS``. A test that uses the broker, PostgreSQL, Redis or the OpenID providers (a
+fixture below, directly or through another) is marked ``integration`` here, whatever its module says, so
+that ``make test-fast`` (``-m "not integration and not e2e and not chaos"``) leaves it out.
 """
 
 from __future__ import annotations
@@ -233,3 +235,24 @@ def isolated_settings(cls: type[S], backend: dict[str, Any], **overrides: Any) -
         if secret in fields:
             values.setdefault(secret, "test-secret-" + secrets.token_hex(8))
     return cls(**values)
+
+
+# Fixtures that reach what a unit test does without: the broker, PostgreSQL, Redis, the OpenID providers
+# (Node processes). store_backend reaches PostgreSQL in its "postgresql" variant only.
+INTEGRATION_FIXTURES = frozenset({"broker", "postgres_url", "redis_url", "identity_providers"})
+
+
+def needs_infrastructure(item: pytest.Item) -> bool:
+    """Whether a test uses one of INTEGRATION_FIXTURES (directly or through other fixtures), or runs on
+    PostgreSQL through store_backend."""
+    if INTEGRATION_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and callspec.params.get("store_backend") == "postgresql"
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if needs_infrastructure(item) and item.get_closest_marker("integration") is None:
+            item.add_marker(pytest.mark.integration)
