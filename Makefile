@@ -37,7 +37,7 @@ HAVE_NPM      := command -v npm >/dev/null
 HAVE_ASYNCAPI := test -d $(ASYNCAPI_DIR)/package/schemas
 HAVE_IDP      := { cmp -s $(IDP_SRC)/package-lock.json $(IDP_DIR)/installed-lock.json && test -d $(IDP_DIR)/node_modules/oidc-provider; }
 
-.PHONY: install tools idp-modules idp run demo bench bench-pg bench-matching eval-matching compare-models test chaos lint format schemas clean
+.PHONY: install tools idp-modules idp run demo bench bench-pg bench-matching eval-matching compare-models test test-fast chaos lint format schemas clean
 
 $(STAMP): constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
 	$(PYTHON) -m venv $(VENV)
@@ -131,6 +131,11 @@ endif
 
 test: install tools lint
 	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -q $(XDIST_ARGS) $(PYTEST_ARGS)
+
+# The unit tests alone, in one process: no broker, no PostgreSQL, no Redis, no process or tool started (the
+# pytest plugin marks `integration` what needs them; `e2e` and `chaos` are left out too). No tools, no lint.
+test-fast: install
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -q -m "not integration and not e2e and not chaos" $(PYTEST_ARGS)
 
 # Fault injection against matching's API and workers as processes (also part of `make test`): a frozen broker,
 # a worker killed mid-batch, events delivered three times, poison on every topic, a store locked for 10 s,
