@@ -29,7 +29,7 @@ APT := $(shell command -v apt-get >/dev/null 2>&1 && { [ "$$(id -u)" = 0 ] || { 
 # $(call apt_install,package): install a Debian package with $(APT), or say why not (never fails).
 apt_install = { test -n "$(APT)" && $(APT) update -qq && $(APT) install -y -qq $(1) >/dev/null; } \
   || echo "make tools: could not install Debian's $(1) ($(if $(APT),apt-get failed,no apt-get to run as root or through sudo))"
-# Whether each tool is there (the tests look for them the same way: mentornet_devkit.pytest_plugin.HOW_TO_GET).
+# Whether each tool is there, looked for where the tests look (mentornet_devkit.pytest_plugin.require_tool).
 HAVE_COMPOSE  := command -v docker-compose >/dev/null
 HAVE_KUBECTL  := command -v kubectl >/dev/null
 HAVE_PG       := { ls /usr/lib/postgresql/*/bin/pg_ctl || { command -v pg_ctl && command -v initdb; }; } >/dev/null 2>&1
@@ -139,7 +139,7 @@ test-fast: install
 
 # Fault injection against matching's API and workers as processes (also part of `make test`): a frozen broker,
 # a worker killed mid-batch, events delivered three times, poison on every topic, a store locked for 10 s,
-# and a PostgreSQL server of the suite's own stopped for 30 s. Needs Debian's PostgreSQL binaries.
+# and a PostgreSQL server of the suite's own stopped for 30 s (that one needs PostgreSQL's server binaries).
 chaos: install
 	$(BIN)/python -m pytest -q tests/chaos $(PYTEST_ARGS)
 
