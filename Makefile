@@ -24,7 +24,20 @@ IDP_DIR := $(VENV)/idp
 # installs it).
 COMPARED_MODEL := wordllama==0.4.0.post1
 
-SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# apt-get as root, or through sudo, where there is one (Debian, Ubuntu); empty elsewhere (a Mac, another Linux, no
+# sudo). `make tools` installs what is missing with it, and goes on without what it cannot install.
+APT := $(shell command -v apt-get >/dev/null 2>&1 && { [ "$$(id -u)" = 0 ] || { command -v sudo >/dev/null 2>&1 && echo sudo; }; } \
+  && echo env DEBIAN_FRONTEND=noninteractive apt-get)
+# $(call apt_install,package): install a Debian package with $(APT), or say why not (never fails).
+apt_install = { test -n "$(APT)" && $(APT) update -qq && $(APT) install -y -qq $(1) >/dev/null; } \
+  || echo "make tools: could not install Debian's $(1) ($(if $(APT),apt-get failed,no apt-get to run as root or through sudo))"
+# Whether each tool is there, looked for where the tests look (mentornet_devkit.pytest_plugin.require_tool).
+HAVE_COMPOSE  := command -v docker-compose >/dev/null
+HAVE_KUBECTL  := command -v kubectl >/dev/null
+HAVE_PG       := { ls /usr/lib/postgresql/*/bin/pg_ctl || { command -v pg_ctl && command -v initdb; }; } >/dev/null 2>&1
+HAVE_NPM      := command -v npm >/dev/null
+HAVE_ASYNCAPI := test -d $(ASYNCAPI_DIR)/package/schemas
+HAVE_IDP      := { cmp -s $(IDP_SRC)/package-lock.json $(IDP_DIR)/installed-lock.json && test -d $(IDP_DIR)/node_modules/oidc-provider; }
 
 # `make run` and `make demo`: identity's port (the other services take the five after it), the broker's port,
 # and the data folder (empty: MENTORNET_DATA_DIR, else data).
@@ -40,7 +53,7 @@ define step
 	@$(2) >>$(INSTALL_LOG) 2>&1 || { tail -n 30 $(INSTALL_LOG); echo "mentornet: failed: $(1) (the whole output: $(INSTALL_LOG))"; exit 1; }
 endef
 
-.PHONY: install tools idp-modules idp run reset demo bench bench-pg bench-matching eval-matching compare-models test chaos lint format schemas clean
+.PHONY: install tools idp-modules idp run reset demo bench bench-pg bench-matching eval-matching compare-models test test-fast chaos lint format schemas clean
 
 $(STAMP): constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
 	@echo "mentornet: creating the virtualenv $(VENV) with $(PYTHON)"
@@ -57,23 +70,35 @@ install: $(STAMP)
 # What the contract checks need beyond Python: Debian's docker-compose (to validate docker-compose.yml
 # without an engine), kubectl (kustomize + rendering) and the official AsyncAPI JSON Schemas (from npm),
 # what the sign-in tests need: the OpenID provider's node modules; and Debian's PostgreSQL binaries, from
-# which the chaos suite starts a server of its own; each installed only when missing.
+# which the chaos suite starts a server of its own; each installed only when missing. Without apt-get as root or
+# through sudo (a Mac, another Linux), it installs what it can and names what is missing: the tests that need a
+# missing tool skip, saying how to get it (MENTORNET_REQUIRE_TOOLS=1, set by CI, makes them fail instead).
 tools: install
-	@command -v docker-compose >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; }
-	@command -v kubectl >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubernetes-client >/dev/null; }
-	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
-	@test -d $(ASYNCAPI_DIR)/package/schemas || { \
-	  command -v npm >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }; \
-	  mkdir -p $(ASYNCAPI_DIR) && cd $(ASYNCAPI_DIR) && npm pack --silent $(ASYNCAPI_SPECS) >/dev/null && tar xzf asyncapi-specs-*.tgz; }
+	@$(HAVE_COMPOSE) || $(call apt_install,docker-compose)
+	@$(HAVE_KUBECTL) || $(call apt_install,kubernetes-client)
+	@$(HAVE_PG) || $(call apt_install,postgresql)
+	@$(HAVE_ASYNCAPI) || { \
+	  $(HAVE_NPM) || $(call apt_install,npm); \
+	  if $(HAVE_NPM); then mkdir -p $(ASYNCAPI_DIR) && cd $(ASYNCAPI_DIR) && npm pack --silent $(ASYNCAPI_SPECS) >/dev/null \
+	    && tar xzf asyncapi-specs-*.tgz || echo "make tools: could not fetch $(ASYNCAPI_SPECS) with npm"; fi; }
 	@$(MAKE) --no-print-directory idp-modules
+	@missing=""; \
+	$(HAVE_COMPOSE) || missing="$$missing docker-compose,"; \
+	$(HAVE_KUBECTL) || missing="$$missing kubectl,"; \
+	$(HAVE_PG) || missing="$$missing PostgreSQL's server binaries,"; \
+	$(HAVE_ASYNCAPI) || missing="$$missing the official AsyncAPI schemas,"; \
+	$(HAVE_IDP) || missing="$$missing the OpenID providers' node modules,"; \
+	test -z "$$missing" || echo "make tools: missing$${missing%,}. The tests that need them are skipped, each saying how to get what it needs (CONTRIBUTING.md#tests)."
 
 # The sample OpenID providers' node modules (npm oidc-provider), from the committed lock.
 idp-modules:
-	@{ cmp -s $(IDP_SRC)/package-lock.json $(IDP_DIR)/installed-lock.json && test -d $(IDP_DIR)/node_modules/oidc-provider; } || { \
-	  command -v npm >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }; \
-	  mkdir -p $(IDP_DIR) && cp $(IDP_SRC)/package.json $(IDP_SRC)/package-lock.json $(IDP_DIR)/ \
-	  && npm ci --prefix $(IDP_DIR) --ignore-scripts --no-audit --no-fund --silent \
-	  && cp $(IDP_SRC)/package-lock.json $(IDP_DIR)/installed-lock.json; }
+	@$(HAVE_IDP) || { \
+	  $(HAVE_NPM) || $(call apt_install,npm); \
+	  if $(HAVE_NPM); then mkdir -p $(IDP_DIR) && cp $(IDP_SRC)/package.json $(IDP_SRC)/package-lock.json $(IDP_DIR)/ \
+	    && npm ci --prefix $(IDP_DIR) --ignore-scripts --no-audit --no-fund --silent \
+	    && cp $(IDP_SRC)/package-lock.json $(IDP_DIR)/installed-lock.json \
+	    || echo "make tools: could not install the OpenID providers' node modules with npm"; \
+	  else echo "make tools: npm is missing, so are the OpenID providers' node modules"; fi; }
 
 run: install
 	$(BIN)/python -m mentornet_devkit.run --port-base $(PORT_BASE) --broker-port $(BROKER_PORT) $(DATA_ARG)
@@ -101,7 +126,7 @@ bench: install
 # The same on PostgreSQL (a server of the bench's own, from Debian's binaries; a database per service), with
 # one then two worker replicas per service, and every service's workers joining, leaving and crashing under load.
 bench-pg: install
-	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+	@$(HAVE_PG) || $(call apt_install,postgresql)
 	$(BIN)/python -m mentornet_devkit.bench --postgres --replicas 1,2 --rebalance $(BENCH_ARGS)
 
 # In-process: rank the labelled asks against 10,000 and 100,000 cards; p50/p99 ms per ask, memory.
@@ -130,9 +155,14 @@ endif
 test: install tools lint
 	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -q $(XDIST_ARGS) $(PYTEST_ARGS)
 
+# The unit tests alone, in one process: no broker, no PostgreSQL, no Redis, no process or tool started (the
+# pytest plugin marks `integration` what needs them; `e2e` and `chaos` are left out too). No tools, no lint.
+test-fast: install
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -q -m "not integration and not e2e and not chaos" $(PYTEST_ARGS)
+
 # Fault injection against matching's API and workers as processes (also part of `make test`): a frozen broker,
 # a worker killed mid-batch, events delivered three times, poison on every topic, a store locked for 10 s,
-# and a PostgreSQL server of the suite's own stopped for 30 s. Needs Debian's PostgreSQL binaries.
+# and a PostgreSQL server of the suite's own stopped for 30 s (that one needs PostgreSQL's server binaries).
 chaos: install
 	$(BIN)/python -m pytest -q tests/chaos $(PYTEST_ARGS)
 

@@ -43,6 +43,7 @@ from mentornet_common.kafka import ensure_topics, read_from
 from mentornet_common.settings import CommonSettings
 from mentornet_devkit.broker import Broker, free_port, start_broker
 from mentornet_devkit.postgres import OwnPostgres
+from mentornet_devkit.pytest_plugin import require_postgres_binaries
 from mentornet_devkit.testing import as_record, eventually, produce
 from mentornet_devkit.tokens import TokenFactory
 
@@ -297,12 +298,8 @@ def own_postgres() -> Iterator[OwnPostgres]:
     permissions off pytest's ``pytest-of-<user>`` folder, after which ``pg_ctl stop`` could not read the
     server's pid file."""
     folder = Path(tempfile.mkdtemp(prefix="mentornet-chaos-pg-"))
-    server = OwnPostgres(folder, free_port(), settings=("fsync=off",))
-    try:
-        server.start()
-    except RuntimeError as exc:  # Debian's binaries are missing
-        shutil.rmtree(folder, ignore_errors=True)
-        pytest.fail(str(exc))
+    server = OwnPostgres(folder, free_port(), settings=("fsync=off",), bin=require_postgres_binaries())
+    server.start()
     yield server
     with contextlib.suppress(subprocess.CalledProcessError):
         server.stop()  # unless the scenario left it stopped

@@ -18,6 +18,7 @@ from mentornet_common.asyncapi import document, incompatibilities
 from mentornet_common.contracts import REGISTRY, TOPICS, json_schemas
 from mentornet_common.http import service_app
 from mentornet_common.settings import CommonSettings
+from mentornet_devkit.pytest_plugin import require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / ".venv" / "asyncapi-specs" / "package" / "schemas" / "3.0.0-without-$id.json"
@@ -25,7 +26,7 @@ SCHEMAS = ROOT / "docs" / "asyncapi" / "schemas"
 
 
 def official_schema() -> dict[str, Any]:
-    assert SPEC.exists(), f"{SPEC} is missing: `make tools` fetches the official AsyncAPI schemas from npm"
+    require_tool("the official AsyncAPI JSON Schemas", find=lambda: SPEC if SPEC.exists() else None)
     return dict(json.loads(SPEC.read_text()))
 
 
@@ -93,6 +94,7 @@ def committed_revisions(path: Path) -> list[tuple[str, dict[str, Any]]]:
     return revisions
 
 
+@pytest.mark.integration  # runs git, to read every committed revision
 @pytest.mark.parametrize("ce_type", sorted(REGISTRY))
 def test_no_committed_v1_schema_lost_or_retyped_a_field(ce_type: str) -> None:
     current = json_schemas()[ce_type]

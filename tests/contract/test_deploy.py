@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +21,7 @@ import yaml
 from fastapi.routing import iter_route_contexts
 
 from mentornet_common.entrypoint import ROLES, resolve
+from mentornet_devkit.pytest_plugin import require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("identity", "profiles", "matching", "sessions", "feedback", "streams")
@@ -107,6 +107,7 @@ def test_the_gateway_publishes_the_merged_openapi_document() -> None:
 INTERNAL = ("/v1/revocations", "/v1/revocations?after=0")
 
 
+@pytest.mark.integration  # runs kubectl
 def test_the_internal_revocation_list_is_routed_by_neither_the_gateway_nor_the_ingress() -> None:
     """nginx matches a plain ``location`` as a string prefix (``/v1/revoke`` would catch ``/v1/revocations``);
     the Ingress's Prefix matches whole path elements, and Exact only itself."""
@@ -124,13 +125,12 @@ def test_the_internal_revocation_list_is_routed_by_neither_the_gateway_nor_the_i
 
 
 def compose(*args: str, with_secrets: bool = True) -> subprocess.CompletedProcess[str]:
-    binary = shutil.which("docker-compose")
-    assert binary, "docker-compose is missing: `make test` installs Debian's package"
+    binary = require_tool("docker-compose")
     env = {k: v for k, v in os.environ.items() if k not in SECRETS}
     if with_secrets:
         env |= SECRETS
     return subprocess.run(
-        [binary, "-f", str(ROOT / "docker-compose.yml"), *args],
+        [str(binary), "-f", str(ROOT / "docker-compose.yml"), *args],
         capture_output=True,
         text=True,
         env=env,
@@ -138,17 +138,20 @@ def compose(*args: str, with_secrets: bool = True) -> subprocess.CompletedProces
     )
 
 
+@pytest.mark.integration  # runs docker-compose
 def test_compose_validates() -> None:
     result = compose("config", "-q")
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.integration  # runs docker-compose
 def test_compose_refuses_to_start_without_its_secrets() -> None:
     result = compose("config", "-q", with_secrets=False)
     assert result.returncode != 0
     assert "POSTGRES_PASSWORD" in result.stderr
 
 
+@pytest.mark.integration  # runs docker-compose
 def test_every_service_migrates_before_its_api_and_worker_start() -> None:
     config: dict[str, Any] = yaml.safe_load(compose("config").stdout)
     containers = config["services"]
@@ -172,6 +175,7 @@ def test_every_service_migrates_before_its_api_and_worker_start() -> None:
 REDIS_URL = "redis://redis:6379/0"
 
 
+@pytest.mark.integration  # runs docker-compose
 def test_every_api_counts_its_rate_limits_in_the_one_redis() -> None:
     """Replicas of an API share one budget only if they count in one place (mentornet_common.ratelimit)."""
     containers = yaml.safe_load(compose("config").stdout)["services"]
@@ -193,6 +197,7 @@ def test_each_image_runs_its_api_worker_and_migrations(service: str) -> None:
         resolve(service, "shell")
 
 
+@pytest.mark.integration  # runs the entrypoint, as a process
 def test_the_migrate_role_brings_every_store_to_head(tmp_path: Path) -> None:
     env = {**os.environ, "MENTORNET_SERVICE": "profiles", "MENTORNET_DATA_DIR": str(tmp_path)}
     result = subprocess.run(
@@ -217,15 +222,17 @@ def test_the_migrate_role_brings_every_store_to_head(tmp_path: Path) -> None:
 
 
 def kustomize(overlay: str) -> list[dict[str, Any]]:
-    kubectl = shutil.which("kubectl")
-    assert kubectl, "kubectl is missing: `make test` installs Debian's kubernetes-client when absent"
+    kubectl = require_tool("kubectl")
     result = subprocess.run(
-        [kubectl, "kustomize", str(ROOT / "deploy/k8s/overlays" / overlay)], capture_output=True, text=True
+        [str(kubectl), "kustomize", str(ROOT / "deploy/k8s/overlays" / overlay)],
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
     return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
 
 
+@pytest.mark.integration  # runs kubectl
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_every_overlay_renders_and_validates_against_the_kubernetes_schemas(overlay: str) -> None:
     import kubernetes_validate
@@ -237,6 +244,7 @@ def test_every_overlay_renders_and_validates_against_the_kubernetes_schemas(over
         kubernetes_validate.validate(obj, "1.30", strict=True)
 
 
+@pytest.mark.integration  # runs kubectl
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_every_service_has_what_production_needs(overlay: str) -> None:
     objects = kustomize(overlay)
@@ -268,6 +276,7 @@ def test_every_service_has_what_production_needs(overlay: str) -> None:
     assert "only-ingress-reaches-the-apis" in by_kind["NetworkPolicy"]
 
 
+@pytest.mark.integration  # runs kubectl
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_every_overlay_runs_the_redis_the_apis_count_rate_limits_in(overlay: str) -> None:
     objects = kustomize(overlay)
@@ -310,6 +319,7 @@ def ingress_paths(ingress: dict[str, Any]) -> list[dict[str, Any]]:
     return [path for rule in ingress["spec"]["rules"] for path in rule["http"]["paths"]]
 
 
+@pytest.mark.integration  # runs kubectl
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_the_ingress_routes_every_public_path_to_its_service(overlay: str) -> None:
     (ingress,) = ingresses(overlay, rewriting=False)
@@ -320,6 +330,7 @@ def test_the_ingress_routes_every_public_path_to_its_service(overlay: str) -> No
     assert_routes_cover_every_service(routes, f"the {overlay} Ingress")
 
 
+@pytest.mark.integration  # runs kubectl
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_the_ingress_publishes_the_merged_openapi_document(overlay: str) -> None:
     """ingress-nginx rewrites every path of an annotated Ingress: that one must route nothing else."""
@@ -332,6 +343,7 @@ def test_the_ingress_publishes_the_merged_openapi_document(overlay: str) -> None
     assert_served(rewritten, f"the {overlay} overlay's Ingresses")
 
 
+@pytest.mark.integration  # runs kubectl
 def test_production_runs_kafka_through_strimzi_with_replicated_topics() -> None:
     objects = kustomize("prod")
     (kafka,) = [o for o in objects if o["kind"] == "Kafka"]

@@ -20,6 +20,8 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import unquote
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 README_LIMIT = 10 * 1024  # bytes
 # Documents that live beside the repository, not in it: nothing here may send a reader to them. Spelt in
@@ -183,11 +185,13 @@ def cited_paths(text: str) -> list[tuple[int, str]]:
 # the repository ------------------------------------------------------------------------------------------
 
 
+@pytest.mark.integration  # runs git ls-files
 def test_every_relative_link_leads_to_a_file_and_heading_of_the_repository() -> None:
     problems = link_problems(docs())
     assert not problems, "broken links:\n" + "\n".join(problems)
 
 
+@pytest.mark.integration  # runs git ls-files
 def test_no_file_sends_readers_to_documents_outside_the_repository() -> None:
     found = [
         f"{name}:{number}: {needle}"
@@ -200,6 +204,7 @@ def test_no_file_sends_readers_to_documents_outside_the_repository() -> None:
     assert not found, "point these at the repository's own docs:\n" + "\n".join(found)
 
 
+@pytest.mark.integration  # runs git ls-files
 def test_every_path_the_docs_and_the_code_cite_exists() -> None:
     missing = [
         f"{name}:{number}: {path}"
@@ -216,6 +221,7 @@ def test_the_readme_stays_short() -> None:
     assert size <= README_LIMIT, f"README.md is {size} bytes, over {README_LIMIT}: move the detail into docs/"
 
 
+@pytest.mark.integration  # runs git ls-files
 def test_the_readme_maps_every_page_of_the_docs() -> None:
     readme = {link.target.partition("#")[0] for link in links("README.md", (ROOT / "README.md").read_text())}
     pages = {name for name in markdown_files() if name.startswith("docs/") and "/adr/" not in name}
@@ -243,6 +249,7 @@ def test_slugs_follow_githubs_rules() -> None:
     assert anchors(page) == {"notes", "notes-1", "notes-2"}
 
 
+@pytest.mark.integration  # runs git ls-files
 def test_the_checker_finds_what_is_broken() -> None:
     page = "\n".join(
         [
@@ -265,6 +272,7 @@ def test_the_checker_finds_what_is_broken() -> None:
     ]
 
 
+@pytest.mark.integration  # runs git ls-files
 def test_cited_paths_are_found_where_prose_and_code_name_them() -> None:
     text = "see " + "docs" + "/adr/0007 and (`services/matching/eval/bench.py`); src/matching/x.py is none."
     assert cited_paths(text) == [(1, "docs" + "/adr/0007"), (1, "services/matching/eval/bench.py")]

@@ -13,8 +13,6 @@ from mentornet_devkit.pytest_plugin import isolated_settings
 
 SERVICES = ["identity", "profiles", "matching", "sessions", "feedback", "streams"]
 
-pytestmark = pytest.mark.integration
-
 
 @pytest.mark.parametrize("service", SERVICES)
 async def test_an_empty_store_upgrades_to_head_and_matches_the_models(

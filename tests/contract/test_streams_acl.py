@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from mentornet_common.contracts import REGISTRY, TOPICS
+from mentornet_devkit.pytest_plugin import require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("identity", "profiles", "matching", "sessions", "feedback", "streams")
@@ -64,9 +65,10 @@ def test_a_trusted_consortium_system_reads_every_topic_and_writes_nothing() -> N
     assert not any(op in ("Write", "Create", "Delete", "Alter") for _, _, op in grants(user))
 
 
+@pytest.mark.integration  # runs kubectl
 def test_in_production_each_service_connects_with_its_own_certificate() -> None:
     rendered = subprocess.run(
-        ["kubectl", "kustomize", str(ROOT / "deploy" / "k8s" / "overlays" / "prod")],
+        [str(require_tool("kubectl")), "kustomize", str(ROOT / "deploy" / "k8s" / "overlays" / "prod")],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     objects = [d for d in yaml.safe_load_all(rendered) if d]

@@ -8,15 +8,11 @@ the tail of a batch. They now read until a fetch comes back empty (mentornet_com
 
 from __future__ import annotations
 
-import pytest
-
 from mentornet_common.deadletters import list_dead_letters
 from mentornet_common.kafka import dlq_topic, ensure_topics, make_producer
 from mentornet_common.settings import CommonSettings
 from mentornet_devkit.broker import Broker
 from mentornet_devkit.pytest_plugin import isolated_settings
-
-pytestmark = pytest.mark.integration
 
 
 async def test_dead_letters_written_in_one_batch_are_all_listed(broker: Broker, topic_prefix: str) -> None:

@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from mentornet_common.consumer import Consumer, Received, in_store
 from mentornet_common.contracts import AskClosed, AskCreated
-from mentornet_common.deadletters import REDRIVES, drop, find, list_dead_letters, replay
+from mentornet_common.deadletters import FOR_GROUP, REDRIVES, drop, find, list_dead_letters, replay
 from mentornet_common.envelope import Envelope
 from mentornet_common.kafka import dlq_topic, ensure_topics
 from mentornet_common.outbox import OutboxMessage
@@ -24,14 +24,12 @@ from mentornet_common.settings import CommonSettings
 from mentornet_common.tenancy import CONSORTIUM
 from mentornet_common.unit_of_work import UnitOfWork
 from mentornet_devkit.broker import Broker
+from mentornet_devkit.fakes import InMemoryRelay, Sent, use_in_memory_relay
 from mentornet_devkit.pytest_plugin import isolated_settings
 from mentornet_devkit.testing import Record, as_record, eventually, header, produce, read_all
 
 from .conftest import create_all, register
 from .kafka_helpers import ask_created
-
-pytestmark = pytest.mark.integration
-
 
 FIXED = threading.Event()
 
@@ -87,6 +85,31 @@ async def worker(broker: Broker, store_backend: dict[str, Any], topic_prefix: st
     yield consumer
     await consumer.stop()
     await runtime.stop()
+
+
+@pytest.fixture
+async def batch_worker(store_backend: dict[str, Any], topic_prefix: str) -> AsyncIterator[Consumer]:
+    """The same handlers on a runtime whose outbox relay is in memory (mentornet_devkit.fakes): no broker, no
+    consumer group; a test hands it fetched batches itself (``process_batch``), and reads its dead letters
+    from the relay's producer."""
+    settings = isolated_settings(
+        CommonSettings, store_backend, topic_prefix=topic_prefix, kafka_bootstrap_servers="127.0.0.1:9"
+    )
+    runtime = Runtime(settings, create_all, sweep=False)
+    await use_in_memory_relay(runtime)
+    await runtime.start()
+    await register(runtime)
+    yield Consumer(
+        runtime, "probe-worker", {AskCreated: [close_ask_when_ask_created, count_ask_in_consortium]}
+    )
+    await runtime.stop()
+
+
+def dead_letters(consumer: Consumer) -> list[Sent]:
+    """What a consumer on an in-memory relay dead-lettered, oldest first."""
+    relay = consumer._runtime.relay
+    assert isinstance(relay, InMemoryRelay)
+    return [record for record in relay.memory.sent if record.topic.endswith(".dlq")]
 
 
 async def effects(consumer: Consumer, tenant: str) -> list[str]:
@@ -190,8 +213,9 @@ def fetched(consumer: Consumer, *envelopes: Envelope) -> list[Any]:
 
 
 async def test_a_fetched_batch_is_handled_in_one_transaction_per_store_and_a_duplicate_in_it_once(
-    worker: Consumer, monkeypatch: pytest.MonkeyPatch
+    batch_worker: Consumer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    worker = batch_worker
     asks = [Envelope.new(ask_created(f"ask_batch_{i}"), "org_a") for i in range(4)]
     opened = transactions(worker, monkeypatch)
 
@@ -206,7 +230,10 @@ async def test_a_fetched_batch_is_handled_in_one_transaction_per_store_and_a_dup
     assert await effects(worker, CONSORTIUM) == [f"ask_batch_{i}" for i in range(4)]
 
 
-async def test_an_event_that_fails_in_a_batch_costs_the_others_in_its_store_nothing(worker: Consumer) -> None:
+async def test_an_event_that_fails_in_a_batch_costs_the_others_in_its_store_nothing(
+    batch_worker: Consumer,
+) -> None:
+    worker = batch_worker
     settings = worker._runtime.settings
     good = [Envelope.new(ask_created(f"ask_fine_{i}"), "org_a") for i in range(3)]
     failing = Envelope.new(ask_created("ask_breaks", skills=["boom"]), "org_a")
@@ -217,8 +244,64 @@ async def test_an_event_that_fails_in_a_batch_costs_the_others_in_its_store_noth
     # their effect once, the failing one was dead-lettered, and its other handler's effect stayed.
     assert await effects(worker, "org_a") == ["ask_fine_0", "ask_fine_1", "ask_fine_2"]
     assert await effects(worker, CONSORTIUM) == ["ask_fine_0", "ask_breaks", "ask_fine_1", "ask_fine_2"]
-    dead = await read_all(settings.kafka_bootstrap_servers, dlq_topic(settings.topic("mentornet.asks")), 1)
-    assert [header(record, "ce_id") for record in dead] == [failing.id]
+    (dead,) = dead_letters(worker)
+    assert dead.topic == dlq_topic(settings.topic("mentornet.asks"))
+    assert (dead.header("ce_id"), dead.header("dlq_reason")) == (failing.id, "handler")
+    assert dead.header("dlq_handler") == "close_ask_when_ask_created"
+    assert dead.header("dlq_attempts") == str(settings.consumer_max_attempts)
+
+
+@in_store(lambda received: received.payload.mentee_org_id)
+async def note_ask_in_the_mentees_org(uow: UnitOfWork, received: Received[AskCreated]) -> None:
+    """A handler that writes the store of the org the payload names, whichever tenant published it."""
+    uow.publish(
+        AskClosed(
+            ask_id=received.payload.ask_id,
+            mentee_id=received.payload.mentee_id,
+            mentee_org_id=received.payload.mentee_org_id,
+            status="noted",
+            reason="test",
+            closed_at=received.envelope.time,
+        )
+    )
+
+
+async def test_a_batch_dead_letters_the_malformed_and_the_forged_skips_what_is_not_its_own_and_does_the_rest(
+    batch_worker: Consumer,
+) -> None:
+    runtime = batch_worker._runtime
+    worker = Consumer(
+        runtime, "probe-worker", {AskCreated: [close_ask_when_ask_created, note_ask_in_the_mentees_org]}
+    )
+    good = [Envelope.new(ask_created(f"ask_fine_{i}"), "org_a") for i in range(2)]
+    # org_b publishes an ask it says is org_a's: it may change its own store, not org_a's.
+    forged = Envelope.new(ask_created("ask_forged", org="org_a"), "org_b")
+    replayed_for_another_group = Envelope.new(ask_created("ask_theirs"), "org_a")
+    not_handled_here = Envelope.new(
+        AskClosed(ask_id="ask_x", mentee_id="usr_1", mentee_org_id="org_a", status="cancelled", reason="r",
+                  closed_at=forged.time),
+        "org_a",
+    )  # fmt: skip
+    records = fetched(worker, good[0], forged, replayed_for_another_group, not_handled_here, good[1])
+    records[2].headers = [*records[2].headers, (FOR_GROUP, b"another-group")]
+    malformed = Record(
+        records[0].topic,
+        b"{not json",
+        [("ce_specversion", b"1.0"), ("ce_type", b"mentornet.ask-created.v1")],
+        offset=5,
+    )
+
+    await worker.process_batch([*records, malformed])
+
+    # Each good ask has both effects in org_a; the forged one only the effect in its own tenant's store.
+    assert await effects(worker, "org_a") == ["ask_fine_0", "ask_fine_0", "ask_fine_1", "ask_fine_1"]
+    assert await effects(worker, "org_b") == ["ask_forged"]
+    assert [
+        (d.header("dlq_reason"), d.header("dlq_handler"), d.header("dlq_original_offset"))
+        for d in dead_letters(worker)
+    ] == [("foreign-store", "note_ask_in_the_mentees_org", "1"), ("malformed", "-", "5")]
+    assert dead_letters(worker)[0].header("ce_id") == forged.id
+    assert "may not change the store of org_a" in (dead_letters(worker)[0].header("dlq_error") or "")
 
 
 async def test_the_offset_is_committed_after_the_effect(worker: Consumer) -> None:

@@ -19,8 +19,6 @@ from mentornet_devkit.testing import eventually, header, read_all
 from .conftest import create_all, register
 from .kafka_helpers import ask_created
 
-pytestmark = pytest.mark.integration
-
 
 def on_broker(broker: Broker, backend: dict[str, Any], topic_prefix: str, **overrides: Any) -> CommonSettings:
     """A test's settings, with its own topics on the session's broker."""
@@ -176,6 +174,7 @@ async def test_the_sweeper_publishes_what_a_crashed_process_left_behind(
         await survivor.stop()
 
 
+@pytest.mark.integration  # starts a broker of its own
 async def test_an_event_written_while_the_broker_is_down_is_delivered_once_it_is_up(
     store_backend: dict[str, Any], topic_prefix: str, tmp_path: Any
 ) -> None:

@@ -18,8 +18,6 @@ from mentornet_devkit.pytest_plugin import drop_schemas, isolated_settings
 
 from .conftest import ORGS, create_all, register
 
-pytestmark = pytest.mark.integration
-
 
 def entry(event_id: str) -> InboxEntry:
     return InboxEntry(consumer="c", source="/s", event_id=event_id, processed_at=datetime.now(UTC))

@@ -30,6 +30,7 @@ from mentornet_devkit.idp import (
     sign_in,
     start_providers,
 )
+from mentornet_devkit.pytest_plugin import require_idp_tools
 
 pytestmark = pytest.mark.integration
 
@@ -284,6 +285,7 @@ def test_providers_start_with_their_config_and_stop(tmp_path: Path) -> None:
         [Client("portal", "initech-portal-secret", [portal_redirect_uri("initech")])],
         [Account("peter", "peter@initech.example")],
     )
+    require_idp_tools()
     started = time.monotonic()
     providers = start_providers([config], tmp_path / "idp.log")
     try:

@@ -22,7 +22,6 @@ from mentornet_common.settings import CommonSettings
 from mentornet_devkit.broker import Broker
 from mentornet_devkit.testing import as_record, produce, read_all
 
-pytestmark = pytest.mark.integration
 runner = CliRunner()
 
 

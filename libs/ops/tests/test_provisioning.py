@@ -14,8 +14,6 @@ from mentornet_common.settings import CommonSettings
 from mentornet_common.tenancy import TenantStores
 from mentornet_devkit.pytest_plugin import isolated_settings
 
-pytestmark = pytest.mark.integration
-
 
 @pytest.mark.parametrize("service", ["feedback", "matching"])
 async def test_orgs_registered_at_the_same_moment_are_all_migrated(

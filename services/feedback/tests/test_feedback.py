@@ -22,8 +22,6 @@ from mentornet_devkit.testing import (
 
 from .conftest import MENTEE, MENTOR, FeedbackService
 
-pytestmark = pytest.mark.integration
-
 
 async def test_both_participants_give_feedback_once(feedback: FeedbackService) -> None:
     await feedback.completed("ses_1")

@@ -8,8 +8,6 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
-
 from feedback.models import SessionRecord
 from feedback.timers import follow_up_timer
 from mentornet_common.contracts import (
@@ -26,8 +24,6 @@ from mentornet_common.timers import TimerLoop
 from mentornet_devkit.testing import deliver, header, outbox_events, read_all, redeliver
 
 from .conftest import MENTEE, MENTOR, FeedbackService
-
-pytestmark = pytest.mark.integration
 
 QUESTION = "How do I push back on a 40% price rise at renewal?"
 

@@ -14,9 +14,6 @@ from mentornet_devkit.testing import header, read_all
 
 from .conftest import OPERATOR, PASSWORD, Api
 
-pytestmark = pytest.mark.integration
-
-
 # the operator and orgs ---------------------------------------------------------------------------------
 
 

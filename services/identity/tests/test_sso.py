@@ -27,8 +27,6 @@ from mentornet_devkit.pytest_plugin import isolated_settings
 
 from .conftest import OPERATOR, PASSWORD
 
-pytestmark = pytest.mark.integration
-
 PUBLIC = "http://identity.test"
 EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
 ID_TOKEN = "urn:ietf:params:oauth:token-type:id_token"

@@ -19,8 +19,6 @@ from mentornet_devkit.testing import outbox_events, service_under_test
 
 from .conftest import Matching
 
-pytestmark = pytest.mark.integration
-
 BODY = {"question": "How do I push back on a 40% price rise at renewal?", "skills": ["negotiation"]}
 
 

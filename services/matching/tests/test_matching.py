@@ -36,8 +36,6 @@ from mentornet_devkit.testing import (
 
 from .conftest import Matching
 
-pytestmark = pytest.mark.integration
-
 
 async def created_event(matching: Matching, org_id: str) -> Envelope:
     """The ask-created the API wrote, as the worker would receive it."""

@@ -15,8 +15,6 @@ from mentornet_devkit.testing import eventually, header, read_all, service_under
 
 from .conftest import Matching
 
-pytestmark = pytest.mark.integration
-
 
 @pytest.fixture
 async def live(broker: Broker, tmp_path: Any, topic_prefix: str) -> Any:

@@ -5,14 +5,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-import pytest
-
 from mentornet_common.contracts import AskCreated, SessionCompleted
 from mentornet_devkit.testing import deliver, outbox_events
 
 from .conftest import Profiles, mentor_profile
-
-pytestmark = pytest.mark.integration
 
 
 async def person(profiles: Profiles, user_id: str, org_id: str, *groups: str) -> None:

@@ -8,8 +8,6 @@ from mentornet_devkit.testing import eventually, outbox_events
 
 from .conftest import Profiles, mentor_profile
 
-pytestmark = pytest.mark.integration
-
 
 async def test_a_person_saves_and_reads_their_profile(profiles: Profiles) -> None:
     me = profiles.as_user("usr_mia", "org_acme")

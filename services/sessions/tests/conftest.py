@@ -72,9 +72,21 @@ def proposed(mentor: tuple[str, str] = MENTOR, mentee: tuple[str, str] = MENTEE)
 
 
 @pytest.fixture
-async def sessions(
+async def sessions(store_backend: dict[str, Any], topic_prefix: str) -> AsyncIterator[Sessions]:
+    """The API, and the worker's handlers driven directly, without a broker: what the service publishes is
+    read from its stores' outboxes (the outbox relay is in memory, mentornet_devkit.fakes)."""
+    async with service_under_test(
+        SessionsSettings, create_app, HANDLERS,
+        bootstrap_servers=None, backend=store_backend, topic_prefix=topic_prefix,
+    ) as service:  # fmt: skip
+        yield Sessions(**vars(service))
+
+
+@pytest.fixture
+async def sessions_on_broker(
     broker: Broker, store_backend: dict[str, Any], topic_prefix: str
 ) -> AsyncIterator[Sessions]:
+    """The same on the real broker, for the tests of what goes through it."""
     async with service_under_test(
         SessionsSettings, create_app, HANDLERS,
         bootstrap_servers=broker.bootstrap_servers, backend=store_backend, topic_prefix=topic_prefix,

@@ -28,8 +28,6 @@ from sessions.timers import TIMERS
 
 from .conftest import MENTEE, MENTOR, Sessions, proposed
 
-pytestmark = pytest.mark.integration
-
 SOON = (datetime.now(UTC) + timedelta(days=2)).replace(microsecond=0).isoformat()
 
 
@@ -149,12 +147,14 @@ async def test_a_side_that_hears_of_the_schedule_before_the_offer_still_ends_up_
     assert view["question"] == offer.question
 
 
-async def test_the_same_offer_delivered_twice_through_the_broker_is_one_session(sessions: Sessions) -> None:
-    settings = sessions.runtime.settings
+async def test_the_same_offer_delivered_twice_through_the_broker_is_one_session(
+    sessions_on_broker: Sessions,
+) -> None:
+    settings = sessions_on_broker.runtime.settings
     await ensure_topics(settings, partitions=1)
-    await register(sessions.runtime, "org_a", "org_b")
+    await register(sessions_on_broker.runtime, "org_a", "org_b")
     envelope = Envelope.new(proposed(), "org_a")
-    worker = Consumer(sessions.runtime, "sessions-live", HANDLERS)
+    worker = Consumer(sessions_on_broker.runtime, "sessions-live", HANDLERS)
     await worker.start()
     try:
         await produce(
@@ -167,7 +167,9 @@ async def test_the_same_offer_delivered_twice_through_the_broker_is_one_session(
         await eventually(both_handled, what="both deliveries handled")
     finally:
         await worker.stop()
-    listed = (await sessions.http.get("/v1/sessions", headers=sessions.as_user(MENTOR))).json()
+    listed = (
+        await sessions_on_broker.http.get("/v1/sessions", headers=sessions_on_broker.as_user(MENTOR))
+    ).json()
     assert len(listed["items"]) == 1
 
 
@@ -219,16 +221,18 @@ async def test_an_answered_offer_never_expires(sessions: Sessions) -> None:
     assert await timers.tick(offer.proposed_at + timedelta(days=1)) == 0
 
 
-async def test_the_expiry_timer_runs_in_the_worker_against_the_real_broker(sessions: Sessions) -> None:
+async def test_the_expiry_timer_runs_in_the_worker_against_the_real_broker(
+    sessions_on_broker: Sessions,
+) -> None:
     """The worker's consumer receives the offer from the broker; its timer loop expires it and the
     match-expired event reaches the broker; the mentee's copy follows."""
-    settings = sessions.runtime.settings
+    settings = sessions_on_broker.runtime.settings
     await ensure_topics(settings, partitions=1)
-    await register(sessions.runtime, "org_a", "org_b")
+    await register(sessions_on_broker.runtime, "org_a", "org_b")
     offer = proposed(mentee=("usr_ann", "org_a"))
     offer = offer.model_copy(update={"expires_at": datetime.now(UTC) + timedelta(seconds=1)})
-    worker = Consumer(sessions.runtime, "sessions-live", HANDLERS)
-    timers = TimerLoop(sessions.runtime, TIMERS, interval_s=0.2)
+    worker = Consumer(sessions_on_broker.runtime, "sessions-live", HANDLERS)
+    timers = TimerLoop(sessions_on_broker.runtime, TIMERS, interval_s=0.2)
     await worker.start()
     await timers.start()
     try:
@@ -243,7 +247,7 @@ async def test_the_expiry_timer_runs_in_the_worker_against_the_real_broker(sessi
         session_id = f"ses_{offer.proposal_id.removeprefix('prp_')}"
 
         async def mentee_copy_expired() -> bool:
-            return (await sessions.get(MENTEE, session_id)).json().get("status") == "expired"
+            return (await sessions_on_broker.get(MENTEE, session_id)).json().get("status") == "expired"
 
         await eventually(mentee_copy_expired, what="the mentee's copy to follow the expiry")
     finally:
@@ -403,12 +407,14 @@ async def test_a_session_booked_late_gets_only_the_1_hour_reminder(sessions: Ses
     assert leads == ["1h"]
 
 
-async def test_the_reminder_timer_runs_in_the_worker_against_the_real_broker(sessions: Sessions) -> None:
-    settings = sessions.runtime.settings
+async def test_the_reminder_timer_runs_in_the_worker_against_the_real_broker(
+    sessions_on_broker: Sessions,
+) -> None:
+    settings = sessions_on_broker.runtime.settings
     await ensure_topics(settings, partitions=1)
-    await register(sessions.runtime, "org_a", "org_b")
-    await _accepted(sessions, datetime.now(UTC) + timedelta(minutes=40))
-    timers = TimerLoop(sessions.runtime, TIMERS, interval_s=0.2)
+    await register(sessions_on_broker.runtime, "org_a", "org_b")
+    await _accepted(sessions_on_broker, datetime.now(UTC) + timedelta(minutes=40))
+    timers = TimerLoop(sessions_on_broker.runtime, TIMERS, interval_s=0.2)
     await timers.start()
     try:
         records = await read_all(settings.kafka_bootstrap_servers, settings.topic("mentornet.sessions"), 2)

@@ -27,8 +27,6 @@ from mentornet_devkit.testing import deliver, eventually
 
 from .conftest import Streams
 
-pytestmark = pytest.mark.integration
-
 NOW = datetime.now(UTC)
 
 

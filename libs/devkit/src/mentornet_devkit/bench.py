@@ -59,7 +59,8 @@ from mentornet_devkit.bench_figures import Ledger, ProcessKey, Step
 from mentornet_devkit.broker import free_port, free_port_block
 from mentornet_devkit.datadir import PIDS_FILE
 from mentornet_devkit.demo import PASSWORD, DemoFailed, Urls, login, operator_from
-from mentornet_devkit.postgres import OwnPostgres
+from mentornet_devkit.postgres import HOW_TO_GET as POSTGRES_HOW_TO_GET
+from mentornet_devkit.postgres import OwnPostgres, find_binaries
 from mentornet_devkit.run import Child, Stack, installed_services
 
 ASKS = "mentornet.asks"
@@ -1303,6 +1304,12 @@ def main(argv: list[str] | None = None) -> int:
         args.port_base = 8001 if args.attach else 18001
     if args.attach and args.rebalance:
         parser.error("--rebalance starts and stops workers: it needs the bench's own stack")
+    if args.postgres and not args.attach and not args.postgres_server and find_binaries() is None:
+        parser.error(
+            f"--postgres without --postgres-server starts a PostgreSQL server of the bench's own, but its "
+            f"binaries (pg_ctl, initdb) are missing: {POSTGRES_HOW_TO_GET}; or name a server of yours "
+            f"with --postgres-server (MENTORNET_BENCH_POSTGRES)"
+        )
     args.replica_counts = [int(r) for r in args.replicas.split(",")]
 
     def interrupt(*_: object) -> None:

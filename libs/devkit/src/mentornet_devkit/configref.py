@@ -180,6 +180,16 @@ OUTSIDE: dict[str, tuple[str, list[Outside]]] = {
                 "Any non-empty value (CI sets 1): a test that needs Redis fails when it does not answer "
                 "instead of being skipped.",
             ),
+            Outside(
+                "MENTORNET_REQUIRE_TOOLS",
+                "the pytest plugin",
+                "(unset)",
+                "Any non-empty value (CI sets 1): a test that needs a program from outside Python "
+                "(docker-compose, kubectl, Node.js and the OpenID providers' node modules, the official "
+                "AsyncAPI schemas, PostgreSQL's server binaries) fails when it is missing instead of being "
+                "skipped. `make tools` installs them (with apt-get as root or through sudo); the skip says "
+                "how to get each.",
+            ),
         ],
     ),
     "Standard variables": (

@@ -1,5 +1,5 @@
 """A PostgreSQL server of one's own: a throwaway cluster in a folder, from Debian's binaries
-(``/usr/lib/postgresql/*/bin``, which ``make tools`` installs), on loopback only.
+(``/usr/lib/postgresql/*/bin``, which ``make tools`` installs) or a pg_ctl on PATH, on loopback only.
 
 ``make bench-pg`` runs its stores here rather than on a shared server, so that every process of this server
 belongs to the bench when its CPU is counted; the chaos suite stops and starts one mid-flow.
@@ -13,15 +13,30 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+HOW_TO_GET = (
+    "`make tools` installs Debian's postgresql package where it may use apt-get (as root, or with sudo); "
+    "elsewhere install PostgreSQL with its pg_ctl and initdb on PATH (e.g. `brew install postgresql`)"
+)
+
+
+def find_binaries() -> Path | None:
+    """The bin folder of the newest PostgreSQL in Debian's layout (``/usr/lib/postgresql/*/bin``), else of
+    the pg_ctl on PATH when initdb is beside it (Homebrew, Fedora); None when there is none."""
+    debian = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+    if debian:
+        return debian[-1].parent
+    on_path = shutil.which("pg_ctl")
+    if on_path is not None and (Path(on_path).parent / "initdb").exists():
+        return Path(on_path).parent
+    return None
+
 
 def binaries() -> Path:
-    """The newest installed PostgreSQL's bin folder."""
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
-    if not found:
-        raise RuntimeError(
-            "Debian's PostgreSQL binaries (/usr/lib/postgresql/*/bin) are missing: `make tools`"
-        )
-    return found[-1].parent
+    """The PostgreSQL bin folder :func:`find_binaries` finds; raises, saying how to get one, when none."""
+    found = find_binaries()
+    if found is None:
+        raise RuntimeError(f"PostgreSQL's server binaries (pg_ctl, initdb) are missing: {HOW_TO_GET}")
+    return found
 
 
 @dataclass

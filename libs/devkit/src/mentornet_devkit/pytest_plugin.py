@@ -3,13 +3,21 @@
 Each test gets its own topic prefix and its own stores (a temporary folder, or fresh PostgreSQL schemas
 dropped afterwards), so tests never see each other's events or rows on the one broker of the session; a test
 that counts in Redis gets a key prefix of its own, whose keys (and only those) are deleted afterwards.
+
+A test that needs a program from outside Python (kubectl, docker-compose, Node.js, PostgreSQL's server
+binaries...) asks :func:`require_tool` for it: missing, the test is skipped with what to install, or fails
+when ``MENTORNET_REQUIRE_TOOLS`` is set (CI), as PostgreSQL and Redis do with ``MENTORNET_REQUIRE_POSTGRES``
+and ``MENTORNET_REQUIRE_REDIS``. A test that uses the broker, PostgreSQL, Redis or the OpenID providers (a
+fixture below, directly or through another) is marked ``integration`` here, whatever its module says, so
+that ``make test-fast`` (``-m "not integration and not e2e and not chaos"``) leaves it out.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,8 +29,9 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from mentornet_common.settings import CommonSettings
 from mentornet_common.telemetry import configure_tracing
+from mentornet_devkit import postgres
 from mentornet_devkit.broker import Broker, free_port, start_broker
-from mentornet_devkit.idp import RunningProviders, default_issuers, start_providers
+from mentornet_devkit.idp import RunningProviders, default_issuers, install_prefix, start_providers
 
 S = TypeVar("S", bound=CommonSettings)
 
@@ -32,6 +41,46 @@ POSTGRES_URL = os.environ.get(
 
 
 REDIS_URL = os.environ.get("MENTORNET_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+# Where the programs the tests need beyond Python come from (each test that needs one calls require_tool).
+def _apt_or(package: str, elsewhere: str) -> str:
+    return (
+        f"`make tools` installs Debian's {package} package where it may use apt-get (as root, or with sudo); "
+        f"elsewhere {elsewhere}"
+    )
+
+
+_NPM = "needs npm: " + _apt_or("npm", "install Node.js with npm (e.g. `brew install node`)")
+HOW_TO_GET: dict[str, str] = {
+    "docker-compose": _apt_or(
+        "docker-compose", "install Docker Compose (e.g. `brew install docker-compose`)"
+    ),
+    "kubectl": _apt_or("kubernetes-client", "install kubectl (e.g. `brew install kubectl`)"),
+    "PostgreSQL's server binaries": postgres.HOW_TO_GET,
+    "node": _apt_or("npm", "install Node.js with npm (e.g. `brew install node`)")
+    + ", then run `make tools` for the node modules",
+    "oidc-provider": "`make tools` installs the OpenID providers' node modules into .venv/idp (`npm ci` from "
+    "the committed lock), which " + _NPM,
+    "the official AsyncAPI JSON Schemas": "`make tools` fetches them from npm (@asyncapi/specs) into "
+    ".venv/asyncapi-specs, which " + _NPM,
+}
+REQUIRE_TOOLS = "MENTORNET_REQUIRE_TOOLS"
+
+
+def require_tool(
+    name: str, how_to_get: str | None = None, find: Callable[[], str | Path | None] | None = None
+) -> Path:
+    """Where the tool ``name`` is (``find()``, by default the command ``name`` on PATH); when it is missing,
+    skip the calling test or fixture with ``how_to_get`` (by default ``HOW_TO_GET[name]``), or fail instead
+    when MENTORNET_REQUIRE_TOOLS is set (CI, where every tool is installed and no test may skip for one)."""
+    found = find() if find is not None else shutil.which(name)
+    if found:
+        return Path(found)
+    message = f"{name} not found: {how_to_get or HOW_TO_GET[name]}"
+    if os.environ.get(REQUIRE_TOOLS):
+        pytest.fail(f"{message} ({REQUIRE_TOOLS} is set: a missing tool fails the test)", pytrace=False)
+    pytest.skip(message)
 
 
 def _postgres_dsn(url: str) -> str:
@@ -97,9 +146,22 @@ def identity_providers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run
     for the tests that ask: clients "mentornet" and "portal", accounts alice and carol at acme, bob at
     globex (see mentornet_devkit.idp.default_issuers). Register identity's callback with
     ``identity_providers.add_redirect_uris(org, "mentornet", url)``."""
+    require_idp_tools()
     log_file = tmp_path_factory.mktemp("idp") / "oidc-provider.log"
     with start_providers(default_issuers(), log_file) as providers:
         yield providers
+
+
+def require_idp_tools() -> None:
+    """Node.js and the OpenID providers' node modules, which mentornet_devkit.idp runs (require_tool)."""
+    require_tool("node", find=lambda: shutil.which(os.environ.get("MENTORNET_NODE", "node")))
+    modules = install_prefix() / "node_modules" / "oidc-provider"
+    require_tool("oidc-provider", find=lambda: modules if modules.is_dir() else None)
+
+
+def require_postgres_binaries() -> Path:
+    """The bin folder of PostgreSQL's server binaries, for a server of a test's own (require_tool)."""
+    return require_tool("PostgreSQL's server binaries", find=postgres.find_binaries)
 
 
 @pytest.fixture(scope="session")
@@ -173,3 +235,24 @@ def isolated_settings(cls: type[S], backend: dict[str, Any], **overrides: Any) -
         if secret in fields:
             values.setdefault(secret, "test-secret-" + secrets.token_hex(8))
     return cls(**values)
+
+
+# Fixtures that reach what a unit test does without: the broker, PostgreSQL, Redis, the OpenID providers
+# (Node processes). store_backend reaches PostgreSQL in its "postgresql" variant only.
+INTEGRATION_FIXTURES = frozenset({"broker", "postgres_url", "redis_url", "identity_providers"})
+
+
+def needs_infrastructure(item: pytest.Item) -> bool:
+    """Whether a test uses one of INTEGRATION_FIXTURES (directly or through other fixtures), or runs on
+    PostgreSQL through store_backend."""
+    if INTEGRATION_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and callspec.params.get("store_backend") == "postgresql"
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if needs_infrastructure(item) and item.get_closest_marker("integration") is None:
+            item.add_marker(pytest.mark.integration)

@@ -1,4 +1,5 @@
-"""Helpers for tests that talk to the real broker: produce raw records, read a topic, wait for a condition."""
+"""Helpers for tests: produce raw records to the real broker, read a topic, wait for a condition; a service's
+API and handlers in-process, on the real broker or (unit tests) with its outbox relay in memory."""
 
 from __future__ import annotations
 
@@ -21,8 +22,16 @@ from mentornet_common.kafka import ensure_topics
 from mentornet_common.outbox import OutboxMessage
 from mentornet_common.runtime import Runtime
 from mentornet_common.settings import CommonSettings
+from mentornet_devkit.fakes import InMemoryRelay, use_in_memory_relay
 from mentornet_devkit.pytest_plugin import isolated_settings
 from mentornet_devkit.tokens import TokenFactory
+
+# A service under test without a broker reaches neither a broker nor identity (the revocation feed's polls) by
+# mistake, not even those of a `make run` going on beside the tests: the discard port, where nothing listens.
+NOWHERE = {
+    "kafka_bootstrap_servers": "127.0.0.1:9",
+    "jwks_url": "http://127.0.0.1:9/.well-known/jwks.json",
+}
 
 
 async def produce(bootstrap: str, topic: str, records: list[tuple[bytes | None, Headers]]) -> None:
@@ -147,12 +156,14 @@ async def register(runtime: Runtime, *orgs: str) -> None:
 
 @dataclass
 class ServiceUnderTest:
-    """A service's API in-process, tokens to call it with, and its handlers to drive directly."""
+    """A service's API in-process, tokens to call it with, and its handlers to drive directly; ``relay`` is
+    the in-memory outbox relay when the service runs without a broker."""
 
     http: httpx.AsyncClient
     runtime: Runtime
     tokens: TokenFactory
     worker: Consumer
+    relay: InMemoryRelay | None = None
 
 
 @asynccontextmanager
@@ -161,18 +172,23 @@ async def service_under_test(
     create_app: Callable[..., FastAPI],
     handlers: Handlers,
     *,
-    bootstrap_servers: str,
+    bootstrap_servers: str | None,
     backend: dict[str, Any],
     topic_prefix: str,
     run_worker: bool = False,
     **overrides: Any,
 ) -> AsyncIterator[ServiceUnderTest]:
-    """Start a service for its tests; with ``run_worker`` its consumer group runs on the real broker too."""
+    """Start a service for its tests; with ``run_worker`` its consumer group runs on the real broker too.
+
+    Without ``bootstrap_servers`` (unit tests) there is no broker: the runtime's outbox relay is an
+    :class:`~mentornet_devkit.fakes.InMemoryRelay`, which also takes the handlers' dead letters."""
+    if bootstrap_servers is None and run_worker:
+        raise ValueError("a consumer group needs the real broker")
     settings = isolated_settings(
         settings_class,
         backend,
         topic_prefix=topic_prefix,
-        kafka_bootstrap_servers=bootstrap_servers,
+        **({"kafka_bootstrap_servers": bootstrap_servers} if bootstrap_servers else NOWHERE),
         **overrides,
     )
     tokens = TokenFactory(settings)
@@ -181,4 +197,6 @@ async def service_under_test(
         http,
         runtime,
     ):
-        yield ServiceUnderTest(http, runtime, tokens, Consumer(runtime, settings.service_name, handlers))
+        relay = await use_in_memory_relay(runtime) if bootstrap_servers is None else None
+        worker = Consumer(runtime, settings.service_name, handlers)
+        yield ServiceUnderTest(http, runtime, tokens, worker, relay)
