@@ -20,6 +20,7 @@ from mentornet_devkit.datadir import OPERATOR_LOGIN, PIDS_FILE
 from mentornet_devkit.run import (
     DEFAULT_OPERATOR,
     Child,
+    Stack,
     StartRefused,
     operator_credentials,
     operator_lines,
@@ -189,3 +190,13 @@ def test_the_banner_says_how_to_log_in_or_why_one_cannot() -> None:
     chosen_before = "\n".join(operator_lines(None, False, False, [ops[0]], port))
     assert f"The operators of this data folder: {ops[0]}." in chosen_before
     assert "MENTORNET_OPERATOR_EMAIL=… MENTORNET_OPERATOR_PASSWORD=… make run" in chosen_before
+
+
+def test_a_workers_metrics_port_is_never_one_the_stack_is_yet_to_bind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stack = Stack(tmp_path, broker_port=29100, port_base=29101)
+    stack.services = [("identity", 29101), ("profiles", 29102), ("feedback", 29103)]
+    offered = iter([29103, 29100, 29101, 41234])  # what the OS hands out, the stack's own ports first
+    monkeypatch.setattr("mentornet_devkit.run.free_port", lambda: next(offered))
+    assert stack._metrics_port() == 41234

@@ -342,6 +342,14 @@ class Stack:
             return None
         return existing_operators(self.data_dir)
 
+    def _metrics_port(self) -> int:
+        """A free port for a worker's metrics that is none of the ports the stack is yet to bind (an API
+        started after this worker would otherwise find its port taken)."""
+        planned = {port for _, port in self.services} | {self.broker_port}
+        while (port := free_port()) in planned:
+            continue
+        return port
+
     def _start(self, service: str, kind: str, port: int) -> Child:
         role = f"{service}-{kind}"
         count = self._spawned[role] = self._spawned.get(role, 0) + 1
@@ -350,7 +358,7 @@ class Stack:
         env = {**self._env, **self.service_env.get(service, {}), "MENTORNET_PORT": str(port)}
         metrics_port = None
         if kind == "worker" and "MENTORNET_WORKER_METRICS_PORT" not in env:
-            metrics_port = free_port()  # listed in processes.json
+            metrics_port = self._metrics_port()  # listed in processes.json
             env["MENTORNET_WORKER_METRICS_PORT"] = str(metrics_port)
         assert self.lifeline is not None
         child = _spawn(name, module, env, self.logs, self.echo, role, self.lifeline.preexec_fn)
