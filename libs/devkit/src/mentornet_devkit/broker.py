@@ -59,8 +59,18 @@ def listens(pid: int, port: int) -> bool | None:
     except FileNotFoundError:
         return False if Path("/proc/self").exists() else None  # gone, or no /proc
     except OSError:
-        return None
+        # Not root: a process that has exited but not been reaped yet (a zombie) hides its descriptors
+        # (EACCES). It listens on nothing.
+        return False if _zombie(pid) else None
     return any(f"socket:[{inode}]" in held for inode in inodes)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[0] == "Z"  # the state follows the command name in parentheses
 
 
 def wait_for_port(host: str, port: int, timeout_s: float = 15.0) -> None:
@@ -144,7 +154,7 @@ def start_broker(
                 f"the broker exited with code {process.returncode} on starting{where}; is something else "
                 f"listening on {host}:{port}?"
             )
-        if listens(process.pid, port) is not False:
+        if listens(process.pid, port) is not False and process.poll() is None:
             try:
                 with socket.create_connection((host, port), timeout=0.5):
                     return broker
