@@ -11,10 +11,11 @@ PACKAGES := libs/common libs/devkit libs/ops services/identity services/profiles
 SOURCES  := $(addsuffix /src,$(PACKAGES))
 # The typed Python client, generated from docs/openapi.json (`make client`) and installed editable beside the
 # packages. ruff lints it by the rules of its own pyproject.toml (the generator's: its docstrings are the
-# document's descriptions, some longer than 110), and it passes mypy's strict mode like the rest.
+# document's descriptions, some longer than 110), and it passes mypy's strict mode like the rest, as does the
+# code the docs show (docs/examples).
 CLIENT   := clients/python
 LINTED   := conftest.py $(SOURCES) $(CLIENT) libs/*/tests services/*/tests services/matching/eval tests docs/examples
-TYPED    := $(SOURCES) $(CLIENT)/mentornet_client
+TYPED    := $(SOURCES) $(CLIENT)/mentornet_client docs/examples
 # The client generator, openapi-python-client, in a virtualenv of its own: it needs typer<0.28, and the ops
 # CLI pins a later one. constraints-client-generator.txt pins every package it installs.
 CLIENT_GEN   := $(VENV)/openapi-python-client

@@ -1,6 +1,6 @@
 """clients/python, the typed Python client of the public API, is what openapi-python-client generates from
 docs/openapi.json with the committed settings (mentornet_devkit.pyclient, `make client`), and installs
-with the versions constraints.txt pins.
+with the versions constraints.txt pins; the code docs/api.md shows is the example tests/e2e runs.
 
 The generator lives in a virtualenv of its own, made by `make tools` (which `make test` runs first); without
 it the comparison fails rather than skips, so that a CI run cannot pass without checking.
@@ -9,6 +9,7 @@ it the comparison fails rather than skips, so that a CI run cannot pass without 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import tomllib
 from pathlib import Path
@@ -93,3 +94,13 @@ def test_a_changed_added_or_removed_file_is_a_difference_and_sync_undoes_it(tmp_
     assert differences(generated, committed) == []
     assert not (committed / "pkg" / "gone").exists()
     assert (committed / "pkg" / "__pycache__" / "same.cpython-311.pyc").exists()
+
+
+def test_the_code_the_api_page_shows_is_the_example_the_tests_run() -> None:
+    page = (ROOT / "docs/api.md").read_text()
+    section = page.split("## Generated Python client", 1)[1].split("\n## ", 1)[0]
+    shown = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+    example = (ROOT / "docs/examples/client_example.py").read_text()
+    assert shown, "docs/api.md's Generated Python client section shows no Python"
+    for code in shown:
+        assert code in example, f"docs/api.md shows code that docs/examples/client_example.py lacks:\n{code}"
