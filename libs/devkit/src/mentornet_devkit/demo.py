@@ -2,7 +2,12 @@
 
 Acme's Ann asks how to push back on a price rise; Globex's Ned is proposed first and declines; Globex's
 Mia is proposed next, accepts, and the session is held; both give feedback; the impact figures move.
-Every step is printed with the request that made it.
+Every step is printed as it happens.
+
+Every call goes through the typed client generated from docs/openapi.json (``mentornet_client``,
+clients/python), as a portal would make it: the operations by their operationId (``create_ask``,
+``accept_session``…), the request bodies as its models. A call that fails stops the walk with the
+problem document's title and detail.
 """
 
 from __future__ import annotations
@@ -15,26 +20,55 @@ import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import httpx
+from mentornet_client import AuthenticatedClient, Client
+from mentornet_client.api.asks import create_ask, get_ask
+from mentornet_client.api.directory import list_mentors
+from mentornet_client.api.feedback import get_impact, give_feedback, list_follow_ups, record_follow_up
+from mentornet_client.api.orgs import register_org
+from mentornet_client.api.profiles import save_my_profile
+from mentornet_client.api.sessions import (
+    accept_session,
+    complete_session,
+    decline_session,
+    get_session,
+    list_sessions,
+)
+from mentornet_client.api.tokens import issue_token
+from mentornet_client.api.users import register_user
+from mentornet_client.models import (
+    AcceptIn,
+    AskIn,
+    BodyIssueToken,
+    FeedbackIn,
+    FollowUpIn,
+    MentoringIn,
+    OrgCreate,
+    Problem,
+    ProfileIn,
+    ProposalOut,
+    ReasonIn,
+    SessionOut,
+    SkillIn,
+    UserCreate,
+    WindowIn,
+)
+from mentornet_client.models.user_create_roles_item import UserCreateRolesItem
+from mentornet_client.types import Response
 
 PASSWORD = "demo password 2026"
+TIMEOUT = httpx.Timeout(15)
+SERVICES = ("identity", "profiles", "matching", "sessions", "feedback", "streams")
+T = TypeVar("T")
 
 
 class DemoFailed(RuntimeError):
     pass
-
-
-@dataclass
-class Person:
-    name: str
-    email: str
-    org_id: str
-    id: str = ""
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -49,6 +83,60 @@ class Urls:
     @classmethod
     def from_base(cls, host: str = "http://127.0.0.1", port_base: int = 8001) -> Urls:
         return cls(*(f"{host}:{port_base + i}" for i in range(6)))
+
+
+class Api:
+    """One caller's generated clients, one per service: the embedded default serves each service on a port
+    of its own (behind the gateway one base URL would serve all six). Each is made when first used."""
+
+    def __init__(self, urls: Urls, token: str) -> None:
+        self.urls, self.token = urls, token
+
+    def _client(self, base_url: str) -> AuthenticatedClient:
+        return AuthenticatedClient(base_url=base_url, token=self.token, timeout=TIMEOUT)
+
+    @cached_property
+    def identity(self) -> AuthenticatedClient:
+        return self._client(self.urls.identity)
+
+    @cached_property
+    def profiles(self) -> AuthenticatedClient:
+        return self._client(self.urls.profiles)
+
+    @cached_property
+    def matching(self) -> AuthenticatedClient:
+        return self._client(self.urls.matching)
+
+    @cached_property
+    def sessions(self) -> AuthenticatedClient:
+        return self._client(self.urls.sessions)
+
+    @cached_property
+    def feedback(self) -> AuthenticatedClient:
+        return self._client(self.urls.feedback)
+
+    @cached_property
+    def streams(self) -> AuthenticatedClient:
+        return self._client(self.urls.streams)
+
+    async def aclose(self) -> None:
+        for service in SERVICES:
+            if (made := vars(self).get(service)) is not None:
+                await made.get_async_httpx_client().aclose()
+
+
+@dataclass
+class Person:
+    name: str
+    email: str
+    org_id: str
+    id: str
+    api: Api
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The bearer header, for a caller that uses plain HTTP."""
+        return {"Authorization": f"Bearer {self.api.token}"}
 
 
 @dataclass
@@ -79,40 +167,84 @@ async def until(check: Callable[[], Awaitable[Any]], what: str, timeout_s: float
         await asyncio.sleep(0.2)
 
 
-def _ok(response: httpx.Response, *expected: int) -> Any:
-    if response.status_code not in (expected or (200, 201)):
-        raise DemoFailed(
-            f"{response.request.method} {response.request.url} -> {response.status_code}: {response.text}"
-        )
-    return response.json()
+def problem_of(response: Response[Any]) -> str:
+    """What a failed call answered: the problem document's title and detail, else the body as it came."""
+    if isinstance(found := response.parsed, Problem):
+        return f"{found.title}: {found.detail}" if isinstance(found.detail, str) else found.title
+    return response.content.decode(errors="replace")
+
+
+def ok(response: Response[T | Problem], operation: str, *expected: int) -> T:
+    """The parsed answer of a call that succeeded; a failed one raises DemoFailed with its problem."""
+    parsed = response.parsed
+    if (
+        response.status_code in (expected or (200, 201))
+        and parsed is not None
+        and not isinstance(parsed, Problem)
+    ):
+        return parsed
+    raise DemoFailed(f"{operation} answered {response.status_code.value}: {problem_of(response)}")
+
+
+async def token(anonymous: Client, email: str, password: str) -> str:
+    """A person's access token from the password grant. The generated client sends the token endpoint's
+    form as the document declares it (application/x-www-form-urlencoded)."""
+    grant = BodyIssueToken(grant_type="password", username=email, password=password)
+    issued = ok(await issue_token.asyncio_detailed(client=anonymous, body=grant), "issueToken")
+    return issued.access_token
+
+
+class Callers:
+    """Signs people in through the generated client (``anonymous``, identity's, calls the token endpoint)
+    and closes every client it made when the block ends."""
+
+    def __init__(self, urls: Urls) -> None:
+        self.urls = urls
+        self.anonymous = Client(base_url=urls.identity, timeout=TIMEOUT)
+        self._signed_in: list[Api] = []
+
+    async def sign_in(self, email: str, password: str) -> Api:
+        api = Api(self.urls, await token(self.anonymous, email, password))
+        self._signed_in.append(api)
+        return api
+
+    async def __aenter__(self) -> Callers:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        for api in self._signed_in:
+            await api.aclose()
+        await self.anonymous.get_async_httpx_client().aclose()
 
 
 async def login(http: httpx.AsyncClient, urls: Urls, email: str, password: str) -> dict[str, str]:
-    token = _ok(
-        await http.post(
-            f"{urls.identity}/v1/token",
-            data={"grant_type": "password", "username": email, "password": password},
-        )
+    """The bearer header of a person signed in with a password, for callers that use plain HTTP."""
+    response = await http.post(
+        f"{urls.identity}/v1/token",
+        data={"grant_type": "password", "username": email, "password": password},
     )
-    return {"Authorization": f"Bearer {token['access_token']}"}
+    if response.status_code != 200:
+        raise DemoFailed(f"POST {response.request.url} -> {response.status_code}: {response.text}")
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 async def walk(urls: Urls, operator: tuple[str, str], say: Say = print) -> Outcome:
     """The whole flow, for two new orgs; raises DemoFailed when a step does not happen."""
-    out = Outcome()
-    suffix = secrets.token_hex(2)
-    async with httpx.AsyncClient(timeout=15) as http:
-        ops = await login(http, urls, *operator)
+    async with Callers(urls) as callers:
+        out = Outcome()
+        suffix = secrets.token_hex(2)
+        ops = await callers.sign_in(*operator)
         say(f"1. The consortium operator logs in ({operator[0]}).")
 
         for slug, name in (("acme", "Acme Corp"), ("globex", "Globex")):
-            domain = f"{slug}-{suffix}.example"
-            joining = {"slug": f"{slug}-{suffix}", "name": name, "email_domains": [domain]}
-            org = _ok(await http.post(f"{urls.identity}/v1/orgs", json=joining, headers=ops))
-            out.orgs[slug] = org["id"]
+            joining = OrgCreate(
+                slug=f"{slug}-{suffix}", name=name, email_domains=[f"{slug}-{suffix}.example"]
+            )
+            org = ok(await register_org.asyncio_detailed(client=ops.identity, body=joining), "registerOrg")
+            out.orgs[slug] = org.id
         say(f"2. Two member orgs join: Acme ({out.orgs['acme']}) and Globex ({out.orgs['globex']}).")
 
-        cast = {
+        cast: dict[str, tuple[str, list[UserCreateRolesItem]]] = {
             "ann": ("acme", ["member"]),
             "carl": ("acme", ["member"]),
             "ned": ("globex", ["member", "mentor"]),
@@ -120,133 +252,110 @@ async def walk(urls: Urls, operator: tuple[str, str], say: Say = print) -> Outco
             "gus": ("globex", ["member"]),
             "acme_admin": ("acme", ["org_admin"]),
         }
-        for name, (org, roles) in cast.items():
-            person = Person(name, f"{name}@{org}-{suffix}.example", out.orgs[org])
-            user = _ok(
-                await http.post(
-                    f"{urls.identity}/v1/orgs/{person.org_id}/users",
-                    json={"email": person.email, "name": name.title(), "password": PASSWORD, "roles": roles},
-                    headers=ops,
-                )
+        for name, (org_slug, roles) in cast.items():
+            email, org_id = f"{name}@{org_slug}-{suffix}.example", out.orgs[org_slug]
+            seat = UserCreate(email=email, name=name.title(), password=PASSWORD, roles=roles)
+            user = ok(
+                await register_user.asyncio_detailed(org_id, client=ops.identity, body=seat), "registerUser"
             )
-            person.id = user["id"]
-            person.headers = await login(http, urls, person.email, PASSWORD)
-            out.people[name] = person
+            out.people[name] = Person(name, email, org_id, user.id, await callers.sign_in(email, PASSWORD))
         say("3. Their people sign up: Ann and Carl at Acme; Ned, Mia and Gus at Globex (Ned and Mia mentor).")
+        ann, ned, mia = out.people["ann"], out.people["ned"], out.people["mia"]
 
         profiles = {
             "ned": ("Ned Okafor", "Head of strategic sourcing", [("negotiation", 5), ("procurement", 5)]),
             "mia": ("Mia Chen", "Procurement lead", [("negotiation", 4), ("supplier management", 3)]),
         }
         for name, (display, headline, skills) in profiles.items():
-            body = {
-                "display_name": display,
-                "headline": headline,
-                "skills": [{"name": s, "level": level} for s, level in skills],
-                "languages": ["en"],
-                "timezone": "Europe/Berlin",
-                "availability": [{"weekday": 1, "start": "09:00", "end": "12:00"}],
-                "mentoring": {"active": True, "capacity_per_month": 4, "open_to_reverse": True},
-                "visibility": "consortium",
-            }
-            _ok(
-                await http.put(f"{urls.profiles}/v1/profiles/me", json=body, headers=out.people[name].headers)
+            shared = ProfileIn(
+                display_name=display,
+                headline=headline,
+                skills=[SkillIn(name=s, level=level) for s, level in skills],
+                languages=["en"],
+                timezone="Europe/Berlin",
+                availability=[WindowIn(weekday=1, start="09:00", end="12:00")],
+                mentoring=MentoringIn(active=True, capacity_per_month=4, open_to_reverse=True),
+                visibility="consortium",
             )
-        ann_profile = {
-            "display_name": "Ann Weber",
-            "headline": "Engineering manager",
-            "timezone": "Asia/Tokyo",
+            mentor = out.people[name].api
+            ok(await save_my_profile.asyncio_detailed(client=mentor.profiles, body=shared), "saveMyProfile")
+        ann_profile = ProfileIn(
+            display_name="Ann Weber",
+            headline="Engineering manager",
+            timezone="Asia/Tokyo",
             # Tuesday late afternoon in Tokyo is Tuesday morning in Berlin: the offer finds the overlap.
-            "availability": [{"weekday": 1, "start": "16:00", "end": "19:00"}],
-            "visibility": "consortium",
-        }
-        _ok(
-            await http.put(
-                f"{urls.profiles}/v1/profiles/me", json=ann_profile, headers=out.people["ann"].headers
-            )
+            availability=[WindowIn(weekday=1, start="16:00", end="19:00")],
+            visibility="consortium",
         )
+        ok(await save_my_profile.asyncio_detailed(client=ann.api.profiles, body=ann_profile), "saveMyProfile")
         say("4. Ned and Mia share mentor cards with the whole consortium; Ann shares her card too.")
 
         async def directory_ready() -> bool:
-            listed = _ok(
-                await http.get(
-                    f"{urls.matching}/v1/mentors?skill=negotiation", headers=out.people["ann"].headers
-                )
+            listed = ok(
+                await list_mentors.asyncio_detailed(client=ann.api.matching, skill="negotiation"),
+                "listMentors",
             )
-            return {m["mentor_id"] for m in listed["items"]} >= {out.people["ned"].id, out.people["mia"].id}
+            return {m.mentor_id for m in listed.items} >= {ned.id, mia.id}
 
         await until(directory_ready, "the federated directory to list both mentors")
         say("5. Matching's federated directory, built from events alone, lists both Globex mentors for Acme.")
 
-        ask = _ok(
-            await http.post(
-                f"{urls.matching}/v1/asks",
-                json={
-                    "question": "How do I push back on a 40% price rise at renewal?",
-                    "background": "Our main cloud supplier wants 40% more from January; we have 6 weeks.",
-                    "success_criteria": "A negotiation plan with a walk-away point I can use next week.",
-                    "skills": ["negotiation", "procurement"],
-                    "duration_minutes": 30,
-                    "scope": "consortium",
-                },
-                headers=out.people["ann"].headers,
-            ),
-            201,
+        question = AskIn(
+            question="How do I push back on a 40% price rise at renewal?",
+            background="Our main cloud supplier wants 40% more from January; we have 6 weeks.",
+            success_criteria="A negotiation plan with a walk-away point I can use next week.",
+            skills=["negotiation", "procurement"],
+            duration_minutes=30,
+            scope="consortium",
         )
-        out.ask_id = ask["id"]
-        say(f"6. Ann posts an ask ({ask['id']}), open to mentors of every member org.")
+        ask = ok(await create_ask.asyncio_detailed(client=ann.api.matching, body=question), "createAsk", 201)
+        out.ask_id = ask.id
+        say(f"6. Ann posts an ask ({ask.id}), open to mentors of every member org.")
 
-        async def proposals(count: int) -> list[dict[str, Any]] | None:
-            current = _ok(
-                await http.get(f"{urls.matching}/v1/asks/{out.ask_id}", headers=out.people["ann"].headers)
-            )
-            return current["proposals"] if len(current["proposals"]) >= count else None
+        async def proposals(count: int) -> list[ProposalOut] | None:
+            current = ok(await get_ask.asyncio_detailed(out.ask_id, client=ann.api.matching), "getAsk")
+            return current.proposals if len(current.proposals) >= count else None
 
-        first = (await until(lambda: proposals(1), "the first proposal"))[0]
-        say(f"7. Matching proposes Ned (score {first['score']}): {'; '.join(first['reasons'])}.")
-        if first["mentor_id"] != out.people["ned"].id:
+        first: ProposalOut = (await until(lambda: proposals(1), "the first proposal"))[0]
+        say(f"7. Matching proposes Ned (score {first.score}): {'; '.join(first.reasons)}.")
+        if first.mentor_id != ned.id:
             raise DemoFailed("expected Ned to be proposed first")
 
-        async def offer_for(person: Person) -> dict[str, Any] | None:
-            listed = _ok(
-                await http.get(f"{urls.sessions}/v1/sessions?status=proposed", headers=person.headers)
+        async def offer_for(person: Person) -> SessionOut | None:
+            listed = ok(
+                await list_sessions.asyncio_detailed(client=person.api.sessions, status="proposed"),
+                "listSessions",
             )
-            return next((s for s in listed["items"] if s["ask_id"] == out.ask_id), None)
+            return next((s for s in listed.items if s.ask_id == out.ask_id), None)
 
-        ned_offer = await until(lambda: offer_for(out.people["ned"]), "Ned's offer")
-        out.declined_session_id = ned_offer["id"]
+        ned_offer: SessionOut = await until(lambda: offer_for(ned), "Ned's offer")
+        out.declined_session_id = ned_offer.id
         # Ann's card reaches matching on its own event; an offer made before it arrived carries none.
-        card = ned_offer.get("mentee_card")
-        shown = (
-            f"and Ann's card ({card['headline']})" if card else "(Ann's card had not reached matching yet)"
-        )
+        card = ned_offer.mentee_card
+        shown = f"and Ann's card ({card.headline})" if card else "(Ann's card had not reached matching yet)"
         say(f"8. Ned sees the offer: Ann's question, background and success criteria {shown}.")
-        _ok(
-            await http.post(
-                f"{urls.sessions}/v1/sessions/{ned_offer['id']}/decline",
-                json={"reason": "Travelling all month"},
-                headers=out.people["ned"].headers,
-            )
+        no = ReasonIn(reason="Travelling all month")
+        ok(
+            await decline_session.asyncio_detailed(ned_offer.id, client=ned.api.sessions, body=no),
+            "declineSession",
         )
         say("9. Ned declines: he is travelling all month.")
 
-        second = (await until(lambda: proposals(2), "the next proposal"))[1]
-        say(f"10. Matching proposes the next candidate, Mia (score {second['score']}).")
-        mia_offer = await until(lambda: offer_for(out.people["mia"]), "Mia's offer")
-        slots = mia_offer.get("slots") or []
+        second: ProposalOut = (await until(lambda: proposals(2), "the next proposal"))[1]
+        say(f"10. Matching proposes the next candidate, Mia (score {second.score}).")
+        mia_offer: SessionOut = await until(lambda: offer_for(mia), "Mia's offer")
+        slots = mia_offer.slots
         start_at = (
-            datetime.fromisoformat(slots[0])
+            slots[0]
             if slots
             else (datetime.now(UTC) + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
         )
-        scheduled = _ok(
-            await http.post(
-                f"{urls.sessions}/v1/sessions/{mia_offer['id']}/accept",
-                json={"start_at": start_at.isoformat()},
-                headers=out.people["mia"].headers,
-            )
+        yes = AcceptIn(start_at=start_at)
+        scheduled = ok(
+            await accept_session.asyncio_detailed(mia_offer.id, client=mia.api.sessions, body=yes),
+            "acceptSession",
         )
-        out.session_id = scheduled["id"]
+        out.session_id = scheduled.id
         say(
             f"11. Mia accepts the first of {len(slots)} common slots: {start_at:%A %d %B, %H:%M} UTC "
             f"({start_at.astimezone(ZoneInfo('Asia/Tokyo')):%H:%M} for Ann in Tokyo, "
@@ -254,78 +363,68 @@ async def walk(urls: Urls, operator: tuple[str, str], say: Say = print) -> Outco
         )
 
         async def ann_sees(status: str) -> bool:
-            response = await http.get(
-                f"{urls.sessions}/v1/sessions/{out.session_id}", headers=out.people["ann"].headers
-            )
-            return response.status_code == 200 and response.json()["status"] == status
+            response = await get_session.asyncio_detailed(out.session_id, client=ann.api.sessions)
+            return isinstance(response.parsed, SessionOut) and response.parsed.status == status
 
         await until(lambda: ann_sees("scheduled"), "Ann's side of the session to be scheduled")
-        _ok(
-            await http.post(
-                f"{urls.sessions}/v1/sessions/{out.session_id}/complete", headers=out.people["ann"].headers
-            )
+        ok(
+            await complete_session.asyncio_detailed(out.session_id, client=ann.api.sessions),
+            "completeSession",
         )
         say("12. They meet for 30 minutes; Ann marks the session completed.")
 
-        async def give(person: Person, rating: int, resolved: str, learned: str) -> bool:
-            response = await http.post(
-                f"{urls.feedback}/v1/feedback",
-                json={
-                    "session_id": out.session_id,
-                    "rating": rating,
-                    "resolved": resolved,
-                    "learned": learned,
-                },
-                headers=person.headers,
-            )
+        async def give(person: Person, answer: FeedbackIn) -> bool:
+            response = await give_feedback.asyncio_detailed(client=person.api.feedback, body=answer)
             if response.status_code in (404, 409):  # the completion has not reached feedback yet
                 return False
-            _ok(response, 201)
+            ok(response, "giveFeedback", 201)
             return True
 
-        await until(
-            lambda: give(out.people["ann"], 5, "yes", "Anchor on total cost, not the unit price."),
-            "Ann's feedback",
+        anns = FeedbackIn(
+            session_id=out.session_id,
+            rating=5,
+            resolved="yes",
+            learned="Anchor on total cost, not the unit price.",
         )
-        await until(lambda: give(out.people["mia"], 4, "partly", "Ann came well prepared."), "Mia's feedback")
+        await until(lambda: give(ann, anns), "Ann's feedback")
+        mias = FeedbackIn(
+            session_id=out.session_id, rating=4, resolved="partly", learned="Ann came well prepared."
+        )
+        await until(lambda: give(mia, mias), "Mia's feedback")
         say("13. Both give feedback right away: Ann 5/5, resolved; Mia 4/5.")
 
-        follow_up = _ok(
-            await http.post(
-                f"{urls.feedback}/v1/follow-ups",
-                json={
-                    "session_id": out.session_id,
-                    "what_i_did": "Asked for a three-year deal at +8% instead of +40%; they agreed.",
-                    "resolved": "yes",
-                    "share_with_mentor": True,
-                },
-                headers=out.people["ann"].headers,
-            ),
+        applied = FollowUpIn(
+            session_id=out.session_id,
+            what_i_did="Asked for a three-year deal at +8% instead of +40%; they agreed.",
+            resolved="yes",
+            share_with_mentor=True,
+        )
+        follow_up = ok(
+            await record_follow_up.asyncio_detailed(client=ann.api.feedback, body=applied),
+            "recordFollowUp",
             201,
         )
 
         async def mia_sees_it() -> bool:
-            listed = _ok(await http.get(f"{urls.feedback}/v1/follow-ups", headers=out.people["mia"].headers))
-            return any(f["id"] == follow_up["id"] for f in listed["items"])
+            listed = ok(await list_follow_ups.asyncio_detailed(client=mia.api.feedback), "listFollowUps")
+            return any(f.id == follow_up.id for f in listed.items)
 
         await until(mia_sees_it, "Mia to see what came of her advice")
         say("14. Ann records how she applied the advice and shares it; Mia sees what came of it.")
 
-        async def impact(person_headers: dict[str, str]) -> dict[str, Any] | None:
+        async def impact(caller: Api) -> dict[str, Any] | None:
             # The facts behind the figures arrive on different topics, in no fixed order: wait until
             # the proposal, the completion and Ann's answer have all been counted.
-            figures = _ok(await http.get(f"{urls.feedback}/v1/impact", headers=person_headers))
+            figures = ok(await get_impact.asyncio_detailed(client=caller.feedback), "getImpact")
             settled = (
-                figures["sessions_completed"] >= 1
-                and figures["share_of_asks_with_a_proposal"]
-                and figures["resolved"]["yes"] >= 1
-                and figures["average_rating"]
+                figures.sessions_completed >= 1
+                and figures.share_of_asks_with_a_proposal
+                and figures.resolved.yes >= 1
+                and figures.average_rating
             )
-            return figures if settled else None
+            return figures.to_dict() if settled else None
 
-        out.org_impact = await until(
-            lambda: impact(out.people["acme_admin"].headers), "Acme's impact figures"
-        )
+        out.org_impact = await until(lambda: impact(out.people["acme_admin"].api), "Acme's impact figures")
         out.consortium_impact = await until(lambda: impact(ops), "the consortium's impact figures")
         say(
             f"15. Acme's admin sees impact: {out.org_impact['asks_created']} ask(s), "
@@ -340,16 +439,14 @@ async def walk(urls: Urls, operator: tuple[str, str], say: Say = print) -> Outco
 
         for outsider in ("carl", "gus"):
             person = out.people[outsider]
-            ask_status = (
-                await http.get(f"{urls.matching}/v1/asks/{out.ask_id}", headers=person.headers)
-            ).status_code
+            ask_status = (await get_ask.asyncio_detailed(out.ask_id, client=person.api.matching)).status_code
             session_status = (
-                await http.get(f"{urls.sessions}/v1/sessions/{out.session_id}", headers=person.headers)
+                await get_session.asyncio_detailed(out.session_id, client=person.api.sessions)
             ).status_code
             if (ask_status, session_status) != (404, 404):
                 raise DemoFailed(f"{outsider} could see the ask or session: {ask_status}, {session_status}")
         say("16. Carl (Acme) and Gus (Globex) get 404 for Ann's ask and the session: only the two see them.")
-    return out
+        return out
 
 
 def operator_from(data_dir: Path) -> tuple[str, str]:

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="ErasureOut")
+
+
+@_attrs_define
+class ErasureOut:
+    """Identity has forgotten the person; every other service erases them on ``user-erased``.
+
+    Attributes:
+        user_id (str):
+        org_id (str):
+        erased_at (datetime.datetime):
+        status (str | Unset):  Default: "erasing: every service deletes or anonymizes this person's data within
+            seconds".
+    """
+
+    user_id: str
+    org_id: str
+    erased_at: datetime.datetime
+    status: str | Unset = "erasing: every service deletes or anonymizes this person's data within seconds"
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        user_id = self.user_id
+
+        org_id = self.org_id
+
+        erased_at = self.erased_at.isoformat()
+
+        status = self.status
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "user_id": user_id,
+                "org_id": org_id,
+                "erased_at": erased_at,
+            }
+        )
+        if status is not UNSET:
+            field_dict["status"] = status
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        user_id = d.pop("user_id")
+
+        org_id = d.pop("org_id")
+
+        erased_at = datetime.datetime.fromisoformat(d.pop("erased_at"))
+
+        status = d.pop("status", UNSET)
+
+        erasure_out = cls(
+            user_id=user_id,
+            org_id=org_id,
+            erased_at=erased_at,
+            status=status,
+        )
+
+        erasure_out.additional_properties = d
+        return erasure_out
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="OrgPublic")
+
+
+@_attrs_define
+class OrgPublic:
+    """
+    Attributes:
+        slug (str):
+        name (str):
+        id (str):
+        email_domains (list[str] | Unset):
+    """
+
+    slug: str
+    name: str
+    id: str
+    email_domains: list[str] | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        slug = self.slug
+
+        name = self.name
+
+        id = self.id
+
+        email_domains: list[str] | Unset = UNSET
+        if not isinstance(self.email_domains, Unset):
+            email_domains = self.email_domains
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "slug": slug,
+                "name": name,
+                "id": id,
+            }
+        )
+        if email_domains is not UNSET:
+            field_dict["email_domains"] = email_domains
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        slug = d.pop("slug")
+
+        name = d.pop("name")
+
+        id = d.pop("id")
+
+        email_domains = cast(list[str], d.pop("email_domains", UNSET))
+
+        org_public = cls(
+            slug=slug,
+            name=name,
+            id=id,
+            email_domains=email_domains,
+        )
+
+        org_public.additional_properties = d
+        return org_public
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.session_reminder_due_data_duration_minutes import (
+    SessionReminderDueDataDurationMinutes,
+    check_session_reminder_due_data_duration_minutes,
+)
+from ..models.session_reminder_due_data_lead import SessionReminderDueDataLead, check_session_reminder_due_data_lead
+
+T = TypeVar("T", bound="SessionReminderDueData")
+
+
+@_attrs_define
+class SessionReminderDueData:
+    """The payload of `mentornet.session-reminder-due.v1` as partners receive it. A scheduled session starts in 24 hours or
+    in 1 hour: time to remind both participants.
+
+        Attributes:
+            session_id (str):
+            ask_id (str):
+            mentor_id (str):
+            mentor_org_id (str):
+            mentee_id (str):
+            mentee_org_id (str):
+            start_at (datetime.datetime):
+            duration_minutes (SessionReminderDueDataDurationMinutes):
+            lead (SessionReminderDueDataLead):
+            due_at (datetime.datetime):
+    """
+
+    session_id: str
+    ask_id: str
+    mentor_id: str
+    mentor_org_id: str
+    mentee_id: str
+    mentee_org_id: str
+    start_at: datetime.datetime
+    duration_minutes: SessionReminderDueDataDurationMinutes
+    lead: SessionReminderDueDataLead
+    due_at: datetime.datetime
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        session_id = self.session_id
+
+        ask_id = self.ask_id
+
+        mentor_id = self.mentor_id
+
+        mentor_org_id = self.mentor_org_id
+
+        mentee_id = self.mentee_id
+
+        mentee_org_id = self.mentee_org_id
+
+        start_at = self.start_at.isoformat()
+
+        duration_minutes: int = self.duration_minutes
+
+        lead: str = self.lead
+
+        due_at = self.due_at.isoformat()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "session_id": session_id,
+                "ask_id": ask_id,
+                "mentor_id": mentor_id,
+                "mentor_org_id": mentor_org_id,
+                "mentee_id": mentee_id,
+                "mentee_org_id": mentee_org_id,
+                "start_at": start_at,
+                "duration_minutes": duration_minutes,
+                "lead": lead,
+                "due_at": due_at,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        session_id = d.pop("session_id")
+
+        ask_id = d.pop("ask_id")
+
+        mentor_id = d.pop("mentor_id")
+
+        mentor_org_id = d.pop("mentor_org_id")
+
+        mentee_id = d.pop("mentee_id")
+
+        mentee_org_id = d.pop("mentee_org_id")
+
+        start_at = datetime.datetime.fromisoformat(d.pop("start_at"))
+
+        duration_minutes = check_session_reminder_due_data_duration_minutes(d.pop("duration_minutes"))
+
+        lead = check_session_reminder_due_data_lead(d.pop("lead"))
+
+        due_at = datetime.datetime.fromisoformat(d.pop("due_at"))
+
+        session_reminder_due_data = cls(
+            session_id=session_id,
+            ask_id=ask_id,
+            mentor_id=mentor_id,
+            mentor_org_id=mentor_org_id,
+            mentee_id=mentee_id,
+            mentee_org_id=mentee_org_id,
+            start_at=start_at,
+            duration_minutes=duration_minutes,
+            lead=lead,
+            due_at=due_at,
+        )
+
+        session_reminder_due_data.additional_properties = d
+        return session_reminder_due_data
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="WeekFigures")
+
+
+@_attrs_define
+class WeekFigures:
+    """
+    Attributes:
+        week (str): ISO week, e.g. 2026-W48.
+        starts_on (datetime.date):
+        asks_created (int):
+        sessions_completed (int):
+        unique_participants (int):
+        average_rating (float | None):
+    """
+
+    week: str
+    starts_on: datetime.date
+    asks_created: int
+    sessions_completed: int
+    unique_participants: int
+    average_rating: float | None
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        week = self.week
+
+        starts_on = self.starts_on.isoformat()
+
+        asks_created = self.asks_created
+
+        sessions_completed = self.sessions_completed
+
+        unique_participants = self.unique_participants
+
+        average_rating: float | None
+        average_rating = self.average_rating
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "week": week,
+                "starts_on": starts_on,
+                "asks_created": asks_created,
+                "sessions_completed": sessions_completed,
+                "unique_participants": unique_participants,
+                "average_rating": average_rating,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        week = d.pop("week")
+
+        starts_on = datetime.date.fromisoformat(d.pop("starts_on"))
+
+        asks_created = d.pop("asks_created")
+
+        sessions_completed = d.pop("sessions_completed")
+
+        unique_participants = d.pop("unique_participants")
+
+        def _parse_average_rating(data: object) -> float | None:
+            if data is None:
+                return data
+            return cast(float | None, data)
+
+        average_rating = _parse_average_rating(d.pop("average_rating"))
+
+        week_figures = cls(
+            week=week,
+            starts_on=starts_on,
+            asks_created=asks_created,
+            sessions_completed=sessions_completed,
+            unique_participants=unique_participants,
+            average_rating=average_rating,
+        )
+
+        week_figures.additional_properties = d
+        return week_figures
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
