@@ -44,6 +44,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.integration  # runs the generator's virtualenv
 def test_the_committed_client_is_the_one_the_document_generates(generated: Path) -> None:
     changed = differences(generated, ROOT / OUTPUT)
     assert not changed, f"{OUTPUT} differs from what docs/openapi.json generates: run `make client`\n" + (
@@ -51,6 +52,7 @@ def test_the_committed_client_is_the_one_the_document_generates(generated: Path)
     )
 
 
+@pytest.mark.integration  # runs the generator's virtualenv
 def test_the_generator_venv_holds_exactly_what_its_constraints_pin() -> None:
     python = ROOT / GENERATOR.parent / "python"
     if not python.exists():
