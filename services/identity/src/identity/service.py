@@ -684,6 +684,13 @@ class Attempt:
 
 async def token_for_password(identity: Identity, username: str, password: str, address: str) -> TokenResponse:
     """The password grant: a user's tokens, or a refusal that does not tell which part was wrong."""
+    user = await person_for_password(identity, username, password, address)
+    return await tokens.issue_for_person(identity, user, "password")
+
+
+async def person_for_password(identity: Identity, username: str, password: str, address: str) -> User:
+    """The active person these credentials name (the password grant's check, and the sign-in form's of
+    GET /v1/authorize): failures are throttled, and a refusal does not tell which part was wrong."""
     attempt = await Attempt.start(identity, address, email_hash(username))
     async with identity.runtime.stores.session(CONSORTIUM) as session:
         index = await session.get(AccountIndex, email_hash(username))
@@ -699,7 +706,7 @@ async def token_for_password(identity: Identity, username: str, password: str, a
         raise tokens.invalid_grant("the account is deactivated")
     if identity.passwords.needs_rehash(user.password_hash):
         await _rehash(identity, user, password)
-    return await tokens.issue_for_person(identity, user, "password")
+    return user
 
 
 async def _rehash(identity: Identity, user: User, password: str) -> None:

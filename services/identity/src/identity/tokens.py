@@ -129,7 +129,7 @@ async def issue_for_person(
         current = await session.get(User, user.id)
     if current is None or not current.active:
         raise invalid_grant("the person's account is deactivated or erased")
-    await _still_allowed(identity, current, via)
+    await still_allowed(identity, current, via)
     claims = person_claims(current, via)
     if client is not None:
         claims["act"] = {"sub": client.client_id}
@@ -143,7 +143,7 @@ async def issue_for_person(
     )  # fmt: skip
 
 
-async def _still_allowed(identity: Identity, user: User, via: str) -> None:
+async def still_allowed(identity: Identity, user: User, via: str) -> None:
     """The way the person signed in is still open to them: the org's provider is still configured (via
     sso), the org still allows passwords (via password)."""
     if user.org_id is None or via not in ("sso", "password"):
