@@ -144,7 +144,13 @@ def test_the_main_request_bodies_carry_examples(generated: dict[str, Any]) -> No
     form = generated["paths"]["/v1/token"]["post"]["requestBody"]["content"][
         "application/x-www-form-urlencoded"
     ]
-    assert set(form["examples"]) == {"password", "client_credentials", "refresh_token", "token_exchange"}
+    assert set(form["examples"]) == {
+        "password",
+        "client_credentials",
+        "refresh_token",
+        "authorization_code",
+        "token_exchange",
+    }
 
 
 def test_partners_payloads_are_typed_and_every_webhook_is_described(generated: dict[str, Any]) -> None:

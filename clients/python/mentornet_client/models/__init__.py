@@ -17,6 +17,7 @@ from .ask_out import AskOut
 from .ask_out_scope import AskOutScope
 from .ask_out_status import AskOutStatus
 from .availability_window import AvailabilityWindow
+from .body_finish_authorization import BodyFinishAuthorization
 from .body_issue_token import BodyIssueToken
 from .body_revoke_token import BodyRevokeToken
 from .card_out import CardOut
@@ -208,6 +209,7 @@ __all__ = (
     "AskOutScope",
     "AskOutStatus",
     "AvailabilityWindow",
+    "BodyFinishAuthorization",
     "BodyIssueToken",
     "BodyRevokeToken",
     "CardOut",

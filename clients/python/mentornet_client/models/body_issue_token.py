@@ -25,6 +25,9 @@ class BodyIssueToken:
         subject_token_type (None | str | Unset):
         requested_token_type (None | str | Unset):
         scope (None | str | Unset):
+        code (None | str | Unset):
+        redirect_uri (None | str | Unset):
+        code_verifier (None | str | Unset):
     """
 
     grant_type: str
@@ -37,6 +40,9 @@ class BodyIssueToken:
     subject_token_type: None | str | Unset = UNSET
     requested_token_type: None | str | Unset = UNSET
     scope: None | str | Unset = UNSET
+    code: None | str | Unset = UNSET
+    redirect_uri: None | str | Unset = UNSET
+    code_verifier: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -96,6 +102,24 @@ class BodyIssueToken:
         else:
             scope = self.scope
 
+        code: None | str | Unset
+        if isinstance(self.code, Unset):
+            code = UNSET
+        else:
+            code = self.code
+
+        redirect_uri: None | str | Unset
+        if isinstance(self.redirect_uri, Unset):
+            redirect_uri = UNSET
+        else:
+            redirect_uri = self.redirect_uri
+
+        code_verifier: None | str | Unset
+        if isinstance(self.code_verifier, Unset):
+            code_verifier = UNSET
+        else:
+            code_verifier = self.code_verifier
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -121,6 +145,12 @@ class BodyIssueToken:
             field_dict["requested_token_type"] = requested_token_type
         if scope is not UNSET:
             field_dict["scope"] = scope
+        if code is not UNSET:
+            field_dict["code"] = code
+        if redirect_uri is not UNSET:
+            field_dict["redirect_uri"] = redirect_uri
+        if code_verifier is not UNSET:
+            field_dict["code_verifier"] = code_verifier
 
         return field_dict
 
@@ -210,6 +240,33 @@ class BodyIssueToken:
 
         scope = _parse_scope(d.pop("scope", UNSET))
 
+        def _parse_code(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        code = _parse_code(d.pop("code", UNSET))
+
+        def _parse_redirect_uri(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        redirect_uri = _parse_redirect_uri(d.pop("redirect_uri", UNSET))
+
+        def _parse_code_verifier(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        code_verifier = _parse_code_verifier(d.pop("code_verifier", UNSET))
+
         body_issue_token = cls(
             grant_type=grant_type,
             username=username,
@@ -221,6 +278,9 @@ class BodyIssueToken:
             subject_token_type=subject_token_type,
             requested_token_type=requested_token_type,
             scope=scope,
+            code=code,
+            redirect_uri=redirect_uri,
+            code_verifier=code_verifier,
         )
 
         body_issue_token.additional_properties = d

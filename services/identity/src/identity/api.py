@@ -10,13 +10,14 @@ from urllib.parse import unquote_plus
 
 from fastapi import APIRouter, Cookie, Depends, Form, Query, Request, Response, status
 from fastapi import Path as PathParam
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
-from identity import exchange, export, service, sso, tokens
+from identity import authorize, exchange, export, service, sso, tokens
 from identity.deps import IdentityDep
 from identity.models import (
     SLUG,
     ApiClient,
+    AuthorizeRequest,
     ClientCreate,
     ClientCredentials,
     ClientList,
@@ -59,7 +60,7 @@ OrgAdminPerson = Annotated[Principal, Depends(org_admin(clients=False))]
 OrgAdminOrOperator = Annotated[Principal, Depends(org_admin(clients=False, operators=True))]
 # An org's slug in a path (it also names the sign-in cookie's path): anything else is 422, never a 500.
 OrgSlug = Annotated[str, PathParam(pattern=SLUG, max_length=40)]
-TOKEN_GRANTS = ("password", "client_credentials", "refresh_token", exchange.GRANT)
+TOKEN_GRANTS = ("password", "client_credentials", "refresh_token", authorize.GRANT, exchange.GRANT)
 # What the token endpoints and the sign-in callback answer besides the derived problems (OAuth's errors carry
 # `error`), for their OpenAPI declarations.
 TOKEN_PROBLEMS = problems(
@@ -99,6 +100,16 @@ TOKEN_EXAMPLES = {
     "refresh_token": {
         "summary": "Renew a person's sign-in (the refresh token rotates)",
         "value": {"grant_type": "refresh_token", "refresh_token": "…"},
+    },
+    "authorization_code": {
+        "summary": "A browser app redeems the code GET /v1/authorize sent it (PKCE; a public client)",
+        "value": {
+            "grant_type": "authorization_code",
+            "code": "…",
+            "redirect_uri": "http://127.0.0.1:8000/auth/callback",
+            "client_id": "mentornet-console",
+            "code_verifier": "<the secret whose S256 was the code_challenge>",
+        },
     },
     "token_exchange": {
         "summary": "A portal acts for one of its org's people (RFC 8693)",
@@ -177,7 +188,8 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
     },
     response_model=TokenResponse,
     tags=["tokens"],
-    summary="OAuth 2 token endpoint: password, client_credentials, refresh_token, token exchange (RFC 8693)",
+    summary="OAuth 2 token endpoint: password, client_credentials, refresh_token, authorization_code (PKCE), "
+    "token exchange (RFC 8693)",
 )
 async def token(
     request: Request,
@@ -193,6 +205,9 @@ async def token(
     subject_token_type: Annotated[str | None, Form(max_length=100)] = None,
     requested_token_type: Annotated[str | None, Form(max_length=100)] = None,
     scope: Annotated[str | None, Form(max_length=1000)] = None,
+    code: Annotated[str | None, Form(max_length=200)] = None,
+    redirect_uri: Annotated[str | None, Form(max_length=500)] = None,
+    code_verifier: Annotated[str | None, Form(max_length=200)] = None,
 ) -> TokenResponse:
     response.headers.update(NO_STORE)
     if grant_type == "password":
@@ -206,6 +221,12 @@ async def token(
         _require_form(refresh_token=refresh_token)
         client = await _client(identity, request, client_id, client_secret, required=False)
         return await tokens.refresh(identity, refresh_token or "", client)
+    if grant_type == authorize.GRANT:
+        # a public client: its id, no secret; the PKCE verifier proves it is the app that asked
+        _require_form(code=code, redirect_uri=redirect_uri, client_id=client_id, code_verifier=code_verifier)
+        return await authorize.redeem(
+            identity, code or "", redirect_uri or "", client_id or "", code_verifier or ""
+        )
     if grant_type == exchange.GRANT:
         _require_form(subject_token=subject_token, subject_token_type=subject_token_type)
         client = await _client(identity, request, client_id, client_secret, required=True)
@@ -233,6 +254,101 @@ def _require_form(**fields: str | None) -> None:
             error="invalid_request",
             errors=[{"field": f"body.{name}", "message": "field required"} for name in missing],
         )
+
+
+AUTHORIZE_PROBLEMS = problems(
+    (400, "The app (client_id) or its redirect_uri is not registered, or the sign-in is unknown, expired or "
+     "its CSRF token is wrong: shown to the person, never redirected"),
+    (429, "Too many failed sign-ins from this address or for this account"),
+)  # fmt: skip
+
+
+def _sign_in_page(
+    pending: AuthorizeRequest, csrf: str, *, message: str | None = None, passwords: bool = True
+) -> HTMLResponse:
+    response = HTMLResponse(
+        authorize.page(pending, csrf, message=message, passwords=passwords),
+        headers=authorize.security_headers(pending.redirect_uri),
+    )
+    response.set_cookie(
+        authorize.CSRF_COOKIE, csrf, path="/v1/authorize", httponly=True, samesite="strict",
+        max_age=int((pending.expires_at - pending.created_at).total_seconds()),
+    )  # fmt: skip
+    return response
+
+
+@router.get(
+    "/v1/authorize",
+    operation_id="startAuthorization",
+    responses={
+        200: {"description": "The sign-in page (HTML)", "content": {"text/html": {}}},
+        302: {"description": "To the app's redirect_uri with an OAuth `error` (and the `state`)"},
+        **AUTHORIZE_PROBLEMS,
+    },
+    response_class=HTMLResponse,
+    tags=["tokens"],
+    summary="A browser app signs a person in: authorization code with PKCE (S256); shows the sign-in page",
+)
+async def start_authorization(
+    identity: IdentityDep,
+    response_type: Annotated[str | None, Query(max_length=40)] = None,
+    client_id: Annotated[str | None, Query(max_length=100)] = None,
+    redirect_uri: Annotated[str | None, Query(max_length=500)] = None,
+    code_challenge: Annotated[str | None, Query(max_length=128)] = None,
+    code_challenge_method: Annotated[str | None, Query(max_length=20)] = None,
+    state: Annotated[str | None, Query(max_length=500)] = None,
+    org: Annotated[str | None, Query(pattern=SLUG, max_length=40)] = None,
+) -> Response:
+    authorize.check_client(identity, client_id, redirect_uri)  # before anything is sent anywhere
+    assert redirect_uri is not None
+    params = authorize.AuthorizeParams(
+        response_type, client_id, redirect_uri, code_challenge, code_challenge_method, state, org
+    )
+    if (error := authorize.params_error(params)) is not None:
+        target = authorize.with_query(
+            redirect_uri, {"error": error[0], "error_description": error[1], "state": state}
+        )
+        return RedirectResponse(target, 302, headers=NO_STORE)
+    pending, csrf = await authorize.start(identity, params)
+    return _sign_in_page(pending, csrf, passwords=await authorize.passwords_allowed(identity, org))
+
+
+@router.post(
+    "/v1/authorize",
+    operation_id="finishAuthorization",
+    responses={
+        200: {
+            "description": "The sign-in page again, saying the sign-in failed (HTML)",
+            "content": {"text/html": {}},
+        },
+        302: {"description": "To the app's redirect_uri with a `code` and the `state`"},
+        **AUTHORIZE_PROBLEMS,
+    },
+    response_class=HTMLResponse,
+    tags=["tokens"],
+    summary="The sign-in page's form: a person's password, checked as the password grant checks it",
+)
+async def finish_authorization(
+    request: Request,
+    identity: IdentityDep,
+    request_id: Annotated[str, Form(max_length=100)],
+    csrf_token: Annotated[str, Form(max_length=100)],
+    username: Annotated[str, Form(max_length=254)],
+    password: Annotated[str, Form(max_length=256)],
+    cookie: Annotated[str | None, Cookie(alias=authorize.CSRF_COOKIE, max_length=100)] = None,
+) -> Response:
+    pending = await authorize.pending_request(identity, request_id, csrf_token, cookie)
+    try:
+        target = await authorize.sign_in_with_password(
+            identity, pending, username, password, _address(request)
+        )
+    except Problem as exc:
+        if exc.status != 400:
+            raise
+        return _sign_in_page(pending, csrf_token, message=f"Sign-in failed: {exc.detail}")
+    response = RedirectResponse(target, 302, headers=NO_STORE)
+    response.delete_cookie(authorize.CSRF_COOKIE, path="/v1/authorize")
+    return response
 
 
 @router.post(

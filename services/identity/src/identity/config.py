@@ -37,6 +37,13 @@ class IdentitySettings(CommonSettings):
         "machine, http allowed (the embedded default and the tests, whose providers listen on 127.0.0.1).",
     )
     sso_login_ttl_s: int = Field(default=600, ge=60, le=3600, description="How long a sign-in may take.")
+    signin_clients: dict[str, list[str]] = Field(
+        default={"mentornet-console": ["http://127.0.0.1:8000/auth/callback"]},
+        description="JSON: the first-party browser apps that sign people in through GET /v1/authorize "
+        "(authorization code with PKCE, public clients without a secret), each client id with the exact "
+        "redirect URIs it may receive codes at. A redirect URI must be one of these character for "
+        "character: no prefix or wildcard matching.",
+    )
     assertion_max_lifetime_s: int = Field(
         default=300, ge=30, le=3600, description="The longest lifetime a client's person assertion may have."
     )

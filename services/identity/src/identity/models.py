@@ -440,6 +440,45 @@ class SsoLogin(SQLModel, table=True):
     expires_at: datetime = Field(index=True)
 
 
+class AuthorizeRequest(SQLModel, table=True):
+    """Consortium store: a browser app's sign-in in flight (GET /v1/authorize), until the person signs in.
+
+    ``csrf_hash`` is the hash of the token the sign-in form carries and the browser holds in a cookie: only
+    that form, in that browser, can finish this request."""
+
+    __tablename__ = "authorize_request"
+
+    id: str = Field(primary_key=True, max_length=64)
+    csrf_hash: str = Field(max_length=64)
+    client_id: str = Field(max_length=100)
+    redirect_uri: str = Field(max_length=500)
+    code_challenge: str = Field(max_length=128)
+    state: str | None = Field(default=None, max_length=500)
+    org_slug: str | None = Field(default=None, max_length=40)
+    created_at: datetime
+    expires_at: datetime = Field(index=True)
+
+
+class AuthorizationCode(SQLModel, table=True):
+    """Consortium store: a code issued to a browser app (only its hash), used once within a minute.
+
+    ``family_id`` is the sign-in its exchange started, so a code presented twice can end it."""
+
+    __tablename__ = "authorization_code"
+
+    code_hash: str = Field(primary_key=True, max_length=64)
+    client_id: str = Field(max_length=100)
+    redirect_uri: str = Field(max_length=500)
+    code_challenge: str = Field(max_length=128)
+    user_id: str = Field(max_length=48)
+    org_id: str | None = Field(default=None, max_length=48)
+    via: str = Field(max_length=20)
+    created_at: datetime
+    expires_at: datetime = Field(index=True)
+    used_at: datetime | None = None
+    family_id: str | None = Field(default=None, max_length=48)
+
+
 # SCIM groups ---------------------------------------------------------------------------------------------
 
 

@@ -94,7 +94,8 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: BodyIssueToken,
 ) -> Response[Problem | TokenResponse]:
-    """OAuth 2 token endpoint: password, client_credentials, refresh_token, token exchange (RFC 8693)
+    """OAuth 2 token endpoint: password, client_credentials, refresh_token, authorization_code (PKCE),
+    token exchange (RFC 8693)
 
     Args:
         body (BodyIssueToken):
@@ -123,7 +124,8 @@ def sync(
     client: AuthenticatedClient | Client,
     body: BodyIssueToken,
 ) -> Problem | TokenResponse | None:
-    """OAuth 2 token endpoint: password, client_credentials, refresh_token, token exchange (RFC 8693)
+    """OAuth 2 token endpoint: password, client_credentials, refresh_token, authorization_code (PKCE),
+    token exchange (RFC 8693)
 
     Args:
         body (BodyIssueToken):
@@ -147,7 +149,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: BodyIssueToken,
 ) -> Response[Problem | TokenResponse]:
-    """OAuth 2 token endpoint: password, client_credentials, refresh_token, token exchange (RFC 8693)
+    """OAuth 2 token endpoint: password, client_credentials, refresh_token, authorization_code (PKCE),
+    token exchange (RFC 8693)
 
     Args:
         body (BodyIssueToken):
@@ -174,7 +177,8 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: BodyIssueToken,
 ) -> Problem | TokenResponse | None:
-    """OAuth 2 token endpoint: password, client_credentials, refresh_token, token exchange (RFC 8693)
+    """OAuth 2 token endpoint: password, client_credentials, refresh_token, authorization_code (PKCE),
+    token exchange (RFC 8693)
 
     Args:
         body (BodyIssueToken):
