@@ -283,3 +283,26 @@ async def test_a_finished_sign_in_cannot_be_submitted_again(api: Api) -> None:
     api.http.cookies.set(authorize.CSRF_COOKIE, form["csrf_token"], domain="identity", path="/v1/authorize")
     again = await sign_in(api, form, email)
     refused_page(again, "body.request_id")
+
+
+async def test_the_worker_purges_requests_and_codes_that_expired(api: Api) -> None:
+    from sqlmodel import select
+
+    from identity.models import AuthorizationCode, AuthorizeRequest
+    from identity.timers import PURGE_EXPIRED
+    from mentornet_common.timers import TimerLoop
+
+    _, email, _ = await person(api)
+    await a_code(api, email)
+    _, challenge = pkce()
+    await open_page(api, challenge)
+    runtime = api.app.state.runtime
+    later = datetime.now(UTC) + timedelta(days=1)
+    await TimerLoop(runtime, [PURGE_EXPIRED], 1.0).tick(now=datetime.now(UTC))
+    async with runtime.stores.session("consortium") as db:
+        assert (await db.exec(select(AuthorizationCode))).all() != []
+        assert (await db.exec(select(AuthorizeRequest))).all() != []
+    assert await TimerLoop(runtime, [PURGE_EXPIRED], 1.0).tick(now=later) >= 1
+    async with runtime.stores.session("consortium") as db:
+        assert (await db.exec(select(AuthorizationCode))).all() == []
+        assert (await db.exec(select(AuthorizeRequest))).all() == []
