@@ -30,8 +30,8 @@ SCOPES_BEGIN, SCOPES_END = (
 # neither the gateway nor the Ingress).
 OPEN = {
     "/healthz", "/readyz", "/metrics", "/asyncapi.json", "/v1/openapi.json", "/.well-known/jwks.json",
-    "/v1/token", "/v1/revoke", "/v1/revocations", "/v1/authorize", "/v1/orgs/{org_slug}/sso/login",
-    "/v1/orgs/{org_slug}/sso/callback",
+    "/v1/token", "/v1/revoke", "/v1/revocations", "/v1/authorize", "/v1/authorize/sso",
+    "/v1/orgs/{org_slug}/sso/login", "/v1/orgs/{org_slug}/sso/callback",
 }  # fmt: skip
 MOUNTED = [("identity", "*", "/scim/v2/…", Access("the org's API client, for itself", ("scim",)))]
 

@@ -15,8 +15,11 @@ import jwt
 import pytest
 
 from identity import authorize
+from mentornet_devkit.idp import Account
+from mentornet_devkit.idp import sign_in as browser_sign_in
 
 from .conftest import PASSWORD, Api
+from .test_sso import World, world  # noqa: F401  (the fixture: real OpenID providers)
 
 CLIENT = "mentornet-console"
 REDIRECT = "http://127.0.0.1:8000/auth/callback"
@@ -306,3 +309,33 @@ async def test_the_worker_purges_requests_and_codes_that_expired(api: Api) -> No
     async with runtime.stores.session("consortium") as db:
         assert (await db.exec(select(AuthorizationCode))).all() == []
         assert (await db.exec(select(AuthorizeRequest))).all() == []
+
+
+# through the org's own provider --------------------------------------------------------------------------
+
+
+async def test_the_page_offers_the_orgs_single_sign_on_and_it_comes_back_with_a_code(
+    world: World,  # noqa: F811  (the fixture test_sso defines)
+) -> None:
+    world.providers.add_account("acme", Account("sso-ann", "ann@acme.example", "Ann", "Ann", "A", True, []))
+    assert (await world.configure("acme")).status_code == 200
+    verifier, challenge = pkce()
+    page = await world.http.get("/v1/authorize", params=query(challenge, org="acme"))
+    assert page.status_code == 200, page.text
+    link = re.search(r'href="(authorize/sso\?[^"]+)"', page.text)
+    assert link, page.text
+    start = "/v1/" + link.group(1).replace("&amp;", "&")
+    back = await browser_sign_in(world.http, start, "sso-ann", stop_at=[REDIRECT])
+    code = code_of(back)
+    answer = await world.http.post("/v1/token", data=redeem_form(code, verifier))
+    assert answer.status_code == 200, answer.text
+    claims = jwt.decode(answer.json()["access_token"], options={"verify_signature": False})
+    me = await world.http.get("/v1/me", headers={"Authorization": f"Bearer {answer.json()['access_token']}"})
+    assert (me.json()["email"], claims["via"]) == ("ann@acme.example", "sso")
+    # the link works only in the browser that opened the page (it holds the request's CSRF cookie)
+    page = await world.http.get("/v1/authorize", params=query(challenge, org="acme"))
+    link = re.search(r'href="(authorize/sso\?[^"]+)"', page.text)
+    assert link
+    world.http.cookies.clear()
+    elsewhere = await world.http.get("/v1/" + link.group(1).replace("&amp;", "&"))
+    refused_page(elsewhere, "cookie")

@@ -263,11 +263,12 @@ AUTHORIZE_PROBLEMS = problems(
 )  # fmt: skip
 
 
-def _sign_in_page(
-    pending: AuthorizeRequest, csrf: str, *, message: str | None = None, passwords: bool = True
+async def _sign_in_page(
+    identity: Identity, pending: AuthorizeRequest, csrf: str, *, message: str | None = None
 ) -> HTMLResponse:
+    ways = await authorize.org_sign_in(identity, pending.org_slug)
     response = HTMLResponse(
-        authorize.page(pending, csrf, message=message, passwords=passwords),
+        authorize.page(pending, csrf, ways, message=message),
         headers=authorize.security_headers(pending.redirect_uri),
     )
     response.set_cookie(
@@ -310,7 +311,7 @@ async def start_authorization(
         )
         return RedirectResponse(target, 302, headers=NO_STORE)
     pending, csrf = await authorize.start(identity, params)
-    return _sign_in_page(pending, csrf, passwords=await authorize.passwords_allowed(identity, org))
+    return await _sign_in_page(identity, pending, csrf)
 
 
 @router.post(
@@ -345,10 +346,35 @@ async def finish_authorization(
     except Problem as exc:
         if exc.status != 400:
             raise
-        return _sign_in_page(pending, csrf_token, message=f"Sign-in failed: {exc.detail}")
+        return await _sign_in_page(identity, pending, csrf_token, message=f"Sign-in failed: {exc.detail}")
     response = RedirectResponse(target, 302, headers=NO_STORE)
     response.delete_cookie(authorize.CSRF_COOKIE, path="/v1/authorize")
     return response
+
+
+@router.get(
+    "/v1/authorize/sso",
+    operation_id="startSsoAuthorization",
+    responses=problems(
+        (400, "The sign-in is unknown, expired, names no org, or was started in another browser"),
+        (404, "The org the sign-in names has no single sign-on configured"),
+        502,
+    ),
+    tags=["single sign-on"],
+    summary="From the sign-in page: sign in through the org's provider, then back to the app with a code",
+    response_class=RedirectResponse,
+    status_code=302,
+)
+async def start_sso_authorization(
+    identity: IdentityDep,
+    request_id: Annotated[str, Query(max_length=100)],
+    login_hint: Annotated[str | None, Query(max_length=254)] = None,
+    cookie: Annotated[str | None, Cookie(alias=authorize.CSRF_COOKIE, max_length=100)] = None,
+) -> RedirectResponse:
+    pending = await authorize.pending_for_sso(identity, request_id, cookie)
+    assert pending.org_slug is not None
+    url, state = await sso.start_login(identity, pending.org_slug, login_hint, authorize_request=pending.id)
+    return _to_provider(identity, pending.org_slug, url, state)
 
 
 @router.post(
@@ -505,6 +531,11 @@ async def sso_login(
     login_hint: Annotated[str | None, Query(max_length=254)] = None,
 ) -> RedirectResponse:
     url, state = await sso.start_login(identity, org_slug, login_hint)
+    return _to_provider(identity, org_slug, url, state)
+
+
+def _to_provider(identity: Identity, org_slug: str, url: str, state: str) -> RedirectResponse:
+    """To the org's provider; the browser keeps the state in a cookie for the org's callback."""
     response = RedirectResponse(url, 302, headers=NO_STORE)
     response.set_cookie(
         sso.STATE_COOKIE,
@@ -521,10 +552,13 @@ async def sso_login(
 @router.get(
     "/v1/orgs/{org_slug}/sso/callback",
     operation_id="finishSsoLogin",
-    responses=CALLBACK_PROBLEMS,
+    responses={
+        302: {"description": "A browser app's sign-in (GET /v1/authorize): to its redirect_uri with a code"},
+        **CALLBACK_PROBLEMS,
+    },
     response_model=TokenResponse,
     tags=["single sign-on"],
-    summary="Where the org's provider sends the person back: answers mentornet tokens",
+    summary="Where the org's provider sends the person back: answers mentornet tokens (or the app's code)",
 )
 async def sso_callback(
     org_slug: OrgSlug,
@@ -536,11 +570,18 @@ async def sso_callback(
     error_description: Annotated[str | None, Query(max_length=1000)] = None,
     iss: Annotated[str | None, Query(max_length=500)] = None,
     cookie: Annotated[str | None, Cookie(alias=sso.STATE_COOKIE, max_length=100)] = None,
-) -> TokenResponse:
+) -> TokenResponse | RedirectResponse:
     response.headers.update(NO_STORE)
     response.delete_cookie(sso.STATE_COOKIE, path=f"/v1/orgs/{org_slug}/sso")
     back = sso.Callback(org_slug, state, code, error, error_description, iss, cookie)
-    return await sso.finish_login(identity, back)
+    login, user = await sso.signed_in(identity, back)
+    if login.authorize_request is not None:  # a browser app's sign-in: the app gets a code, not tokens
+        pending = await authorize.pending_by_id(identity, login.authorize_request, "query.state")
+        target = await authorize.issue_code(identity, pending, user, "sso")
+        redirect = RedirectResponse(target, 302, headers=NO_STORE)
+        redirect.delete_cookie(sso.STATE_COOKIE, path=f"/v1/orgs/{org_slug}/sso")
+        return redirect
+    return await tokens.issue_for_person(identity, user, "sso")
 
 
 @router.post(

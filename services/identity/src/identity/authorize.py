@@ -122,14 +122,21 @@ async def start(identity: Identity, params: AuthorizeParams) -> tuple[AuthorizeR
     return pending, csrf
 
 
+async def pending_by_id(
+    identity: Identity, request_id: str, field: str = "body.request_id"
+) -> AuthorizeRequest:
+    async with identity.runtime.stores.session(CONSORTIUM) as session:
+        pending = await session.get(AuthorizeRequest, request_id)
+    if pending is None or _aware(pending.expires_at) <= _now():
+        raise refused("this sign-in is unknown, expired or finished: start again from the app", field)
+    return pending
+
+
 async def pending_request(
     identity: Identity, request_id: str, csrf_form: str, csrf_cookie: str | None
 ) -> AuthorizeRequest:
     """The request the form belongs to, if the form's CSRF token is its own and this browser holds it."""
-    async with identity.runtime.stores.session(CONSORTIUM) as session:
-        pending = await session.get(AuthorizeRequest, request_id)
-    if pending is None or _aware(pending.expires_at) <= _now():
-        raise refused("this sign-in is unknown or expired: start again from the app", "body.request_id")
+    pending = await pending_by_id(identity, request_id)
     if not csrf_form or not secrets.compare_digest(_hash(csrf_form), pending.csrf_hash):
         raise refused("the form's CSRF token does not belong to this sign-in", "body.csrf_token")
     if csrf_cookie is None or not secrets.compare_digest(csrf_cookie, csrf_form):
@@ -226,9 +233,45 @@ def security_headers(redirect_uri: str | None) -> dict[str, str]:
     }
 
 
-def page(pending: AuthorizeRequest, csrf: str, *, message: str | None = None, passwords: bool = True) -> str:
+async def pending_for_sso(identity: Identity, request_id: str, csrf_cookie: str | None) -> AuthorizeRequest:
+    """The request whose page links to the org's single sign-on, if this browser holds its CSRF token."""
+    pending = await pending_by_id(identity, request_id, "query.request_id")
+    if csrf_cookie is None or not secrets.compare_digest(_hash(csrf_cookie), pending.csrf_hash):
+        raise refused("this sign-in was started in another browser: start again", "cookie")
+    if not pending.org_slug:
+        raise refused("this sign-in names no org (org=) whose single sign-on to use", "query.request_id")
+    return pending
+
+
+@dataclass(frozen=True)
+class OrgSignIn:
+    """How the org the request names (``org=``) lets its people sign in."""
+
+    sso: bool = False
+    passwords: bool = True
+
+
+async def org_sign_in(identity: Identity, org_slug: str | None) -> OrgSignIn:
+    if not org_slug:
+        return OrgSignIn()
+    from identity import repository, sso
+
+    async with identity.runtime.stores.session(CONSORTIUM) as session:
+        org = await repository.org_by_slug(session, org_slug)
+    config = await sso.configured(identity, org.id) if org else None
+    return OrgSignIn(sso=config is not None, passwords=config is None or config.allow_passwords)
+
+
+def page(pending: AuthorizeRequest, csrf: str, ways: OrgSignIn, *, message: str | None = None) -> str:
     e = html.escape
     notice = f'<p role="alert">{e(message)}</p>' if message else ""
+    sso = (
+        f'<p><a href="authorize/sso?{e(urlencode({"request_id": pending.id}))}">'
+        "Sign in with your organisation's account</a></p>"
+        if ways.sso
+        else ""
+    )
+    passwords = ways.passwords
     if passwords:
         form = f"""<form method="post" action="authorize">
 <input type="hidden" name="request_id" value="{e(pending.id)}">
@@ -240,6 +283,7 @@ def page(pending: AuthorizeRequest, csrf: str, *, message: str | None = None, pa
 </form>"""
     else:
         form = "<p>Your organisation signs its people in through its own identity provider only.</p>"
+    form = sso + form
     return f"""<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>Sign in to mentornet</title></head>
@@ -251,15 +295,3 @@ def page(pending: AuthorizeRequest, csrf: str, *, message: str | None = None, pa
 </body>
 </html>
 """
-
-
-async def passwords_allowed(identity: Identity, org_slug: str | None) -> bool:
-    """False when the org named by the request signs its people in through its provider only."""
-    if not org_slug:
-        return True
-    from identity import repository, sso
-
-    async with identity.runtime.stores.session(CONSORTIUM) as session:
-        org = await repository.org_by_slug(session, org_slug)
-    config = await sso.configured(identity, org.id) if org else None
-    return config is None or config.allow_passwords

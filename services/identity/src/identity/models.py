@@ -438,6 +438,8 @@ class SsoLogin(SQLModel, table=True):
     code_verifier: str = Field(max_length=128)
     created_at: datetime
     expires_at: datetime = Field(index=True)
+    # a browser app's sign-in (GET /v1/authorize) this one finishes: the callback then sends the app a code
+    authorize_request: str | None = Field(default=None, max_length=64)
 
 
 class AuthorizeRequest(SQLModel, table=True):

@@ -423,9 +423,13 @@ def _challenge(verifier: str) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
 
 
-async def start_login(identity: Identity, slug: str, login_hint: str | None) -> tuple[str, str]:
+async def start_login(
+    identity: Identity, slug: str, login_hint: str | None, authorize_request: str | None = None
+) -> tuple[str, str]:
     """Where to send the browser (the org's provider, with a fresh state, nonce and PKCE challenge), and the
-    state, which the browser also keeps in a cookie: the callback must come back to the same browser."""
+    state, which the browser also keeps in a cookie: the callback must come back to the same browser.
+
+    ``authorize_request``: the browser app's sign-in (identity.authorize) this one is for."""
     async with identity.runtime.stores.session(CONSORTIUM) as session:
         org = await repository.org_by_slug(session, slug)
     config = await configured(identity, org.id) if org else None
@@ -441,6 +445,7 @@ async def start_login(identity: Identity, slug: str, login_hint: str | None) -> 
         org_id=org.id,
         nonce=secrets.token_urlsafe(32),
         code_verifier=secrets.token_urlsafe(64),
+        authorize_request=authorize_request,
         created_at=now,
         expires_at=now + timedelta(seconds=identity.settings.sso_login_ttl_s),
     )
@@ -522,7 +527,13 @@ class Callback:
 
 
 async def finish_login(identity: Identity, back: Callback) -> TokenResponse:
-    """The callback: a person the org's provider vouches for gets mentornet tokens.
+    """The callback: a person the org's provider vouches for gets mentornet tokens."""
+    _, user = await signed_in(identity, back)
+    return await tokens.issue_for_person(identity, user, "sso")
+
+
+async def signed_in(identity: Identity, back: Callback) -> tuple[SsoLogin, User]:
+    """The callback: the sign-in it finishes, and the person the org's provider vouches for.
 
     The state is used once, must belong to this org's callback, and must come back to the browser that
     started the sign-in (its cookie); an ``iss`` the provider adds (RFC 9207) must be the org's issuer."""
@@ -561,8 +572,7 @@ async def finish_login(identity: Identity, back: Callback) -> TokenResponse:
     claims = await verify_id_token(
         identity, config, id_token, audiences=[config.client_id], nonce=login.nonce
     )
-    user = await person_for_claims(identity, login.org_id, config, claims)
-    return await tokens.issue_for_person(identity, user, "sso")
+    return login, await person_for_claims(identity, login.org_id, config, claims)
 
 
 async def org_of(identity: Identity, org_id: str) -> Org:

@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import httpx
@@ -79,11 +79,15 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | TokenResponse | None:
+) -> Any | Problem | TokenResponse | None:
     if response.status_code == 200:
         response_200 = TokenResponse.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 302:
+        response_302 = cast(Any, None)
+        return response_302
 
     if response.status_code == 400:
         response_400 = Problem.from_dict(response.json())
@@ -128,7 +132,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | TokenResponse]:
+) -> Response[Any | Problem | TokenResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -147,8 +151,8 @@ def sync_detailed(
     error_description: None | str | Unset = UNSET,
     iss: None | str | Unset = UNSET,
     mentornet_sso_state: None | str | Unset = UNSET,
-) -> Response[Problem | TokenResponse]:
-    """Where the org's provider sends the person back: answers mentornet tokens
+) -> Response[Any | Problem | TokenResponse]:
+    """Where the org's provider sends the person back: answers mentornet tokens (or the app's code)
 
     Args:
         org_slug (str):
@@ -164,7 +168,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | TokenResponse]
+        Response[Any | Problem | TokenResponse]
     """
 
     kwargs = _get_kwargs(
@@ -194,8 +198,8 @@ def sync(
     error_description: None | str | Unset = UNSET,
     iss: None | str | Unset = UNSET,
     mentornet_sso_state: None | str | Unset = UNSET,
-) -> Problem | TokenResponse | None:
-    """Where the org's provider sends the person back: answers mentornet tokens
+) -> Any | Problem | TokenResponse | None:
+    """Where the org's provider sends the person back: answers mentornet tokens (or the app's code)
 
     Args:
         org_slug (str):
@@ -211,7 +215,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | TokenResponse
+        Any | Problem | TokenResponse
     """
 
     return sync_detailed(
@@ -236,8 +240,8 @@ async def asyncio_detailed(
     error_description: None | str | Unset = UNSET,
     iss: None | str | Unset = UNSET,
     mentornet_sso_state: None | str | Unset = UNSET,
-) -> Response[Problem | TokenResponse]:
-    """Where the org's provider sends the person back: answers mentornet tokens
+) -> Response[Any | Problem | TokenResponse]:
+    """Where the org's provider sends the person back: answers mentornet tokens (or the app's code)
 
     Args:
         org_slug (str):
@@ -253,7 +257,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | TokenResponse]
+        Response[Any | Problem | TokenResponse]
     """
 
     kwargs = _get_kwargs(
@@ -281,8 +285,8 @@ async def asyncio(
     error_description: None | str | Unset = UNSET,
     iss: None | str | Unset = UNSET,
     mentornet_sso_state: None | str | Unset = UNSET,
-) -> Problem | TokenResponse | None:
-    """Where the org's provider sends the person back: answers mentornet tokens
+) -> Any | Problem | TokenResponse | None:
+    """Where the org's provider sends the person back: answers mentornet tokens (or the app's code)
 
     Args:
         org_slug (str):
@@ -298,7 +302,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | TokenResponse
+        Any | Problem | TokenResponse
     """
 
     return (

@@ -55,9 +55,16 @@ def upgrade() -> None:
     with op.batch_alter_table("authorization_code", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_authorization_code_expires_at"), ["expires_at"], unique=False)
 
+    with op.batch_alter_table("sso_login", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("authorize_request", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True)
+        )
+
 
 def downgrade() -> None:
     """Downgrade schema."""
+    with op.batch_alter_table("sso_login", schema=None) as batch_op:
+        batch_op.drop_column("authorize_request")
     with op.batch_alter_table("authorization_code", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_authorization_code_expires_at"))
     op.drop_table("authorization_code")
