@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mentornet_devkit.broker import free_port, free_port_block
+from mentornet_devkit.broker import free_port_block
 from mentornet_devkit.datadir import OPERATOR_LOGIN, PIDS_FILE, pid_alive
 from mentornet_devkit.run import DEFAULT_OPERATOR
 from mentornet_devkit.testing import eventually
@@ -32,7 +32,9 @@ class Runner:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.data = folder / "data"
-        self.broker_port, self.port_base = free_port(), free_port_block(6)
+        # the broker's port in the same block: below the kernel's ephemeral range, free again on a restart
+        self.port_base = free_port_block(7)
+        self.broker_port = self.port_base + 6
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
 

@@ -166,9 +166,21 @@ def start_broker(
         time.sleep(0.05)
 
 
-def free_port_block(size: int, start: int = 20_000, end: int = 60_000) -> int:
-    """The first of ``size`` consecutive ports nothing listens on (for the five services in a row)."""
+def _ephemeral_start(default: int = 32_768) -> int:
+    """Where the ports the kernel hands out by itself begin (Linux: ip_local_port_range)."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return default
 
+
+def free_port_block(size: int, start: int = 20_000, end: int | None = None) -> int:
+    """The first of ``size`` consecutive ports nothing listens on (for the five services in a row).
+
+    Chosen below the kernel's ephemeral range: a port the kernel hands out for ``bind(0)`` (``free_port``,
+    another test's) or for an outgoing connection is then never one of these, so a stack restarted on the
+    same block finds its ports free again."""
+    end = end if end is not None else max(start + size + 1, _ephemeral_start())
     for _ in range(200):
         base = random.randrange(start, end - size)
         sockets = []
