@@ -307,11 +307,21 @@ async def test_a_batch_dead_letters_the_malformed_and_the_forged_skips_what_is_n
 async def test_the_offset_is_committed_after_the_effect(worker: Consumer) -> None:
     settings = worker._runtime.settings
     topic = settings.topic("mentornet.asks")
+    waited = {"group": worker.group_id, "topic": topic}
+    waits_before = REGISTRY.get_sample_value("mentornet_event_wait_seconds_count", waited) or 0.0
+    batches_before = (
+        REGISTRY.get_sample_value("mentornet_event_batch_seconds_count", {"group": worker.group_id}) or 0.0
+    )
     await produce(
         settings.kafka_bootstrap_servers, topic, [as_record(Envelope.new(ask_created("ask_once"), "org_a"))]
     )
     await eventually(processed(worker, 1), what="the event processed")
     assert await effects(worker, "org_a") == ["ask_once"]
+    # where its time went: its wait for the group, then the batch it was handled in
+    assert (REGISTRY.get_sample_value("mentornet_event_wait_seconds_count", waited) or 0.0) > waits_before
+    assert (
+        REGISTRY.get_sample_value("mentornet_event_batch_seconds_count", {"group": worker.group_id}) or 0.0
+    ) > batches_before
 
     async def committed() -> bool:
         # A second client of the group that only reads the group's committed offset (it never joins).

@@ -73,6 +73,8 @@ async def test_woken_on_commit_the_relay_publishes_at_once(
     runtime = Runtime(settings, create_all, sweep=False)
     await register(runtime)
     await runtime.start()
+    delays = ("mentornet_outbox_publish_delay_seconds_count", {"service": settings.service_name})
+    before = REGISTRY.get_sample_value(*delays) or 0.0
     try:
         async with runtime.unit_of_work("org_a") as uow:
             envelope = uow.publish(ask_created("ask_fast"))
@@ -80,6 +82,7 @@ async def test_woken_on_commit_the_relay_publishes_at_once(
         records = await read_all(broker.bootstrap_servers, settings.topic("mentornet.asks"), expect=1)
         assert [header(r, "ce_id") for r in records] == [envelope.id]
         await eventually(lambda: _none_unsent(runtime, "org_a"), what="the row marked sent")
+        assert (REGISTRY.get_sample_value(*delays) or 0.0) > before  # written → acknowledged, observed
     finally:
         await runtime.stop()
 
