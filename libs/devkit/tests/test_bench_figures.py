@@ -215,3 +215,11 @@ def test_the_tables_show_every_phase_and_process() -> None:
     ]
     assert rows[2].split()[1:] == ["50", "20.0", "16.7"]
     assert rows[5].split()[2:] == ["50", "80.0", "76.7"]
+
+
+def test_a_stack_that_failed_before_measuring_is_reported_not_a_crash() -> None:
+    from mentornet_devkit.bench import report
+
+    failed = {"label": "attached to the running system on port 8001", "error": "DemoFailed: no operator"}
+    lines = "\n".join(report([failed]))  # raised KeyError: 'runs' before
+    assert "FAILED: DemoFailed: no operator" in lines
