@@ -229,3 +229,13 @@ def test_a_process_that_exited_unreaped_listens_on_nothing_even_when_its_descrip
         assert listens(os.getpid(), 9092) is None  # alive and hidden: cannot tell
     finally:
         exited.wait()
+
+
+@pytest.mark.skipif(
+    not Path("/proc/sys/net/ipv4/ip_local_port_range").exists(), reason="reads Linux's port range"
+)
+def test_a_port_block_is_never_one_the_kernel_hands_out_by_itself() -> None:
+    first_ephemeral = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    for _ in range(50):
+        base = free_port_block(7)
+        assert base + 7 <= first_ephemeral  # so a free_port() or an outgoing connection never takes one
