@@ -63,7 +63,7 @@ define step
 	@$(2) >>$(INSTALL_LOG) 2>&1 || { tail -n 30 $(INSTALL_LOG); echo "mentornet: failed: $(1) (the whole output: $(INSTALL_LOG))"; exit 1; }
 endef
 
-.PHONY: install tools client-generator client idp-modules idp run reset demo bench bench-pg bench-matching eval-matching compare-models test test-fast chaos lint format schemas clean
+.PHONY: install tools client-generator client idp-modules idp run reset demo bench bench-pg profile-handlers bench-matching eval-matching compare-models test test-fast chaos lint format schemas clean
 
 $(STAMP): constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES) $(CLIENT))
 	@echo "mentornet: creating the virtualenv $(VENV) with $(PYTHON)"
@@ -152,6 +152,11 @@ bench: install
 bench-pg: install
 	@$(HAVE_PG) || $(call apt_install,postgresql)
 	$(BIN)/python -m mentornet_devkit.bench --postgres --replicas 1,2 --rebalance $(BENCH_ARGS)
+
+# In-process, no broker: the CPU the events of one ask cost feedback's, sessions', streams' and profiles' handlers
+# (BENCH_ARGS="feedback --profile", "--batch 8", "--count-calls", "--postgres URL"; docs/benchmarks.md).
+profile-handlers: install
+	$(BIN)/python -m mentornet_devkit.profile_handlers $(BENCH_ARGS)
 
 # In-process: rank the labelled asks against 10,000 and 100,000 cards; p50/p99 ms per ask, memory.
 bench-matching: install

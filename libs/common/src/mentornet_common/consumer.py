@@ -51,7 +51,7 @@ from mentornet_common.contracts import TOPIC_IDENTITY, Event, OrgRegistered
 from mentornet_common.deadletters import FOR_GROUP
 from mentornet_common.envelope import Envelope, MalformedEvent
 from mentornet_common.faults import Backoff, transient
-from mentornet_common.inbox import already_handled, handled_among, record_handled
+from mentornet_common.inbox import InboxKey, already_handled, handled_among, record_handled
 from mentornet_common.kafka import dlq_topic, make_consumer
 from mentornet_common.telemetry import (
     CONSUMER_BLOCKED,
@@ -430,6 +430,7 @@ class Consumer:
         async with self._runtime.unit_of_work(tenant_id) as uow:
             keys = [item.inbox_key(self.group_id) for item in items]
             done = await handled_among(uow.session, keys)
+            written: list[InboxKey] = []
             outcomes = []
             # One span per record: a record's handlers for this store follow each other in the batch.
             paired = zip(items, keys, strict=True)
@@ -444,9 +445,10 @@ class Consumer:
                         # The next handler sees the store as if this one had committed on its own (a row
                         # this one deleted is gone for it, not an object it could add back).
                         await uow.session.flush()
-                        record_handled(uow.session, *key)
                         done.add(key)  # the same event twice in one batch has one effect
+                        written.append(key)
                         outcomes.append((item, "processed"))
+            await record_handled(uow.session, written)
             await uow.commit()
         for item, outcome in outcomes:
             EVENTS_CONSUMED.labels(self.group_id, item.received.envelope.type, outcome).inc()
@@ -475,7 +477,7 @@ class Consumer:
                             EVENTS_CONSUMED.labels(self.group_id, envelope.type, "duplicate").inc()
                             return
                         await handler(uow, received)
-                        record_handled(uow.session, consumer_name, envelope.source, envelope.id)
+                        await record_handled(uow.session, [(consumer_name, envelope.source, envelope.id)])
                         await uow.commit()
                     EVENTS_CONSUMED.labels(self.group_id, envelope.type, "processed").inc()
                     return

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlmodel import col, delete, or_, select
+from sqlalchemy import Table
+from sqlmodel import col, delete, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from feedback.models import (
@@ -37,6 +38,7 @@ from mentornet_common.contracts import (
     UserErased,
 )
 from mentornet_common.erasure import ERASED, in_every_store
+from mentornet_common.rows import insert_new, upsert
 from mentornet_common.tenancy import CONSORTIUM
 from mentornet_common.unit_of_work import UnitOfWork
 
@@ -62,23 +64,32 @@ def _stores(name: str, apply: Apply, *where: str) -> list[Handler]:
 
 
 async def _record_ask(uow: UnitOfWork, event: AskCreated) -> None:
-    fact = await uow.session.get(AskFact, event.ask_id)
-    if fact is None:
-        uow.session.add(AskFact(ask_id=event.ask_id, org_id=event.mentee_org_id, created_at=event.created_at))
-    elif fact.created_at != event.created_at:
-        fact.created_at = event.created_at  # the proposal (another topic) arrived first
-        uow.session.add(fact)
+    # The proposal (another topic) may have arrived first and started the fact with a provisional time.
+    values = {"ask_id": event.ask_id, "org_id": event.mentee_org_id, "created_at": event.created_at}
+    await upsert(uow.session, AskFact, values, update=("created_at",))
 
 
 async def _note_first_proposal(uow: UnitOfWork, event: MatchProposed) -> None:
     """Topics are not ordered with each other: a proposal may arrive before its ask-created, so it
     starts the fact (creation time provisional) and ``_record_ask`` completes it."""
-    fact = await uow.session.get(AskFact, event.ask_id) or AskFact(
-        ask_id=event.ask_id, org_id=event.mentee_org_id, created_at=event.proposed_at
+    values = {
+        "ask_id": event.ask_id,
+        "org_id": event.mentee_org_id,
+        "created_at": event.proposed_at,
+        "first_proposed_at": event.proposed_at,
+    }
+    await upsert(
+        uow.session,
+        AskFact,
+        values,
+        update=("first_proposed_at",),
+        when=_earlier_proposal,
     )
-    if fact.first_proposed_at is None or event.proposed_at < fact.first_proposed_at:
-        fact.first_proposed_at = event.proposed_at
-        uow.session.add(fact)
+
+
+def _earlier_proposal(table: Table, offered: Any) -> Any:
+    first = table.c.first_proposed_at
+    return or_(first.is_(None), offered.first_proposed_at < first)
 
 
 STATUS = {
@@ -121,44 +132,38 @@ async def _record_session(uow: UnitOfWork, event: Participants) -> None:
 
 
 async def _record_proposal(uow: UnitOfWork, event: MatchProposed) -> None:
-    fact = await uow.session.get(ProposalFact, event.proposal_id) or ProposalFact(
-        proposal_id=event.proposal_id
-    )
-    fact.reverse_mentoring = event.reverse_mentoring
-    uow.session.add(fact)
+    values = {"proposal_id": event.proposal_id, "reverse_mentoring": event.reverse_mentoring}
+    await upsert(uow.session, ProposalFact, values, update=("reverse_mentoring",))
     # The session may have been scheduled before this proposal was handled (another topic).
-    records = await uow.session.exec(
-        select(SessionRecord).where(SessionRecord.proposal_id == event.proposal_id)
+    await uow.session.exec(
+        update(SessionRecord)
+        .where(col(SessionRecord.proposal_id) == event.proposal_id)
+        .values(reverse_mentoring=event.reverse_mentoring)
     )
-    for record in records.all():
-        record.reverse_mentoring = event.reverse_mentoring
-        uow.session.add(record)
 
 
 async def _keep_text(uow: UnitOfWork, event: MatchProposed) -> None:
     """The participants' orgs keep what the session is about, for their people's journals."""
-    if await uow.session.get(SessionText, event.proposal_id) is None:
-        uow.session.add(
-            SessionText(
-                proposal_id=event.proposal_id,
-                mentee_id=event.mentee_id,
-                question=event.question,
-                success_criteria=event.success_criteria,
-                skills=list(event.skills),
-            )
-        )
+    await insert_new(
+        uow.session,
+        SessionText,
+        proposal_id=event.proposal_id,
+        mentee_id=event.mentee_id,
+        question=event.question,
+        success_criteria=event.success_criteria,
+        skills=list(event.skills),
+    )
 
 
 async def _note_ask(uow: UnitOfWork, event: AskCreated) -> None:
-    if await uow.session.get(AskNote, event.ask_id) is None:
-        uow.session.add(
-            AskNote(
-                ask_id=event.ask_id,
-                mentee_id=event.mentee_id,
-                skills=list(event.skills),
-                created_at=event.created_at,
-            )
-        )
+    await insert_new(
+        uow.session,
+        AskNote,
+        ask_id=event.ask_id,
+        mentee_id=event.mentee_id,
+        skills=list(event.skills),
+        created_at=event.created_at,
+    )
 
 
 async def _close_ask(uow: UnitOfWork, event: AskClosed) -> None:

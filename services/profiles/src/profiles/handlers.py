@@ -21,6 +21,7 @@ from mentornet_common.contracts import (
 )
 from mentornet_common.erasure import in_every_store
 from mentornet_common.periods import quarter_of
+from mentornet_common.rows import upsert
 from mentornet_common.tenancy import CONSORTIUM
 from mentornet_common.unit_of_work import UnitOfWork
 from profiles.models import Participation, Profile, SharedCard
@@ -80,12 +81,8 @@ async def drop_mentor_card_when_mentor_withdrawn(
 
 
 async def _count(uow: UnitOfWork, user_id: str, moment: datetime, field: str) -> None:
-    quarter = quarter_of(moment)
-    row = await uow.session.get(Participation, (user_id, quarter)) or Participation(
-        user_id=user_id, quarter=quarter
-    )
-    setattr(row, field, getattr(row, field) + 1)
-    uow.session.add(row)
+    values = {"user_id": user_id, "quarter": quarter_of(moment), field: 1}
+    await upsert(uow.session, Participation, values, add=(field,))
 
 
 def _mentee_org(received: Received[Any]) -> str:

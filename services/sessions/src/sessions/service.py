@@ -25,6 +25,7 @@ from mentornet_common.contracts import (
 )
 from mentornet_common.pagination import page
 from mentornet_common.problems import Conflict, NotFound, Problem
+from mentornet_common.rows import upsert
 from mentornet_common.runtime import Runtime
 from mentornet_common.unit_of_work import UnitOfWork
 from sessions.models import TRANSITIONS, BookedTime, Session, SessionOut
@@ -53,42 +54,41 @@ def session_id_for(proposal_id: str) -> str:
 # the offer arrives ----------------------------------------------------------------------------------------
 
 
-async def record_offer(uow: UnitOfWork, offer: MatchProposed) -> Session:
+# What an offer sets on a copy, whether the copy is new or an earlier event started it.
+OFFERED = (
+    "question", "background", "success_criteria", "skills", "score", "reasons", "mentee_card", "expires_at",
+    "free_time", "slots", "mentor_timezone", "mentee_timezone",
+)  # fmt: skip
+
+
+async def record_offer(uow: UnitOfWork, offer: MatchProposed) -> None:
     """Create this store's copy of an offered session (or complete a copy an earlier event started)."""
-    session_id = session_id_for(offer.proposal_id)
     now = _now()
-    row = await uow.session.get(Session, session_id)
-    if row is None:
-        row = Session(
-            id=session_id,
-            proposal_id=offer.proposal_id,
-            ask_id=offer.ask_id,
-            mentor_id=offer.mentor_id,
-            mentor_org_id=offer.mentor_org_id,
-            mentee_id=offer.mentee_id,
-            mentee_org_id=offer.mentee_org_id,
-            question="",
-            background="",
-            success_criteria="",
-            skills=[],
-            duration_minutes=offer.duration_minutes,
-            created_at=now,
-            updated_at=now,
-        )
-    row.question = offer.question
-    row.background = offer.background
-    row.success_criteria = offer.success_criteria
-    row.skills = list(offer.skills)
-    row.score = offer.score
-    row.reasons = list(offer.reasons)
-    row.mentee_card = offer.mentee_card.model_dump(mode="json") if offer.mentee_card else None
-    row.expires_at = offer.expires_at
-    row.free_time = [r.model_dump(mode="json") for r in offer.free_time]
-    row.slots = [slot.isoformat() for slot in offer.slots]
-    row.mentor_timezone = offer.mentor_timezone
-    row.mentee_timezone = offer.mentee_card.timezone if offer.mentee_card else None
-    uow.session.add(row)
-    return row
+    values = {
+        "id": session_id_for(offer.proposal_id),
+        "proposal_id": offer.proposal_id,
+        "ask_id": offer.ask_id,
+        "mentor_id": offer.mentor_id,
+        "mentor_org_id": offer.mentor_org_id,
+        "mentee_id": offer.mentee_id,
+        "mentee_org_id": offer.mentee_org_id,
+        "duration_minutes": offer.duration_minutes,
+        "created_at": now,
+        "updated_at": now,
+        "question": offer.question,
+        "background": offer.background,
+        "success_criteria": offer.success_criteria,
+        "skills": list(offer.skills),
+        "score": offer.score,
+        "reasons": list(offer.reasons),
+        "mentee_card": offer.mentee_card.model_dump(mode="json") if offer.mentee_card else None,
+        "expires_at": offer.expires_at,
+        "free_time": [r.model_dump(mode="json") for r in offer.free_time],
+        "slots": [slot.isoformat() for slot in offer.slots],
+        "mentor_timezone": offer.mentor_timezone,
+        "mentee_timezone": offer.mentee_card.timezone if offer.mentee_card else None,
+    }
+    await upsert(uow.session, Session, values, update=OFFERED)
 
 
 # an unanswered offer lapses ---------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from mentornet_common.consumer import Handlers, Received, may_write, parties
 from mentornet_common.contracts import REGISTRY, ClientRevoked, UserErased
 from mentornet_common.erasure import in_every_store
+from mentornet_common.rows import insert_new
 from mentornet_common.tenancy import CONSORTIUM
 from mentornet_common.unit_of_work import UnitOfWork
 from streams.models import PartnerEvent, WebhookEndpoint
@@ -34,20 +35,18 @@ def involved(received: Received[Any]) -> list[str]:
 
 
 async def _record(session: AsyncSession, received: Received[Any]) -> None:
+    """Record the event once (a redelivery, or a retry after another store failed, finds it there)."""
     envelope = received.envelope
-    found = await session.exec(select(PartnerEvent.seq).where(PartnerEvent.event_id == envelope.id))
-    if found.first() is not None:
-        return  # recorded already (a redelivery, or a retry after another store failed)
-    session.add(
-        PartnerEvent(
-            event_id=envelope.id,
-            ce_type=envelope.type,
-            topic=type(received.payload).topic,
-            subject=envelope.subject,
-            time=envelope.time,
-            data=minimized(received.payload.model_dump(mode="json")),
-            received_at=datetime.now(UTC),
-        )
+    await insert_new(
+        session,
+        PartnerEvent,
+        event_id=envelope.id,
+        ce_type=envelope.type,
+        topic=type(received.payload).topic,
+        subject=envelope.subject,
+        time=envelope.time,
+        data=minimized(received.payload.model_dump(mode="json")),
+        received_at=datetime.now(UTC),
     )
 
 

@@ -1,0 +1,188 @@
+"""``make profile-handlers``: the CPU one ask costs each service's event handlers, in process.
+
+Drives a service's consumer group the way the broker would (``Consumer.process_batch``), without the broker,
+the API or HTTP: the events one ask causes (``ask-created``, then ``match-proposed``) for ``--asks`` asks,
+each record in a batch of its own (as when the system is not saturated) or ``--batch`` records together, on
+SQLite stores in a temporary folder (``--postgres URL`` for schemas on a PostgreSQL server). It prints the
+process CPU time per ask after a warm-up, and with ``--profile`` the pyinstrument profile of the measured
+asks — the tool behind the "where an ask's time goes" figures of docs/benchmarks.md. Figures only.
+
+matching's worker is not driven here (its ``ask-created`` handler needs a populated directory and the
+encoder); ``make bench``'s per-process CPU covers it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import secrets
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from mentornet_common.consumer import Consumer
+from mentornet_common.contracts import AskCreated, Event, MatchProposed
+from mentornet_common.envelope import Envelope
+from mentornet_devkit.testing import Record, service_under_test
+
+SERVICES = ("feedback", "sessions", "streams", "profiles")
+MENTEE_ORG, MENTOR_ORG = "org_profile_mentee", "org_profile_mentor"
+
+
+def one_ask(n: int) -> list[tuple[Event, str]]:
+    """The events of one ask that the other services consume, and the tenant each is published for."""
+    now = datetime.now(UTC)
+    ask_id, mentee, mentor = f"ask_{n:06d}", f"usr_mentee_{n % 32}", f"usr_mentor_{n % 12}"
+    created = AskCreated(
+        ask_id=ask_id,
+        mentee_id=mentee,
+        mentee_org_id=MENTEE_ORG,
+        skills=["negotiation", "pricing"],
+        duration_minutes=30,
+        scope="consortium",
+        created_at=now,
+    )
+    slot = (now + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
+    proposed = MatchProposed(
+        proposal_id=f"prp_{n:06d}",
+        ask_id=ask_id,
+        mentee_id=mentee,
+        mentee_org_id=MENTEE_ORG,
+        mentor_id=mentor,
+        mentor_org_id=MENTOR_ORG,
+        score=0.82,
+        reasons=["knows negotiation", "free at the same times"],
+        question="How do I price a renewal when the client asks for a discount?",
+        background="Account manager, second year; the renewal is next month.",
+        success_criteria="A price and a fallback I can defend.",
+        skills=["negotiation", "pricing"],
+        duration_minutes=30,
+        proposed_at=now,
+        expires_at=now + timedelta(days=2),
+        free_time=[{"start": slot, "end": slot + timedelta(hours=2)}],
+        slots=[slot, slot + timedelta(minutes=30)],
+        mentor_timezone="Europe/Berlin",
+    )
+    return [(created, MENTEE_ORG), (proposed, MENTEE_ORG)]
+
+
+def records(consumer: Consumer, first: int, count: int) -> list[Record]:
+    out = []
+    for n in range(first, first + count):
+        for event, tenant in one_ask(n):
+            envelope = Envelope.new(event, tenant)
+            topic = consumer._settings.topic(type(event).topic)
+            out.append(Record(topic, envelope.value(), envelope.headers(), envelope.key()))
+    return out
+
+
+async def measure(
+    service: str,
+    asks: int,
+    warmup: int,
+    batch: int,
+    backend: dict[str, Any],
+    profile: bool,
+    count_calls: bool,
+) -> dict[str, float]:
+    module = importlib.import_module(f"{service}.main")
+    config = importlib.import_module(f"{service}.config")
+    handlers = importlib.import_module(f"{service}.handlers").HANDLERS
+    settings_class = next(
+        value
+        for name, value in vars(config).items()
+        if name.endswith("Settings") and isinstance(value, type) and value.__module__ == config.__name__
+    )
+    async with service_under_test(
+        settings_class,
+        module.create_app,
+        handlers,
+        bootstrap_servers=None,
+        backend=backend,
+        topic_prefix=f"profile{secrets.token_hex(3)}.",
+    ) as under_test:
+        consumer = under_test.worker
+        for org in (MENTEE_ORG, MENTOR_ORG):
+            await under_test.runtime.stores.provision(org)
+
+        async def drive(first: int, count: int) -> None:
+            # A batch is one partition's records: ``batch`` asks' ask-created, then their match-proposed.
+            for start in range(first, first + count, batch):
+                pending = records(consumer, start, min(batch, first + count - start))
+                for topic in dict.fromkeys(record.topic for record in pending):
+                    await consumer.process_batch([r for r in pending if r.topic == topic])
+
+        await drive(0, warmup)
+        counter = None
+        if count_calls:
+            import cProfile
+            import pstats
+
+            counter = cProfile.Profile()
+            counter.enable()
+        profiler = None
+        if profile:
+            from pyinstrument import Profiler
+
+            profiler = Profiler(interval=0.0005, async_mode="enabled")
+            profiler.start()
+        cpu, wall = time.process_time(), time.perf_counter()
+        await drive(warmup, asks)
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        if profiler is not None:
+            profiler.stop()
+        if counter is not None:
+            counter.disable()
+            calls = pstats.Stats(counter).total_calls  # type: ignore[attr-defined]
+            # A figure the machine's load does not move, unlike the CPU time.
+            print(f"{service}: {calls / asks:,.0f} Python function calls per ask (cProfile)")
+        print(
+            f"{service}: {1000 * cpu / asks:.2f} CPU-ms per ask ({asks} asks, {len(one_ask(0))} events each, "
+            f"batches of {batch} record(s); wall {1000 * wall / asks:.2f} ms per ask)"
+        )
+        assert under_test.relay is not None
+        dead = [sent for sent in under_test.relay.memory.sent if sent.topic.endswith(".dlq")]
+        if dead:
+            print(f"{service}: {len(dead)} record(s) dead-lettered: the figures above are not an ask's")
+        if profiler is not None:
+            print(profiler.output_text(unicode=True, color=False, show_all=False))
+        return {"cpu_ms_per_ask": 1000 * cpu / asks, "dead_letters": len(dead)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("services", nargs="*", help=f"any of {', '.join(SERVICES)} (default: all)")
+    parser.add_argument("--asks", type=int, default=400)
+    parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument("--batch", type=int, default=1, help="records handed to the consumer together")
+    parser.add_argument("--postgres", metavar="URL", help="stores as schemas on this PostgreSQL server")
+    parser.add_argument("--profile", action="store_true", help="print pyinstrument's profile")
+    parser.add_argument(
+        "--count-calls",
+        action="store_true",
+        help="count Python function calls per ask (cProfile; CPU figures then include its cost)",
+    )
+    args = parser.parse_args()
+    for service in args.services or SERVICES:
+        if service not in SERVICES:
+            parser.error(f"no handlers to drive for {service!r}: choose among {', '.join(SERVICES)}")
+        with tempfile.TemporaryDirectory(prefix="mentornet-profile-") as folder:
+            backend: dict[str, Any] = {"data_dir": Path(folder), "database_url": ""}
+            if args.postgres:
+                backend = {
+                    "data_dir": Path(folder),
+                    "database_url": args.postgres,
+                    "database_schema_prefix": f"p{secrets.token_hex(4)}_",
+                }
+            asyncio.run(
+                measure(service, args.asks, args.warmup, args.batch, backend, args.profile, args.count_calls)
+            )
+
+
+if __name__ == "__main__":
+    main()
