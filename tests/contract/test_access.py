@@ -6,6 +6,7 @@ Regenerate the table after changing a route: ``.venv/bin/python tests/contract/t
 from __future__ import annotations
 
 import importlib
+import inspect
 import re
 import sys
 from pathlib import Path
@@ -128,3 +129,32 @@ def _write() -> None:
 if __name__ == "__main__":
     _write()
     print(f"wrote {DOC.relative_to(ROOT)}", file=sys.stderr)
+
+
+def _blocking(dependant: Dependant) -> list[str]:
+    """The plain functions a route calls per request (FastAPI hands each to its thread pool)."""
+    call = dependant.call
+    found = []
+    if call is not None and not inspect.isclass(call):
+        target = call if inspect.isfunction(call) or inspect.ismethod(call) else type(call).__call__
+        if not inspect.iscoroutinefunction(target):
+            found.append(getattr(call, "__qualname__", repr(call)))
+    for sub in dependant.dependencies:
+        found += _blocking(sub)
+    return found
+
+
+def test_no_route_hands_its_dependencies_or_itself_to_the_thread_pool() -> None:
+    """Every endpoint and dependency is a coroutine: FastAPI runs a plain function in a worker thread,
+    which costs each request a thread hand-over both ways (and the APIs never block: their stores are
+    reached without threads, see mentornet_common.sqlite_inline)."""
+    blocking = []
+    for service in SERVICES:
+        settings_module = importlib.import_module(f"{service}.config")
+        settings_class = next(
+            v for k, v in vars(settings_module).items() if k.endswith("Settings") and k != "CommonSettings"
+        )
+        app = importlib.import_module(f"{service}.main").create_app(settings_class())
+        for route in _api_routes(app.routes):
+            blocking += [f"{service} {route.path}: {name}" for name in _blocking(route.dependant)]
+    assert not blocking, blocking

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from prometheus_client import REGISTRY
+from sqlalchemy import event
 from sqlmodel import select
 
 from mentornet_common.outbox import OutboxMessage, pending_count
@@ -91,6 +92,44 @@ async def _none_unsent(runtime: Runtime, tenant: str) -> bool:
     return await unsent(runtime, tenant) == 0
 
 
+async def _unsent_is(runtime: Runtime, tenant: str, count: int) -> bool:
+    return await unsent(runtime, tenant) == count
+
+
+async def test_a_stores_published_rows_are_marked_sent_together(
+    broker: Broker, store_backend: dict[str, Any], topic_prefix: str
+) -> None:
+    """Marking rows sent is a write transaction: the rows a relay publishes within outbox_mark_linger_ms
+    are marked in one, and a relay that stops marks what it published before it goes."""
+    settings = on_broker(broker, store_backend, topic_prefix, outbox_mark_linger_ms=10_000)
+    runtime = Runtime(settings, create_all, sweep=False)
+    await register(runtime)
+    marks: list[str] = []
+
+    def count_marks(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("UPDATE OUTBOX"):
+            marks.append(statement)
+
+    event.listen(runtime.stores.engine("org_a").sync_engine, "before_cursor_execute", count_marks)
+    await runtime.start()
+    try:
+        for n in range(5):
+            async with runtime.unit_of_work("org_a") as uow:
+                uow.publish(ask_created(f"ask_{n}"))
+                await uow.commit()
+        await read_all(broker.bootstrap_servers, settings.topic("mentornet.asks"), expect=5)
+        assert await unsent(runtime, "org_a") == 5  # published, and lingering before they are marked
+        assert marks == []
+    finally:
+        await runtime.stop()
+    assert len(marks) == 1
+    reader = Runtime(settings, create_all, sweep=False)
+    try:
+        assert await unsent(reader, "org_a") == 0
+    finally:
+        await reader.stop()
+
+
 async def test_a_relay_woken_by_its_commit_publishes_only_its_own_rows(
     broker: Broker, store_backend: dict[str, Any], topic_prefix: str
 ) -> None:
@@ -112,7 +151,9 @@ async def test_a_relay_woken_by_its_commit_publishes_only_its_own_rows(
             await uow.commit()
         records = await read_all(broker.bootstrap_servers, settings.topic("mentornet.asks"), expect=1)
         assert [header(r, "ce_id") for r in records] == [mine.id]
-        assert await unsent(this_process, "org_a") == 1  # the other's row waits for its writer or the sweeper
+        # Its own row is marked sent (within outbox_mark_linger_ms); the other's waits for its writer or the
+        # sweeper.
+        await eventually(lambda: _unsent_is(this_process, "org_a", 1), what="only the other's row unsent")
     finally:
         await this_process.stop()
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 import redis
 from prometheus_client import REGISTRY
 
 import mentornet_common.ratelimit
-from mentornet_common.ratelimit import Counters, hashed
+from mentornet_common.ratelimit import Counters, InProcessStorage, hashed
 from mentornet_devkit.broker import free_port
 
 
@@ -90,6 +92,41 @@ async def test_windows_are_whole_seconds_rounded_up(clock: Clock, memory: Counte
     assert limiter.window_s == 1
     await limiter.hit("a")
     assert await limiter.retry_after("a") == 1
+
+
+async def test_counting_in_memory_hands_nothing_to_a_thread(
+    memory: Counters, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """limits' own in-memory storage sweeps every key after every hit through asyncio.to_thread — a
+    thread hand-over per key per request; the process's storage sweeps in the loop, once a second."""
+    import limits.aio.storage.memory
+
+    handed: list[object] = []
+    real = asyncio.to_thread
+
+    async def counted(func: Any, /, *args: Any, **kwargs: Any) -> Any:
+        handed.append(func)
+        return await real(func, *args, **kwargs)
+
+    monkeypatch.setattr(limits.aio.storage.memory.asyncio, "to_thread", counted)
+    limiter = memory.limiter("requests", 100, 60)
+    for n in range(200):
+        assert await limiter.hit(f"caller-{n % 50}") == 0
+        await asyncio.sleep(0)  # as between requests: whatever a hit started in the background runs
+    assert handed == []
+
+
+async def test_the_sweep_forgets_hits_that_left_their_window(clock: Clock, memory: Counters) -> None:
+    limiter = memory.limiter("requests", 5, 10)
+    for n in range(20):
+        await limiter.hit(f"caller-{n}")
+    storage = memory._memory.storage
+    assert isinstance(storage, InProcessStorage)
+    assert len(storage.events) == 20
+    clock.now += 11  # every hit has left its window, and a second has passed since the last sweep
+    await limiter.hit("caller-new")
+    (kept,) = storage.events  # the new caller's hit alone
+    assert hashed("caller-new") in kept
 
 
 def test_keys_are_hashed() -> None:

@@ -96,6 +96,17 @@ async def test_upsert_adds_to_counters(runtime: Runtime) -> None:
     assert {row.key: row.count for row in await _all(runtime, RowsProbe)} == {"k1": 3, "k2": 5}
 
 
+async def test_upsert_keeps_the_later_time_while_it_counts(runtime: Runtime) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    async with runtime.stores.writer("org_a") as session:
+        for hours in (0, 2, 1):
+            values = {"key": "k1", "count": 1, "first_seen": now + timedelta(hours=hours)}
+            await rows.upsert(session, RowsProbe, values, add=("count",), latest=("first_seen",))
+        await session.commit()
+    (row,) = await _all(runtime, RowsProbe)
+    assert (row.count, row.first_seen.replace(tzinfo=UTC)) == (3, now + timedelta(hours=2))
+
+
 async def test_each_statement_is_compiled_once(runtime: Runtime) -> None:
     """The dialects' ON CONFLICT constructs have no cache key: compiled on every execution, they would cost
     more than the ORM's read-then-write they replace. rows hands SQLAlchemy statements it caches."""
@@ -106,7 +117,7 @@ async def test_each_statement_is_compiled_once(runtime: Runtime) -> None:
             row = rows._row(table, {"key": f"k{n}", "count": 1})
             for statement in (
                 rows._insert_new(table, rows._dialect(session), tuple(row)),
-                rows._upsert(table, rows._dialect(session), tuple(row), (), ("count",), None),
+                rows._upsert(table, rows._dialect(session), tuple(row), (), ("count",), (), None),
             ):
                 result = await session.exec(statement, params=row)  # type: ignore[call-overload]
                 context = result.context

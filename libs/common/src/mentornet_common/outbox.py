@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 from collections.abc import Coroutine, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -107,6 +108,11 @@ class OutboxRelay:
         self._task: asyncio.Task[None] | None = None
         self._locks: dict[str, asyncio.Lock] = {}
         self._backoff = faults.Backoff(0.2, 10.0)
+        # Rows this relay published and has not marked sent yet, per store, and when they will be: marking
+        # is a write transaction of its own, so a store's rows published within outbox_mark_linger_ms of
+        # each other are marked together.
+        self._unmarked: dict[str, set[int]] = {}
+        self._mark_due: float | None = None
 
     def wake(self, tenant_id: str, rows: list[OutboxMessage]) -> None:
         """Publish these just-committed rows of a tenant's outbox now."""
@@ -118,11 +124,14 @@ class OutboxRelay:
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
     async def stop(self) -> None:
-        """Stop the relay and its producer; unsent rows stay for the next run."""
+        """Stop the relay and its producer; unsent rows stay for the next run, and published ones are
+        marked sent first (were that to fail, the next run's sweep publishes them again, and consumers skip
+        what they already handled)."""
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        await self.mark_published()
         if self._producer is not None:
             await self._producer.stop()
             self._producer = None
@@ -144,6 +153,10 @@ class OutboxRelay:
         loop = asyncio.get_running_loop()
         while True:
             timeout = max(0.0, next_sweep - loop.time()) if self._sweep else None
+            if self._mark_due is not None:
+                timeout = max(
+                    0.0, min(timeout if timeout is not None else math.inf, self._mark_due - loop.time())
+                )
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
             self._wake.clear()
@@ -163,6 +176,8 @@ class OutboxRelay:
                     # database being down must not hold up everyone else's events).
                     self._failed.setdefault(tenant_id, set()).update(retried | rows.keys())
                     failures += 1
+            if self._mark_due is not None and loop.time() >= self._mark_due:
+                await self.mark_published()
             if self._sweep and loop.time() >= next_sweep:
                 failures += await self.sweep()
                 next_sweep = loop.time() + self._settings.outbox_sweep_interval_s
@@ -213,6 +228,7 @@ class OutboxRelay:
 
     async def _sweep_one(self, tenant_id: str, grace: timedelta) -> None:
         await self.publish_pending(tenant_id, older_than=grace)
+        await self._mark_published(tenant_id)
         async with self._stores.session(tenant_id) as session:
             OUTBOX_BACKLOG.labels(self._settings.service_name, tenant_id).set(await pending_count(session))
 
@@ -223,6 +239,8 @@ class OutboxRelay:
         lock = self._locks.setdefault(tenant_id, asyncio.Lock())
         total = 0
         async with lock:
+            # Rows published but not marked yet would look unsent below.
+            await self._mark_published(tenant_id)
             while True:
                 rows = await self._pending(tenant_id, older_than, only)
                 if not rows:
@@ -251,7 +269,38 @@ class OutboxRelay:
             except Exception as exc:
                 await self._record_failure(tenant_id, rows, exc)
                 raise
-            await self._mark_sent(tenant_id, sorted(woken))
+        self._unmarked.setdefault(tenant_id, set()).update(woken)
+        if self._mark_due is None:
+            linger = self._settings.outbox_mark_linger_ms / 1000
+            self._mark_due = asyncio.get_running_loop().time() + linger
+
+    async def mark_published(self) -> None:
+        """Mark sent every row this relay published and has not marked yet (each store in one statement);
+        a store that cannot be reached keeps its rows for the next time."""
+        self._mark_due = None
+        for tenant_id in list(self._unmarked):
+            try:
+                await self._mark_published(tenant_id)
+            except Exception as exc:
+                log.warning(
+                    "outbox relay could not mark rows sent in %s, will retry: %s",
+                    tenant_id,
+                    exc,
+                    extra={"error": str(exc), "tenant": tenant_id},
+                )
+                if self._mark_due is None:
+                    self._mark_due = asyncio.get_running_loop().time() + self._backoff.next()
+
+    async def _mark_published(self, tenant_id: str) -> None:
+        ids = set(self._unmarked.get(tenant_id, ()))
+        if ids:
+            await self._mark_sent(tenant_id, sorted(ids))
+            # Only what was marked: rows published meanwhile stay for the next time.
+            remaining = self._unmarked.get(tenant_id, set()) - ids
+            if remaining:
+                self._unmarked[tenant_id] = remaining
+            else:
+                self._unmarked.pop(tenant_id, None)
 
     async def _pending(
         self, tenant_id: str, older_than: timedelta | None, only: set[int] | None

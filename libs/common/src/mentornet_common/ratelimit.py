@@ -30,6 +30,7 @@ request rate limits take the same path, a per-replica budget being better than n
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import logging
 import math
@@ -55,6 +56,38 @@ RETRY_REDIS_AFTER_S = 5.0
 """After a failure, operations go straight to memory for this long before Redis is tried again."""
 
 
+class InProcessStorage(MemoryStorage):
+    """limits' in-memory storage with its expiry sweep done in the event loop's thread, at most once every
+    ``SWEEP_EVERY_S``. limits (5.8) starts a sweep after every hit, and the sweep hands each key's events
+    to a worker thread (``asyncio.to_thread``): a thread hand-over per key on every request — a tenth of a
+    busy API's CPU. The sweep only bounds memory; the limits count from each hit's time either way."""
+
+    SWEEP_EVERY_S = 1.0
+    _swept_at = 0.0
+
+    async def _MemoryStorage__schedule_expiry(self) -> None:  # limits' private hook (name-mangled)
+        now = time.monotonic()
+        if now - self._swept_at >= self.SWEEP_EVERY_S:
+            self._swept_at = now
+            self.sweep()
+
+    def sweep(self) -> None:
+        """Drop expired hits and counters (nothing awaits in between, so no lock is needed)."""
+        now = time.time()
+        for key, events in list(self.events.items()):
+            kept = bisect.bisect_left(events, -now, key=lambda event: -event.expiry)  # newest first
+            if kept:
+                del events[kept:]
+            else:
+                self.events.pop(key, None)
+                self.locks.pop(key, None)
+        for key, expires in list(self.expirations.items()):
+            if expires <= now:
+                self.storage.pop(key, None)
+                self.expirations.pop(key, None)
+                self.locks.pop(key, None)
+
+
 def hashed(key: str) -> str:
     """What a key is stored under: no raw address, e-mail hash or client id in Redis."""
     return hashlib.sha256(key.encode()).hexdigest()[:32]
@@ -73,7 +106,7 @@ class Counters:
         retry_redis_after_s: float = RETRY_REDIS_AFTER_S,
     ) -> None:
         self.service = service
-        self._memory = MovingWindowRateLimiter(MemoryStorage())
+        self._memory = MovingWindowRateLimiter(InProcessStorage())
         self._redis_storage: RedisStorage | None = None
         self._redis: MovingWindowRateLimiter | None = None
         if redis_url:

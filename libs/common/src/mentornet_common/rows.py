@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Table, TextClause, bindparam, text
+from sqlalchemy import Table, TextClause, bindparam, case, or_, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 from sqlmodel import SQLModel
@@ -64,11 +64,22 @@ def _upsert(
     columns: tuple[str, ...],
     update: tuple[str, ...],
     add: tuple[str, ...],
+    latest: tuple[str, ...],
     when: When | None,
 ) -> TextClause:
     statement = _dialect_insert(dialect)(table).values({name: bindparam(name) for name in columns})
     changes: dict[str, Any] = {name: statement.excluded[name] for name in update}
     changes |= {name: table.c[name] + statement.excluded[name] for name in add}
+    changes |= {
+        name: case(
+            (
+                or_(table.c[name].is_(None), statement.excluded[name] > table.c[name]),
+                statement.excluded[name],
+            ),
+            else_=table.c[name],
+        )
+        for name in latest
+    }
     statement = statement.on_conflict_do_update(
         index_elements=[column.name for column in table.primary_key],
         set_=changes,
@@ -111,12 +122,13 @@ async def upsert(
     update: tuple[str, ...] = (),
     when: When | None = None,
     add: tuple[str, ...] = (),
+    latest: tuple[str, ...] = (),
 ) -> None:
-    """Insert a row, or, when its primary key exists, set its ``update`` columns to the values offered and
-    add the offered values of its ``add`` columns to theirs (counters) — only where ``when(table,
-    excluded)`` holds, if given. ``when`` must be one function (not a new lambda each call): the statement
-    is built once per shape."""
+    """Insert a row, or, when its primary key exists, set its ``update`` columns to the values offered,
+    add the offered values of its ``add`` columns to theirs (counters), and keep the later of the two
+    values of its ``latest`` columns — only where ``when(table, excluded)`` holds, if given. ``when`` must
+    be one function (not a new lambda each call): the statement is built once per shape."""
     table = _table(model)
     row = _row(table, values)
-    statement = _upsert(table, _dialect(session), tuple(row), update, add, when)
+    statement = _upsert(table, _dialect(session), tuple(row), update, add, latest, when)
     await session.exec(statement, params=row)  # type: ignore[call-overload]

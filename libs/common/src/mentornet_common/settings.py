@@ -159,6 +159,15 @@ class CommonSettings(BaseSettings):
         ge=0,
         description="The sweeper leaves rows younger than this to the process that wrote them.",
     )
+    outbox_mark_linger_ms: int = Field(
+        default=500,
+        ge=0,
+        le=10_000,
+        description="A process marks the outbox rows it published as sent this long after the first of "
+        "them, each store's rows in one transaction (a process that stops marks them at once; one that "
+        "crashes leaves them to the sweep, which publishes them again, and consumers skip what they already "
+        "handled).",
+    )
     outbox_batch_size: int = Field(
         default=200,
         ge=1,

@@ -10,7 +10,7 @@ from jwt import PyJWK
 from identity.service import Identity, jwks
 
 
-def get_identity(request: Request) -> Identity:
+async def get_identity(request: Request) -> Identity:  # a coroutine: no thread pool hop per request
     identity: Identity = request.app.state.identity
     return identity
 

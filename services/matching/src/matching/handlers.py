@@ -41,6 +41,7 @@ from mentornet_common.contracts import (
     UserErased,
 )
 from mentornet_common.erasure import ERASED, in_every_store
+from mentornet_common.rows import insert_new, upsert
 from mentornet_common.tenancy import CONSORTIUM
 from mentornet_common.unit_of_work import UnitOfWork
 
@@ -223,13 +224,9 @@ async def _stats(uow: UnitOfWork, mentor_id: str) -> MentorStats:
 @in_store(_consortium)
 async def count_open_proposal_when_match_proposed(uow: UnitOfWork, received: Received[MatchProposed]) -> None:
     event = received.payload
-    stats = await _stats(uow, event.mentor_id)
-    stats.proposals += 1
-    if stats.last_proposed_at is None or event.proposed_at > stats.last_proposed_at:
-        stats.last_proposed_at = event.proposed_at
-    uow.session.add(stats)
-    if await uow.session.get(ProposalState, event.proposal_id) is None:
-        uow.session.add(ProposalState(proposal_id=event.proposal_id, mentor_id=event.mentor_id))
+    values = {"mentor_id": event.mentor_id, "proposals": 1, "last_proposed_at": event.proposed_at}
+    await upsert(uow.session, MentorStats, values, add=("proposals",), latest=("last_proposed_at",))
+    await insert_new(uow.session, ProposalState, proposal_id=event.proposal_id, mentor_id=event.mentor_id)
 
 
 async def _answered(uow: UnitOfWork, proposal_id: str, mentor_id: str) -> None:
