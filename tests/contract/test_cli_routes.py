@@ -33,6 +33,12 @@ LETTER = {
 }  # fmt: skip
 
 
+USER = {"id": "usr_1", "org_id": "org_1", "email": "ann@acme.example", "name": "Ann", "roles": ["member"],
+        "active": True}  # fmt: skip
+HOOK = {"id": "whk_1", "url": "https://hr.acme.example/hooks", "event_types": ["*"], "enabled": True,
+        "disabled_reason": None}  # fmt: skip
+
+
 def ingress_routes() -> dict[str, str]:
     documents = yaml.safe_load_all((ROOT / "deploy/k8s/base/edge.yaml").read_text())
     ingress = next(
@@ -64,7 +70,7 @@ def answer(method: str, path: str) -> Any:
             "status": "ready",
             "services": [{"service": s, "status": "ready", "checks": {"store": "ok"}} for s in SERVICES],
         }
-    if path.startswith("/v1/operations/"):
+    if path.startswith("/v1/operations/") and not path.startswith("/v1/operations/identity/users"):
         service, rest = path.removeprefix("/v1/operations/").split("/", 1)
         lists: dict[str, list[dict[str, Any]]] = {
             "stores": [{"tenant": "org_1", "backend": "sqlite", "size_bytes": 4096}],
@@ -105,6 +111,16 @@ def answer(method: str, path: str) -> Any:
         return {"id": "org_1", "slug": "acme", "name": "Acme", "email_domains": ["acme.example"]}
     if path == "/v1/orgs/org_1/settings":
         return {"org_id": "org_1", "email_domains": ["acme.example"], "group_roles": {}}
+    if path in ("/v1/orgs/org_1/suspend", "/v1/orgs/org_1/resume"):
+        return {**answer("GET", "/v1/orgs/org_1"), "suspended_at": None}
+    if path == "/v1/operations/identity/users":
+        return {"items": [USER], "next_offset": None}
+    if path.startswith("/v1/orgs/org_1/users/usr_1/"):
+        return {**USER, "active": path.endswith("/activate")}
+    if path == "/v1/webhooks":
+        return {"items": [HOOK], "next_offset": None}
+    if path == "/v1/webhooks/whk_1/disable":
+        return {**HOOK, "enabled": False, "disabled_reason": "disabled by a consortium operator"}
     if path == "/v1/signing-keys":
         return [{"kid": "k1", "created_at": "2026-12-06T08:00:00+00:00", "retired_at": None}]
     if path == "/v1/signing-keys/rotate":
@@ -125,6 +141,13 @@ COMMANDS = [
     ["orgs", "show", "org_1"],
     ["keys", "list"],
     ["keys", "rotate"],
+    ["orgs", "suspend", "org_1"],
+    ["orgs", "resume", "org_1"],
+    ["users", "find", "ann@acme.example"],
+    ["users", "deactivate", "ann@acme.example"],
+    ["users", "activate", "ann@acme.example"],
+    ["webhooks", "list", "org_1"],
+    ["webhooks", "disable", "org_1", "whk_1"],
 ]
 
 

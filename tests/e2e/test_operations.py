@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from mentornet_devkit.demo import PASSWORD, login
 from mentornet_devkit.testing import eventually, header, read_all
 
-from .conftest import OPERATOR, System
+from .conftest import OPERATOR, PERSON_ROUTES, System, seconds_until_refused_everywhere
 
 pytestmark = pytest.mark.e2e
 
@@ -382,3 +382,74 @@ async def test_the_command_says_why_the_api_refused(
     monkeypatch.setenv("MENTORNET_OPERATOR_TOKEN", admin["Authorization"].removeprefix("Bearer "))
     refused = await arun("dlq", "list", "--base-url", api_mode, code=1)
     assert "403 this needs the operator role" in refused
+
+
+# suspending an org ------------------------------------------------------------------------------------------
+
+
+async def test_a_suspended_orgs_still_valid_tokens_are_refused_by_every_service(system: System) -> None:
+    """The attack: a person (or portal) of an org the consortium suspended keeps using a token identity
+    signed before the suspension, which stays valid by its signature and expiry for minutes."""
+    async with httpx.AsyncClient(timeout=30) as http:
+        ops = await operator(http, system)
+        org_id, domain = await new_org(http, system, ops)
+        other_id, other_domain = await new_org(http, system, ops)
+        held = await seat(http, system, ops, org_id, f"held@{domain}", ["member"])
+        bystander = await seat(http, system, ops, other_id, f"by@{other_domain}", ["member"])
+        for service, path in PERSON_ROUTES.items():
+            accepted = await http.get(url(system, service, path), headers=held)
+            assert accepted.status_code != 401, (service, accepted.text)
+
+        suspended = await http.post(url(system, "identity", f"/v1/orgs/{org_id}/suspend"), headers=ops)
+        assert suspended.status_code == 200 and suspended.json()["suspended_at"]
+        await seconds_until_refused_everywhere(system.urls, held)
+        for service, path in PERSON_ROUTES.items():
+            refused = await http.get(url(system, service, path), headers=held)
+            assert refused.status_code == 401 and "the org is suspended" in refused.json()["detail"]
+            assert (await http.get(url(system, service, path), headers=bystander)).status_code != 401
+        again = await http.post(
+            url(system, "identity", "/v1/token"),
+            data={"grant_type": "password", "username": f"held@{domain}", "password": PASSWORD},
+        )
+        assert again.status_code == 400 and again.json()["detail"] == "the org is suspended"
+
+        resumed = await http.post(url(system, "identity", f"/v1/orgs/{org_id}/resume"), headers=ops)
+        assert resumed.status_code == 200 and resumed.json()["suspended_at"] is None
+        fresh = await login(http, system.urls, f"held@{domain}", PASSWORD)
+        for service, path in PERSON_ROUTES.items():
+            assert (await http.get(url(system, service, path), headers=fresh)).status_code != 401
+            assert (await http.get(url(system, service, path), headers=held)).status_code == 401
+
+
+async def test_the_command_suspends_finds_deactivates_and_disables_through_the_api(
+    api_mode: str, system: System
+) -> None:
+    async with httpx.AsyncClient(timeout=30) as http:
+        ops = await operator(http, system)
+        org_id, domain = await new_org(http, system, ops)
+        admin = await seat(http, system, ops, org_id, f"admin@{domain}", ["org_admin"])
+        person = await seat(http, system, ops, org_id, f"pat@{domain}", ["member"])
+        hook = await http.post(
+            url(system, "streams", "/v1/webhooks"), json={"url": "http://127.0.0.1:9/hook"}, headers=admin
+        )
+        assert hook.status_code == 201, hook.text
+        hook_id = hook.json()["id"]
+
+    found = await arun("users", "find", f"PAT@{domain}", "--base-url", api_mode)
+    assert f"pat@{domain}" in found and org_id in found and "│ yes" in found
+    assert "no account is" in await arun("users", "find", f"nobody@{domain}", "--base-url", api_mode, code=1)
+    assert "is inactive" in await arun("users", "deactivate", f"pat@{domain}", "--base-url", api_mode)
+    await seconds_until_refused_everywhere(system.urls, person)
+    assert "is active" in await arun("users", "activate", f"pat@{domain}", "--base-url", api_mode)
+
+    listed = await arun("webhooks", "list", org_id, "--base-url", api_mode)
+    assert hook_id in listed and "http://127.0.0.1:9/hook" in listed
+    disabled = await arun("webhooks", "disable", org_id, hook_id, "--base-url", api_mode)
+    assert "disabled by a consortium operator" in disabled
+
+    assert "suspended since" in await arun("orgs", "suspend", org_id, "--base-url", api_mode)
+    await seconds_until_refused_everywhere(system.urls, admin)
+    assert "resumed" in await arun("orgs", "resume", org_id, "--base-url", api_mode)
+    async with httpx.AsyncClient(timeout=30) as http:
+        fresh = await login(http, system.urls, f"admin@{domain}", PASSWORD)
+        assert (await http.get(url(system, "identity", "/v1/me"), headers=fresh)).status_code == 200

@@ -113,6 +113,12 @@ from .org_public import OrgPublic
 from .org_registered_data import OrgRegisteredData
 from .org_registered_event_out import OrgRegisteredEventOut
 from .org_registered_webhook import OrgRegisteredWebhook
+from .org_resumed_data import OrgResumedData
+from .org_resumed_event_out import OrgResumedEventOut
+from .org_resumed_webhook import OrgResumedWebhook
+from .org_suspended_data import OrgSuspendedData
+from .org_suspended_event_out import OrgSuspendedEventOut
+from .org_suspended_webhook import OrgSuspendedWebhook
 from .outbox_list import OutboxList
 from .outbox_out import OutboxOut
 from .participation_out import ParticipationOut
@@ -319,6 +325,12 @@ __all__ = (
     "OrgRegisteredData",
     "OrgRegisteredEventOut",
     "OrgRegisteredWebhook",
+    "OrgResumedData",
+    "OrgResumedEventOut",
+    "OrgResumedWebhook",
+    "OrgSuspendedData",
+    "OrgSuspendedEventOut",
+    "OrgSuspendedWebhook",
     "OutboxList",
     "OutboxOut",
     "ParticipationOut",

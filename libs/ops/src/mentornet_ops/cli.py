@@ -58,7 +58,9 @@ dlq_app = typer.Typer(help="Dead letters: list, show, replay, drop.", no_args_is
 app.add_typer(tenants_app, name="tenants")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(members.orgs_app, name="orgs")
+app.add_typer(members.users_app, name="users")
 app.add_typer(members.keys_app, name="keys")
+app.add_typer(members.webhooks_app, name="webhooks")
 console = Console()
 T = TypeVar("T")
 

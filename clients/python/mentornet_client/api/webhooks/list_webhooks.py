@@ -14,6 +14,7 @@ def _get_kwargs(
     *,
     limit: int | Unset = 50,
     offset: int | Unset = 0,
+    org_id: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -21,6 +22,13 @@ def _get_kwargs(
     params["limit"] = limit
 
     params["offset"] = offset
+
+    json_org_id: None | str | Unset
+    if isinstance(org_id, Unset):
+        json_org_id = UNSET
+    else:
+        json_org_id = org_id
+    params["org_id"] = json_org_id
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -86,12 +94,15 @@ def sync_detailed(
     client: AuthenticatedClient,
     limit: int | Unset = 50,
     offset: int | Unset = 0,
+    org_id: None | str | Unset = UNSET,
 ) -> Response[Problem | WebhookList]:
     """The org's endpoints
 
     Args:
         limit (int | Unset): Page size (at most 200). Default: 50.
         offset (int | Unset): The previous page's next_offset. Default: 0.
+        org_id (None | str | Unset): The org whose endpoints these are: required of a consortium
+            operator; an org's own caller may omit it (another org's: 404).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -104,6 +115,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         limit=limit,
         offset=offset,
+        org_id=org_id,
     )
 
     response = client.get_httpx_client().request(
@@ -118,12 +130,15 @@ def sync(
     client: AuthenticatedClient,
     limit: int | Unset = 50,
     offset: int | Unset = 0,
+    org_id: None | str | Unset = UNSET,
 ) -> Problem | WebhookList | None:
     """The org's endpoints
 
     Args:
         limit (int | Unset): Page size (at most 200). Default: 50.
         offset (int | Unset): The previous page's next_offset. Default: 0.
+        org_id (None | str | Unset): The org whose endpoints these are: required of a consortium
+            operator; an org's own caller may omit it (another org's: 404).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -137,6 +152,7 @@ def sync(
         client=client,
         limit=limit,
         offset=offset,
+        org_id=org_id,
     ).parsed
 
 
@@ -145,12 +161,15 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     limit: int | Unset = 50,
     offset: int | Unset = 0,
+    org_id: None | str | Unset = UNSET,
 ) -> Response[Problem | WebhookList]:
     """The org's endpoints
 
     Args:
         limit (int | Unset): Page size (at most 200). Default: 50.
         offset (int | Unset): The previous page's next_offset. Default: 0.
+        org_id (None | str | Unset): The org whose endpoints these are: required of a consortium
+            operator; an org's own caller may omit it (another org's: 404).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -163,6 +182,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         limit=limit,
         offset=offset,
+        org_id=org_id,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -175,12 +195,15 @@ async def asyncio(
     client: AuthenticatedClient,
     limit: int | Unset = 50,
     offset: int | Unset = 0,
+    org_id: None | str | Unset = UNSET,
 ) -> Problem | WebhookList | None:
     """The org's endpoints
 
     Args:
         limit (int | Unset): Page size (at most 200). Default: 50.
         offset (int | Unset): The previous page's next_offset. Default: 0.
+        org_id (None | str | Unset): The org whose endpoints these are: required of a consortium
+            operator; an org's own caller may omit it (another org's: 404).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -195,5 +218,6 @@ async def asyncio(
             client=client,
             limit=limit,
             offset=offset,
+            org_id=org_id,
         )
     ).parsed
