@@ -90,7 +90,11 @@ async def register(
 
 
 @webhooks_router.get(
-    "", operation_id="listWebhooks", response_model=WebhookList, summary="The org's endpoints"
+    "",
+    operation_id="listWebhooks",
+    response_model=WebhookList,
+    responses=problems((404, "`org_id` names another org than the caller's, or an unknown one")),
+    summary="The org's endpoints",
 )
 async def list_endpoints(
     runtime: RuntimeDep,
