@@ -97,3 +97,44 @@ def test_a_group_reads_its_handlers_topics_and_identitys_and_identity_reads_none
     assert consumed_topics({AskCreated: []}) == ("mentornet.asks", "mentornet.identity")
     assert consumed_topics({OrgRegistered: []}) == ("mentornet.identity",)
     assert consumed_topics({}) == ()
+
+
+class Half:
+    """A runtime whose store answers and whose broker does not."""
+
+    def __init__(self) -> None:
+        self.stores = self
+
+    async def provision(self, org_id: str) -> None:
+        return None
+
+    async def ping(self) -> None:
+        return None
+
+    async def check_broker(self) -> None:
+        raise TimeoutError
+
+
+async def test_the_health_names_a_failing_check_and_a_service_that_does_not_answer() -> None:
+    signer = Signer()
+    app = FastAPI()
+    install_problem_handlers(app)
+    keys = JwksKeySource(
+        "http://identity/.well-known/jwks.json",
+        transport=httpx.MockTransport(lambda _: httpx.Response(200, json=signer.jwks())),
+    )
+    app.state.verifier = TokenVerifier(keys, ISSUER, AUDIENCE)
+    app.state.runtime = Half()
+    app.include_router(health_router("identity", {"feedback": "http://127.0.0.1:9"}))  # nothing listens there
+    operator = {"Authorization": f"Bearer {signer.token(roles=['operator'])}"}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+        answer = await http.get("/v1/operations/health", headers=operator)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {
+        "status": "not ready",
+        "services": [
+            {"service": "identity", "status": "not ready",
+             "checks": {"store": "ok", "broker": "unavailable: TimeoutError"}},
+            {"service": "feedback", "status": "unreachable", "checks": {"api": "ConnectError"}},
+        ],
+    }  # fmt: skip
