@@ -3,6 +3,7 @@ running system's answers are tested end to end in tests/e2e/test_operations.py).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -11,8 +12,16 @@ from fastapi import FastAPI
 
 from mentornet_common.auth import JwksKeySource, TokenVerifier
 from mentornet_common.contracts import AskCreated, OrgRegistered
-from mentornet_common.operations import consumed_topics, health_router, operations_router
+from mentornet_common.operations import (
+    consumed_topics,
+    health_router,
+    operations_router,
+    outbox_backlog,
+    store_size,
+)
+from mentornet_common.outbox import OutboxMessage
 from mentornet_common.problems import install_problem_handlers
+from mentornet_common.runtime import Runtime
 
 from .test_auth import AUDIENCE, ISSUER, Signer
 
@@ -138,3 +147,25 @@ async def test_the_health_names_a_failing_check_and_a_service_that_does_not_answ
             {"service": "feedback", "status": "unreachable", "checks": {"api": "ConnectError"}},
         ],
     }  # fmt: skip
+
+
+async def test_each_store_has_a_size_and_its_unsent_events_the_oldest_ones_age(runtime: Runtime) -> None:
+    written = datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
+    async with runtime.stores.writer("org_a") as session:
+        for n, (created, sent) in enumerate(
+            [(written, None), (written + timedelta(minutes=1), None), (written - timedelta(hours=1), written)]
+        ):
+            session.add(OutboxMessage(
+                event_id=f"evt_{n}", topic="mentornet.asks", ce_type="mentornet.ask-created.v1",
+                ce_source="/t", ce_subject="ask_1", ce_time=created, tenant_id="org_a", payload="{}",
+                created_at=created, sent_at=sent,
+            ))  # fmt: skip
+        await session.commit()
+    now = written + timedelta(minutes=5)
+    backlog = await outbox_backlog(runtime.stores, "org_a", now)
+    assert (backlog.unsent, backlog.oldest_unsent_at, backlog.oldest_age_s) == (2, written, 300.0)
+    quiet = await outbox_backlog(runtime.stores, "org_b", now)
+    assert (quiet.unsent, quiet.oldest_unsent_at, quiet.oldest_age_s) == (0, None, None)
+    for tenant in ("consortium", "org_a", "org_b"):
+        size = await store_size(runtime.stores, tenant)
+        assert size is not None and size > 0, tenant
