@@ -50,7 +50,10 @@ def service_app(service: str) -> Any:
 
 def public_paths(service: str) -> list[str]:
     """The paths a service's OpenAPI document promises, with path parameters filled in."""
-    paths = [re.sub(r"\{[^}]+\}", "x", path) for path in service_app(service).openapi()["paths"]]
+    # the operator API's /v1/operations/{service}/… is the same path in every service: it names the service
+    named = [path.replace("/v1/operations/{service}/", f"/v1/operations/{service}/") for path in
+             service_app(service).openapi()["paths"]]  # fmt: skip
+    paths = [re.sub(r"\{[^}]+\}", "x", path) for path in named]
     return [p for p in paths if p not in UNROUTED | SHARED] + MOUNTED.get(service, [])
 
 

@@ -62,6 +62,23 @@ def test_each_kind_of_revocation_catches_exactly_the_tokens_it_names() -> None:
     assert listed.cursor == 5
 
 
+def test_a_suspended_orgs_tokens_are_refused_whoever_holds_them_and_others_are_not() -> None:
+    listed = RevocationList()
+    listed.add([revoked("org", "org_a")])
+    for token in (
+        person(),  # a person, by password
+        person(via="sso"),
+        person(subject="cl_portal", kind="client", scopes=frozenset({"users:read"})),  # its API client
+        person(actor="cl_portal"),  # a portal acting for its person
+    ):
+        assert listed.revoked(token) == "the org is suspended"
+    assert listed.revoked(person(org_id="org_b")) is None
+    assert (
+        listed.revoked(person(issued_at=100.6)) is None
+    )  # issued after the cutoff (identity issues none while suspended)
+    assert listed.revoked(person(subject="usr_op", org_id=None, roles=frozenset({"operator"}))) is None
+
+
 def test_a_revocation_is_forgotten_once_no_token_it_matches_can_be_valid() -> None:
     listed = RevocationList()
     listed.add([revoked("subject", "usr_1", expires=200.0)])

@@ -21,7 +21,14 @@ from starlette.routing import Route
 from streams.timers import QUEUE
 from streams.webhooks import ATTEMPTS, RETRIES, Sender
 
-from mentornet_common.contracts import AskCreated, ClientRevoked, MatchProposed, UserErased
+from mentornet_common.contracts import (
+    AskCreated,
+    ClientRevoked,
+    MatchProposed,
+    OrgResumed,
+    OrgSuspended,
+    UserErased,
+)
 from mentornet_common.timers import TimerLoop
 from mentornet_devkit.testing import deliver, eventually
 
@@ -313,6 +320,67 @@ async def test_a_revoked_clients_webhooks_stop_and_no_one_elses(streams: Streams
     # The org's admin may take one back.
     again = await streams.http.post(f"/v1/webhooks/{by_client['id']}/enable", headers=admin)
     assert again.json()["enabled"] is True
+
+
+async def test_a_suspended_orgs_webhooks_pause_and_resume_with_it_and_no_one_elses(streams: Streams) -> None:
+    paused = await register(streams, "http://127.0.0.1:9/paused")
+    stopped = await register(streams, "http://127.0.0.1:9/stopped-by-the-org")
+    stop = await streams.http.post(f"/v1/webhooks/{stopped['id']}/disable", headers=streams.partner("org_a"))
+    assert stop.status_code == 200 and stop.json()["enabled"] is False
+    other = await streams.http.post(
+        "/v1/webhooks", json={"url": "http://127.0.0.1:9/other"}, headers=streams.partner("org_b")
+    )
+    assert other.status_code == 201
+
+    # another org's event naming org_a changes nothing: only identity announces a suspension, as the org's
+    await deliver(streams.worker, OrgSuspended(org_id="org_a", suspended_at=NOW), "org_b")
+    assert (await hooks(streams, "org_a"))[paused["url"]] == (True, None)
+    await deliver(streams.worker, OrgSuspended(org_id="org_a", suspended_at=NOW), "org_a")
+    state = await hooks(streams, "org_a")
+    assert state[paused["url"]][0] is False and "suspended" in str(state[paused["url"]][1])
+    assert state[stopped["url"]][0] is False and "disabled by the org" in str(state[stopped["url"]][1])
+    assert (await hooks(streams, "org_b"))["http://127.0.0.1:9/other"] == (True, None)
+
+    await deliver(streams.worker, OrgResumed(org_id="org_a", resumed_at=NOW), "org_a")
+    state = await hooks(streams, "org_a")
+    assert state[paused["url"]] == (True, None)
+    assert state[stopped["url"]][0] is False  # what the org itself disabled stays disabled
+
+
+async def hooks(streams: Streams, org: str) -> dict[str, tuple[bool, str | None]]:
+    listed = await streams.http.get("/v1/webhooks", headers=streams.partner(org))
+    assert listed.status_code == 200, listed.text
+    return {hook["url"]: (hook["enabled"], hook["disabled_reason"]) for hook in listed.json()["items"]}
+
+
+async def test_an_operator_lists_and_disables_an_orgs_webhooks_naming_the_org(streams: Streams) -> None:
+    hook = await register(streams, "http://127.0.0.1:9/hook")
+    operator = streams.tokens.headers("usr_ops", None, ["operator"])
+    unnamed = await streams.http.get("/v1/webhooks", headers=operator)
+    assert unnamed.status_code == 422 and unnamed.json()["errors"][0]["field"] == "query.org_id"
+    listed = await streams.http.get("/v1/webhooks", params={"org_id": "org_a"}, headers=operator)
+    assert [h["id"] for h in listed.json()["items"]] == [hook["id"]]
+    disabled = await streams.http.post(
+        f"/v1/webhooks/{hook['id']}/disable", params={"org_id": "org_a"}, headers=operator
+    )
+    assert disabled.status_code == 200, disabled.text
+    assert disabled.json()["enabled"] is False
+    assert "a consortium operator" in disabled.json()["disabled_reason"]
+
+    # an org names only itself: another org's endpoints are not found, and a member may not disable
+    elsewhere = await streams.http.get(
+        "/v1/webhooks", params={"org_id": "org_a"}, headers=streams.partner("org_b")
+    )
+    assert elsewhere.status_code == 404
+    again = await streams.http.post(
+        f"/v1/webhooks/{hook['id']}/disable", params={"org_id": "org_a"}, headers=streams.partner("org_b")
+    )
+    assert again.status_code == 404
+    member = streams.tokens.headers("usr_m", "org_a", ["member"])
+    assert (await streams.http.post(f"/v1/webhooks/{hook['id']}/disable", headers=member)).status_code == 403
+    reader = streams.partner("org_a", scope="webhooks:read")
+    refused = await streams.http.post(f"/v1/webhooks/{hook['id']}/disable", headers=reader)
+    assert refused.status_code == 403 and refused.json()["missing_scopes"] == ["webhooks:write"]
 
 
 async def test_a_retried_registration_never_replays_the_webhook_secret(streams: Streams) -> None:

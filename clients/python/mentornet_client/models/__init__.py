@@ -28,6 +28,12 @@ from .client_public import ClientPublic
 from .client_revoked_data import ClientRevokedData
 from .client_revoked_event_out import ClientRevokedEventOut
 from .client_revoked_webhook import ClientRevokedWebhook
+from .consortium_health import ConsortiumHealth
+from .dead_letter_detail import DeadLetterDetail
+from .dead_letter_detail_headers import DeadLetterDetailHeaders
+from .dead_letter_list import DeadLetterList
+from .dead_letter_out import DeadLetterOut
+from .dead_letters_settled import DeadLettersSettled
 from .delivery_list import DeliveryList
 from .delivery_out import DeliveryOut
 from .delivery_out_status import DeliveryOutStatus
@@ -70,6 +76,8 @@ from .journal_entry_role import JournalEntryRole
 from .journal_entry_shown_to_me import JournalEntryShownToMe
 from .jwks import Jwks
 from .jwks_keys_item import JwksKeysItem
+from .lag_list import LagList
+from .lag_out import LagOut
 from .list_asks_status_type_0 import ListAsksStatusType0
 from .list_sessions_status_type_0 import ListSessionsStatusType0
 from .list_webhook_deliveries_status_type_0 import ListWebhookDeliveriesStatusType0
@@ -105,6 +113,14 @@ from .org_public import OrgPublic
 from .org_registered_data import OrgRegisteredData
 from .org_registered_event_out import OrgRegisteredEventOut
 from .org_registered_webhook import OrgRegisteredWebhook
+from .org_resumed_data import OrgResumedData
+from .org_resumed_event_out import OrgResumedEventOut
+from .org_resumed_webhook import OrgResumedWebhook
+from .org_suspended_data import OrgSuspendedData
+from .org_suspended_event_out import OrgSuspendedEventOut
+from .org_suspended_webhook import OrgSuspendedWebhook
+from .outbox_list import OutboxList
+from .outbox_out import OutboxOut
 from .participation_out import ParticipationOut
 from .person_card import PersonCard
 from .person_card_seniority_type_0 import PersonCardSeniorityType0
@@ -131,6 +147,8 @@ from .reciprocity import Reciprocity
 from .reschedule_in import RescheduleIn
 from .resolved_split import ResolvedSplit
 from .reverse_mentoring import ReverseMentoring
+from .service_health import ServiceHealth
+from .service_health_checks import ServiceHealthChecks
 from .session_cancelled_data import SessionCancelledData
 from .session_cancelled_event_out import SessionCancelledEventOut
 from .session_cancelled_webhook import SessionCancelledWebhook
@@ -166,6 +184,8 @@ from .skill import Skill
 from .skill_in import SkillIn
 from .sso_in import SsoIn
 from .sso_out import SsoOut
+from .store_list import StoreList
+from .store_out import StoreOut
 from .suggestion_list import SuggestionList
 from .suggestion_out import SuggestionOut
 from .time_range import TimeRange
@@ -220,6 +240,12 @@ __all__ = (
     "ClientRevokedData",
     "ClientRevokedEventOut",
     "ClientRevokedWebhook",
+    "ConsortiumHealth",
+    "DeadLetterDetail",
+    "DeadLetterDetailHeaders",
+    "DeadLetterList",
+    "DeadLetterOut",
+    "DeadLettersSettled",
     "DeliveryList",
     "DeliveryOut",
     "DeliveryOutStatus",
@@ -262,6 +288,8 @@ __all__ = (
     "JournalEntryShownToMe",
     "Jwks",
     "JwksKeysItem",
+    "LagList",
+    "LagOut",
     "ListAsksStatusType0",
     "ListSessionsStatusType0",
     "ListWebhookDeliveriesStatusType0",
@@ -297,6 +325,14 @@ __all__ = (
     "OrgRegisteredData",
     "OrgRegisteredEventOut",
     "OrgRegisteredWebhook",
+    "OrgResumedData",
+    "OrgResumedEventOut",
+    "OrgResumedWebhook",
+    "OrgSuspendedData",
+    "OrgSuspendedEventOut",
+    "OrgSuspendedWebhook",
+    "OutboxList",
+    "OutboxOut",
     "ParticipationOut",
     "PersonCard",
     "PersonCardSeniorityType0",
@@ -323,6 +359,8 @@ __all__ = (
     "RescheduleIn",
     "ResolvedSplit",
     "ReverseMentoring",
+    "ServiceHealth",
+    "ServiceHealthChecks",
     "SessionCancelledData",
     "SessionCancelledEventOut",
     "SessionCancelledWebhook",
@@ -358,6 +396,8 @@ __all__ = (
     "SkillIn",
     "SsoIn",
     "SsoOut",
+    "StoreList",
+    "StoreOut",
     "SuggestionList",
     "SuggestionOut",
     "TimeRange",

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from ..models.mentor_published_event_out import MentorPublishedEventOut
     from ..models.mentor_withdrawn_event_out import MentorWithdrawnEventOut
     from ..models.org_registered_event_out import OrgRegisteredEventOut
+    from ..models.org_resumed_event_out import OrgResumedEventOut
+    from ..models.org_suspended_event_out import OrgSuspendedEventOut
     from ..models.profile_shared_event_out import ProfileSharedEventOut
     from ..models.profile_unshared_event_out import ProfileUnsharedEventOut
     from ..models.session_cancelled_event_out import SessionCancelledEventOut
@@ -42,10 +44,10 @@ class EventPage:
         items (list[AskClosedEventOut | AskCreatedEventOut | ClientRevokedEventOut | FeedbackSubmittedEventOut |
             FollowUpDueEventOut | FollowUpRecordedEventOut | MatchDeclinedEventOut | MatchExpiredEventOut |
             MatchProposedEventOut | MentorPublishedEventOut | MentorWithdrawnEventOut | OrgRegisteredEventOut |
-            ProfileSharedEventOut | ProfileUnsharedEventOut | SessionCancelledEventOut | SessionCompletedEventOut |
-            SessionNoShowEventOut | SessionReminderDueEventOut | SessionRescheduledEventOut | SessionScheduledEventOut |
-            UserDeactivatedEventOut | UserErasedEventOut | UserRegisteredEventOut]): Oldest first; each item's `type` says
-            what its `data` is.
+            OrgResumedEventOut | OrgSuspendedEventOut | ProfileSharedEventOut | ProfileUnsharedEventOut |
+            SessionCancelledEventOut | SessionCompletedEventOut | SessionNoShowEventOut | SessionReminderDueEventOut |
+            SessionRescheduledEventOut | SessionScheduledEventOut | UserDeactivatedEventOut | UserErasedEventOut |
+            UserRegisteredEventOut]): Oldest first; each item's `type` says what its `data` is.
         next_cursor (str): Send it as ?after= to continue; it is the last cursor you saw.
     """
 
@@ -62,6 +64,8 @@ class EventPage:
         | MentorPublishedEventOut
         | MentorWithdrawnEventOut
         | OrgRegisteredEventOut
+        | OrgResumedEventOut
+        | OrgSuspendedEventOut
         | ProfileSharedEventOut
         | ProfileUnsharedEventOut
         | SessionCancelledEventOut
@@ -90,6 +94,8 @@ class EventPage:
         from ..models.mentor_published_event_out import MentorPublishedEventOut  # noqa: PLC0415
         from ..models.mentor_withdrawn_event_out import MentorWithdrawnEventOut  # noqa: PLC0415
         from ..models.org_registered_event_out import OrgRegisteredEventOut  # noqa: PLC0415
+        from ..models.org_resumed_event_out import OrgResumedEventOut  # noqa: PLC0415
+        from ..models.org_suspended_event_out import OrgSuspendedEventOut  # noqa: PLC0415
         from ..models.profile_shared_event_out import ProfileSharedEventOut  # noqa: PLC0415
         from ..models.profile_unshared_event_out import ProfileUnsharedEventOut  # noqa: PLC0415
         from ..models.session_cancelled_event_out import SessionCancelledEventOut  # noqa: PLC0415
@@ -127,6 +133,10 @@ class EventPage:
             elif isinstance(items_item_data, MentorWithdrawnEventOut):
                 items_item = items_item_data.to_dict()
             elif isinstance(items_item_data, OrgRegisteredEventOut):
+                items_item = items_item_data.to_dict()
+            elif isinstance(items_item_data, OrgResumedEventOut):
+                items_item = items_item_data.to_dict()
+            elif isinstance(items_item_data, OrgSuspendedEventOut):
                 items_item = items_item_data.to_dict()
             elif isinstance(items_item_data, ProfileSharedEventOut):
                 items_item = items_item_data.to_dict()
@@ -180,6 +190,8 @@ class EventPage:
         from ..models.mentor_published_event_out import MentorPublishedEventOut  # noqa: PLC0415
         from ..models.mentor_withdrawn_event_out import MentorWithdrawnEventOut  # noqa: PLC0415
         from ..models.org_registered_event_out import OrgRegisteredEventOut  # noqa: PLC0415
+        from ..models.org_resumed_event_out import OrgResumedEventOut  # noqa: PLC0415
+        from ..models.org_suspended_event_out import OrgSuspendedEventOut  # noqa: PLC0415
         from ..models.profile_shared_event_out import ProfileSharedEventOut  # noqa: PLC0415
         from ..models.profile_unshared_event_out import ProfileUnsharedEventOut  # noqa: PLC0415
         from ..models.session_cancelled_event_out import SessionCancelledEventOut  # noqa: PLC0415
@@ -212,6 +224,8 @@ class EventPage:
                 | MentorPublishedEventOut
                 | MentorWithdrawnEventOut
                 | OrgRegisteredEventOut
+                | OrgResumedEventOut
+                | OrgSuspendedEventOut
                 | ProfileSharedEventOut
                 | ProfileUnsharedEventOut
                 | SessionCancelledEventOut
@@ -323,7 +337,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_12 = ProfileSharedEventOut.from_dict(data)
+                    items_item_type_12 = OrgResumedEventOut.from_dict(data)
 
                     return items_item_type_12
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -331,7 +345,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_13 = ProfileUnsharedEventOut.from_dict(data)
+                    items_item_type_13 = OrgSuspendedEventOut.from_dict(data)
 
                     return items_item_type_13
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -339,7 +353,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_14 = SessionCancelledEventOut.from_dict(data)
+                    items_item_type_14 = ProfileSharedEventOut.from_dict(data)
 
                     return items_item_type_14
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -347,7 +361,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_15 = SessionCompletedEventOut.from_dict(data)
+                    items_item_type_15 = ProfileUnsharedEventOut.from_dict(data)
 
                     return items_item_type_15
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -355,7 +369,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_16 = SessionNoShowEventOut.from_dict(data)
+                    items_item_type_16 = SessionCancelledEventOut.from_dict(data)
 
                     return items_item_type_16
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -363,7 +377,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_17 = SessionReminderDueEventOut.from_dict(data)
+                    items_item_type_17 = SessionCompletedEventOut.from_dict(data)
 
                     return items_item_type_17
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -371,7 +385,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_18 = SessionRescheduledEventOut.from_dict(data)
+                    items_item_type_18 = SessionNoShowEventOut.from_dict(data)
 
                     return items_item_type_18
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -379,7 +393,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_19 = SessionScheduledEventOut.from_dict(data)
+                    items_item_type_19 = SessionReminderDueEventOut.from_dict(data)
 
                     return items_item_type_19
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -387,7 +401,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_20 = UserDeactivatedEventOut.from_dict(data)
+                    items_item_type_20 = SessionRescheduledEventOut.from_dict(data)
 
                     return items_item_type_20
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -395,16 +409,32 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_21 = UserErasedEventOut.from_dict(data)
+                    items_item_type_21 = SessionScheduledEventOut.from_dict(data)
 
                     return items_item_type_21
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    items_item_type_22 = UserDeactivatedEventOut.from_dict(data)
+
+                    return items_item_type_22
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    items_item_type_23 = UserErasedEventOut.from_dict(data)
+
+                    return items_item_type_23
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
                 if not isinstance(data, dict):
                     raise TypeError()
-                items_item_type_22 = UserRegisteredEventOut.from_dict(data)
+                items_item_type_24 = UserRegisteredEventOut.from_dict(data)
 
-                return items_item_type_22
+                return items_item_type_24
 
             items_item = _parse_items_item(items_item_data)
 

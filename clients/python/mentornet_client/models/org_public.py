@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
@@ -19,12 +20,15 @@ class OrgPublic:
         name (str):
         id (str):
         email_domains (list[str] | Unset):
+        suspended_at (datetime.datetime | None | Unset): Since when a consortium operator has the org suspended (shown
+            to the operator and the org itself); null while it is not.
     """
 
     slug: str
     name: str
     id: str
     email_domains: list[str] | Unset = UNSET
+    suspended_at: datetime.datetime | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -38,6 +42,14 @@ class OrgPublic:
         if not isinstance(self.email_domains, Unset):
             email_domains = self.email_domains
 
+        suspended_at: None | str | Unset
+        if isinstance(self.suspended_at, Unset):
+            suspended_at = UNSET
+        elif isinstance(self.suspended_at, datetime.datetime):
+            suspended_at = self.suspended_at.isoformat()
+        else:
+            suspended_at = self.suspended_at
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -49,6 +61,8 @@ class OrgPublic:
         )
         if email_domains is not UNSET:
             field_dict["email_domains"] = email_domains
+        if suspended_at is not UNSET:
+            field_dict["suspended_at"] = suspended_at
 
         return field_dict
 
@@ -63,11 +77,29 @@ class OrgPublic:
 
         email_domains = cast(list[str], d.pop("email_domains", UNSET))
 
+        def _parse_suspended_at(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                suspended_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return suspended_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        suspended_at = _parse_suspended_at(d.pop("suspended_at", UNSET))
+
         org_public = cls(
             slug=slug,
             name=name,
             id=id,
             email_domains=email_domains,
+            suspended_at=suspended_at,
         )
 
         org_public.additional_properties = d

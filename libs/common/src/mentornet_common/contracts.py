@@ -100,6 +100,33 @@ class OrgRegistered(Event):
     registered_at: datetime
 
 
+class OrgSuspended(Event):
+    """A consortium operator suspended a member org: its people and API clients get no tokens and theirs
+    are refused everywhere, and its webhooks pause (streams). Nothing is deleted; ``org-resumed`` undoes
+    it."""
+
+    name = "org-suspended"
+    topic = TOPIC_IDENTITY
+    source = "/mentornet/identity"
+    subject_field = "org_id"
+
+    org_id: str
+    suspended_at: datetime
+
+
+class OrgResumed(Event):
+    """The operator lifted an org's suspension: its people and clients may sign in again, its webhooks that
+    the suspension paused resume."""
+
+    name = "org-resumed"
+    topic = TOPIC_IDENTITY
+    source = "/mentornet/identity"
+    subject_field = "org_id"
+
+    org_id: str
+    resumed_at: datetime
+
+
 class UserRegistered(Event):
     name = "user-registered"
     topic = TOPIC_IDENTITY
@@ -478,6 +505,8 @@ class FollowUpDue(Participants):
 
 EVENT_CLASSES: tuple[type[Event], ...] = (
     OrgRegistered,
+    OrgSuspended,
+    OrgResumed,
     UserRegistered,
     UserErased,
     UserDeactivated,

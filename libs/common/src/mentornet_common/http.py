@@ -123,6 +123,19 @@ def _asyncapi() -> dict[str, Any]:
     return asyncapi.document()
 
 
+async def readiness(runtime: Runtime) -> dict[str, Any]:
+    """What ``/readyz`` answers: whether the process reaches its store and the broker, check by check."""
+    checks: dict[str, str] = {}
+    for name, check in (("store", runtime.stores.ping), ("broker", runtime.check_broker)):
+        try:
+            await check()
+            checks[name] = "ok"
+        except Exception as exc:
+            checks[name] = f"unavailable: {type(exc).__name__}"
+    ready = all(v == "ok" for v in checks.values())
+    return {"status": "ready" if ready else "not ready", "checks": checks}
+
+
 def _health_router() -> APIRouter:
     # The operations endpoints are not the public API (the gateway routes none of them): outside the OpenAPI
     # document, like /metrics. /asyncapi.json is public, served the same by every service.
@@ -139,18 +152,8 @@ def _health_router() -> APIRouter:
         include_in_schema=False,
     )
     async def readyz(request: Request) -> JSONResponse:
-        runtime = request.app.state.runtime
-        checks: dict[str, str] = {}
-        for name, check in (("store", runtime.stores.ping), ("broker", runtime.check_broker)):
-            try:
-                await check()
-                checks[name] = "ok"
-            except Exception as exc:
-                checks[name] = f"unavailable: {type(exc).__name__}"
-        ready = all(v == "ok" for v in checks.values())
-        return JSONResponse(
-            {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503
-        )
+        answer = await readiness(request.app.state.runtime)
+        return JSONResponse(answer, 200 if answer["status"] == "ready" else 503)
 
     @router.get(
         "/asyncapi.json",

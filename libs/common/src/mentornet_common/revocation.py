@@ -12,7 +12,9 @@ A revocation is one of:
 - ``session``: tokens carrying ``sid`` = the value (a refresh-token family revoked, or reused after rotation);
 - ``sso``: tokens of the org named by the value that came from its single sign-on (``via`` = ``sso``),
   issued at or before ``issued_before`` (the org removed its provider);
-- ``password``: the same for password sign-ins (the org turned passwords off).
+- ``password``: the same for password sign-ins (the org turned passwords off);
+- ``org``: every token of the org named by the value (its people's, its API clients', portals' acting for
+  its people), issued at or before ``issued_before`` (an operator suspended the org).
 
 An entry is forgotten once no token it could match can still be valid (``issued_before`` plus the longest
 access-token lifetime), so the list stays as short as the tokens it guards. When identity cannot be
@@ -37,7 +39,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-RevocationKind = Literal["subject", "token", "session", "sso", "password"]
+RevocationKind = Literal["subject", "token", "session", "sso", "password", "org"]
 PAGE = 1000  # identity answers at most this many revocations after the cursor at a time
 RECENT_S = 30.0  # and, whatever the cursor, those of the last seconds (ids may commit out of order)
 
@@ -106,6 +108,8 @@ class RevocationList:
             return "the org's single sign-on was removed"
         if principal.via == "password" and self._hit("password", principal.org_id, issued):
             return "the org no longer lets its people sign in with a password"
+        if self._hit("org", principal.org_id, issued):
+            return "the org is suspended"
         return None
 
     def __len__(self) -> int:

@@ -83,6 +83,11 @@ def _sqlite_path(url: str) -> Path | None:
     return Path(path) if path and path != ":memory:" else None
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite store's URL; None for PostgreSQL (or SQLite in memory)."""
+    return _sqlite_path(url) if _is_sqlite(url) else None
+
+
 class TenantStores:
     """Builds, provisions and hands out the per-tenant stores of one service."""
 

@@ -101,9 +101,26 @@ OUTSIDE: dict[str, tuple[str, list[Outside]]] = {
             ),
             *_per_service(
                 "URL",
-                "`mentornet health` (libs/ops/src/mentornet_ops/cli.py)",
-                "`--base-url`/{service}, else `http://127.0.0.1:{port}`",
-                "Where the {service} API answers: `mentornet health` asks its /readyz.",
+                "`mentornet` (libs/ops/src/mentornet_ops/cli.py, remote.py)",
+                "(none: `--base-url` in the API mode, `http://127.0.0.1:{port}` in the direct mode)",
+                "Where the {service} API answers: `mentornet health` (direct mode) asks its /readyz, and the "
+                "API mode its /v1/operations/{service} there instead of at `--base-url`.",
+            ),
+            Outside(
+                "MENTORNET_BASE_URL",
+                "`mentornet` (libs/ops/src/mentornet_ops/cli.py, members.py, remote.py)",
+                "(none: the direct mode)",
+                "The default of `--base-url`: the gateway or Ingress in front of every service. Given, "
+                "`health`, `lag`, `outbox` and `dlq` ask the operator API (/v1/operations) instead of "
+                "reading stores and the broker; `orgs` and `keys` always need it.",
+            ),
+            Outside(
+                "MENTORNET_OPERATOR_TOKEN",
+                "`mentornet` (libs/ops/src/mentornet_ops/remote.py)",
+                "(none: sign in with MENTORNET_OPERATOR_EMAIL and MENTORNET_OPERATOR_PASSWORD)",
+                "An operator's access token for the API mode. Without it, the command signs in at "
+                "`POST /v1/token` with MENTORNET_OPERATOR_EMAIL and MENTORNET_OPERATOR_PASSWORD (password "
+                "grant) and keeps the token in memory only.",
             ),
         ],
     ),

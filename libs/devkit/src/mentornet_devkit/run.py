@@ -230,13 +230,10 @@ def service_env(
         ),
         "MENTORNET_LOG_JSON": os.environ.get("MENTORNET_LOG_JSON", "false"),
         **seeded,
-        # identity gathers a person's data export from the other services' APIs
+        # identity gathers a person's data export from the other services' APIs, and asks each for its
+        # readiness (GET /v1/operations/health)
         "MENTORNET_SERVICE_URLS": json.dumps(
-            {
-                name: f"http://127.0.0.1:{port}"
-                for name, port in services
-                if name not in ("identity", "streams")
-            }
+            {name: f"http://127.0.0.1:{port}" for name, port in services if name != "identity"}
         ),
     }
 

@@ -17,7 +17,6 @@ from typing import Annotated, Any, TypeVar
 
 import httpx
 import typer
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
@@ -27,11 +26,13 @@ from sqlmodel import col, select
 from mentornet_common.deadletters import REDRIVES, DeadLetter, drop, find, list_dead_letters, replay
 from mentornet_common.idempotency import IdempotencyRecord
 from mentornet_common.inbox import InboxEntry
-from mentornet_common.kafka import connection
 from mentornet_common.migrations import alembic_migrator, migrate_all
+from mentornet_common.operations import consumed_topics, group_lag
 from mentornet_common.outbox import OutboxMessage, pending_count
 from mentornet_common.settings import CommonSettings
 from mentornet_common.tenancy import TenantStores
+from mentornet_ops import members
+from mentornet_ops.remote import ApiError, OperatorApi, open_api
 
 SERVICES = ("identity", "profiles", "matching", "sessions", "feedback", "streams")
 PORTS = dict(zip(SERVICES, range(8001, 8001 + len(SERVICES)), strict=True))
@@ -45,7 +46,7 @@ def _groups() -> dict[str, tuple[str, ...]]:
             handlers = importlib.import_module(f"{service}.handlers").HANDLERS
         except ModuleNotFoundError:
             continue  # not installed here, or consumes nothing (identity)
-        found[service] = tuple(sorted({cls.topic for cls in handlers}))
+        found[service] = consumed_topics(handlers)
     return found
 
 
@@ -56,10 +57,24 @@ tenants_app = typer.Typer(help="Tenant stores: list and provision.", no_args_is_
 dlq_app = typer.Typer(help="Dead letters: list, show, replay, drop.", no_args_is_help=True)
 app.add_typer(tenants_app, name="tenants")
 app.add_typer(dlq_app, name="dlq")
+app.add_typer(members.orgs_app, name="orgs")
+app.add_typer(members.users_app, name="users")
+app.add_typer(members.keys_app, name="keys")
+app.add_typer(members.webhooks_app, name="webhooks")
 console = Console()
 T = TypeVar("T")
 
 ServiceOption = Annotated[str, typer.Option("--service", "-s", help="One service, or 'all'.")]
+BaseUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--base-url",
+        envvar="MENTORNET_BASE_URL",
+        help="Ask the operator API behind this gateway (e.g. https://mentornet.example.org) instead of "
+        "reading stores and the broker directly; as MENTORNET_OPERATOR_TOKEN, or MENTORNET_OPERATOR_EMAIL "
+        "and MENTORNET_OPERATOR_PASSWORD.",
+    ),
+]
 
 
 def _run(coroutine: Awaitable[T]) -> T:
@@ -94,32 +109,42 @@ async def _with_stores(service: str, work: Callable[[TenantStores], Awaitable[T]
 
 
 @app.command()
-def health(
-    base_url: Annotated[
-        str | None, typer.Option(help="One gateway in front of every service, e.g. https://mentornet.example")
-    ] = None,
-) -> None:
-    """Each service's readiness: its store and the broker."""
+def health(base_url: BaseUrlOption = None) -> None:
+    """Each service's readiness: its store and the broker. With --base-url, through the operator API
+    (GET /v1/operations/health, which the gateway and the Ingress route); else each API's /readyz."""
+    if base_url:
+        rows = _api_call(base_url, lambda api: api.get("identity", "/v1/operations/health")["services"])
+        answers = [(r["service"], r["status"], ", ".join(f"{k}: {v}" for k, v in r["checks"].items()))
+                   for r in rows]  # fmt: skip
+    else:
+        answers = [_readyz(service) for service in SERVICES]
     table = Table("service", "status", "checks")
-    failures = 0
-    with httpx.Client(timeout=5) as http:
-        for service in SERVICES:
-            url = os.environ.get(f"MENTORNET_{service.upper()}_URL") or (
-                f"{base_url}/{service}" if base_url else f"http://127.0.0.1:{PORTS[service]}"
-            )
-            try:
-                response = http.get(f"{url}/readyz")
-                body = response.json()
-                status, checks = (
-                    body.get("status", "?"),
-                    ", ".join(f"{k}: {v}" for k, v in body["checks"].items()),
-                )
-            except (httpx.HTTPError, ValueError, KeyError) as exc:
-                status, checks = "unreachable", type(exc).__name__
-            failures += status != "ready"
-            table.add_row(service, status, checks)
+    for row in answers:
+        table.add_row(*row)
     console.print(table)
-    raise typer.Exit(1 if failures else 0)
+    raise typer.Exit(1 if any(status != "ready" for _, status, _ in answers) else 0)
+
+
+def _readyz(service: str) -> tuple[str, str, str]:
+    """One API's /readyz, asked directly (MENTORNET_<SERVICE>_URL, else its `make run` port)."""
+    url = os.environ.get(f"MENTORNET_{service.upper()}_URL") or f"http://127.0.0.1:{PORTS[service]}"
+    try:
+        body = httpx.get(f"{url}/readyz", timeout=5).json()
+        return service, body.get("status", "?"), ", ".join(f"{k}: {v}" for k, v in body["checks"].items())
+    except (httpx.HTTPError, ValueError, KeyError, AttributeError) as exc:
+        return service, "unreachable", type(exc).__name__
+
+
+def _api_call(base_url: str, work: Callable[[OperatorApi], T]) -> T:
+    """``work`` against the operator API; exit 1 with what the API said when it refuses or fails."""
+    api = open_api(base_url, console)
+    try:
+        return work(api)
+    except ApiError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    finally:
+        api.close()
 
 
 # tenants and migrations -----------------------------------------------------------------------------------
@@ -165,8 +190,12 @@ def migrate(service: ServiceOption = "all") -> None:
 
 
 @app.command()
-def outbox(service: ServiceOption = "all") -> None:
-    """Events written but not yet published, per service and tenant store."""
+def outbox(service: ServiceOption = "all", base_url: BaseUrlOption = None) -> None:
+    """Events written but not yet published, per service and tenant store (with --base-url, also the
+    oldest one's age)."""
+    if base_url:
+        _outbox_through_api(base_url, _services(service))
+        return
     table = Table("service", "store", "unsent")
     for name in _services(service):
 
@@ -237,29 +266,17 @@ async def consumer_lag(settings: CommonSettings) -> list[tuple[str, str, int, in
     """(group, topic, partition, committed offset, lag) for every group and partition it reads."""
     rows = []
     for group, topics in GROUPS.items():
-        consumer = AIOKafkaConsumer(**connection(settings), group_id=group, enable_auto_commit=False)
-        await consumer.start()
-        try:
-            await consumer.topics()  # fetches the cluster's metadata
-            partitions = [
-                TopicPartition(settings.topic(topic), p)
-                for topic in topics
-                for p in sorted(consumer.partitions_for_topic(settings.topic(topic)) or ())
-            ]
-            ends = await consumer.end_offsets(partitions) if partitions else {}
-            for tp in partitions:
-                committed = await consumer.committed(tp) or 0
-                rows.append((group, tp.topic, tp.partition, committed, max(0, ends[tp] - committed)))
-        finally:
-            await consumer.stop()
+        for row in await group_lag(settings, group, topics):
+            rows.append((row.group, row.topic, row.partition, row.committed, row.lag))
     return rows
 
 
 @app.command()
-def lag() -> None:
+def lag(base_url: BaseUrlOption = None) -> None:
     """How far each consumer group is behind, per partition."""
     table = Table("group", "topic", "partition", "committed", "lag")
-    for group, topic, partition, committed, behind in _run(consumer_lag(CommonSettings())):
+    rows = _lag_through_api(base_url) if base_url else _run(consumer_lag(CommonSettings()))
+    for group, topic, partition, committed, behind in rows:
         table.add_row(group, topic, str(partition), str(committed), str(behind))
     console.print(table)
 
@@ -272,8 +289,11 @@ def _letters() -> list[DeadLetter]:
 
 
 @dlq_app.command("list")
-def dlq_list() -> None:
+def dlq_list(base_url: BaseUrlOption = None) -> None:
     """Every dead letter: where it came from, which group gave up, and why."""
+    if base_url:
+        _dlq_list_through_api(base_url)
+        return
     table = Table("ref", "type", "tenant", "group / handler", "failed at", "why", "redriven", "error")
     for letter in _letters():
         table.add_row(
@@ -290,8 +310,11 @@ def dlq_list() -> None:
 
 
 @dlq_app.command("show")
-def dlq_show(ref: str) -> None:
+def dlq_show(ref: str, base_url: BaseUrlOption = None) -> None:
     """One dead letter in full: headers and payload."""
+    if base_url:
+        _dlq_show_through_api(base_url, ref)
+        return
     letter = find(_letters(), ref)
     if letter is None:
         console.print(f"no dead letter {ref}")
@@ -309,8 +332,12 @@ def dlq_replay(
         list[str] | None, typer.Argument(help="Dead letters to replay, as shown by `dlq list`.")
     ] = None,
     all_: Annotated[bool, typer.Option("--all", help="Replay every dead letter.")] = False,
+    base_url: BaseUrlOption = None,
 ) -> None:
     """Put dead letters back on their original topics (after fixing what made them fail)."""
+    if base_url:
+        _dlq_settle_through_api(base_url, "replay", None if all_ else refs or [])
+        return
     letters = _letters()
     if all_:
         chosen = letters
@@ -332,8 +359,12 @@ def dlq_replay(
 @dlq_app.command("drop")
 def dlq_drop(
     refs: Annotated[list[str], typer.Argument(help="Dead letters to drop, as shown by `dlq list`.")],
+    base_url: BaseUrlOption = None,
 ) -> None:
     """Give up on dead letters: no longer listed nor redriven (the records stay on the topic, marked)."""
+    if base_url:
+        _dlq_settle_through_api(base_url, "drop", refs)
+        return
     letters = _letters()
     chosen = [letter for ref in refs if (letter := find(letters, ref)) is not None]
     missing = sorted(set(refs) - {letter.ref for letter in chosen})
@@ -341,3 +372,96 @@ def dlq_drop(
         console.print(f"no such dead letters: {', '.join(missing)}")
         raise typer.Exit(1)
     console.print(f"dropped {_run(drop(CommonSettings(), chosen))} dead letter(s)")
+
+
+# the operator API mode (--base-url) ------------------------------------------------------------------------
+# The same answers as the direct mode above, asked of the public operator API (/v1/operations, ADR 0013) with
+# an operator's token (mentornet_ops.remote), from anywhere the gateway or the Ingress is reachable.
+
+
+def _outbox_through_api(base_url: str, names: list[str]) -> None:
+    table = Table("service", "store", "unsent", "oldest unsent")
+
+    def rows(api: OperatorApi) -> list[tuple[str, dict[str, Any]]]:
+        return [(n, item) for n in names for item in api.items(n, f"/v1/operations/{n}/outbox")]
+
+    for name, item in _api_call(base_url, rows):
+        age = item["oldest_age_s"]
+        table.add_row(name, item["tenant"], str(item["unsent"]), "" if age is None else f"{age:.1f} s ago")
+    console.print(table)
+
+
+def _lag_through_api(base_url: str) -> list[tuple[str, str, int, int, int]]:
+    def rows(api: OperatorApi) -> list[tuple[str, str, int, int, int]]:
+        return [
+            (r["group"], r["topic"], r["partition"], r["committed"], r["lag"])
+            for name in SERVICES
+            for r in api.get(name, f"/v1/operations/{name}/lag")["items"]
+        ]
+
+    return _api_call(base_url, rows)
+
+
+def _dlq_list_through_api(base_url: str) -> None:
+    table = Table("ref", "type", "tenant", "group / handler", "failed at", "why", "redriven", "error")
+
+    def letters(api: OperatorApi) -> list[dict[str, Any]]:
+        return [x for name in SERVICES for x in api.items(name, f"/v1/operations/{name}/dead-letters")]
+
+    for x in _api_call(base_url, letters):
+        table.add_row(
+            x["ref"], x["type"] or "?", x["tenant"] or "?", f"{x['group']} / {x['handler']}",
+            x["failed_at"] or "", x["reason"], str(x["redrives"]), (x["error"] or "")[:80],
+        )  # fmt: skip
+    console.print(table)
+
+
+def _owner(api: OperatorApi, ref: str) -> str | None:
+    """The service whose group parked the dead letter ``ref`` (each letter is one group's)."""
+    for name in SERVICES:
+        if any(x["ref"] == ref for x in api.items(name, f"/v1/operations/{name}/dead-letters")):
+            return name
+    return None
+
+
+def _dlq_show_through_api(base_url: str, ref: str) -> None:
+    def show(api: OperatorApi) -> dict[str, Any] | None:
+        name = _owner(api, ref)
+        return None if name is None else dict(api.get(name, f"/v1/operations/{name}/dead-letters/{ref}"))
+
+    letter = _api_call(base_url, show)
+    if letter is None:
+        console.print(f"no dead letter {ref}")
+        raise typer.Exit(1)
+    console.print(letter["headers"])
+    if letter["payload"] is not None:
+        console.print_json(json.dumps(letter["payload"]))
+    else:
+        console.print(repr(letter["text"]))
+
+
+def _dlq_settle_through_api(base_url: str, action: str, refs: list[str] | None) -> None:
+    """Replay (or drop) the named dead letters, each through the service whose group parked it; ``refs``
+    None: replay every dead letter of every service."""
+
+    def settle(api: OperatorApi) -> tuple[int, list[str]]:
+        if refs is None:
+            count = sum(api.post(n, f"/v1/operations/{n}/dead-letters/replay")["count"] for n in SERVICES)
+            return count, []
+        owners = {ref: _owner(api, ref) for ref in refs}
+        missing = sorted(ref for ref, owner in owners.items() if owner is None)
+        if missing or not refs:
+            return 0, missing or ["(none named; use --all)"]
+        done = sum(
+            api.post(str(owner), f"/v1/operations/{owner}/dead-letters/{ref}/{action}")["count"]
+            for ref, owner in owners.items()
+        )
+        return done, []
+
+    count, missing = _api_call(base_url, settle)
+    if missing:
+        console.print(f"no such dead letters: {', '.join(missing)}")
+        raise typer.Exit(1)
+    verb = "replayed" if action == "replay" else "dropped"
+    tail = "; consumers skip what they already handled" if action == "replay" else ""
+    console.print(f"{verb} {count} dead letter(s){tail}")

@@ -54,7 +54,7 @@ Myself = Annotated[Principal, Depends(require_scopes("users:read", who="the call
 Exporter = Annotated[Principal, Depends(member("data:export"))]
 Anyone = Annotated[Principal, Depends(authenticated())]
 PeopleReader = Annotated[Principal, Depends(org_admin("users:read"))]
-PeopleWriter = Annotated[Principal, Depends(org_admin("users:write"))]
+PeopleWriterOrOperator = Annotated[Principal, Depends(org_admin("users:write", operators=True))]
 Seater = Annotated[Principal, Depends(org_admin("users:write", operators=True))]
 OrgAdminPerson = Annotated[Principal, Depends(org_admin(clients=False))]
 OrgAdminOrOperator = Annotated[Principal, Depends(org_admin(clients=False, operators=True))]
@@ -448,6 +448,45 @@ async def get_org(org_id: str, identity: IdentityDep, caller: Anyone) -> OrgPubl
 
 
 @router.get(
+    "/v1/operations/identity/users",
+    operation_id="findUsers",
+    response_model=UserList,
+    tags=["operations"],
+    summary="The account an email address names, in whichever member org it is (operator)",
+)
+async def find_users(
+    identity: IdentityDep,
+    _: Operator,
+    email: Annotated[str, Query(min_length=3, max_length=254, description="The address, in any case.")],
+) -> UserList:
+    found = await service.find_user(identity, email)
+    return UserList(items=[UserPublic.of(found)] if found is not None else [], next_offset=None)
+
+
+@router.post(
+    "/v1/orgs/{org_id}/suspend",
+    operation_id="suspendOrg",
+    response_model=OrgPublic,
+    tags=["orgs"],
+    summary="Suspend a member org: no tokens for its people or API clients, theirs refused everywhere, its "
+    "webhooks paused; nothing deleted (operator)",
+)
+async def suspend_org(org_id: str, identity: IdentityDep, caller: Operator) -> OrgPublic:
+    return await service.org_public(identity, await service.suspend_org(identity, org_id), caller)
+
+
+@router.post(
+    "/v1/orgs/{org_id}/resume",
+    operation_id="resumeOrg",
+    response_model=OrgPublic,
+    tags=["orgs"],
+    summary="Lift an org's suspension: its people and API clients may get tokens again (operator)",
+)
+async def resume_org(org_id: str, identity: IdentityDep, caller: Operator) -> OrgPublic:
+    return await service.org_public(identity, await service.resume_org(identity, org_id), caller)
+
+
+@router.get(
     "/v1/orgs/{org_id}/settings",
     operation_id="getOrgSettings",
     response_model=SettingsOut,
@@ -620,7 +659,7 @@ async def get_user(org_id: str, user_id: str, identity: IdentityDep, caller: Use
     summary="Deactivate a person: they can no longer sign in, and their tokens stop working everywhere",
 )
 async def deactivate_user(
-    org_id: str, user_id: str, identity: IdentityDep, caller: PeopleWriter
+    org_id: str, user_id: str, identity: IdentityDep, caller: PeopleWriterOrOperator
 ) -> UserPublic:
     return UserPublic.of(await service.set_active(identity, caller, org_id, user_id, False))
 
@@ -631,7 +670,9 @@ async def deactivate_user(
     response_model=UserPublic,
     tags=["users"],
 )
-async def activate_user(org_id: str, user_id: str, identity: IdentityDep, caller: PeopleWriter) -> UserPublic:
+async def activate_user(
+    org_id: str, user_id: str, identity: IdentityDep, caller: PeopleWriterOrOperator
+) -> UserPublic:
     return UserPublic.of(await service.set_active(identity, caller, org_id, user_id, True))
 
 

@@ -97,13 +97,17 @@ class IdentitySettings(CommonSettings):
         description="The window of login_failures_per_address (rounded up to whole seconds).",
     )
 
-    # A person's data export gathers each service's part from its API (GET /v1/me/data).
+    # A person's data export gathers each service's part from its API (GET /v1/me/data); the operators'
+    # health asks each API's /readyz (GET /v1/operations/health).
     service_urls: dict[str, str] = Field(
         default={
             "profiles": "http://127.0.0.1:8002",
             "matching": "http://127.0.0.1:8003",
             "sessions": "http://127.0.0.1:8004",
             "feedback": "http://127.0.0.1:8005",
+            "streams": "http://127.0.0.1:8006",
         },
-        description="JSON: where each other service's API answers, for the data export.",
+        description="JSON: where each other service's API answers: the data export asks those holding a "
+        "person's data (profiles, matching, sessions, feedback), the operators' health (GET "
+        "/v1/operations/health) asks every one.",
     )

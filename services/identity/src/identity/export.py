@@ -20,6 +20,8 @@ from mentornet_common.problems import Problem
 
 TIMEOUT_S = 10.0
 RETRY_AFTER_S = 30  # the 503's Retry-After: a service that did not answer is usually back by then
+# The services that hold a person's data and answer GET /v1/me/data (streams keeps org feeds only).
+HOLDING_PERSONAL_DATA = ("profiles", "matching", "sessions", "feedback")
 
 
 async def gather(settings: IdentitySettings, user: User, authorization: str) -> dict[str, Any]:
@@ -39,7 +41,13 @@ async def gather(settings: IdentitySettings, user: User, authorization: str) -> 
                 ) from exc
 
         parts = dict(
-            await asyncio.gather(*(part(s, url) for s, url in sorted(settings.service_urls.items())))
+            await asyncio.gather(
+                *(
+                    part(s, url)
+                    for s, url in sorted(settings.service_urls.items())
+                    if s in HOLDING_PERSONAL_DATA
+                )
+            )
         )
     return {
         "exported_at": datetime.now(UTC).isoformat(),

@@ -17,6 +17,7 @@ from identity.scim import scim_app
 from mentornet_common.auth import TokenVerifier
 from mentornet_common.http import serve, service_app
 from mentornet_common.migrations import alembic_migrator
+from mentornet_common.operations import health_router, operations_router
 from mentornet_common.revocation import RevocationFeed, RevocationList
 from mentornet_common.runtime import Runtime
 
@@ -63,7 +64,7 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
         description="Member orgs (tenants), users, roles, API clients, tokens, signing keys, single sign-on "
         "and SCIM provisioning (/scim/v2).",
         lifespan=lifespan,
-        routers=[router],
+        routers=[router, health_router("identity", settings.service_urls), operations_router("identity", {})],
     )
 
     async def directory(request: Request) -> StoreDirectory:

@@ -54,6 +54,8 @@ class OrgBase(SQLModel):
 class Org(OrgBase, table=True):
     id: str = Field(primary_key=True, max_length=48)
     created_at: datetime
+    # set while a consortium operator has the org suspended: no tokens for its people or clients
+    suspended_at: datetime | None = Field(default=None)
 
 
 class OrgCreate(OrgBase):
@@ -69,6 +71,11 @@ class OrgCreate(OrgBase):
 class OrgPublic(OrgBase):
     id: str
     email_domains: list[str] = []
+    suspended_at: datetime | None = Field(
+        default=None,
+        description="Since when a consortium operator has the org suspended (shown to the operator and the "
+        "org itself); null while it is not.",
+    )
 
 
 class EmailDomain(SQLModel, table=True):

@@ -52,6 +52,8 @@ from mentornet_common.auth import Principal, TokenVerifier
 from mentornet_common.contracts import (
     ClientRevoked,
     OrgRegistered,
+    OrgResumed,
+    OrgSuspended,
     UserDeactivated,
     UserErased,
     UserRegistered,
@@ -160,6 +162,49 @@ async def get_org(identity: Identity, org_id: str) -> Org:
     return org
 
 
+# suspending an org -------------------------------------------------------------------------------------
+
+
+async def suspend_org(identity: Identity, org_id: str) -> Org:
+    """Suspend a member org: from now on identity issues no token to its people, API clients or portals,
+    every token it issued before is refused by every service (an ``org`` revocation), and streams pauses its
+    webhooks (``org-suspended``). Nothing is deleted. Suspending a suspended org changes nothing."""
+    async with identity.runtime.unit_of_work(CONSORTIUM) as uow:
+        org = await uow.session.get(Org, org_id)
+        if org is None:
+            raise NotFound("org")
+        if org.suspended_at is not None:
+            return org
+        org.suspended_at = _now()
+        uow.session.add(org)
+        uow.publish(OrgSuspended(org_id=org.id, suspended_at=org.suspended_at), tenant_id=org.id)
+        await uow.commit()
+        await uow.session.refresh(org)
+    # After the commit: a token signed before this moment is revoked, one signed after it finds the org
+    # suspended when it is issued (tokens.issue reads the org after fixing its iat).
+    await tokens.record(identity, "org", org_id)
+    log.info("suspended org %s", org_id)
+    return org
+
+
+async def resume_org(identity: Identity, org_id: str) -> Org:
+    """Lift a suspension: the org's people and clients may get tokens again (those issued before the
+    suspension stay refused until they expire), and the webhooks it paused resume (``org-resumed``)."""
+    async with identity.runtime.unit_of_work(CONSORTIUM) as uow:
+        org = await uow.session.get(Org, org_id)
+        if org is None:
+            raise NotFound("org")
+        if org.suspended_at is None:
+            return org
+        org.suspended_at = None
+        uow.session.add(org)
+        uow.publish(OrgResumed(org_id=org.id, resumed_at=_now()), tenant_id=org.id)
+        await uow.commit()
+        await uow.session.refresh(org)
+    log.info("resumed org %s", org_id)
+    return org
+
+
 # who may manage an org's people ------------------------------------------------------------------------
 
 
@@ -249,7 +294,10 @@ async def org_public(identity: Identity, org: Org, caller: Principal) -> OrgPubl
     """The org as the registry shows it; its email domains only to the operator and the org itself."""
     shown = caller.is_operator or caller.org_id == org.id
     domains = await org_domains(identity, org.id) if shown else []
-    return OrgPublic(id=org.id, slug=org.slug, name=org.name, email_domains=domains)
+    return OrgPublic(
+        id=org.id, slug=org.slug, name=org.name, email_domains=domains,
+        suspended_at=org.suspended_at if shown else None,
+    )  # fmt: skip
 
 
 async def get_settings(identity: Identity, caller: Principal, org_id: str) -> SettingsOut:
@@ -459,6 +507,25 @@ def _may_see(caller: Principal, org_id: str, user_id: str) -> bool:
     return caller.subject == user_id or "org_admin" in caller.roles or caller.kind == "client"
 
 
+async def _org_user(identity: Identity, org_id: str, user_id: str) -> User:
+    await _existing_org(identity, org_id)
+    async with identity.runtime.stores.session(org_id) as session:
+        user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound("user")
+    return user
+
+
+async def find_user(identity: Identity, email: str) -> User | None:
+    """The account an email names, in whichever org's store holds it (a consortium operator's search)."""
+    async with identity.runtime.stores.session(CONSORTIUM) as session:
+        account = await session.get(AccountIndex, email_hash(email.strip().lower()))
+    if account is None:
+        return None
+    async with identity.runtime.stores.session(account.org_id or CONSORTIUM) as session:
+        return await session.get(User, account.user_id)
+
+
 async def get_user(identity: Identity, caller: Principal, org_id: str, user_id: str) -> User:
     if not _may_see(caller, org_id, user_id):
         raise NotFound("user")
@@ -470,11 +537,13 @@ async def get_user(identity: Identity, caller: Principal, org_id: str, user_id: 
 
 
 async def set_active(identity: Identity, caller: Principal, org_id: str, user_id: str, active: bool) -> User:
-    """An org_admin (or the org's client holding users:write) deactivates or reactivates a person."""
-    own_org(caller, org_id)
+    """An org_admin (or the org's client holding users:write), or a consortium operator, deactivates or
+    reactivates a person."""
+    own_org(caller, org_id, operator_may=True)
     if caller.subject == user_id and not active:
         raise Problem(409, "Conflict", "you cannot deactivate yourself")
-    target = await get_user(identity, caller, org_id, user_id)
+    target = await (_org_user(identity, org_id, user_id) if caller.is_operator
+                    else get_user(identity, caller, org_id, user_id))  # fmt: skip
     _no_admins_by_clients(caller, target.role_list())
     return await update_person(identity, org_id, user_id, active=active)
 

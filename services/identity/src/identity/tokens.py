@@ -79,6 +79,8 @@ async def issue(
 ) -> TokenResponse:
     """Sign an access token; with ``refresh``, hand out the refresh token that was just stored for it."""
     now = time.time() if issued_at is None else issued_at
+    if isinstance(org_id := claims.get("org"), str):
+        await refuse_if_suspended(identity, org_id)
     ttl = identity.settings.access_token_ttl_s
     async with identity.runtime.stores.session(CONSORTIUM) as session:
         key = await repository.active_signing_key(session)
@@ -108,6 +110,15 @@ async def issue(
     )
 
 
+async def refuse_if_suspended(identity: Identity, org_id: str) -> None:
+    """No token for anyone of an org a consortium operator suspended (read after ``iat`` is fixed: a
+    suspension committed later is caught by its revocation)."""
+    async with identity.runtime.stores.session(CONSORTIUM) as session:
+        org = await session.get(Org, org_id)
+    if org is not None and org.suspended_at is not None:
+        raise invalid_grant("the org is suspended")
+
+
 async def issue_for_person(
     identity: Identity,
     user: User,
@@ -130,6 +141,8 @@ async def issue_for_person(
     if current is None or not current.active:
         raise invalid_grant("the person's account is deactivated or erased")
     await still_allowed(identity, current, via)
+    if current.org_id is not None:
+        await refuse_if_suspended(identity, current.org_id)  # before a refresh token is stored for it
     claims = person_claims(current, via)
     if client is not None:
         claims["act"] = {"sub": client.client_id}

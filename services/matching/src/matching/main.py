@@ -6,8 +6,10 @@ from fastapi import FastAPI
 
 from matching.api import figures_router, me_router, mentors_router, router, suggestions_router
 from matching.config import MatchingSettings
+from matching.handlers import HANDLERS
 from mentornet_common.auth import KeySource
 from mentornet_common.http import runtime_lifespan, serve, service_app
+from mentornet_common.operations import operations_router
 
 
 def create_app(settings: MatchingSettings | None = None, key_source: KeySource | None = None) -> FastAPI:
@@ -17,7 +19,14 @@ def create_app(settings: MatchingSettings | None = None, key_source: KeySource |
         title="mentornet matching",
         description="Asks, the federated mentor directory, and proposals.",
         lifespan=runtime_lifespan(settings, "matching", key_source),
-        routers=[router, mentors_router, suggestions_router, figures_router, me_router],
+        routers=[
+            router,
+            mentors_router,
+            suggestions_router,
+            figures_router,
+            me_router,
+            operations_router("matching", HANDLERS),
+        ],
     )
 
 

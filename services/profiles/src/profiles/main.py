@@ -6,8 +6,10 @@ from fastapi import FastAPI
 
 from mentornet_common.auth import KeySource
 from mentornet_common.http import runtime_lifespan, serve, service_app
+from mentornet_common.operations import operations_router
 from profiles.api import me_router, participation_router, router
 from profiles.config import ProfilesSettings
+from profiles.handlers import HANDLERS
 
 
 def create_app(settings: ProfilesSettings | None = None, key_source: KeySource | None = None) -> FastAPI:
@@ -17,7 +19,7 @@ def create_app(settings: ProfilesSettings | None = None, key_source: KeySource |
         title="mentornet profiles",
         description="People's skills, availability, time zone, languages and visibility.",
         lifespan=runtime_lifespan(settings, "profiles", key_source),
-        routers=[router, participation_router, me_router],
+        routers=[router, participation_router, me_router, operations_router("profiles", HANDLERS)],
     )
 
 

@@ -6,8 +6,10 @@ from fastapi import FastAPI
 
 from mentornet_common.auth import KeySource
 from mentornet_common.http import runtime_lifespan, serve, service_app
+from mentornet_common.operations import operations_router
 from sessions.api import me_router, router
 from sessions.config import SessionsSettings
+from sessions.handlers import HANDLERS
 
 
 def create_app(settings: SessionsSettings | None = None, key_source: KeySource | None = None) -> FastAPI:
@@ -17,7 +19,7 @@ def create_app(settings: SessionsSettings | None = None, key_source: KeySource |
         title="mentornet sessions",
         description="Offers to mentors, scheduled sessions, and their lifecycle.",
         lifespan=runtime_lifespan(settings, "sessions", key_source),
-        routers=[router, me_router],
+        routers=[router, me_router, operations_router("sessions", HANDLERS)],
     )
 
 

@@ -34,6 +34,16 @@ webhooks_router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 FeedReader = Annotated[Principal, Depends(org_admin("events:read"))]
 WebhookReader = Annotated[Principal, Depends(org_admin("webhooks:read"))]
 WebhookWriter = Annotated[Principal, Depends(org_admin("webhooks:write"))]
+WebhookOverseer = Annotated[Principal, Depends(org_admin("webhooks:read", operators=True))]
+WebhookStopper = Annotated[Principal, Depends(org_admin("webhooks:write", operators=True))]
+OrgQuery = Annotated[
+    str | None,
+    Query(
+        max_length=48,
+        description="The org whose endpoints these are: required of a consortium operator; an org's own "
+        "caller may omit it (another org's: 404).",
+    ),
+]
 
 
 @events_router.get(
@@ -80,13 +90,33 @@ async def register(
 
 
 @webhooks_router.get(
-    "", operation_id="listWebhooks", response_model=WebhookList, summary="The org's endpoints"
+    "",
+    operation_id="listWebhooks",
+    response_model=WebhookList,
+    responses=problems((404, "`org_id` names another org than the caller's, or an unknown one")),
+    summary="The org's endpoints",
 )
 async def list_endpoints(
-    runtime: RuntimeDep, caller: WebhookReader, limit: Limit = 50, offset: Offset = 0
+    runtime: RuntimeDep,
+    caller: WebhookOverseer,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    org_id: OrgQuery = None,
 ) -> WebhookList:
-    rows, next_offset = await service.endpoints(runtime, caller, limit, offset)
+    rows, next_offset = await service.endpoints(runtime, caller, limit, offset, org_id)
     return WebhookList(items=[WebhookOut.of(r) for r in rows], next_offset=next_offset)
+
+
+@webhooks_router.post(
+    "/{webhook_id}/disable",
+    operation_id="disableWebhook",
+    response_model=WebhookOut,
+    summary="Stop delivering to an endpoint until it is re-enabled (nothing is deleted)",
+)
+async def disable(
+    webhook_id: str, runtime: RuntimeDep, caller: WebhookStopper, org_id: OrgQuery = None
+) -> WebhookOut:
+    return WebhookOut.of(await service.disable(runtime, caller, webhook_id, org_id))
 
 
 @webhooks_router.post(

@@ -17,7 +17,7 @@ from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from mentornet_common.consumer import Handlers, Received, may_write, parties
-from mentornet_common.contracts import REGISTRY, ClientRevoked, UserErased
+from mentornet_common.contracts import REGISTRY, ClientRevoked, OrgResumed, OrgSuspended, UserErased
 from mentornet_common.erasure import in_every_store
 from mentornet_common.rows import insert_new
 from mentornet_common.tenancy import CONSORTIUM
@@ -95,8 +95,37 @@ async def stop_webhooks_when_client_revoked(uow: UnitOfWork, received: Received[
         uow.session.add(endpoint)
 
 
+# What a suspension writes on the endpoints it paused, so that resuming re-enables those and no other.
+PAUSED_BY_SUSPENSION = "paused while the consortium has the org suspended; resumed with the org"
+
+
+async def pause_webhooks_when_org_suspended(uow: UnitOfWork, received: Received[OrgSuspended]) -> None:
+    """A suspended org's enabled endpoints stop delivering; what they miss waits for the org's resumption."""
+    if uow.tenant_id != received.payload.org_id:
+        return  # only identity suspends an org, announcing it as the org's own event
+    endpoints = await uow.session.exec(select(WebhookEndpoint).where(col(WebhookEndpoint.enabled).is_(True)))
+    for endpoint in endpoints.all():
+        endpoint.enabled, endpoint.disabled_reason = False, PAUSED_BY_SUSPENSION
+        uow.session.add(endpoint)
+
+
+async def resume_webhooks_when_org_resumed(uow: UnitOfWork, received: Received[OrgResumed]) -> None:
+    """The endpoints the suspension paused deliver again, from where they stopped; ones the org or an
+    operator disabled for another reason stay disabled."""
+    if uow.tenant_id != received.payload.org_id:
+        return
+    paused = await uow.session.exec(
+        select(WebhookEndpoint).where(WebhookEndpoint.disabled_reason == PAUSED_BY_SUSPENSION)
+    )
+    for endpoint in paused.all():
+        endpoint.enabled, endpoint.disabled_reason = True, None
+        uow.session.add(endpoint)
+
+
 HANDLERS: Handlers = {
     **{cls: [share_with_partners_when_event_arrives] for cls in REGISTRY.values()},
     UserErased: [share_with_partners_when_event_arrives, forget_person_when_user_erased],
     ClientRevoked: [share_with_partners_when_event_arrives, stop_webhooks_when_client_revoked],
+    OrgSuspended: [share_with_partners_when_event_arrives, pause_webhooks_when_org_suspended],
+    OrgResumed: [share_with_partners_when_event_arrives, resume_webhooks_when_org_resumed],
 }

@@ -6,8 +6,10 @@ from fastapi import FastAPI
 
 from mentornet_common.auth import KeySource
 from mentornet_common.http import runtime_lifespan, serve, service_app
+from mentornet_common.operations import operations_router
 from streams.api import events_router, webhook_deliveries, webhooks_router
 from streams.config import StreamsSettings
+from streams.handlers import HANDLERS
 
 
 def create_app(settings: StreamsSettings | None = None, key_source: KeySource | None = None) -> FastAPI:
@@ -17,7 +19,7 @@ def create_app(settings: StreamsSettings | None = None, key_source: KeySource | 
         title="mentornet streams",
         description="Each member org's events for its partners: a pull feed and signed webhooks.",
         lifespan=runtime_lifespan(settings, "streams", key_source),
-        routers=[events_router, webhooks_router],
+        routers=[events_router, webhooks_router, operations_router("streams", HANDLERS)],
         webhooks=webhook_deliveries,
     )
 

@@ -41,6 +41,21 @@ def partner_org(caller: Principal) -> str:
     return org_id
 
 
+def managed_org(caller: Principal, org_id: str | None) -> str:
+    """The org whose webhook endpoints the caller manages: its own (an org's admin or API client; naming
+    another answers 404), or the one a consortium operator names with ``org_id``."""
+    if caller.is_operator:
+        if not org_id:
+            message = "a consortium operator names the org whose webhooks these are"
+            raise Problem(422, "Unprocessable Content", f"query.org_id: {message}",
+                          errors=[{"field": "query.org_id", "message": message}])  # fmt: skip
+        return org_id
+    own = partner_org(caller)
+    if org_id is not None and org_id != own:
+        raise NotFound("org")
+    return own
+
+
 def _cursor(after: str | None) -> int:
     if after in (None, ""):
         return 0
@@ -148,9 +163,9 @@ async def register(runtime: Runtime, caller: Principal, data: WebhookIn) -> tupl
 
 
 async def endpoints(
-    runtime: Runtime, caller: Principal, limit: int, offset: int
+    runtime: Runtime, caller: Principal, limit: int, offset: int, org_id: str | None = None
 ) -> tuple[list[WebhookEndpoint], int | None]:
-    async with runtime.stores.session(partner_org(caller)) as db:
+    async with runtime.stores.session(managed_org(caller, org_id)) as db:
         query = select(WebhookEndpoint).order_by(col(WebhookEndpoint.created_at), col(WebhookEndpoint.id))
         return page((await db.exec(query.offset(offset).limit(limit + 1))).all(), limit, offset)
 
@@ -160,6 +175,23 @@ async def _endpoint(db: AsyncSession, endpoint_id: str) -> WebhookEndpoint:
     if endpoint is None:
         raise NotFound("webhook")
     return endpoint
+
+
+async def disable(
+    runtime: Runtime, caller: Principal, endpoint_id: str, org_id: str | None = None
+) -> WebhookEndpoint:
+    """Stop delivering to an endpoint (nothing is deleted; deliveries wait); an org admin or its API client
+    re-enables it with ``enable``, which also retries what failed."""
+    async with runtime.unit_of_work(managed_org(caller, org_id)) as uow:
+        endpoint = await _endpoint(uow.session, endpoint_id)
+        if endpoint.enabled:
+            who = "a consortium operator" if caller.is_operator else "the org"
+            endpoint.enabled = False
+            endpoint.disabled_reason = f"disabled by {who} at {datetime.now(UTC).isoformat()}"
+            uow.session.add(endpoint)
+            await uow.commit()
+            await uow.session.refresh(endpoint)
+        return endpoint
 
 
 async def enable(runtime: Runtime, caller: Principal, endpoint_id: str) -> WebhookEndpoint:

@@ -14,6 +14,7 @@ def _get_kwargs(
     *,
     limit: int | Unset = 50,
     offset: int | Unset = 0,
+    org_id: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -21,6 +22,13 @@ def _get_kwargs(
     params["limit"] = limit
 
     params["offset"] = offset
+
+    json_org_id: None | str | Unset
+    if isinstance(org_id, Unset):
+        json_org_id = UNSET
+    else:
+        json_org_id = org_id
+    params["org_id"] = json_org_id
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -48,6 +56,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_403 = Problem.from_dict(response.json())
 
         return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
 
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
@@ -86,12 +99,15 @@ def sync_detailed(
     client: AuthenticatedClient,
     limit: int | Unset = 50,
     offset: int | Unset = 0,
+    org_id: None | str | Unset = UNSET,
 ) -> Response[Problem | WebhookList]:
     """The org's endpoints
 
     Args:
         limit (int | Unset): Page size (at most 200). Default: 50.
         offset (int | Unset): The previous page's next_offset. Default: 0.
+        org_id (None | str | Unset): The org whose endpoints these are: required of a consortium
+            operator; an org's own caller may omit it (another org's: 404).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -104,6 +120,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         limit=limit,
         offset=offset,
+        org_id=org_id,
     )
 
     response = client.get_httpx_client().request(
@@ -118,12 +135,15 @@ def sync(
     client: AuthenticatedClient,
     limit: int | Unset = 50,
     offset: int | Unset = 0,
+    org_id: None | str | Unset = UNSET,
 ) -> Problem | WebhookList | None:
     """The org's endpoints
 
     Args:
         limit (int | Unset): Page size (at most 200). Default: 50.
         offset (int | Unset): The previous page's next_offset. Default: 0.
+        org_id (None | str | Unset): The org whose endpoints these are: required of a consortium
+            operator; an org's own caller may omit it (another org's: 404).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -137,6 +157,7 @@ def sync(
         client=client,
         limit=limit,
         offset=offset,
+        org_id=org_id,
     ).parsed
 
 
@@ -145,12 +166,15 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     limit: int | Unset = 50,
     offset: int | Unset = 0,
+    org_id: None | str | Unset = UNSET,
 ) -> Response[Problem | WebhookList]:
     """The org's endpoints
 
     Args:
         limit (int | Unset): Page size (at most 200). Default: 50.
         offset (int | Unset): The previous page's next_offset. Default: 0.
+        org_id (None | str | Unset): The org whose endpoints these are: required of a consortium
+            operator; an org's own caller may omit it (another org's: 404).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -163,6 +187,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         limit=limit,
         offset=offset,
+        org_id=org_id,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -175,12 +200,15 @@ async def asyncio(
     client: AuthenticatedClient,
     limit: int | Unset = 50,
     offset: int | Unset = 0,
+    org_id: None | str | Unset = UNSET,
 ) -> Problem | WebhookList | None:
     """The org's endpoints
 
     Args:
         limit (int | Unset): Page size (at most 200). Default: 50.
         offset (int | Unset): The previous page's next_offset. Default: 0.
+        org_id (None | str | Unset): The org whose endpoints these are: required of a consortium
+            operator; an org's own caller may omit it (another org's: 404).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -195,5 +223,6 @@ async def asyncio(
             client=client,
             limit=limit,
             offset=offset,
+            org_id=org_id,
         )
     ).parsed

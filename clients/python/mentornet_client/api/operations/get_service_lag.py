@@ -1,0 +1,191 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.lag_list import LagList
+from ...models.problem import Problem
+from ...types import Response
+
+
+def _get_kwargs(
+    service: str,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/operations/{service}/lag".format(
+            service=quote(str(service), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> LagList | Problem | None:
+    if response.status_code == 200:
+        response_200 = LagList.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = Problem.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[LagList | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    service: str,
+    *,
+    client: AuthenticatedClient,
+) -> Response[LagList | Problem]:
+    """How far the service's consumer group is behind, per topic and partition (operator)
+
+    Args:
+        service (str): The service asked: identity, profiles, matching, sessions, feedback or
+            streams (the gateway sends /v1/operations/<service> to it).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[LagList | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        service=service,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    service: str,
+    *,
+    client: AuthenticatedClient,
+) -> LagList | Problem | None:
+    """How far the service's consumer group is behind, per topic and partition (operator)
+
+    Args:
+        service (str): The service asked: identity, profiles, matching, sessions, feedback or
+            streams (the gateway sends /v1/operations/<service> to it).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        LagList | Problem
+    """
+
+    return sync_detailed(
+        service=service,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    service: str,
+    *,
+    client: AuthenticatedClient,
+) -> Response[LagList | Problem]:
+    """How far the service's consumer group is behind, per topic and partition (operator)
+
+    Args:
+        service (str): The service asked: identity, profiles, matching, sessions, feedback or
+            streams (the gateway sends /v1/operations/<service> to it).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[LagList | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        service=service,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    service: str,
+    *,
+    client: AuthenticatedClient,
+) -> LagList | Problem | None:
+    """How far the service's consumer group is behind, per topic and partition (operator)
+
+    Args:
+        service (str): The service asked: identity, profiles, matching, sessions, feedback or
+            streams (the gateway sends /v1/operations/<service> to it).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        LagList | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            service=service,
+            client=client,
+        )
+    ).parsed
