@@ -54,6 +54,31 @@ def exported_series() -> set[str]:
     return names
 
 
+def exported_labels() -> dict[str, set[str]]:
+    """The label names of each exported series (a histogram's buckets add ``le``)."""
+    exported_series()
+    labels: dict[str, set[str]] = {}
+    for name, collector in REGISTRY._names_to_collectors.items():
+        own = set(getattr(collector, "_labelnames", ()))
+        labels[name] = own | ({"le"} if name.endswith("_bucket") else set())
+    return labels
+
+
+# Labels every scrape configuration here gives a target (deploy/docker/prometheus.yml, the ServiceMonitor
+# and PodMonitor), which Prometheus adds to each of its series.
+TARGET_LABELS = {"job", "instance", "mentornet_service"}
+_SELECTOR = re.compile(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\{([^}]*)\}")
+
+
+def selector_labels(expr: str) -> list[tuple[str, set[str]]]:
+    """(metric, the label names its matchers name) of each selector with matchers in an expression."""
+    bare = re.sub(r"\$\w+", "", expr)
+    return [
+        (name, set(re.findall(r"([a-zA-Z_][a-zA-Z0-9_]*)\s*(?:=~|!~|!=|=)", matchers)))
+        for name, matchers in _SELECTOR.findall(bare)
+    ]
+
+
 _FUNCTION_OR_KEYWORD = re.compile(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)")
 _IDENTIFIER = re.compile(r"(?<![\w.:$])([a-zA-Z_:][a-zA-Z0-9_:]*)(?![\w:])(?!\s*\()")
 _KEYWORDS = {
@@ -134,6 +159,21 @@ def test_every_metric_the_dashboards_and_the_rules_name_is_exported_by_a_service
     ]
     assert not unknown, f"queries naming metrics no service exports: {unknown}"
     assert len(dashboard_queries()) > 100
+
+
+def test_every_label_the_queries_match_on_is_one_the_metric_or_its_target_has() -> None:
+    labels = exported_labels()
+    recorded = {rule["record"]: {"service"} for rule in rules() if "record" in rule}
+    known = labels | recorded | {name: set() for name in PROMETHEUS_SERIES}
+    exprs = [r["expr"] for r in rules()] + [expr for _, _, expr in dashboard_queries()]
+    wrong = [
+        (name, sorted(used - known[name] - TARGET_LABELS))
+        for expr in exprs
+        for name, used in selector_labels(expr)
+        if name in known and used - known[name] - TARGET_LABELS
+    ]
+    assert not wrong, f"queries matching on labels their metric does not have: {wrong}"
+    assert ("mentornet_consumer_lag", {"group"}) in selector_labels('sum(mentornet_consumer_lag{group="x"})')
 
 
 def test_the_committed_dashboards_and_prometheus_rule_are_what_make_schemas_writes(tmp_path: Path) -> None:
