@@ -380,24 +380,31 @@ def test_the_prod_overlay_ships_the_rules_and_every_dashboard_for_grafanas_sidec
 # Upgrades that apply ---------------------------------------------------------------------------------------
 
 
-def render_prod_with_tag(tmp_path: Path, tag: str) -> list[dict[str, Any]]:
-    """The prod overlay as `kustomize edit set image` would leave it for ``tag``, rendered."""
+def render_with_tag(tmp_path: Path, overlay: str, tag: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The overlay as `kustomize edit set image` would leave it for ``tag``, rendered; and each image's name
+    as the overlay writes it."""
     kubectl = require_tool("kubectl")
     tree = tmp_path / tag / "k8s"
     shutil.copytree(ROOT / "deploy/k8s", tree)
-    overlay = tree / "overlays/prod/kustomization.yaml"
-    kustomization = yaml.safe_load(overlay.read_text())
+    path = tree / "overlays" / overlay / "kustomization.yaml"
+    kustomization = yaml.safe_load(path.read_text())
     for image in kustomization["images"]:
         image["newTag"] = tag
-    overlay.write_text(yaml.safe_dump(kustomization, sort_keys=False))
-    result = subprocess.run([str(kubectl), "kustomize", str(overlay.parent)], capture_output=True, text=True)
+    path.write_text(yaml.safe_dump(kustomization, sort_keys=False))
+    result = subprocess.run([str(kubectl), "kustomize", str(path.parent)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+    names = {i["name"].split("/")[-1]: i.get("newName", i["name"]) for i in kustomization["images"]}
+    return [doc for doc in yaml.safe_load_all(result.stdout) if doc], names
 
 
 @pytest.mark.integration  # runs kubectl
-def test_a_new_image_tag_makes_new_migrations_jobs_and_leaves_every_other_name(tmp_path: Path) -> None:
-    before, after = (render_prod_with_tag(tmp_path, tag) for tag in ("1.0.0", "1.1.0-rc.1"))
+@pytest.mark.parametrize("overlay", ["dev", "prod"])
+def test_a_new_image_tag_makes_new_migrations_jobs_and_leaves_every_other_name(
+    tmp_path: Path, overlay: str
+) -> None:
+    (before, images), (after, _) = (
+        render_with_tag(tmp_path, overlay, tag) for tag in ("1.0.0", "1.1.0-rc.1")
+    )
 
     def jobs(objects: list[dict[str, Any]]) -> dict[str, str]:
         return {
@@ -406,12 +413,8 @@ def test_a_new_image_tag_makes_new_migrations_jobs_and_leaves_every_other_name(t
             if o["kind"] == "Job"
         }
 
-    assert jobs(before) == {
-        f"{s}-migrate-1.0.0": f"registry.example.org/mentornet/{s}:1.0.0" for s in SERVICES
-    }
-    assert jobs(after) == {
-        f"{s}-migrate-1.1.0-rc.1": f"registry.example.org/mentornet/{s}:1.1.0-rc.1" for s in SERVICES
-    }
+    assert jobs(before) == {f"{s}-migrate-1.0.0": f"{images[s]}:1.0.0" for s in SERVICES}
+    assert jobs(after) == {f"{s}-migrate-1.1.0-rc.1": f"{images[s]}:1.1.0-rc.1" for s in SERVICES}
     others = [
         {(o["kind"], o["metadata"]["name"]) for o in objs if o["kind"] != "Job"} for objs in (before, after)
     ]
