@@ -44,6 +44,7 @@ apt_install = { test -n "$(APT)" && $(APT) update -qq && $(APT) install -y -qq $
 # Whether each tool is there, looked for where the tests look (mentornet_devkit.pytest_plugin.require_tool).
 HAVE_COMPOSE  := command -v docker-compose >/dev/null
 HAVE_KUBECTL  := command -v kubectl >/dev/null
+HAVE_PROM     := { command -v promtool && command -v prometheus; } >/dev/null
 HAVE_PG       := { ls /usr/lib/postgresql/*/bin/pg_ctl || { command -v pg_ctl && command -v initdb; }; } >/dev/null 2>&1
 HAVE_NPM      := command -v npm >/dev/null
 HAVE_ASYNCAPI := test -d $(ASYNCAPI_DIR)/package/schemas
@@ -91,7 +92,9 @@ client: install client-generator
 	$(BIN)/python -m mentornet_devkit.pyclient
 
 # What the contract checks need beyond Python: Debian's docker-compose (to validate docker-compose.yml
-# without an engine), kubectl (kustomize + rendering) and the official AsyncAPI JSON Schemas (from npm),
+# without an engine), kubectl (kustomize + rendering), Prometheus (promtool checks and unit-tests the alerting
+# rules; the prometheus server scrapes `make run`'s services in a test) and the official AsyncAPI JSON Schemas
+# (from npm),
 # what the sign-in tests need: the OpenID provider's node modules; and Debian's PostgreSQL binaries, from
 # which the chaos suite starts a server of its own; each installed only when missing. Without apt-get as root or
 # through sudo (a Mac, another Linux), it installs what it can and names what is missing: the tests that need a
@@ -101,6 +104,7 @@ tools: install client-generator
 	@$(HAVE_COMPOSE) || $(call apt_install,docker-compose)
 	@$(HAVE_KUBECTL) || $(call apt_install,kubernetes-client)
 	@$(HAVE_PG) || $(call apt_install,postgresql)
+	@$(HAVE_PROM) || $(call apt_install,prometheus)
 	@$(HAVE_ASYNCAPI) || { \
 	  $(HAVE_NPM) || $(call apt_install,npm); \
 	  if $(HAVE_NPM); then mkdir -p $(ASYNCAPI_DIR) && cd $(ASYNCAPI_DIR) && npm pack --silent $(ASYNCAPI_SPECS) >/dev/null \
@@ -110,6 +114,7 @@ tools: install client-generator
 	$(HAVE_COMPOSE) || missing="$$missing docker-compose,"; \
 	$(HAVE_KUBECTL) || missing="$$missing kubectl,"; \
 	$(HAVE_PG) || missing="$$missing PostgreSQL's server binaries,"; \
+	$(HAVE_PROM) || missing="$$missing Prometheus (promtool),"; \
 	$(HAVE_ASYNCAPI) || missing="$$missing the official AsyncAPI schemas,"; \
 	$(HAVE_IDP) || missing="$$missing the OpenID providers' node modules,"; \
 	test -z "$$missing" || echo "make tools: missing$${missing%,}. The tests that need them are skipped, each saying how to get what it needs (CONTRIBUTING.md#tests)."
@@ -208,12 +213,13 @@ format: install
 # tests compare against them, and hold every committed revision of a v1 schema to backward compatibility),
 # the configuration reference, from the settings classes, the merged OpenAPI document of the public API
 # (docs/openapi.json, and the copy identity serves at /v1/openapi.json) and the Python client generated
-# from it (`make client`).
+# from it (`make client`); and the Grafana dashboards and the Kubernetes PrometheusRule (deploy/k8s/monitoring).
 schemas: install client-generator
 	$(BIN)/python -m mentornet_common.contracts docs/asyncapi/schemas
 	$(BIN)/python -m mentornet_common.asyncapi docs/asyncapi/asyncapi.json
 	$(BIN)/python -m mentornet_devkit.configref docs/configuration.md
 	$(BIN)/python -m mentornet_devkit.openapi docs/openapi.json services/identity/src/identity/openapi.json
+	$(BIN)/python -m mentornet_devkit.monitoring deploy/k8s/monitoring
 	@$(MAKE) --no-print-directory client
 
 clean:

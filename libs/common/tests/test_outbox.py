@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import socket
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -278,3 +279,41 @@ async def test_a_frozen_broker_delays_events_and_loses_none(
         assert sorted(header(r, "ce_id") or "" for r in records) == sorted(e.id for e in sent)
     finally:
         await runtime.stop()
+
+
+def _gauge(name: str, service: str, tenant: str) -> float | None:
+    return REGISTRY.get_sample_value(name, {"service": service, "tenant": tenant})
+
+
+async def test_the_sweeper_reports_the_backlog_and_its_oldest_rows_age_while_the_broker_is_down_then_zero(
+    broker: Broker, store_backend: dict[str, Any], topic_prefix: str
+) -> None:
+    with socket.socket() as closed:  # a port nothing listens on: the broker is down
+        closed.bind(("127.0.0.1", 0))
+        down = f"127.0.0.1:{closed.getsockname()[1]}"
+    service = f"probe-{topic_prefix.strip('.')}"
+    settings = on_broker(broker, store_backend, topic_prefix, service_name=service)
+    cut_off = Runtime(settings.model_copy(update={"kafka_bootstrap_servers": down}), create_all, sweep=True)
+    await register(cut_off)
+    async with cut_off.unit_of_work("org_a") as uow:
+        uow.publish(ask_created("ask_waiting"))
+        await uow.commit()
+    async with cut_off.stores.session("org_a") as session:
+        row = (await session.exec(select(OutboxMessage))).one()
+        row.created_at = datetime.now(UTC) - timedelta(minutes=10)  # written ten minutes ago
+        session.add(row)
+        await session.commit()
+    try:
+        assert await cut_off.relay.sweep() == 1  # publishing failed
+        assert _gauge("mentornet_outbox_backlog", service, "org_a") == 1
+        assert (_gauge("mentornet_outbox_oldest_age_seconds", service, "org_a") or 0) >= 600
+    finally:
+        await cut_off.stop()
+
+    reaching = Runtime(settings, create_all, sweep=True)
+    try:
+        assert await reaching.relay.sweep() == 0
+        assert _gauge("mentornet_outbox_backlog", service, "org_a") == 0
+        assert _gauge("mentornet_outbox_oldest_age_seconds", service, "org_a") == 0
+    finally:
+        await reaching.stop()

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
+from typing import Any
 
 import jwt
 import pytest
+from prometheus_client import REGISTRY
 from sqlmodel import select
 
 from identity import service
@@ -427,6 +430,22 @@ async def test_after_rotation_old_tokens_still_verify_and_new_ones_use_the_new_k
     assert jwt.get_unverified_header(after["Authorization"].split()[1])["kid"] == new_kid
     published = {k["kid"] for k in (await api.http.get("/.well-known/jwks.json")).json()["keys"]}
     assert published == {old_kid, new_kid}
+
+
+async def test_the_active_keys_age_is_exported_and_follows_a_rotation(api: Api) -> None:
+    def exported() -> float | None:
+        return REGISTRY.get_sample_value("mentornet_signing_key_created_timestamp_seconds")
+
+    def created(key: dict[str, Any]) -> float:
+        moment = datetime.fromisoformat(key["created_at"])
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+    operator = await api.operator()
+    keys = (await api.http.get("/v1/signing-keys", headers=operator)).json()
+    (active,) = [k for k in keys if k["retired_at"] is None]
+    assert exported() == pytest.approx(created(active))
+    rotated = (await api.http.post("/v1/signing-keys/rotate", headers=operator)).json()
+    assert exported() == pytest.approx(created(rotated)) and created(rotated) >= created(active)
 
 
 async def test_only_the_operator_rotates_keys(api: Api) -> None:

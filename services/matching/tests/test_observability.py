@@ -88,3 +88,9 @@ async def test_metrics_expose_latency_events_backlog_lag_and_dead_letters(live: 
         in metrics
     )
     assert "# TYPE mentornet_dead_letters_total counter" in metrics
+    # exported at 0 from the consumer's start, so that an alert on its increase sees the first dead letter
+    assert (
+        f'mentornet_dead_letters_total{{group="matching",topic="{settings.topic("mentornet.asks")}"}} 0.0'
+        in metrics
+    )
+    assert 'mentornet_outbox_oldest_age_seconds{service="matching",tenant="org_a"} 0.0' in metrics

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -188,6 +189,8 @@ async def test_deliveries_are_signed_the_standard_webhooks_way(streams: Streams)
     verified = Webhook(endpoint["secret"]).verify(body, headers)  # an independent implementation
     assert verified["type"] == "mentornet.ask-created.v1" and verified["data"]["ask_id"] == "ask_1"
     assert headers["webhook-id"] == verified["id"]
+    # the sending is traced, and the receiver is handed the trace (W3C: version, trace id, span id, flags)
+    assert re.fullmatch(r"00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}", headers["traceparent"]), headers
     tampered = {**headers, "webhook-signature": headers["webhook-signature"][:-4] + "AAA="}
     with pytest.raises(WebhookVerificationError):
         Webhook(endpoint["secret"]).verify(body, tampered)

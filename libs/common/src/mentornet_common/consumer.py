@@ -169,6 +169,9 @@ class Consumer:
 
     async def start(self) -> None:
         """Consume in the background until stopped."""
+        for topic in self._topics:
+            # Exported at 0 from the start, so that an alert on its increase sees the very first dead letter.
+            DEAD_LETTERS.labels(self.group_id, topic)
         self._task = asyncio.create_task(self._supervise(), name=f"consumer-{self.group_id}")
 
     async def stop(self) -> None:

@@ -34,6 +34,7 @@ from mentornet_common.settings import CommonSettings
 from mentornet_common.telemetry import (
     EVENTS_PUBLISHED,
     OUTBOX_BACKLOG,
+    OUTBOX_OLDEST_AGE,
     OUTBOX_PUBLISH_DELAY_SECONDS,
     context_from_traceparent,
     current_traceparent,
@@ -227,10 +228,19 @@ class OutboxRelay:
         return failures
 
     async def _sweep_one(self, tenant_id: str, grace: timedelta) -> None:
-        await self.publish_pending(tenant_id, older_than=grace)
-        await self._mark_published(tenant_id)
+        try:
+            await self.publish_pending(tenant_id, older_than=grace)
+            await self._mark_published(tenant_id)
+        finally:
+            # Reported when publishing failed too: a broker that is down is when the backlog grows.
+            await self._observe_backlog(tenant_id)
+
+    async def _observe_backlog(self, tenant_id: str) -> None:
         async with self._stores.session(tenant_id) as session:
             OUTBOX_BACKLOG.labels(self._settings.service_name, tenant_id).set(await pending_count(session))
+            oldest = await oldest_pending(session)
+        age = 0.0 if oldest is None else (datetime.now(UTC) - _aware(oldest)).total_seconds()
+        OUTBOX_OLDEST_AGE.labels(self._settings.service_name, tenant_id).set(max(0.0, age))
 
     async def publish_pending(
         self, tenant_id: str, older_than: timedelta | None = None, only: set[int] | None = None
@@ -362,6 +372,18 @@ class OutboxRelay:
                 await session.commit()
         except Exception:
             log.exception("could not record an outbox failure")
+
+
+async def oldest_pending(session: AsyncSession) -> datetime | None:
+    """When the oldest row of one store still waiting to be published was written (None: none waits)."""
+    result = await session.exec(
+        select(func.min(OutboxMessage.created_at)).where(col(OutboxMessage.sent_at).is_(None))
+    )
+    return result.one()
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def pending_count(session: AsyncSession) -> int:

@@ -6,6 +6,7 @@ import asyncio
 
 from mentornet_common.outbox import OutboxRelay
 from mentornet_common.settings import CommonSettings
+from mentornet_common.telemetry import BROKER_UP, observe_certificates
 from mentornet_common.tenancy import CONSORTIUM, Migrator, TenantStores
 from mentornet_common.unit_of_work import UnitOfWork
 
@@ -33,6 +34,17 @@ class Runtime:
         await self.stores.close()
 
     async def check_broker(self, timeout_s: float = 3.0) -> None:
-        """Raise unless the broker answers a metadata request in time (readiness)."""
-        producer = await asyncio.wait_for(self.relay.producer(), timeout_s)
-        await asyncio.wait_for(producer.client.fetch_all_metadata(), timeout_s)
+        """Raise unless the broker answers a metadata request in time (readiness); either way, say so in
+        ``mentornet_broker_up``, and read the expiry of the Kafka certificates the process uses."""
+        settings = self.settings
+        observe_certificates(
+            settings.service_name,
+            {"kafka-ca": settings.kafka_ssl_cafile, "kafka-client": settings.kafka_ssl_certfile},
+        )
+        try:
+            producer = await asyncio.wait_for(self.relay.producer(), timeout_s)
+            await asyncio.wait_for(producer.client.fetch_all_metadata(), timeout_s)
+        except Exception:
+            BROKER_UP.labels(settings.service_name).set(0)
+            raise
+        BROKER_UP.labels(settings.service_name).set(1)

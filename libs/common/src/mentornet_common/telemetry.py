@@ -8,10 +8,13 @@ import os
 import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from cryptography import x509
 from opentelemetry import context as otel_context
 from opentelemetry import trace
+from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
@@ -58,6 +61,26 @@ OUTBOX_PUBLISH_DELAY_SECONDS = Histogram(
     buckets=LATENCY_BUCKETS,
 )
 OUTBOX_BACKLOG = Gauge("mentornet_outbox_backlog", "Outbox rows not yet published", ["service", "tenant"])
+OUTBOX_OLDEST_AGE = Gauge(
+    "mentornet_outbox_oldest_age_seconds",
+    "How long the oldest outbox row not yet published has waited, at the sweeper's last look (0: none)",
+    ["service", "tenant"],
+)
+BROKER_UP = Gauge(
+    "mentornet_broker_up",
+    "1 when the broker answered this process's last metadata request in time, 0 when it did not",
+    ["service"],
+)
+CERTIFICATE_EXPIRY = Gauge(
+    "mentornet_certificate_expiry_timestamp_seconds",
+    "When a certificate this process reads stops being valid (Unix time; the earliest of a file's "
+    "certificates): kafka-ca, kafka-client",
+    ["service", "certificate"],
+)
+SIGNING_KEY_CREATED = Gauge(
+    "mentornet_signing_key_created_timestamp_seconds",
+    "When identity's active token-signing key was made (Unix time): rotate it before it is 90 days old",
+)
 CONSUMER_LAG = Gauge(
     "mentornet_consumer_lag", "Records behind the partition's high watermark", ["group", "topic", "partition"]
 )
@@ -99,6 +122,21 @@ RATE_LIMIT_FALLBACKS = Counter(
     "Rate-limit and login-throttle operations counted in this process's memory because Redis failed",
     ["service", "limiter"],
 )
+
+
+def observe_certificates(service: str, files: dict[str, Path | None]) -> None:
+    """Set the expiry gauge of each named PEM file that is configured; one that cannot be read is logged
+    and left out (the process goes on: the broker refuses an expired certificate by itself)."""
+    for name, path in files.items():
+        if path is None:
+            continue
+        try:
+            certificates = x509.load_pem_x509_certificates(path.read_bytes())
+        except (OSError, ValueError) as exc:
+            logging.getLogger(__name__).warning("cannot read the certificate %s (%s): %s", name, path, exc)
+            continue
+        earliest = min(c.not_valid_after_utc for c in certificates)
+        CERTIFICATE_EXPIRY.labels(service, name).set(earliest.timestamp())
 
 
 def current_traceparent() -> str | None:
@@ -145,6 +183,12 @@ def configure_tracing(service_name: str, extra_processor: SpanProcessor | None =
     if (exporting or extra_processor is not None) and not instrumentor.is_instrumented_by_opentelemetry:
         # Wraps create_async_engine, so every tenant store's engine made afterwards is traced.
         instrumentor.instrument()
+    # Always, exporting or not: the calls between services (identity's export fan-out, the JWKS fetch, the
+    # revocation polls) and to partners (webhooks) carry the trace on in `traceparent`, so the next process's
+    # spans join the caller's trace. It wraps httpx's transports, so clients made before are covered too.
+    http_client = HTTPXClientInstrumentor()
+    if not http_client.is_instrumented_by_opentelemetry:
+        http_client.instrument()
 
 
 class JsonFormatter(logging.Formatter):

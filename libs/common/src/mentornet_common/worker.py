@@ -27,6 +27,9 @@ from mentornet_common.timers import Timer, TimerLoop
 
 log = logging.getLogger(__name__)
 
+# How often a worker asks the broker for its metadata, for mentornet_broker_up (an API asks on each /readyz).
+BROKER_CHECK_INTERVAL_S = 15.0
+
 
 async def run_worker(
     runtime: Runtime,
@@ -57,6 +60,7 @@ async def run_worker(
     every_timer = [*(timers or []), idempotency.PURGE, retention.purge_timer(settings)]
     timer_loop = TimerLoop(runtime, every_timer, settings.timer_interval_s)
     await timer_loop.start()
+    watch = asyncio.create_task(watch_broker(runtime, stop), name="broker-watch")
     log.info(
         "worker of %s running with %d consumer group(s) and %d timer(s)",
         settings.service_name,
@@ -64,6 +68,7 @@ async def run_worker(
         len(every_timer),
     )
     await stop.wait()
+    watch.cancel()
     await timer_loop.stop()
     for redrive in redrives:
         await redrive.stop()
@@ -72,6 +77,20 @@ async def run_worker(
     await runtime.stop()
     if probes is not None:
         probes.cancel()
+
+
+async def watch_broker(
+    runtime: Runtime, stop: asyncio.Event, interval_s: float = BROKER_CHECK_INTERVAL_S
+) -> None:
+    """Ask the broker for its metadata every ``interval_s`` until ``stop``: mentornet_broker_up says whether
+    it answered (a worker whose broker is gone would otherwise only wait, saying nothing)."""
+    while not stop.is_set():
+        try:
+            await runtime.check_broker()
+        except Exception as exc:
+            log.warning("the broker did not answer: %s", exc, extra={"error": str(exc)})
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), interval_s)
 
 
 def probe_app(consumers: list[Consumer]) -> Starlette:

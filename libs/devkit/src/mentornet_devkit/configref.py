@@ -203,7 +203,8 @@ OUTSIDE: dict[str, tuple[str, list[Outside]]] = {
                 "(unset)",
                 "Any non-empty value (CI sets 1): a test that needs a program from outside Python "
                 "(docker-compose, kubectl, Node.js and the OpenID providers' node modules, the official "
-                "AsyncAPI schemas, PostgreSQL's server binaries) fails when it is missing instead of being "
+                "AsyncAPI schemas, PostgreSQL's server binaries, Prometheus and promtool) fails when it is "
+                "missing instead of being "
                 "skipped. `make tools` installs them (with apt-get as root or through sudo); the skip says "
                 "how to get each.",
             ),

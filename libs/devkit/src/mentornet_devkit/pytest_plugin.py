@@ -57,6 +57,10 @@ HOW_TO_GET: dict[str, str] = {
         "docker-compose", "install Docker Compose (e.g. `brew install docker-compose`)"
     ),
     "kubectl": _apt_or("kubernetes-client", "install kubectl (e.g. `brew install kubectl`)"),
+    "promtool": _apt_or(
+        "prometheus", "install Prometheus, which brings promtool (e.g. `brew install prometheus`)"
+    ),
+    "prometheus": _apt_or("prometheus", "install Prometheus (e.g. `brew install prometheus`)"),
     "PostgreSQL's server binaries": postgres.HOW_TO_GET,
     "node": _apt_or("npm", "install Node.js with npm (e.g. `brew install node`)")
     + ", then run `make tools` for the node modules",

@@ -20,6 +20,7 @@ from jwt.algorithms import RSAAlgorithm
 
 from identity.models import SigningKey
 from mentornet_common.sealing import Seal
+from mentornet_common.telemetry import SIGNING_KEY_CREATED
 
 
 class Passwords:
@@ -105,6 +106,12 @@ class KeyRing:
     def sign(self, key: SigningKey, claims: dict[str, Any]) -> str:
         pem = self._fernet().decrypt(key.private_key.encode())
         return jwt.encode(claims, pem, algorithm="RS256", headers={"kid": key.kid})
+
+
+def observe_active_key(key: SigningKey) -> None:
+    """Say in mentornet_signing_key_created_timestamp_seconds when the key tokens are signed with was made."""
+    created = key.created_at if key.created_at.tzinfo else key.created_at.replace(tzinfo=UTC)
+    SIGNING_KEY_CREATED.set(created.timestamp())
 
 
 def published_keys(keys: list[SigningKey], token_ttl: timedelta, now: datetime) -> list[dict[str, Any]]:

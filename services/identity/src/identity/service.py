@@ -21,6 +21,7 @@ from identity.credentials import (
     email_hash,
     new_client_secret,
     new_id,
+    observe_active_key,
     published_keys,
     secret_matches,
 )
@@ -827,6 +828,7 @@ async def ensure_signing_key(identity: Identity) -> SigningKey:
             key = identity.keyring.generate(_now())
             uow.session.add(key)
             await uow.commit()
+        observe_active_key(key)
         return key
 
 
@@ -842,6 +844,7 @@ async def rotate_signing_key(identity: Identity) -> SigningKey:
         uow.session.add(fresh)
         await uow.commit()
     log.info("rotated signing key; now signing with %s", fresh.kid)
+    observe_active_key(fresh)
     return fresh
 
 
@@ -852,4 +855,7 @@ async def signing_keys(identity: Identity) -> list[SigningKey]:
 
 async def jwks(identity: Identity) -> dict[str, Any]:
     keys = await signing_keys(identity)
+    for key in keys:
+        if key.retired_at is None:
+            observe_active_key(key)  # another replica may have rotated it
     return {"keys": published_keys(keys, timedelta(seconds=identity.settings.access_token_ttl_s), _now())}

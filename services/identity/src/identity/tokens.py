@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import col, delete, select, update
 
 from identity import repository
-from identity.credentials import new_id
+from identity.credentials import new_id, observe_active_key
 from identity.models import ApiClient, Org, RefreshToken, Revocation, RevocationOut, TokenResponse, User
 from mentornet_common.problems import Problem
 from mentornet_common.revocation import PAGE, RECENT_S, RevocationKind
@@ -88,6 +88,7 @@ async def issue(
         from identity.service import ensure_signing_key
 
         key = await ensure_signing_key(identity)
+    observe_active_key(key)
     body = {
         **claims,
         "iss": identity.settings.token_issuer,
