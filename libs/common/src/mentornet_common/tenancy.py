@@ -237,6 +237,51 @@ class TenantStores:
             except IntegrityError:
                 await session.rollback()  # another process registered it at the same moment
 
+    async def exists(self, tenant_id: str) -> bool:
+        """Whether a tenant's store exists (its SQLite file, or its PostgreSQL schema); creates nothing."""
+        schema = self.schema_for(tenant_id)
+        if schema is None:
+            path = _sqlite_path(self.url_for(tenant_id))
+            return path is None or path.exists()
+        async with self.engine(tenant_id).connect() as connection:
+            found = await connection.execute(
+                text("SELECT 1 FROM pg_namespace WHERE nspname = :schema"), {"schema": schema}
+            )
+            return found.first() is not None
+
+    async def drop(self, tenant_id: str) -> None:
+        """Delete a tenant's store for good — its SQLite file (and write-ahead log) or its PostgreSQL schema —
+        and forget it was provisioned, so that nothing opens or creates it again (idempotent). Other processes
+        of the service that opened the store keep no way to it once their tokens and events stop naming it."""
+        validate_tenant_id(tenant_id)
+        if tenant_id == CONSORTIUM:
+            raise InvalidTenant("the consortium store is never dropped")
+        schema = self.schema_for(tenant_id)
+        path = _sqlite_path(self.url_for(tenant_id))
+        lock = self._locks.setdefault(tenant_id, asyncio.Lock())
+        async with lock:
+            self._ready.discard(tenant_id)
+            if schema is None:
+                for key in (tenant_id, f"{tenant_id}#reader"):
+                    if (engine := self._engines.pop(key, None)) is not None:
+                        await engine.dispose()
+                self._makers.pop(tenant_id, None)
+                self._readers.pop(tenant_id, None)
+                self._turns.pop(tenant_id, None)
+                if path is not None:
+                    for suffix in ("", "-wal", "-shm", "-journal"):
+                        path.with_name(path.name + suffix).unlink(missing_ok=True)
+                    path.with_suffix(".migrate.lock").unlink(missing_ok=True)
+            else:
+                async with self.engine(tenant_id).begin() as connection:
+                    await connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        await self.ensure(CONSORTIUM)
+        async with self.writer(CONSORTIUM) as session:
+            registered = await session.get(StoreTenant, tenant_id)
+            if registered is not None:
+                await session.delete(registered)
+                await session.commit()
+
     async def tenants(self) -> list[str]:
         """Every store of this service: the consortium store first, then each provisioned tenant."""
         await self.ensure(CONSORTIUM)

@@ -341,3 +341,7 @@ def dlq_drop(
         console.print(f"no such dead letters: {', '.join(missing)}")
         raise typer.Exit(1)
     console.print(f"dropped {_run(drop(CommonSettings(), chosen))} dead letter(s)")
+
+
+# Commands kept in modules of their own, registered on `app` when imported.
+from mentornet_ops import data as _data  # noqa: E402, F401  (backup, restore)
