@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ..models.match_proposed_event_out import MatchProposedEventOut
     from ..models.mentor_published_event_out import MentorPublishedEventOut
     from ..models.mentor_withdrawn_event_out import MentorWithdrawnEventOut
+    from ..models.org_offboarded_event_out import OrgOffboardedEventOut
     from ..models.org_registered_event_out import OrgRegisteredEventOut
     from ..models.profile_shared_event_out import ProfileSharedEventOut
     from ..models.profile_unshared_event_out import ProfileUnsharedEventOut
@@ -41,11 +42,11 @@ class EventPage:
     Attributes:
         items (list[AskClosedEventOut | AskCreatedEventOut | ClientRevokedEventOut | FeedbackSubmittedEventOut |
             FollowUpDueEventOut | FollowUpRecordedEventOut | MatchDeclinedEventOut | MatchExpiredEventOut |
-            MatchProposedEventOut | MentorPublishedEventOut | MentorWithdrawnEventOut | OrgRegisteredEventOut |
-            ProfileSharedEventOut | ProfileUnsharedEventOut | SessionCancelledEventOut | SessionCompletedEventOut |
-            SessionNoShowEventOut | SessionReminderDueEventOut | SessionRescheduledEventOut | SessionScheduledEventOut |
-            UserDeactivatedEventOut | UserErasedEventOut | UserRegisteredEventOut]): Oldest first; each item's `type` says
-            what its `data` is.
+            MatchProposedEventOut | MentorPublishedEventOut | MentorWithdrawnEventOut | OrgOffboardedEventOut |
+            OrgRegisteredEventOut | ProfileSharedEventOut | ProfileUnsharedEventOut | SessionCancelledEventOut |
+            SessionCompletedEventOut | SessionNoShowEventOut | SessionReminderDueEventOut | SessionRescheduledEventOut |
+            SessionScheduledEventOut | UserDeactivatedEventOut | UserErasedEventOut | UserRegisteredEventOut]): Oldest
+            first; each item's `type` says what its `data` is.
         next_cursor (str): Send it as ?after= to continue; it is the last cursor you saw.
     """
 
@@ -61,6 +62,7 @@ class EventPage:
         | MatchProposedEventOut
         | MentorPublishedEventOut
         | MentorWithdrawnEventOut
+        | OrgOffboardedEventOut
         | OrgRegisteredEventOut
         | ProfileSharedEventOut
         | ProfileUnsharedEventOut
@@ -89,6 +91,7 @@ class EventPage:
         from ..models.match_proposed_event_out import MatchProposedEventOut  # noqa: PLC0415
         from ..models.mentor_published_event_out import MentorPublishedEventOut  # noqa: PLC0415
         from ..models.mentor_withdrawn_event_out import MentorWithdrawnEventOut  # noqa: PLC0415
+        from ..models.org_offboarded_event_out import OrgOffboardedEventOut  # noqa: PLC0415
         from ..models.org_registered_event_out import OrgRegisteredEventOut  # noqa: PLC0415
         from ..models.profile_shared_event_out import ProfileSharedEventOut  # noqa: PLC0415
         from ..models.profile_unshared_event_out import ProfileUnsharedEventOut  # noqa: PLC0415
@@ -125,6 +128,8 @@ class EventPage:
             elif isinstance(items_item_data, MentorPublishedEventOut):
                 items_item = items_item_data.to_dict()
             elif isinstance(items_item_data, MentorWithdrawnEventOut):
+                items_item = items_item_data.to_dict()
+            elif isinstance(items_item_data, OrgOffboardedEventOut):
                 items_item = items_item_data.to_dict()
             elif isinstance(items_item_data, OrgRegisteredEventOut):
                 items_item = items_item_data.to_dict()
@@ -179,6 +184,7 @@ class EventPage:
         from ..models.match_proposed_event_out import MatchProposedEventOut  # noqa: PLC0415
         from ..models.mentor_published_event_out import MentorPublishedEventOut  # noqa: PLC0415
         from ..models.mentor_withdrawn_event_out import MentorWithdrawnEventOut  # noqa: PLC0415
+        from ..models.org_offboarded_event_out import OrgOffboardedEventOut  # noqa: PLC0415
         from ..models.org_registered_event_out import OrgRegisteredEventOut  # noqa: PLC0415
         from ..models.profile_shared_event_out import ProfileSharedEventOut  # noqa: PLC0415
         from ..models.profile_unshared_event_out import ProfileUnsharedEventOut  # noqa: PLC0415
@@ -211,6 +217,7 @@ class EventPage:
                 | MatchProposedEventOut
                 | MentorPublishedEventOut
                 | MentorWithdrawnEventOut
+                | OrgOffboardedEventOut
                 | OrgRegisteredEventOut
                 | ProfileSharedEventOut
                 | ProfileUnsharedEventOut
@@ -315,7 +322,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_11 = OrgRegisteredEventOut.from_dict(data)
+                    items_item_type_11 = OrgOffboardedEventOut.from_dict(data)
 
                     return items_item_type_11
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -323,7 +330,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_12 = ProfileSharedEventOut.from_dict(data)
+                    items_item_type_12 = OrgRegisteredEventOut.from_dict(data)
 
                     return items_item_type_12
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -331,7 +338,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_13 = ProfileUnsharedEventOut.from_dict(data)
+                    items_item_type_13 = ProfileSharedEventOut.from_dict(data)
 
                     return items_item_type_13
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -339,7 +346,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_14 = SessionCancelledEventOut.from_dict(data)
+                    items_item_type_14 = ProfileUnsharedEventOut.from_dict(data)
 
                     return items_item_type_14
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -347,7 +354,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_15 = SessionCompletedEventOut.from_dict(data)
+                    items_item_type_15 = SessionCancelledEventOut.from_dict(data)
 
                     return items_item_type_15
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -355,7 +362,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_16 = SessionNoShowEventOut.from_dict(data)
+                    items_item_type_16 = SessionCompletedEventOut.from_dict(data)
 
                     return items_item_type_16
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -363,7 +370,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_17 = SessionReminderDueEventOut.from_dict(data)
+                    items_item_type_17 = SessionNoShowEventOut.from_dict(data)
 
                     return items_item_type_17
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -371,7 +378,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_18 = SessionRescheduledEventOut.from_dict(data)
+                    items_item_type_18 = SessionReminderDueEventOut.from_dict(data)
 
                     return items_item_type_18
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -379,7 +386,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_19 = SessionScheduledEventOut.from_dict(data)
+                    items_item_type_19 = SessionRescheduledEventOut.from_dict(data)
 
                     return items_item_type_19
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -387,7 +394,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_20 = UserDeactivatedEventOut.from_dict(data)
+                    items_item_type_20 = SessionScheduledEventOut.from_dict(data)
 
                     return items_item_type_20
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -395,16 +402,24 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_21 = UserErasedEventOut.from_dict(data)
+                    items_item_type_21 = UserDeactivatedEventOut.from_dict(data)
 
                     return items_item_type_21
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    items_item_type_22 = UserErasedEventOut.from_dict(data)
+
+                    return items_item_type_22
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
                 if not isinstance(data, dict):
                     raise TypeError()
-                items_item_type_22 = UserRegisteredEventOut.from_dict(data)
+                items_item_type_23 = UserRegisteredEventOut.from_dict(data)
 
-                return items_item_type_22
+                return items_item_type_23
 
             items_item = _parse_items_item(items_item_data)
 

@@ -19,6 +19,7 @@ import hashlib
 import io
 import json
 import tarfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -29,7 +30,19 @@ from alembic import command
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy import Date, DateTime, LargeBinary, MetaData, Table, Time, func, insert, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    DateTime,
+    LargeBinary,
+    MetaData,
+    Table,
+    Time,
+    func,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.engine import Connection
 
 from mentornet_common.migrations import _config, script_location
@@ -145,8 +158,34 @@ def _revision(connection: Connection, schema: str | None) -> str | None:
     return context.get_current_revision()
 
 
-async def dump_store(stores: TenantStores, service: str, tenant_id: str) -> StoreDump:
-    """Every row of one provisioned store, read in one snapshot."""
+# What an offboarding export leaves out: credentials, and what only serves sign-in or replays. A table named
+# with None is left out whole; otherwise the columns named.
+EXPORT_WITHHELD: dict[str, frozenset[str] | None] = {
+    "refresh_token": None,
+    "authorization_code": None,
+    "authorize_request": None,
+    "sso_login": None,
+    "used_assertion": None,
+    "signing_key": None,
+    "revocation": None,
+    "idempotency_record": None,
+    "user": frozenset({"password_hash"}),
+    "api_client": frozenset({"secret_hash"}),
+    "sso_config": frozenset({"client_secret"}),
+    "webhook_endpoint": frozenset({"secret"}),
+}
+
+
+async def dump_store(
+    stores: TenantStores,
+    service: str,
+    tenant_id: str,
+    *,
+    where: Callable[[Table], ColumnElement[bool] | None] | None = None,
+    export: bool = False,
+) -> StoreDump:
+    """Every row of one provisioned store, read in one snapshot. ``where`` keeps only the rows it selects
+    (a table it answers None for is left out); ``export`` leaves out EXPORT_WITHHELD."""
     schema = stores.schema_for(tenant_id)
     async with stores.session(tenant_id) as session:
         options = {"isolation_level": "REPEATABLE READ"} if schema is not None else {}
@@ -155,8 +194,17 @@ async def dump_store(stores: TenantStores, service: str, tenant_id: str) -> Stor
         def read(sync: Connection) -> StoreDump:
             tables = []
             for table in _reflect(sync, schema):
+                withheld = EXPORT_WITHHELD.get(table.name, frozenset()) if export else frozenset()
+                if withheld is None:
+                    continue
+                query = select(*(c for c in table.columns if c.name not in withheld))
+                if where is not None:
+                    selected = where(table)
+                    if selected is None:
+                        continue
+                    query = query.where(selected)
                 order = list(table.primary_key.columns) or list(table.columns)
-                rows = sync.execute(select(table).order_by(*order)).mappings()
+                rows = sync.execute(query.order_by(*order)).mappings()
                 tables.append(TableDump(table.name, [encode_row(dict(row)) for row in rows]))
             return StoreDump(service, tenant_id, _revision(sync, schema), sync.dialect.name, tables)
 
@@ -296,6 +344,8 @@ def _advance_sequences(connection: Connection, table: Table) -> None:
 
 FORMAT = "mentornet-backup/1"
 MANIFEST = "manifest.json"
+BACKUP = "backup"
+EXPORT = "offboarding-export"  # the org's copy of its data: credentials withheld, not for restoring
 
 
 @dataclass
@@ -311,17 +361,26 @@ class Archive:
 
 
 def write_archive(
-    path: Path, tenant_id: str, kind: str, dumps: list[StoreDump], created_at: datetime
+    path: Path,
+    tenant_id: str,
+    kind: str,
+    dumps: list[StoreDump],
+    created_at: datetime,
+    consortium: Sequence[StoreDump] = (),
 ) -> None:
-    """One gzipped tar: manifest.json, then ``<service>/<table>.jsonl`` for every store's table. Written
+    """One gzipped tar: manifest.json, then ``<service>/<table>.jsonl`` for every store's table (and
+    ``consortium/<service>/<table>.jsonl`` for the consortium's rows about the org, in an export). Written
     to a temporary file readable by its owner alone, then renamed into place (never half an archive)."""
-    manifest = {
+    manifest: dict[str, Any] = {
         "format": FORMAT,
         "kind": kind,
         "org": tenant_id,
         "created_at": created_at.isoformat(),
         "services": {dump.service: dump.describe() for dump in dumps},
     }
+    if kind == EXPORT:
+        manifest["withheld"] = {t: sorted(c) if c else "all rows" for t, c in EXPORT_WITHHELD.items()}
+        manifest["consortium"] = {dump.service: dump.describe() for dump in consortium}
     partial = path.with_name(f".{path.name}.partial")
     partial.touch(mode=0o600, exist_ok=False)
     try:
@@ -330,6 +389,9 @@ def write_archive(
             for dump in dumps:
                 for table in dump.tables:
                     _add(archive, f"{dump.service}/{table.name}.jsonl", table.content, created_at)
+            for dump in consortium:
+                for table in dump.tables:
+                    _add(archive, f"consortium/{dump.service}/{table.name}.jsonl", table.content, created_at)
         partial.rename(path)
     finally:
         partial.unlink(missing_ok=True)

@@ -250,9 +250,21 @@ class TenantStores:
             return found.first() is not None
 
     async def drop(self, tenant_id: str) -> None:
-        """Delete a tenant's store for good — its SQLite file (and write-ahead log) or its PostgreSQL schema —
-        and forget it was provisioned, so that nothing opens or creates it again (idempotent). Other processes
-        of the service that opened the store keep no way to it once their tokens and events stop naming it."""
+        """Delete a tenant's store for good and forget it was provisioned, so that nothing opens or creates
+        it again (idempotent)."""
+        await self.drop_store(tenant_id)
+        await self.ensure(CONSORTIUM)
+        async with self.writer(CONSORTIUM) as session:
+            registered = await session.get(StoreTenant, tenant_id)
+            if registered is not None:
+                await session.delete(registered)
+                await session.commit()
+
+    async def drop_store(self, tenant_id: str) -> None:
+        """Delete a tenant's store — its SQLite file (and write-ahead log) or its PostgreSQL schema — leaving
+        its row in the consortium's list of provisioned stores to the caller (idempotent). Another process
+        that opened the store keeps its connections until it closes them; nothing reaches them once the
+        org's tokens and events stop naming it."""
         validate_tenant_id(tenant_id)
         if tenant_id == CONSORTIUM:
             raise InvalidTenant("the consortium store is never dropped")
@@ -261,26 +273,20 @@ class TenantStores:
         lock = self._locks.setdefault(tenant_id, asyncio.Lock())
         async with lock:
             self._ready.discard(tenant_id)
-            if schema is None:
-                for key in (tenant_id, f"{tenant_id}#reader"):
-                    if (engine := self._engines.pop(key, None)) is not None:
-                        await engine.dispose()
-                self._makers.pop(tenant_id, None)
-                self._readers.pop(tenant_id, None)
-                self._turns.pop(tenant_id, None)
-                if path is not None:
-                    for suffix in ("", "-wal", "-shm", "-journal"):
-                        path.with_name(path.name + suffix).unlink(missing_ok=True)
-                    path.with_suffix(".migrate.lock").unlink(missing_ok=True)
-            else:
+            if schema is not None:
                 async with self.engine(tenant_id).begin() as connection:
                     await connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        await self.ensure(CONSORTIUM)
-        async with self.writer(CONSORTIUM) as session:
-            registered = await session.get(StoreTenant, tenant_id)
-            if registered is not None:
-                await session.delete(registered)
-                await session.commit()
+                return
+            for key in (tenant_id, f"{tenant_id}#reader"):
+                if (engine := self._engines.pop(key, None)) is not None:
+                    await engine.dispose()
+            self._makers.pop(tenant_id, None)
+            self._readers.pop(tenant_id, None)
+            self._turns.pop(tenant_id, None)
+            if path is not None:
+                for suffix in ("", "-wal", "-shm", "-journal"):
+                    path.with_name(path.name + suffix).unlink(missing_ok=True)
+                path.with_suffix(".migrate.lock").unlink(missing_ok=True)
 
     async def tenants(self) -> list[str]:
         """Every store of this service: the consortium store first, then each provisioned tenant."""

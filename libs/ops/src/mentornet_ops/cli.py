@@ -345,3 +345,4 @@ def dlq_drop(
 
 # Commands kept in modules of their own, registered on `app` when imported.
 from mentornet_ops import data as _data  # noqa: E402, F401  (backup, restore)
+from mentornet_ops import offboarding as _offboarding  # noqa: E402, F401  (orgs offboard)

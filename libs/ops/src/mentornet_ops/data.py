@@ -16,6 +16,7 @@ import typer
 from rich.table import Table
 
 from mentornet_common.backup import (
+    BACKUP,
     RestoreRefused,
     StoreDump,
     check_revision,
@@ -52,12 +53,12 @@ async def dump_org(service: str, org_id: str) -> StoreDump:
     return await _with_stores(service, work)
 
 
-def backup_archive(org_id: str, path: Path, services: list[str], kind: str = "backup") -> list[StoreDump]:
+def backup_archive(org_id: str, path: Path, services: list[str]) -> list[StoreDump]:
     """Write the archive of the org's stores in ``services``; the dumps it holds."""
     if path.exists():
         raise FileExistsError(f"{path} exists: choose another file (an archive is never overwritten)")
     dumps = [_run(dump_org(name, org_id)) for name in services]
-    write_archive(path, org_id, kind, dumps, datetime.now(UTC))
+    write_archive(path, org_id, BACKUP, dumps, datetime.now(UTC))
     return dumps
 
 
@@ -99,6 +100,11 @@ def restore(
     wanted = _services(service)
     try:
         archive = read_archive(from_)
+        if archive.manifest.get("kind") != BACKUP:
+            raise RestoreRefused(
+                f"{from_} is an {archive.manifest.get('kind')} (the org's copy, credentials left out), not a "
+                "backup"
+            )
         if archive.tenant_id != org_id:
             raise RestoreRefused(f"{from_} is the archive of {archive.tenant_id}, not of {org_id}")
         dumps = [d for d in archive.dumps if d.service in wanted]

@@ -16,9 +16,10 @@ from sqlalchemy import String, cast
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from mentornet_common.consumer import Handlers, Received, may_write, parties
-from mentornet_common.contracts import REGISTRY, ClientRevoked, UserErased
+from mentornet_common.consumer import Handlers, Received, in_store, may_write, parties
+from mentornet_common.contracts import REGISTRY, ClientRevoked, OrgOffboarded, UserErased
 from mentornet_common.erasure import in_every_store
+from mentornet_common.offboarding import forget_org
 from mentornet_common.tenancy import CONSORTIUM
 from mentornet_common.unit_of_work import UnitOfWork
 from streams.models import PartnerEvent, WebhookEndpoint
@@ -96,8 +97,16 @@ async def stop_webhooks_when_client_revoked(uow: UnitOfWork, received: Received[
         uow.session.add(endpoint)
 
 
+@in_store(lambda _: CONSORTIUM)
+async def forget_org_when_org_offboarded(uow: UnitOfWork, received: Received[OrgOffboarded]) -> None:
+    """The org's store goes, and the consortium's rows about it; its people are erased everywhere."""
+    await forget_org(uow, received.payload, _forget)
+
+
 HANDLERS: Handlers = {
     **{cls: [share_with_partners_when_event_arrives] for cls in REGISTRY.values()},
     UserErased: [share_with_partners_when_event_arrives, forget_person_when_user_erased],
     ClientRevoked: [share_with_partners_when_event_arrives, stop_webhooks_when_client_revoked],
+    # not shared: the org's partners leave with it
+    OrgOffboarded: [forget_org_when_org_offboarded],
 }
