@@ -277,3 +277,28 @@ async def test_a_tampered_or_foreign_archive_is_refused(tmp_path: Path) -> None:
     with tarfile.open(good, "r:gz") as archive:
         manifest = json.loads(archive.extractfile("manifest.json").read())  # type: ignore[union-attr]
     assert manifest["org"] == ORG and manifest["services"]["streams"]["tables"]["partner_event"]["rows"] == 3
+
+
+async def test_a_dropped_store_is_never_made_again_by_the_process_that_dropped_it(
+    store_backend: dict[str, Any],
+) -> None:
+    """An offboarded org's store is dropped inside the handler's transaction, before that transaction
+    removes it from the registry: meanwhile the relay or a timer of the same process opening it would have
+    made a new, empty one."""
+    from mentornet_common.tenancy import CONSORTIUM, StoreTenant, UnknownTenant
+
+    settings = settings_of("streams", store_backend)
+    stores = TenantStores(settings, alembic_migrator("streams"))
+    try:
+        await stores.provision(ORG)
+        await stores.drop_store(ORG)
+        async with stores.session(CONSORTIUM) as session:
+            assert await session.get(StoreTenant, ORG) is not None  # still registered
+        with pytest.raises(UnknownTenant):
+            await stores.ensure(ORG)
+        assert not await stores.exists(ORG)
+        assert ORG not in await stores.tenants()
+        await stores.provision(ORG)  # registered again (restored): opened as any other
+        assert await stores.exists(ORG) and ORG in await stores.tenants()
+    finally:
+        await stores.close()

@@ -38,7 +38,7 @@ from mentornet_common.telemetry import (
     current_traceparent,
     tracer,
 )
-from mentornet_common.tenancy import TenantStores
+from mentornet_common.tenancy import TenantStores, UnknownTenant
 
 log = logging.getLogger(__name__)
 _tracer = tracer(__name__)
@@ -179,6 +179,10 @@ class OutboxRelay:
             return True
         except asyncio.CancelledError:
             raise
+        except UnknownTenant:
+            # The store was dropped since (its org offboarded): its unsent events went with it.
+            log.info("outbox relay: the store of %s is gone, nothing left to publish", tenant_id)
+            return True
         except Exception as exc:
             reason = faults.report("outbox", exc)
             log.log(

@@ -96,6 +96,8 @@ class TenantStores:
         self._locks: dict[str, asyncio.Lock] = {}
         self._pools: dict[str, AsyncEngine] = {}
         self._turns: dict[str, asyncio.Lock] = {}
+        # stores this process dropped: never opened again here, even before the registry's row is gone
+        self._dropped: set[str] = set()
 
     # where each tenant lives -----------------------------------------------------------------------------
 
@@ -169,6 +171,8 @@ class TenantStores:
         UnknownTenant for a tenant that was never provisioned (its store is not created)."""
         if tenant_id in self._ready:
             return
+        if tenant_id in self._dropped:
+            raise UnknownTenant(tenant_id)
         if tenant_id != CONSORTIUM:
             validate_tenant_id(tenant_id)
             await self.ensure(CONSORTIUM)
@@ -182,6 +186,7 @@ class TenantStores:
         if tenant_id in self._ready:
             return
         validate_tenant_id(tenant_id)
+        self._dropped.discard(tenant_id)  # registered (or restored) again
         await self.ensure(CONSORTIUM)
         await self._open(tenant_id, register=True)
 
@@ -272,6 +277,9 @@ class TenantStores:
         path = _sqlite_path(self.url_for(tenant_id))
         lock = self._locks.setdefault(tenant_id, asyncio.Lock())
         async with lock:
+            # Before the caller's transaction removes it from the registry, nothing in this process (the
+            # relay, a timer, another handler) may open the store again, which would make a new one.
+            self._dropped.add(tenant_id)
             self._ready.discard(tenant_id)
             if schema is not None:
                 async with self.engine(tenant_id).begin() as connection:
@@ -293,7 +301,7 @@ class TenantStores:
         await self.ensure(CONSORTIUM)
         async with self.session(CONSORTIUM) as session:
             rows = await session.exec(select(StoreTenant.tenant_id).order_by(StoreTenant.tenant_id))
-            return [CONSORTIUM, *rows.all()]
+            return [CONSORTIUM, *(t for t in rows.all() if t not in self._dropped)]
 
     # sessions ---------------------------------------------------------------------------------------------
 

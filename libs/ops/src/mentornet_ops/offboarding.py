@@ -78,7 +78,7 @@ def offboard(
             )
         else:
             console.print(
-                f"{org_id} is not a member org (offboarded already, or never registered): nothing left"
+                f"{org_id} is not a member org (offboarded already, or never registered): nothing is left"
             )
         return
     if not yes:
