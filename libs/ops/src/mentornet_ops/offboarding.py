@@ -5,7 +5,8 @@ of the org and the consortium's rows about it, credentials left out. Then identi
 its people and clients, forgets the org and publishes ``org-offboarded``; on it, every service drops the
 org's store, deletes the consortium's rows about it (its cards in the directory among them) and erases its
 people wherever they appear (docs/operations.md, "Offboarding a member org"). Operators only (it needs the
-stores), after typing the org's slug or giving ``--yes``; running it again finishes what is left.
+stores), after typing the org's slug or giving ``--yes``; running it again drops any store of the org still
+left (one a worker had not dropped yet, or an API made again for a token it had not yet seen revoked).
 """
 
 from __future__ import annotations
@@ -47,12 +48,22 @@ async def export_parts(service: str, org_id: str) -> tuple[StoreDump | None, Sto
 
 
 async def stores_left(org_id: str) -> list[str]:
-    """The services that still have a store of the org."""
+    """The services that still have a store of the org, or list it as provisioned."""
     left = []
     for service in SERVICES:
-        if await _with_stores(service, lambda s: s.exists(org_id)):
+
+        async def holds(stores: TenantStores) -> bool:
+            return await stores.exists(org_id) or org_id in await stores.tenants()
+
+        if await _with_stores(service, holds):
             left.append(service)
     return left
+
+
+async def drop_everywhere(org_id: str, services: list[str]) -> None:
+    """Drop what is left of the org's stores (and their registration) in ``services``."""
+    for service in services:
+        await _with_stores(service, lambda s: s.drop(org_id))
 
 
 @orgs_app.command("offboard")
@@ -71,15 +82,17 @@ def offboard(
     if org is None:
         _run(_with_stores("identity", lambda s: identity.offboard(settings, s, org_id)))
         left = _run(stores_left(org_id))
-        if left:
-            console.print(
-                f"{org_id} is offboarded in identity; {', '.join(left)} still drop its stores as "
-                "org-offboarded reaches their workers"
-            )
-        else:
+        if not left:
             console.print(
                 f"{org_id} is not a member org (offboarded already, or never registered): nothing is left"
             )
+            return
+        console.print(f"{org_id} is not a member org, but {', '.join(left)} still hold a store of it")
+        if not yes and typer.prompt("Type the org's id to drop them").strip() != org_id:
+            console.print("[red]not confirmed:[/red] nothing was changed")
+            raise typer.Exit(1)
+        _run(drop_everywhere(org_id, left))
+        console.print(f"dropped what was left of {org_id} in {', '.join(left)}")
         return
     if not yes:
         typed = typer.prompt(f"This removes {org.name} ({org.slug}) for good. Type its slug to confirm")
