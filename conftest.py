@@ -18,6 +18,7 @@ import pytest
 # Path prefixes whose tests run together on one worker.
 SHARED = (
     "tests/e2e/test_first_run.py",  # runners of its own, not the shared system: a unit beside it
+    "tests/e2e/test_backup_restore.py",  # systems of its own too
     "tests/e2e/",
     "tests/chaos/",
     "services/matching/tests/test_embeddings.py",

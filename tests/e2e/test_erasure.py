@@ -57,13 +57,17 @@ def holding(data_dir: Path, markers: list[str]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for path in stores(data_dir):
         try:
-            with sqlite3.connect(path, timeout=5) as connection:
+            # mode=rw: a store deleted since it was listed (an offboarded org's) is not made again, empty
+            with sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=5) as connection:
                 connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.OperationalError:
-            pass  # busy right now: the bytes are still read below
+            pass  # busy right now, or gone: the bytes are still read below
         for candidate in (path, path.with_name(path.name + "-wal")):
-            if candidate.exists():
+            try:
                 data = candidate.read_bytes()
+            except FileNotFoundError:
+                continue
+            if data:
                 hits = [m for m in markers if m.encode() in data]
                 if hits:
                     found[str(candidate.relative_to(data_dir))] = hits

@@ -109,6 +109,9 @@ from .mentoring_in import MentoringIn
 from .mentoring_out import MentoringOut
 from .org_create import OrgCreate
 from .org_list import OrgList
+from .org_offboarded_data import OrgOffboardedData
+from .org_offboarded_event_out import OrgOffboardedEventOut
+from .org_offboarded_webhook import OrgOffboardedWebhook
 from .org_public import OrgPublic
 from .org_registered_data import OrgRegisteredData
 from .org_registered_event_out import OrgRegisteredEventOut
@@ -321,6 +324,9 @@ __all__ = (
     "MentorWithdrawnWebhook",
     "OrgCreate",
     "OrgList",
+    "OrgOffboardedData",
+    "OrgOffboardedEventOut",
+    "OrgOffboardedWebhook",
     "OrgPublic",
     "OrgRegisteredData",
     "OrgRegisteredEventOut",

@@ -18,9 +18,8 @@ if TYPE_CHECKING:
     from ..models.match_proposed_event_out import MatchProposedEventOut
     from ..models.mentor_published_event_out import MentorPublishedEventOut
     from ..models.mentor_withdrawn_event_out import MentorWithdrawnEventOut
+    from ..models.org_offboarded_event_out import OrgOffboardedEventOut
     from ..models.org_registered_event_out import OrgRegisteredEventOut
-    from ..models.org_resumed_event_out import OrgResumedEventOut
-    from ..models.org_suspended_event_out import OrgSuspendedEventOut
     from ..models.profile_shared_event_out import ProfileSharedEventOut
     from ..models.profile_unshared_event_out import ProfileUnsharedEventOut
     from ..models.session_cancelled_event_out import SessionCancelledEventOut
@@ -43,11 +42,11 @@ class EventPage:
     Attributes:
         items (list[AskClosedEventOut | AskCreatedEventOut | ClientRevokedEventOut | FeedbackSubmittedEventOut |
             FollowUpDueEventOut | FollowUpRecordedEventOut | MatchDeclinedEventOut | MatchExpiredEventOut |
-            MatchProposedEventOut | MentorPublishedEventOut | MentorWithdrawnEventOut | OrgRegisteredEventOut |
-            OrgResumedEventOut | OrgSuspendedEventOut | ProfileSharedEventOut | ProfileUnsharedEventOut |
-            SessionCancelledEventOut | SessionCompletedEventOut | SessionNoShowEventOut | SessionReminderDueEventOut |
-            SessionRescheduledEventOut | SessionScheduledEventOut | UserDeactivatedEventOut | UserErasedEventOut |
-            UserRegisteredEventOut]): Oldest first; each item's `type` says what its `data` is.
+            MatchProposedEventOut | MentorPublishedEventOut | MentorWithdrawnEventOut | OrgOffboardedEventOut |
+            OrgRegisteredEventOut | ProfileSharedEventOut | ProfileUnsharedEventOut | SessionCancelledEventOut |
+            SessionCompletedEventOut | SessionNoShowEventOut | SessionReminderDueEventOut | SessionRescheduledEventOut |
+            SessionScheduledEventOut | UserDeactivatedEventOut | UserErasedEventOut | UserRegisteredEventOut]): Oldest
+            first; each item's `type` says what its `data` is.
         next_cursor (str): Send it as ?after= to continue; it is the last cursor you saw.
     """
 
@@ -63,9 +62,8 @@ class EventPage:
         | MatchProposedEventOut
         | MentorPublishedEventOut
         | MentorWithdrawnEventOut
+        | OrgOffboardedEventOut
         | OrgRegisteredEventOut
-        | OrgResumedEventOut
-        | OrgSuspendedEventOut
         | ProfileSharedEventOut
         | ProfileUnsharedEventOut
         | SessionCancelledEventOut
@@ -93,9 +91,8 @@ class EventPage:
         from ..models.match_proposed_event_out import MatchProposedEventOut  # noqa: PLC0415
         from ..models.mentor_published_event_out import MentorPublishedEventOut  # noqa: PLC0415
         from ..models.mentor_withdrawn_event_out import MentorWithdrawnEventOut  # noqa: PLC0415
+        from ..models.org_offboarded_event_out import OrgOffboardedEventOut  # noqa: PLC0415
         from ..models.org_registered_event_out import OrgRegisteredEventOut  # noqa: PLC0415
-        from ..models.org_resumed_event_out import OrgResumedEventOut  # noqa: PLC0415
-        from ..models.org_suspended_event_out import OrgSuspendedEventOut  # noqa: PLC0415
         from ..models.profile_shared_event_out import ProfileSharedEventOut  # noqa: PLC0415
         from ..models.profile_unshared_event_out import ProfileUnsharedEventOut  # noqa: PLC0415
         from ..models.session_cancelled_event_out import SessionCancelledEventOut  # noqa: PLC0415
@@ -132,11 +129,9 @@ class EventPage:
                 items_item = items_item_data.to_dict()
             elif isinstance(items_item_data, MentorWithdrawnEventOut):
                 items_item = items_item_data.to_dict()
+            elif isinstance(items_item_data, OrgOffboardedEventOut):
+                items_item = items_item_data.to_dict()
             elif isinstance(items_item_data, OrgRegisteredEventOut):
-                items_item = items_item_data.to_dict()
-            elif isinstance(items_item_data, OrgResumedEventOut):
-                items_item = items_item_data.to_dict()
-            elif isinstance(items_item_data, OrgSuspendedEventOut):
                 items_item = items_item_data.to_dict()
             elif isinstance(items_item_data, ProfileSharedEventOut):
                 items_item = items_item_data.to_dict()
@@ -189,9 +184,8 @@ class EventPage:
         from ..models.match_proposed_event_out import MatchProposedEventOut  # noqa: PLC0415
         from ..models.mentor_published_event_out import MentorPublishedEventOut  # noqa: PLC0415
         from ..models.mentor_withdrawn_event_out import MentorWithdrawnEventOut  # noqa: PLC0415
+        from ..models.org_offboarded_event_out import OrgOffboardedEventOut  # noqa: PLC0415
         from ..models.org_registered_event_out import OrgRegisteredEventOut  # noqa: PLC0415
-        from ..models.org_resumed_event_out import OrgResumedEventOut  # noqa: PLC0415
-        from ..models.org_suspended_event_out import OrgSuspendedEventOut  # noqa: PLC0415
         from ..models.profile_shared_event_out import ProfileSharedEventOut  # noqa: PLC0415
         from ..models.profile_unshared_event_out import ProfileUnsharedEventOut  # noqa: PLC0415
         from ..models.session_cancelled_event_out import SessionCancelledEventOut  # noqa: PLC0415
@@ -223,9 +217,8 @@ class EventPage:
                 | MatchProposedEventOut
                 | MentorPublishedEventOut
                 | MentorWithdrawnEventOut
+                | OrgOffboardedEventOut
                 | OrgRegisteredEventOut
-                | OrgResumedEventOut
-                | OrgSuspendedEventOut
                 | ProfileSharedEventOut
                 | ProfileUnsharedEventOut
                 | SessionCancelledEventOut
@@ -329,7 +322,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_11 = OrgRegisteredEventOut.from_dict(data)
+                    items_item_type_11 = OrgOffboardedEventOut.from_dict(data)
 
                     return items_item_type_11
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -337,7 +330,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_12 = OrgResumedEventOut.from_dict(data)
+                    items_item_type_12 = OrgRegisteredEventOut.from_dict(data)
 
                     return items_item_type_12
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -345,7 +338,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_13 = OrgSuspendedEventOut.from_dict(data)
+                    items_item_type_13 = ProfileSharedEventOut.from_dict(data)
 
                     return items_item_type_13
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -353,7 +346,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_14 = ProfileSharedEventOut.from_dict(data)
+                    items_item_type_14 = ProfileUnsharedEventOut.from_dict(data)
 
                     return items_item_type_14
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -361,7 +354,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_15 = ProfileUnsharedEventOut.from_dict(data)
+                    items_item_type_15 = SessionCancelledEventOut.from_dict(data)
 
                     return items_item_type_15
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -369,7 +362,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_16 = SessionCancelledEventOut.from_dict(data)
+                    items_item_type_16 = SessionCompletedEventOut.from_dict(data)
 
                     return items_item_type_16
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -377,7 +370,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_17 = SessionCompletedEventOut.from_dict(data)
+                    items_item_type_17 = SessionNoShowEventOut.from_dict(data)
 
                     return items_item_type_17
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -385,7 +378,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_18 = SessionNoShowEventOut.from_dict(data)
+                    items_item_type_18 = SessionReminderDueEventOut.from_dict(data)
 
                     return items_item_type_18
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -393,7 +386,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_19 = SessionReminderDueEventOut.from_dict(data)
+                    items_item_type_19 = SessionRescheduledEventOut.from_dict(data)
 
                     return items_item_type_19
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -401,7 +394,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_20 = SessionRescheduledEventOut.from_dict(data)
+                    items_item_type_20 = SessionScheduledEventOut.from_dict(data)
 
                     return items_item_type_20
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -409,7 +402,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_21 = SessionScheduledEventOut.from_dict(data)
+                    items_item_type_21 = UserDeactivatedEventOut.from_dict(data)
 
                     return items_item_type_21
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -417,24 +410,16 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_22 = UserDeactivatedEventOut.from_dict(data)
+                    items_item_type_22 = UserErasedEventOut.from_dict(data)
 
                     return items_item_type_22
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    items_item_type_23 = UserErasedEventOut.from_dict(data)
-
-                    return items_item_type_23
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
                 if not isinstance(data, dict):
                     raise TypeError()
-                items_item_type_24 = UserRegisteredEventOut.from_dict(data)
+                items_item_type_23 = UserRegisteredEventOut.from_dict(data)
 
-                return items_item_type_24
+                return items_item_type_23
 
             items_item = _parse_items_item(items_item_data)
 

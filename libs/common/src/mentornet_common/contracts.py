@@ -178,6 +178,21 @@ class ClientRevoked(Event):
     revoked_at: datetime
 
 
+class OrgOffboarded(Event):
+    """A member org left the consortium (``mentornet orgs offboard``), its data exported for it first: every
+    service drops the org's store, removes the consortium's rows about it (its cards in the directory, its
+    facts) and erases each of its people (``user_ids``) wherever they appear, as on ``user-erased``."""
+
+    name = "org-offboarded"
+    topic = TOPIC_IDENTITY
+    source = "/mentornet/identity"
+    subject_field = "org_id"
+
+    org_id: str
+    user_ids: list[str] = Field(description="Every person the org had, to be erased in every store.")
+    offboarded_at: datetime
+
+
 # profiles ----------------------------------------------------------------------------------------------
 
 
@@ -511,6 +526,7 @@ EVENT_CLASSES: tuple[type[Event], ...] = (
     UserErased,
     UserDeactivated,
     ClientRevoked,
+    OrgOffboarded,
     ProfileShared,
     ProfileUnshared,
     MentorPublished,

@@ -40,7 +40,7 @@ from mentornet_common.telemetry import (
     current_traceparent,
     tracer,
 )
-from mentornet_common.tenancy import TenantStores
+from mentornet_common.tenancy import TenantStores, UnknownTenant
 
 log = logging.getLogger(__name__)
 _tracer = tracer(__name__)
@@ -195,6 +195,10 @@ class OutboxRelay:
             return True
         except asyncio.CancelledError:
             raise
+        except UnknownTenant:
+            # The store was dropped since (its org offboarded): its unsent events went with it.
+            log.info("outbox relay: the store of %s is gone, nothing left to publish", tenant_id)
+            return True
         except Exception as exc:
             reason = faults.report("outbox", exc)
             log.log(
@@ -291,6 +295,8 @@ class OutboxRelay:
         for tenant_id in list(self._unmarked):
             try:
                 await self._mark_published(tenant_id)
+            except UnknownTenant:
+                self._unmarked.pop(tenant_id, None)  # the store was dropped since (its org offboarded)
             except Exception as exc:
                 log.warning(
                     "outbox relay could not mark rows sent in %s, will retry: %s",

@@ -101,6 +101,8 @@ class TenantStores:
         self._locks: dict[str, asyncio.Lock] = {}
         self._pools: dict[str, AsyncEngine] = {}
         self._turns: dict[str, asyncio.Lock] = {}
+        # stores this process dropped: never opened again here, even before the registry's row is gone
+        self._dropped: set[str] = set()
 
     # where each tenant lives -----------------------------------------------------------------------------
 
@@ -174,6 +176,8 @@ class TenantStores:
         UnknownTenant for a tenant that was never provisioned (its store is not created)."""
         if tenant_id in self._ready:
             return
+        if tenant_id in self._dropped:
+            raise UnknownTenant(tenant_id)
         if tenant_id != CONSORTIUM:
             validate_tenant_id(tenant_id)
             await self.ensure(CONSORTIUM)
@@ -187,6 +191,7 @@ class TenantStores:
         if tenant_id in self._ready:
             return
         validate_tenant_id(tenant_id)
+        self._dropped.discard(tenant_id)  # registered (or restored) again
         await self.ensure(CONSORTIUM)
         await self._open(tenant_id, register=True)
 
@@ -242,12 +247,66 @@ class TenantStores:
             except IntegrityError:
                 await session.rollback()  # another process registered it at the same moment
 
+    async def exists(self, tenant_id: str) -> bool:
+        """Whether a tenant's store exists (its SQLite file, or its PostgreSQL schema); creates nothing."""
+        schema = self.schema_for(tenant_id)
+        if schema is None:
+            path = _sqlite_path(self.url_for(tenant_id))
+            return path is None or path.exists()
+        async with self.engine(tenant_id).connect() as connection:
+            found = await connection.execute(
+                text("SELECT 1 FROM pg_namespace WHERE nspname = :schema"), {"schema": schema}
+            )
+            return found.first() is not None
+
+    async def drop(self, tenant_id: str) -> None:
+        """Delete a tenant's store for good and forget it was provisioned, so that nothing opens or creates
+        it again (idempotent)."""
+        await self.drop_store(tenant_id)
+        await self.ensure(CONSORTIUM)
+        async with self.writer(CONSORTIUM) as session:
+            registered = await session.get(StoreTenant, tenant_id)
+            if registered is not None:
+                await session.delete(registered)
+                await session.commit()
+
+    async def drop_store(self, tenant_id: str) -> None:
+        """Delete a tenant's store — its SQLite file (and write-ahead log) or its PostgreSQL schema — leaving
+        its row in the consortium's list of provisioned stores to the caller (idempotent). Another process
+        that opened the store keeps its connections until it closes them; nothing reaches them once the
+        org's tokens and events stop naming it."""
+        validate_tenant_id(tenant_id)
+        if tenant_id == CONSORTIUM:
+            raise InvalidTenant("the consortium store is never dropped")
+        schema = self.schema_for(tenant_id)
+        path = _sqlite_path(self.url_for(tenant_id))
+        lock = self._locks.setdefault(tenant_id, asyncio.Lock())
+        async with lock:
+            # Before the caller's transaction removes it from the registry, nothing in this process (the
+            # relay, a timer, another handler) may open the store again, which would make a new one.
+            self._dropped.add(tenant_id)
+            self._ready.discard(tenant_id)
+            if schema is not None:
+                async with self.engine(tenant_id).begin() as connection:
+                    await connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+                return
+            for key in (tenant_id, f"{tenant_id}#reader"):
+                if (engine := self._engines.pop(key, None)) is not None:
+                    await engine.dispose()
+            self._makers.pop(tenant_id, None)
+            self._readers.pop(tenant_id, None)
+            self._turns.pop(tenant_id, None)
+            if path is not None:
+                for suffix in ("", "-wal", "-shm", "-journal"):
+                    path.with_name(path.name + suffix).unlink(missing_ok=True)
+                path.with_suffix(".migrate.lock").unlink(missing_ok=True)
+
     async def tenants(self) -> list[str]:
         """Every store of this service: the consortium store first, then each provisioned tenant."""
         await self.ensure(CONSORTIUM)
         async with self.session(CONSORTIUM) as session:
             rows = await session.exec(select(StoreTenant.tenant_id).order_by(StoreTenant.tenant_id))
-            return [CONSORTIUM, *rows.all()]
+            return [CONSORTIUM, *(t for t in rows.all() if t not in self._dropped)]
 
     # sessions ---------------------------------------------------------------------------------------------
 

@@ -465,3 +465,8 @@ def _dlq_settle_through_api(base_url: str, action: str, refs: list[str] | None) 
     verb = "replayed" if action == "replay" else "dropped"
     tail = "; consumers skip what they already handled" if action == "replay" else ""
     console.print(f"{verb} {count} dead letter(s){tail}")
+
+
+# Commands kept in modules of their own, registered on `app` when imported.
+from mentornet_ops import data as _data  # noqa: E402, F401  (backup, restore)
+from mentornet_ops import offboarding as _offboarding  # noqa: E402, F401  (orgs offboard)

@@ -16,7 +16,8 @@ from mentornet_ops.remote import SERVICES, ApiError, OperatorApi, open_api
 T = TypeVar("T")
 
 orgs_app = typer.Typer(
-    help="Member orgs, through the operator API: list, show, suspend, resume.", no_args_is_help=True
+    help="Member orgs: list, show, suspend, resume (through the operator API); offboard (on the stores).",
+    no_args_is_help=True,
 )
 users_app = typer.Typer(help="People of member orgs: find, deactivate, activate.", no_args_is_help=True)
 keys_app = typer.Typer(help="identity's signing keys: list, rotate.", no_args_is_help=True)

@@ -29,6 +29,7 @@ from mentornet_common.contracts import (
     FeedbackSubmitted,
     FollowUpRecorded,
     MatchProposed,
+    OrgOffboarded,
     Participants,
     SessionCancelled,
     SessionCompleted,
@@ -38,6 +39,7 @@ from mentornet_common.contracts import (
     UserErased,
 )
 from mentornet_common.erasure import ERASED, in_every_store
+from mentornet_common.offboarding import forget_org
 from mentornet_common.rows import insert_new, upsert
 from mentornet_common.tenancy import CONSORTIUM
 from mentornet_common.unit_of_work import UnitOfWork
@@ -293,8 +295,15 @@ async def erase_person_when_user_erased(uow: UnitOfWork, received: Received[User
     await in_every_store(uow, received.payload.user_id, _erase)
 
 
+@in_store(lambda _: CONSORTIUM)
+async def forget_org_when_org_offboarded(uow: UnitOfWork, received: Received[OrgOffboarded]) -> None:
+    """The org's store goes, and the consortium's rows about it; its people are erased everywhere."""
+    await forget_org(uow, received.payload, _erase)
+
+
 HANDLERS: Handlers = {
     UserErased: [erase_person_when_user_erased],
+    OrgOffboarded: [forget_org_when_org_offboarded],
     AskCreated: [
         *_stores("record_ask_when_ask_created", _record_ask, "mentee_org", "consortium"),
         *_stores("note_ask_for_the_journal_when_ask_created", _note_ask, "mentee_org"),

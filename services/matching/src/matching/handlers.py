@@ -32,6 +32,7 @@ from mentornet_common.contracts import (
     MatchProposed,
     MentorPublished,
     MentorWithdrawn,
+    OrgOffboarded,
     ProfileShared,
     ProfileUnshared,
     SessionCancelled,
@@ -41,6 +42,7 @@ from mentornet_common.contracts import (
     UserErased,
 )
 from mentornet_common.erasure import ERASED, in_every_store
+from mentornet_common.offboarding import forget_org
 from mentornet_common.rows import insert_new, upsert
 from mentornet_common.tenancy import CONSORTIUM
 from mentornet_common.unit_of_work import UnitOfWork
@@ -304,8 +306,24 @@ async def erase_person_when_user_erased(uow: UnitOfWork, received: Received[User
         semantic.directory_index(uow.stores, tenant).forget(received.payload.user_id)
 
 
+@in_store(lambda _: CONSORTIUM)
+async def forget_org_when_org_offboarded(uow: UnitOfWork, received: Received[OrgOffboarded]) -> None:
+    """The org's store goes, and the consortium's rows about it (its cards in the directory); its people
+    are erased everywhere, and leave this process's indexes of the directory too."""
+    event = received.payload
+    await forget_org(uow, event, _erase)
+    semantic.forget_store(uow.stores, event.org_id)
+    for tenant in await uow.stores.tenants():
+        if tenant == event.org_id:
+            continue  # its index went with its store
+        index = semantic.directory_index(uow.stores, tenant)
+        for user_id in event.user_ids:
+            index.forget(user_id)
+
+
 HANDLERS: Handlers = {
     UserErased: [erase_person_when_user_erased],
+    OrgOffboarded: [forget_org_when_org_offboarded],
     MentorPublished: index_mentor,
     MentorWithdrawn: drop_mentor,
     ProfileShared: index_card,

@@ -196,6 +196,11 @@ def directory_index(stores: TenantStores, tenant_id: str) -> DirectoryIndex:
     return _indexes.setdefault(stores, {}).setdefault(tenant_id, DirectoryIndex())
 
 
+def forget_store(stores: TenantStores, tenant_id: str) -> None:
+    """Drop this process's index of a store that is gone (an offboarded org's)."""
+    _indexes.get(stores, {}).pop(tenant_id, None)
+
+
 def unit(vector: np.ndarray[Any, Any]) -> Vector:
     norm = float(np.linalg.norm(vector))
     return (vector / norm).astype(np.float32) if norm > 0 else vector.astype(np.float32)

@@ -13,6 +13,7 @@ from mentornet_common.contracts import (
     AskCreated,
     MentorPublished,
     MentorWithdrawn,
+    OrgOffboarded,
     ProfileShared,
     ProfileUnshared,
     SessionCompleted,
@@ -20,6 +21,7 @@ from mentornet_common.contracts import (
     UserErased,
 )
 from mentornet_common.erasure import in_every_store
+from mentornet_common.offboarding import forget_org
 from mentornet_common.periods import quarter_of
 from mentornet_common.rows import upsert
 from mentornet_common.tenancy import CONSORTIUM
@@ -146,8 +148,15 @@ async def withdraw_person_when_user_deactivated(uow: UnitOfWork, received: Recei
     announce(uow, profile, old_card_scope, None, old_mentor_scope, None, moment, "deactivated by their org")
 
 
+@in_store(lambda _: CONSORTIUM)
+async def forget_org_when_org_offboarded(uow: UnitOfWork, received: Received[OrgOffboarded]) -> None:
+    """The org's store goes, and the consortium's rows about it; its people are erased everywhere."""
+    await forget_org(uow, received.payload, _erase)
+
+
 HANDLERS: Handlers = {
     UserErased: [erase_person_when_user_erased],
+    OrgOffboarded: [forget_org_when_org_offboarded],
     UserDeactivated: [withdraw_person_when_user_deactivated],
     AskCreated: [count_ask_when_ask_created],
     SessionCompleted: [

@@ -13,6 +13,7 @@ from mentornet_common.contracts import (
     MatchDeclined,
     MatchExpired,
     MatchProposed,
+    OrgOffboarded,
     SessionCancelled,
     SessionCompleted,
     SessionNoShow,
@@ -21,6 +22,7 @@ from mentornet_common.contracts import (
     UserErased,
 )
 from mentornet_common.erasure import ERASED, in_every_store
+from mentornet_common.offboarding import forget_org
 from mentornet_common.tenancy import CONSORTIUM
 from mentornet_common.unit_of_work import UnitOfWork
 from sessions import service
@@ -124,8 +126,15 @@ async def erase_person_when_user_erased(uow: UnitOfWork, received: Received[User
     await in_every_store(uow, received.payload.user_id, _erase)
 
 
+@in_store(lambda _: CONSORTIUM)
+async def forget_org_when_org_offboarded(uow: UnitOfWork, received: Received[OrgOffboarded]) -> None:
+    """The org's store goes, and the consortium's rows about it; its people are erased everywhere."""
+    await forget_org(uow, received.payload, _erase)
+
+
 HANDLERS: Handlers = {
     UserErased: [erase_person_when_user_erased],
+    OrgOffboarded: [forget_org_when_org_offboarded],
     MatchProposed: [
         offer_session_to_mentor_when_match_proposed,
         record_session_for_mentee_when_match_proposed,

@@ -16,9 +16,17 @@ from sqlalchemy import String, cast
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from mentornet_common.consumer import Handlers, Received, may_write, parties
-from mentornet_common.contracts import REGISTRY, ClientRevoked, OrgResumed, OrgSuspended, UserErased
+from mentornet_common.consumer import Handlers, Received, in_store, may_write, parties
+from mentornet_common.contracts import (
+    REGISTRY,
+    ClientRevoked,
+    OrgOffboarded,
+    OrgResumed,
+    OrgSuspended,
+    UserErased,
+)
 from mentornet_common.erasure import in_every_store
+from mentornet_common.offboarding import forget_org
 from mentornet_common.rows import insert_new
 from mentornet_common.tenancy import CONSORTIUM
 from mentornet_common.unit_of_work import UnitOfWork
@@ -122,10 +130,18 @@ async def resume_webhooks_when_org_resumed(uow: UnitOfWork, received: Received[O
         uow.session.add(endpoint)
 
 
+@in_store(lambda _: CONSORTIUM)
+async def forget_org_when_org_offboarded(uow: UnitOfWork, received: Received[OrgOffboarded]) -> None:
+    """The org's store goes, and the consortium's rows about it; its people are erased everywhere."""
+    await forget_org(uow, received.payload, _forget)
+
+
 HANDLERS: Handlers = {
     **{cls: [share_with_partners_when_event_arrives] for cls in REGISTRY.values()},
     UserErased: [share_with_partners_when_event_arrives, forget_person_when_user_erased],
     ClientRevoked: [share_with_partners_when_event_arrives, stop_webhooks_when_client_revoked],
     OrgSuspended: [share_with_partners_when_event_arrives, pause_webhooks_when_org_suspended],
     OrgResumed: [share_with_partners_when_event_arrives, resume_webhooks_when_org_resumed],
+    # not shared: the org's partners leave with it
+    OrgOffboarded: [forget_org_when_org_offboarded],
 }

@@ -20,7 +20,7 @@ from mentornet_common.contracts import REGISTRY, Event
 WITHHELD = frozenset(
     {
         "question", "background", "success_criteria", "reasons", "reason", "mentee_card", "card",
-        "shared", "what_i_did", "free_time", "slots", "slug", "org_name",
+        "shared", "what_i_did", "free_time", "slots", "slug", "org_name", "user_ids",
     }
 )  # fmt: skip
 
