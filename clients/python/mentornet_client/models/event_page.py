@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from ..models.mentor_withdrawn_event_out import MentorWithdrawnEventOut
     from ..models.org_offboarded_event_out import OrgOffboardedEventOut
     from ..models.org_registered_event_out import OrgRegisteredEventOut
+    from ..models.org_resumed_event_out import OrgResumedEventOut
+    from ..models.org_suspended_event_out import OrgSuspendedEventOut
     from ..models.profile_shared_event_out import ProfileSharedEventOut
     from ..models.profile_unshared_event_out import ProfileUnsharedEventOut
     from ..models.session_cancelled_event_out import SessionCancelledEventOut
@@ -43,10 +45,10 @@ class EventPage:
         items (list[AskClosedEventOut | AskCreatedEventOut | ClientRevokedEventOut | FeedbackSubmittedEventOut |
             FollowUpDueEventOut | FollowUpRecordedEventOut | MatchDeclinedEventOut | MatchExpiredEventOut |
             MatchProposedEventOut | MentorPublishedEventOut | MentorWithdrawnEventOut | OrgOffboardedEventOut |
-            OrgRegisteredEventOut | ProfileSharedEventOut | ProfileUnsharedEventOut | SessionCancelledEventOut |
-            SessionCompletedEventOut | SessionNoShowEventOut | SessionReminderDueEventOut | SessionRescheduledEventOut |
-            SessionScheduledEventOut | UserDeactivatedEventOut | UserErasedEventOut | UserRegisteredEventOut]): Oldest
-            first; each item's `type` says what its `data` is.
+            OrgRegisteredEventOut | OrgResumedEventOut | OrgSuspendedEventOut | ProfileSharedEventOut |
+            ProfileUnsharedEventOut | SessionCancelledEventOut | SessionCompletedEventOut | SessionNoShowEventOut |
+            SessionReminderDueEventOut | SessionRescheduledEventOut | SessionScheduledEventOut | UserDeactivatedEventOut |
+            UserErasedEventOut | UserRegisteredEventOut]): Oldest first; each item's `type` says what its `data` is.
         next_cursor (str): Send it as ?after= to continue; it is the last cursor you saw.
     """
 
@@ -64,6 +66,8 @@ class EventPage:
         | MentorWithdrawnEventOut
         | OrgOffboardedEventOut
         | OrgRegisteredEventOut
+        | OrgResumedEventOut
+        | OrgSuspendedEventOut
         | ProfileSharedEventOut
         | ProfileUnsharedEventOut
         | SessionCancelledEventOut
@@ -93,6 +97,8 @@ class EventPage:
         from ..models.mentor_withdrawn_event_out import MentorWithdrawnEventOut  # noqa: PLC0415
         from ..models.org_offboarded_event_out import OrgOffboardedEventOut  # noqa: PLC0415
         from ..models.org_registered_event_out import OrgRegisteredEventOut  # noqa: PLC0415
+        from ..models.org_resumed_event_out import OrgResumedEventOut  # noqa: PLC0415
+        from ..models.org_suspended_event_out import OrgSuspendedEventOut  # noqa: PLC0415
         from ..models.profile_shared_event_out import ProfileSharedEventOut  # noqa: PLC0415
         from ..models.profile_unshared_event_out import ProfileUnsharedEventOut  # noqa: PLC0415
         from ..models.session_cancelled_event_out import SessionCancelledEventOut  # noqa: PLC0415
@@ -132,6 +138,10 @@ class EventPage:
             elif isinstance(items_item_data, OrgOffboardedEventOut):
                 items_item = items_item_data.to_dict()
             elif isinstance(items_item_data, OrgRegisteredEventOut):
+                items_item = items_item_data.to_dict()
+            elif isinstance(items_item_data, OrgResumedEventOut):
+                items_item = items_item_data.to_dict()
+            elif isinstance(items_item_data, OrgSuspendedEventOut):
                 items_item = items_item_data.to_dict()
             elif isinstance(items_item_data, ProfileSharedEventOut):
                 items_item = items_item_data.to_dict()
@@ -186,6 +196,8 @@ class EventPage:
         from ..models.mentor_withdrawn_event_out import MentorWithdrawnEventOut  # noqa: PLC0415
         from ..models.org_offboarded_event_out import OrgOffboardedEventOut  # noqa: PLC0415
         from ..models.org_registered_event_out import OrgRegisteredEventOut  # noqa: PLC0415
+        from ..models.org_resumed_event_out import OrgResumedEventOut  # noqa: PLC0415
+        from ..models.org_suspended_event_out import OrgSuspendedEventOut  # noqa: PLC0415
         from ..models.profile_shared_event_out import ProfileSharedEventOut  # noqa: PLC0415
         from ..models.profile_unshared_event_out import ProfileUnsharedEventOut  # noqa: PLC0415
         from ..models.session_cancelled_event_out import SessionCancelledEventOut  # noqa: PLC0415
@@ -219,6 +231,8 @@ class EventPage:
                 | MentorWithdrawnEventOut
                 | OrgOffboardedEventOut
                 | OrgRegisteredEventOut
+                | OrgResumedEventOut
+                | OrgSuspendedEventOut
                 | ProfileSharedEventOut
                 | ProfileUnsharedEventOut
                 | SessionCancelledEventOut
@@ -338,7 +352,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_13 = ProfileSharedEventOut.from_dict(data)
+                    items_item_type_13 = OrgResumedEventOut.from_dict(data)
 
                     return items_item_type_13
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -346,7 +360,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_14 = ProfileUnsharedEventOut.from_dict(data)
+                    items_item_type_14 = OrgSuspendedEventOut.from_dict(data)
 
                     return items_item_type_14
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -354,7 +368,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_15 = SessionCancelledEventOut.from_dict(data)
+                    items_item_type_15 = ProfileSharedEventOut.from_dict(data)
 
                     return items_item_type_15
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -362,7 +376,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_16 = SessionCompletedEventOut.from_dict(data)
+                    items_item_type_16 = ProfileUnsharedEventOut.from_dict(data)
 
                     return items_item_type_16
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -370,7 +384,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_17 = SessionNoShowEventOut.from_dict(data)
+                    items_item_type_17 = SessionCancelledEventOut.from_dict(data)
 
                     return items_item_type_17
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -378,7 +392,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_18 = SessionReminderDueEventOut.from_dict(data)
+                    items_item_type_18 = SessionCompletedEventOut.from_dict(data)
 
                     return items_item_type_18
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -386,7 +400,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_19 = SessionRescheduledEventOut.from_dict(data)
+                    items_item_type_19 = SessionNoShowEventOut.from_dict(data)
 
                     return items_item_type_19
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -394,7 +408,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_20 = SessionScheduledEventOut.from_dict(data)
+                    items_item_type_20 = SessionReminderDueEventOut.from_dict(data)
 
                     return items_item_type_20
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -402,7 +416,7 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_21 = UserDeactivatedEventOut.from_dict(data)
+                    items_item_type_21 = SessionRescheduledEventOut.from_dict(data)
 
                     return items_item_type_21
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -410,16 +424,32 @@ class EventPage:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    items_item_type_22 = UserErasedEventOut.from_dict(data)
+                    items_item_type_22 = SessionScheduledEventOut.from_dict(data)
 
                     return items_item_type_22
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    items_item_type_23 = UserDeactivatedEventOut.from_dict(data)
+
+                    return items_item_type_23
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    items_item_type_24 = UserErasedEventOut.from_dict(data)
+
+                    return items_item_type_24
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
                 if not isinstance(data, dict):
                     raise TypeError()
-                items_item_type_23 = UserRegisteredEventOut.from_dict(data)
+                items_item_type_25 = UserRegisteredEventOut.from_dict(data)
 
-                return items_item_type_23
+                return items_item_type_25
 
             items_item = _parse_items_item(items_item_data)
 
