@@ -7,7 +7,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-PACKAGES := libs/common libs/devkit libs/ops services/identity services/profiles services/matching services/sessions services/feedback services/streams
+PACKAGES := libs/common libs/devkit libs/ops services/identity services/profiles services/matching services/sessions services/feedback services/streams services/console
 SOURCES  := $(addsuffix /src,$(PACKAGES))
 # The typed Python client, generated from docs/openapi.json (`make client`) and installed editable beside the
 # packages. ruff lints it by the rules of its own pyproject.toml (the generator's: its docstrings are the

@@ -32,7 +32,7 @@ class System:
 @pytest.fixture(scope="session")
 def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     folder = tmp_path_factory.mktemp("make-run")
-    broker_port, port_base = free_port(), free_port_block(6)
+    broker_port, port_base = free_port(), free_port_block(7) + 1  # the console: port_base - 1
     env = {
         **os.environ,
         "MENTORNET_OPERATOR_EMAIL": OPERATOR[0],

@@ -72,7 +72,7 @@ async def test_another_broker_on_the_port_is_refused_before_anything_starts(
     other_broker: Broker, tmp_path: Path
 ) -> None:
     before = await topics_of(other_broker)
-    result = run(tmp_path / "data", other_broker.port, free_port_block(6))
+    result = run(tmp_path / "data", other_broker.port, free_port_block(7) + 1)
 
     assert result.returncode == 1
     assert f"port {other_broker.port} (the broker) already in use on 127.0.0.1" in result.stderr
@@ -100,7 +100,7 @@ def test_a_data_folder_a_running_make_run_uses_is_refused(tmp_path: Path) -> Non
     listed = [{"name": "runner", "role": "runner", "pid": os.getpid()}]
     (data / PIDS_FILE).write_text(json.dumps(listed))
 
-    result = run(data, free_port(), free_port_block(6))
+    result = run(data, free_port(), free_port_block(7) + 1)
 
     assert result.returncode == 1
     assert f"mentornet is already running from {data.resolve()} (runner {os.getpid()})" in result.stderr
