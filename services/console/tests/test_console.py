@@ -1,0 +1,283 @@
+"""The console's sign-in and its defences, against fake APIs (an httpx transport that answers as identity
+and the services would, and records what the console asked). The real thing: tests/e2e/test_console.py."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from console.config import ConsoleSettings
+from console.main import create_app
+from console.sessions import Refresher, Sealer, Tokens, challenge, safe_next, session_cookie
+from fastapi import FastAPI
+
+CONSOLE = "http://127.0.0.1:8000"
+ME = {"id": "usr_ann", "org_id": "org_acme", "email": "ann@acme.example", "name": "Ann", "roles": ["member"]}
+
+
+class FakeApis:
+    """identity and the services as the console sees them; every request is kept."""
+
+    def __init__(self) -> None:
+        self.calls: list[httpx.Request] = []
+        self.issued = 0
+        self.revoked: list[str] = []
+
+    def tokens(self) -> dict[str, Any]:
+        self.issued += 1
+        return {
+            "access_token": f"access-{self.issued}-secret",
+            "refresh_token": f"refresh-{self.issued}-secret",
+            "token_type": "bearer",
+            "expires_in": 600,
+        }
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.calls.append(request)
+        path = request.url.path
+        if path == "/v1/token":
+            form = parse_qs(request.content.decode())
+            if form["grant_type"] == ["refresh_token"] and form["refresh_token"][0] in self.revoked:
+                return httpx.Response(
+                    400, json={"title": "Invalid grant", "status": 400, "error": "invalid_grant"}
+                )
+            return httpx.Response(200, json=self.tokens())
+        if path == "/v1/revoke":  # a refresh token ends its whole sign-in, access token included
+            token = parse_qs(request.content.decode())["token"][0]
+            self.revoked += [token, token.replace("refresh-", "access-")]
+            return httpx.Response(200)
+        auth = request.headers.get("authorization", "")
+        if any(auth.endswith(t) for t in self.revoked) or not auth:
+            return httpx.Response(401, json={"title": "Unauthorized", "status": 401})
+        if path == "/v1/me":
+            return httpx.Response(200, json=ME)
+        if path == "/v1/profiles/me" and request.method == "PUT":
+            return httpx.Response(
+                422,
+                json={
+                    "title": "Unprocessable Content", "status": 422,
+                    "detail": "body.timezone: unknown time zone",
+                    "errors": [{"field": "body.timezone", "message": "unknown time zone"}],
+                },
+            )  # fmt: skip
+        if path == "/v1/profiles/me":
+            return httpx.Response(404, json={"title": "Not Found", "status": 404})
+        if path in ("/v1/sessions", "/v1/asks"):
+            return httpx.Response(200, json={"items": [], "next_offset": None})
+        if path == "/v1/suggestions":
+            return httpx.Response(200, json={"items": [], "based_on_asks": 0})
+        return httpx.Response(404, json={"title": "Not Found", "status": 404})
+
+    def asked(self, path: str, method: str | None = None) -> list[httpx.Request]:
+        return [c for c in self.calls if c.url.path == path and (method is None or c.method == method)]
+
+
+@pytest.fixture
+def apis() -> FakeApis:
+    return FakeApis()
+
+
+@pytest.fixture
+async def app(apis: FakeApis) -> AsyncIterator[FastAPI]:
+    made = create_app(ConsoleSettings(), transport=httpx.MockTransport(apis.handler))
+    async with made.router.lifespan_context(made):
+        yield made
+
+
+@pytest.fixture
+async def browser(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A browser of the console's origin: it keeps cookies, sends its Origin on forms, follows nothing."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(
+        transport=transport, base_url=CONSOLE, headers={"Origin": CONSOLE}
+    ) as client:
+        yield client
+
+
+async def sign_in(browser: httpx.AsyncClient, next_path: str = "/") -> httpx.Response:
+    started = await browser.get("/auth/login", params={"next": next_path})
+    state = parse_qs(urlsplit(started.headers["location"]).query)["state"][0]
+    return await browser.get("/auth/callback", params={"code": "the-code", "state": state})
+
+
+def csrf_of(page: str) -> str:
+    marker = 'name="csrf_token" value="'
+    return page.split(marker, 1)[1].split('"', 1)[0]
+
+
+async def test_sign_in_sends_the_browser_to_identity_with_pkce_and_a_state_and_redeems_the_code(
+    browser: httpx.AsyncClient, apis: FakeApis
+) -> None:
+    started = await browser.get("/auth/login", params={"next": "/asks"})
+    assert started.status_code == 303
+    target = urlsplit(started.headers["location"])
+    query = {k: v[0] for k, v in parse_qs(target.query).items()}
+    assert f"{target.scheme}://{target.netloc}{target.path}" == "http://127.0.0.1:8001/v1/authorize"
+    assert query["client_id"] == "mentornet-console" and query["code_challenge_method"] == "S256"
+    assert query["redirect_uri"] == f"{CONSOLE}/auth/callback" and len(query["state"]) >= 32
+
+    back = await browser.get("/auth/callback", params={"code": "the-code", "state": query["state"]})
+    assert back.status_code == 303 and back.headers["location"] == "/asks"
+    (redeemed,) = apis.asked("/v1/token")
+    form = {k: v[0] for k, v in parse_qs(redeemed.content.decode()).items()}
+    assert form["grant_type"] == "authorization_code" and form["code"] == "the-code"
+    assert challenge(form["code_verifier"]) == query["code_challenge"]  # the verifier of that challenge
+    assert (await browser.get("/")).status_code == 200
+
+
+async def test_a_callback_with_another_state_is_refused_and_no_code_is_redeemed(
+    browser: httpx.AsyncClient, apis: FakeApis
+) -> None:
+    await browser.get("/auth/login")  # this browser's own sign-in, with its own state
+    forged = await browser.get("/auth/callback", params={"code": "stolen", "state": "the attacker's"})
+    assert forged.status_code == 400 and "Sign-in refused" in forged.text
+    no_signin = httpx.AsyncClient(transport=browser._transport, base_url=CONSOLE)
+    assert (await no_signin.get("/auth/callback", params={"code": "stolen", "state": "x"})).status_code == 400
+    assert apis.asked("/v1/token") == []
+    assert session_cookie(ConsoleSettings()) not in browser.cookies
+
+
+async def test_a_form_without_this_sign_ins_csrf_token_is_refused_and_nothing_is_sent(
+    browser: httpx.AsyncClient, apis: FakeApis
+) -> None:
+    await sign_in(browser)
+    forged = await browser.post("/profile", data={"display_name": "Forged"})
+    assert forged.status_code == 403
+    wrong = await browser.post("/asks", data={"question": "x", "skills": "y", "csrf_token": "0" * 64})
+    assert wrong.status_code == 403
+    assert apis.asked("/v1/profiles/me", "PUT") == [] and apis.asked("/v1/asks", "POST") == []
+
+    page = (await browser.get("/profile")).text
+    await browser.post(
+        "/profile", data={"display_name": "Ann", "timezone": "Mars/Base", "csrf_token": csrf_of(page)}
+    )
+    assert len(apis.asked("/v1/profiles/me", "PUT")) == 1  # with its token, the form goes through
+
+
+async def test_a_form_another_site_sent_is_refused_whatever_it_carries(
+    browser: httpx.AsyncClient, apis: FakeApis
+) -> None:
+    await sign_in(browser)
+    token = csrf_of((await browser.get("/profile")).text)
+    for headers in ({"Origin": "https://evil.example"}, {"Origin": CONSOLE, "Sec-Fetch-Site": "cross-site"}):
+        refused = await browser.post(
+            "/profile", data={"display_name": "x", "csrf_token": token}, headers=headers
+        )
+        assert refused.status_code == 403
+    assert apis.asked("/v1/profiles/me", "PUT") == []
+
+
+async def test_an_api_refusal_is_shown_from_its_problem_with_the_form_as_sent(
+    browser: httpx.AsyncClient, apis: FakeApis
+) -> None:
+    await sign_in(browser)
+    token = csrf_of((await browser.get("/profile")).text)
+    answer = await browser.post(
+        "/profile",
+        data={"display_name": "Ann Weber", "timezone": "Mars/Base", "bio": "kept", "csrf_token": token},
+    )
+    assert answer.status_code == 422
+    assert "unknown time zone" in answer.text and 'role="alert"' in answer.text
+    assert 'value="Ann Weber"' in answer.text and ">kept</textarea>" in answer.text  # nothing typed is lost
+
+    unreadable = await browser.post(
+        "/profile", data={"display_name": "Ann", "availability": "someday", "csrf_token": token}
+    )
+    assert unreadable.status_code == 422 and "line 1: write a window as" in unreadable.text
+
+
+async def test_no_token_reaches_a_page_or_a_cookie_a_script_could_read(
+    browser: httpx.AsyncClient, apis: FakeApis
+) -> None:
+    signed_in = await sign_in(browser)
+    cookies = signed_in.headers.get_list("set-cookie")
+    session = [c for c in cookies if c.startswith(f"{session_cookie(ConsoleSettings())}=")]
+    assert session and all("HttpOnly" in c and "SameSite=lax" in c for c in cookies)
+    assert all("secret" not in c for c in cookies)  # sealed: the tokens are not readable in it
+    for path in ("/", "/profile", "/asks", "/asks/new", "/sessions", "/auth/login"):
+        page = await browser.get(path)
+        assert "access-1-secret" not in page.text and "refresh-1-secret" not in page.text
+
+
+async def test_every_page_carries_a_policy_without_inline_scripts_and_the_usual_headers(
+    browser: httpx.AsyncClient,
+) -> None:
+    await sign_in(browser)
+    for path in ("/", "/auth/login", "/static/console.css", "/nowhere"):
+        headers = (await browser.get(path)).headers
+        policy = dict(d.strip().split(" ", 1) for d in headers["content-security-policy"].split(";"))
+        assert policy["script-src"] == "'self'" and "unsafe" not in headers["content-security-policy"]
+        assert policy["frame-ancestors"] == "'none'" and policy["object-src"] == "'none'"
+        assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
+    assert (await browser.get("/")).headers["cache-control"] == "no-store"
+
+
+async def test_pages_need_a_sign_in_and_a_tampered_cookie_is_none(browser: httpx.AsyncClient) -> None:
+    answer = await browser.get("/sessions", params={"status": "scheduled"})
+    assert (
+        answer.status_code == 303
+        and answer.headers["location"] == "/auth/login?next=/sessions%3Fstatus%3Dscheduled"
+    )
+    await sign_in(browser)
+    name = session_cookie(ConsoleSettings())
+    sealed = browser.cookies[name]
+    browser.cookies.set(
+        name, sealed[:-4] + ("AAAA" if not sealed.endswith("AAAA") else "BBBB"), domain="127.0.0.1"
+    )
+    assert (await browser.get("/")).status_code == 303
+
+
+async def test_signing_out_revokes_the_sign_in_so_a_copy_of_the_cookie_is_worthless(
+    browser: httpx.AsyncClient, apis: FakeApis, app: FastAPI
+) -> None:
+    await sign_in(browser)
+    copy = dict(browser.cookies)
+    token = csrf_of((await browser.get("/")).text)
+    out = await browser.post("/auth/logout", data={"csrf_token": token})
+    assert out.status_code == 200 and apis.revoked[0] == "refresh-1-secret"
+    thief = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=CONSOLE, cookies=copy)
+    assert (await thief.get("/")).status_code == 303  # identity refuses the revoked sign-in
+
+
+async def test_an_expiring_access_token_is_refreshed_once_for_concurrent_requests() -> None:
+    refresher, asked = Refresher(), []
+
+    async def redeem(refresh: str) -> dict[str, Any]:
+        asked.append(refresh)
+        return {"access_token": "new", "refresh_token": "rotated", "expires_in": 600}
+
+    old = Tokens("sid", "old", "first", time.time() + 5, time.time())
+    renewed = await asyncio.gather(*(refresher.refresh(old, redeem) for _ in range(5)))
+    assert asked == ["first"]  # identity would end the sign-in if the used refresh token came back
+    assert {t.access for t in renewed if t} == {"new"} and renewed[0] and renewed[0].refresh == "rotated"
+    assert (await refresher.refresh(old, redeem)) == renewed[0] and asked == ["first"]  # a late request too
+
+
+def test_a_sign_in_leads_only_to_the_consoles_own_pages() -> None:
+    for outside in ("https://evil.example/", "//evil.example", "/\\evil.example", "javascript:alert(1)", ""):
+        assert safe_next(outside) == "/"
+    assert safe_next("/sessions/ses_1?done=accept") == "/sessions/ses_1?done=accept"
+
+
+def test_sealed_cookies_expire_with_the_sessions_lifetime() -> None:
+    settings = ConsoleSettings(session_max_age_s=300)
+    sealer = Sealer(settings)
+    fresh = Tokens("sid", "a", "r", time.time() + 600, time.time())
+    stale = Tokens("sid", "a", "r", time.time() + 600, time.time() - 301)
+    assert sealer.open_tokens(sealer.seal_tokens(fresh)) == fresh
+    assert sealer.open_tokens(sealer.seal_tokens(stale)) is None
+    assert Sealer(ConsoleSettings(session_secret="another")).open_tokens(sealer.seal_tokens(fresh)) is None
+    assert (
+        session_cookie(ConsoleSettings(console_url="https://mentornet.example.org"))
+        == "__Host-mentornet_console"
+    )
+
+
+def test_production_refuses_the_development_session_secret() -> None:
+    with pytest.raises(ValueError, match="MENTORNET_SESSION_SECRET"):
+        ConsoleSettings(environment="production")
