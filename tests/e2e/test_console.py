@@ -251,7 +251,6 @@ def walk_the_member_path(system: System, visitors: Callable[..., Visitor], peopl
     page = ann.until(ask_path, lambda p: "Mia Glaze" in p.inner_text("main"), "Mia proposed")
     assert re.search(r"Score \d\.\d\d", ann.main_text())
     assert skill in ann.main_text()  # a reason names the skill
-    screenshot(page, "member")
 
     # Mia sees the offer on her home page and picks a slot, shown in her own time zone
     page = mia.until("/", lambda p: "How do I fire a kiln evenly" in p.inner_text("main"), "Mia's offer")
@@ -269,6 +268,10 @@ def walk_the_member_path(system: System, visitors: Callable[..., Visitor], peopl
     # Ann's copy follows: she downloads the invitation and marks the session completed
     page = ann.until(session_path, lambda p: "Download the invitation" in p.inner_text("main"), "scheduled")
     assert when(slot_value, "Asia/Tokyo") in ann.main_text()  # her own time zone
+    home = ann.go("/")  # her main page: the session coming up, her asks, whom to meet next
+    assert when(slot_value, "Asia/Tokyo") in ann.main_text()
+    screenshot(home, "member")
+    page = ann.go(session_path)
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the invitation (.ics)").click()
     assert "BEGIN:VCALENDAR" in Path(download.value.path()).read_text()

@@ -376,7 +376,7 @@ class Stack:
     def _metrics_port(self) -> int:
         """A free port for a worker's metrics that is none of the ports the stack is yet to bind (an API
         started after this worker would otherwise find its port taken)."""
-        planned = {port for _, port in self.services} | {self.broker_port}
+        planned = {port for port, _ in self.needed_ports()} | {port for _, port in self.services}
         while (port := free_port()) in planned:
             continue
         return port
