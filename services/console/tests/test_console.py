@@ -4,6 +4,7 @@ and the services would, and records what the console asked). The real thing: tes
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -27,6 +28,9 @@ class FakeApis:
         self.calls: list[httpx.Request] = []
         self.issued = 0
         self.revoked: list[str] = []
+        self.profile: dict[str, Any] | None = None
+        self.session: dict[str, Any] = {}
+        self.next_offset: int | None = None
 
     def tokens(self) -> dict[str, Any]:
         self.issued += 1
@@ -65,10 +69,16 @@ class FakeApis:
                     "errors": [{"field": "body.timezone", "message": "unknown time zone"}],
                 },
             )  # fmt: skip
+        if path == "/v1/profiles/me" and self.profile is not None:
+            return httpx.Response(200, json=self.profile)
         if path == "/v1/profiles/me":
             return httpx.Response(404, json={"title": "Not Found", "status": 404})
-        if path in ("/v1/sessions", "/v1/asks"):
-            return httpx.Response(200, json={"items": [], "next_offset": None})
+        if path in ("/v1/sessions", "/v1/asks", "/v1/feedback", "/v1/feedback/received", "/v1/follow-ups"):
+            return httpx.Response(200, json={"items": [], "next_offset": self.next_offset})
+        if self.session and path == f"/v1/sessions/{self.session['id']}" and request.method == "GET":
+            return httpx.Response(200, json=self.session)
+        if self.session and path.startswith(f"/v1/sessions/{self.session['id']}/"):
+            return httpx.Response(200, json=self.session)
         if path == "/v1/suggestions":
             return httpx.Response(200, json={"items": [], "based_on_asks": 0})
         return httpx.Response(404, json={"title": "Not Found", "status": 404})
@@ -281,3 +291,64 @@ def test_sealed_cookies_expire_with_the_sessions_lifetime() -> None:
 def test_production_refuses_the_development_session_secret() -> None:
     with pytest.raises(ValueError, match="MENTORNET_SESSION_SECRET"):
         ConsoleSettings(environment="production")
+
+
+SESSION = {
+    "id": "ses_1", "ask_id": "ask_1", "mentor_id": "usr_mia", "mentor_org_id": "org_globex",
+    "mentee_id": "usr_ann", "mentee_org_id": "org_acme", "status": "scheduled",
+    "start_at": "2026-12-08T01:00:00Z", "expires_at": None, "free_time": [], "slots": [], "absent_id": None,
+    "duration_minutes": 30, "question": "How do I push back on a price rise?", "background": "",
+    "success_criteria": "", "skills": ["negotiation"], "score": 0.8, "reasons": ["knows negotiation"],
+    "mentee_card": None, "reason": None, "created_at": "2026-12-01T00:00:00Z",
+    "updated_at": "2026-12-01T00:00:00Z",
+}  # fmt: skip
+
+
+async def test_a_session_is_shown_and_rescheduled_in_the_persons_own_time_zone(
+    browser: httpx.AsyncClient, apis: FakeApis
+) -> None:
+    apis.profile = {"timezone": "Asia/Tokyo", "display_name": "Ann"}
+    apis.session = dict(SESSION)
+    await sign_in(browser)
+    page = await browser.get("/sessions/ses_1")
+    assert "Tuesday 8 December 2026, 10:00 (Asia/Tokyo)" in page.text  # 01:00 UTC is 10:00 in Tokyo
+    moved = await browser.post(
+        "/sessions/ses_1/reschedule",
+        data={"start_at": "2026-12-09T10:30", "reason": "a clash", "csrf_token": csrf_of(page.text)},
+    )
+    assert moved.status_code == 303 and moved.headers["location"] == "/sessions/ses_1?done=reschedule"
+    (sent,) = apis.asked("/v1/sessions/ses_1/reschedule", "POST")
+    assert json.loads(sent.content) == {"start_at": "2026-12-09T10:30:00+09:00", "reason": "a clash"}
+
+    unreadable = await browser.post(
+        "/sessions/ses_1/reschedule", data={"start_at": "next week", "csrf_token": csrf_of(page.text)}
+    )
+    assert unreadable.status_code == 422 and "a date and a time" in unreadable.text
+    assert len(apis.asked("/v1/sessions/ses_1/reschedule", "POST")) == 1
+
+
+async def test_an_offer_shows_the_mentor_the_common_slots_in_their_own_time_zone(
+    browser: httpx.AsyncClient, apis: FakeApis
+) -> None:
+    apis.profile = {"timezone": "Europe/Berlin", "display_name": "Mia"}
+    apis.session = {**SESSION, "status": "proposed", "mentor_id": ME["id"], "start_at": None,
+                    "expires_at": "2026-12-07T12:00:00Z", "slots": ["2026-12-08T08:00:00Z"]}  # fmt: skip
+    await sign_in(browser)
+    page = await browser.get("/sessions/ses_1")
+    assert 'value="2026-12-08T08:00:00Z"' in page.text
+    assert "Tuesday 8 December 2026, 09:00</label>" in page.text  # 08:00 UTC in Berlin
+    assert "Accept this time" in page.text and "Decline" in page.text
+
+
+async def test_lists_page_through_and_say_when_they_are_empty(
+    browser: httpx.AsyncClient, apis: FakeApis
+) -> None:
+    await sign_in(browser)
+    empty = await browser.get("/asks")
+    assert "You have not asked anything yet." in empty.text and "Next page" not in empty.text
+    apis.next_offset = 20
+    first = await browser.get("/sessions", params={"status": "completed"})
+    assert 'href="/sessions?offset=20&amp;status=completed">Next page' in first.text
+    later = await browser.get("/sessions", params={"status": "completed", "offset": 20})
+    assert 'href="/sessions?offset=0&amp;status=completed">Previous page' in later.text
+    assert [c.url.params.get("offset") for c in apis.asked("/v1/sessions")][-2:] == ["0", "20"]
