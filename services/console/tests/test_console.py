@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -352,3 +353,17 @@ async def test_lists_page_through_and_say_when_they_are_empty(
     later = await browser.get("/sessions", params={"status": "completed", "offset": 20})
     assert 'href="/sessions?offset=0&amp;status=completed">Previous page' in later.text
     assert [c.url.params.get("offset") for c in apis.asked("/v1/sessions")][-2:] == ["0", "20"]
+
+
+def test_the_access_log_keeps_no_sign_in_code(caplog: pytest.LogCaptureFixture) -> None:
+    from mentornet_common.telemetry import configure_logging
+
+    configure_logging("console", as_json=False)
+    access = logging.getLogger("uvicorn.access")
+    line = '%s - "%s %s HTTP/%s" %d'
+    record = access.makeRecord(
+        "uvicorn.access", logging.INFO, __file__, 1, line,
+        ("127.0.0.1:1", "GET", "/auth/callback?code=the-code&state=the-state", "1.1", 303), None,
+    )  # fmt: skip
+    assert all(f.filter(record) for f in access.filters)
+    assert "the-code" not in record.getMessage() and "/auth/callback?…" in record.getMessage()
