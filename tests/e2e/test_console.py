@@ -95,8 +95,9 @@ class Visitor:
         return self.page
 
     def click(self, name: str, role: str = "button") -> Page:
-        self.page.get_by_role(role, name=name).click()  # type: ignore[arg-type]
-        self.page.wait_for_load_state()
+        """Follow a link or send a form, and check the page it leads to once it has loaded."""
+        with self.page.expect_navigation(wait_until="load"):
+            self.page.get_by_role(role, name=name).click()  # type: ignore[arg-type]
         self.check()
         return self.page
 
@@ -365,3 +366,50 @@ def test_the_console_refuses_forged_forms_and_foreign_callbacks(
     assert "frame-ancestors 'none'" in policy
     cookie = next(c for c in ann.context.cookies() if c["name"] == session_cookie(ConsoleSettings()))
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+
+
+def test_an_org_admin_seats_a_person_and_creates_an_api_client_in_the_browser(
+    system: System, visitors: Callable[..., Visitor]
+) -> None:
+    suffix = secrets.token_hex(3)
+    domain = f"tiles-{suffix}.example"
+    with httpx.Client(timeout=15) as http:
+        token = http.post(
+            f"{system.urls.identity}/v1/token",
+            data={"grant_type": "password", "username": OPERATOR[0], "password": OPERATOR[1]},
+        ).json()["access_token"]
+        ops = {"Authorization": f"Bearer {token}"}
+        org = http.post(
+            f"{system.urls.identity}/v1/orgs",
+            json={"slug": f"tiles-{suffix}", "name": "Tiles", "email_domains": [domain]},
+            headers=ops,
+        ).json()
+        admin = {"email": f"ada@{domain}", "name": "Ada", "password": PASSWORD, "roles": ["org_admin"]}
+        made = http.post(f"{system.urls.identity}/v1/orgs/{org['id']}/users", json=admin, headers=ops)
+        assert made.status_code == 201, made.text
+
+    ada = visitors(viewport=PHONE)
+    ada.sign_in(admin["email"], PASSWORD)
+    assert "its people" in ada.main_text()
+    page = ada.go("/admin/people")
+    page.get_by_label("Name", exact=True).fill("Bo")
+    page.get_by_label("Email").fill(f"bo@elsewhere-{suffix}.example")  # not the org's domain
+    page.get_by_label("mentor", exact=True).check()
+    ada.click("Add the person")
+    assert ada.page.get_by_role("alert").count() == 1  # identity's refusal, shown
+    assert page.get_by_label("Name", exact=True).input_value() == "Bo"  # nothing typed is lost
+    page.get_by_label("Email").fill(f"bo@{domain}")
+    ada.click("Add the person")
+    assert "Added." in ada.main_text() and f"bo@{domain}" in ada.main_text()
+
+    page = ada.go("/admin/clients")
+    assert "No API client yet." in ada.main_text()
+    page.get_by_label("Name", exact=True).fill("HR portal")
+    page.get_by_label(re.compile(r"^users:read")).check()
+    ada.click("Create the client")
+    secret = ada.page.locator("dt:has-text('Client secret') + dd code").inner_text()
+    assert len(secret) > 20
+    ada.go("/admin/clients")
+    assert secret not in ada.page.content()  # shown once
+    ada.click("Revoke HR portal")
+    assert "revoked" in ada.main_text()

@@ -32,6 +32,7 @@ class FakeApis:
         self.profile: dict[str, Any] | None = None
         self.session: dict[str, Any] = {}
         self.next_offset: int | None = None
+        self.identity_down = False
 
     def tokens(self) -> dict[str, Any]:
         self.issued += 1
@@ -52,6 +53,8 @@ class FakeApis:
                     400, json={"title": "Invalid grant", "status": 400, "error": "invalid_grant"}
                 )
             return httpx.Response(200, json=self.tokens())
+        if path == "/v1/revoke" and self.identity_down:
+            raise httpx.ConnectError("identity is down", request=request)
         if path == "/v1/revoke":  # a refresh token ends its whole sign-in, access token included
             token = parse_qs(request.content.decode())["token"][0]
             self.revoked += [token, token.replace("refresh-", "access-")]
@@ -61,6 +64,19 @@ class FakeApis:
             return httpx.Response(401, json={"title": "Unauthorized", "status": 401})
         if path == "/v1/me":
             return httpx.Response(200, json=ME)
+        if path == "/v1/orgs/org_acme/clients" and request.method == "POST":
+            asked = json.loads(request.content)
+            return httpx.Response(
+                201, json={"client_id": "cli_1", "client_secret": "the-client-secret", **asked}
+            )
+        if path == "/v1/orgs/org_acme/users" and request.method == "POST":
+            return httpx.Response(
+                422,
+                json={"title": "Unprocessable Content", "status": 422, "detail": "body.email: not the org's",
+                      "errors": [{"field": "body.email", "message": "not at one of the org's domains"}]},
+            )  # fmt: skip
+        if path in ("/v1/orgs/org_acme/clients", "/v1/orgs/org_acme/users"):
+            return httpx.Response(200, json={"items": [], "next_offset": None})
         if path == "/v1/profiles/me" and request.method == "PUT":
             return httpx.Response(
                 422,
@@ -367,3 +383,48 @@ def test_the_access_log_keeps_no_sign_in_code(caplog: pytest.LogCaptureFixture) 
     )  # fmt: skip
     assert all(f.filter(record) for f in access.filters)
     assert "the-code" not in record.getMessage() and "/auth/callback?…" in record.getMessage()
+
+
+async def test_an_org_admins_new_client_secret_is_shown_once_and_never_kept(
+    browser: httpx.AsyncClient, apis: FakeApis
+) -> None:
+    await sign_in(browser)
+    page = await browser.get("/admin/clients")
+    created = await browser.post(
+        "/admin/clients",
+        data={"name": "HR portal", "scopes": ["users:read", "not-a-scope"], "csrf_token": csrf_of(page.text)},
+    )
+    assert created.status_code == 201 and "the-client-secret" in created.text
+    assert created.headers["cache-control"] == "no-store"
+    (sent,) = apis.asked("/v1/orgs/org_acme/clients", "POST")
+    assert json.loads(sent.content) == {"name": "HR portal", "scopes": ["users:read"]}
+    assert "the-client-secret" not in (await browser.get("/admin/clients")).text
+
+
+async def test_a_person_identity_refuses_is_shown_with_the_form_but_never_the_password(
+    browser: httpx.AsyncClient,
+) -> None:
+    await sign_in(browser)
+    token = csrf_of((await browser.get("/admin/people")).text)
+    answer = await browser.post(
+        "/admin/people",
+        data={"name": "Carl", "email": "carl@elsewhere.example", "password": "hunter2 hunter2",
+              "roles": ["member", "mentor"], "csrf_token": token},
+    )  # fmt: skip
+    assert answer.status_code == 422 and "not at one of the org" in answer.text
+    assert (
+        'value="carl@elsewhere.example"' in answer.text
+        and 'id="role-mentor" name="roles" value="mentor" checked' in answer.text
+    )
+    assert "hunter2" not in answer.text
+
+
+async def test_signing_out_while_identity_is_down_still_forgets_the_cookie_and_says_so(
+    browser: httpx.AsyncClient, apis: FakeApis
+) -> None:
+    await sign_in(browser)
+    token = csrf_of((await browser.get("/")).text)
+    apis.identity_down = True
+    out = await browser.post("/auth/logout", data={"csrf_token": token})
+    assert out.status_code == 200 and "identity did not answer" in out.text
+    assert session_cookie(ConsoleSettings()) not in browser.cookies

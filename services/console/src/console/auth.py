@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 from typing import Annotated
 from urllib.parse import urlencode
 
+import httpx
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -24,6 +26,7 @@ from console.sessions import (
 from console.web import SignedIn, checked_form, render
 
 router = APIRouter(prefix="/auth", include_in_schema=False)
+log = logging.getLogger(__name__)
 
 
 def redirect_uri(settings: ConsoleSettings) -> str:
@@ -108,7 +111,13 @@ async def logout(request: Request, visit: SignedIn) -> Response:
     await checked_form(request, visit)
     settings: ConsoleSettings = request.app.state.settings
     apis: Apis = request.app.state.apis
-    await apis.revoke(visit.tokens.refresh or visit.tokens.access)
-    response = render(request, "signed_out.html")
+    ended = True
+    try:
+        await apis.revoke(visit.tokens.refresh or visit.tokens.access)
+    except (ApiProblem, httpx.HTTPError) as exc:
+        # the cookie goes all the same; the page says the sign-in may live on at identity until it expires
+        log.warning("signing out: identity did not revoke the sign-in: %s", exc)
+        ended = False
+    response = render(request, "signed_out.html", ended=ended)
     clear_session(response, settings)
     return response

@@ -3,6 +3,7 @@ APIs; no store of its own (the sign-in lives sealed in the browser's cookie, con
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -14,13 +15,23 @@ from fastapi.staticfiles import StaticFiles
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from console import auth, members
-from console.apis import Apis
+from console import admins, auth, members
+from console.apis import ApiProblem, Apis
 from console.config import ConsoleSettings
 from console.sessions import Refresher, Sealer, session_cookie
-from console.web import Forbidden, OriginCheck, SecurityHeaders, SignInNeeded, render, to_sign_in
+from console.web import (
+    Forbidden,
+    OriginCheck,
+    SecurityHeaders,
+    SignInNeeded,
+    error_page,
+    render,
+    to_sign_in,
+)
 from mentornet_common.http import UNMEASURED, BodyLimitMiddleware, MetricsMiddleware
 from mentornet_common.telemetry import configure_logging, configure_tracing
+
+log = logging.getLogger(__name__)
 
 
 def create_app(
@@ -71,6 +82,7 @@ def create_app(
 
     app.include_router(auth.router)
     app.include_router(members.router)
+    app.include_router(admins.router)
     static = resources.files("console") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 
@@ -83,6 +95,16 @@ def create_app(
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:
         return render(request, "forbidden.html", 403, reason=str(exc))
+
+    @app.exception_handler(ApiProblem)
+    async def api_refused(request: Request, exc: ApiProblem) -> Response:
+        """What an API refused where the page had no better place to show it."""
+        return error_page(request, exc)
+
+    @app.exception_handler(httpx.HTTPError)
+    async def api_unreachable(request: Request, exc: httpx.HTTPError) -> Response:
+        log.warning("an API did not answer: %r", exc)
+        return error_page(request, ApiProblem(503, "A service did not answer", "Try again in a moment."))
 
     @app.exception_handler(404)
     async def not_found(request: Request, exc: Exception) -> Response:
