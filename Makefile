@@ -1,7 +1,8 @@
 # mentornet: `make run` starts the embedded default, `make test` runs every test.
 # Both install what they need into .venv first (Python 3.11 and the package registries are all it takes).
 # `make run PORT_BASE=8101 BROKER_PORT=9192 DATA_DIR=data2`: other ports and another data folder
-# (identity on PORT_BASE, the five other services on the ports after it); `make reset` deletes the data folder.
+# (identity on PORT_BASE, the five other services on the ports after it, the web console on the port before
+# it); `make reset` deletes the data folder.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
@@ -113,7 +114,7 @@ tools: install client-generator
 	  $(HAVE_NPM) || $(call apt_install,npm); \
 	  if $(HAVE_NPM); then rm -rf $(AXE_DIR) && mkdir -p $(AXE_DIR) && cd $(AXE_DIR) \
 	    && npm pack --silent $(AXE_CORE) >/dev/null \
-	    && test "sha512-$$(openssl dgst -sha512 -binary axe-core-*.tgz | openssl base64 -A)" = "$(AXE_CORE_INTEGRITY)" \
+	    && test "$$($(PYTHON) -c 'import base64,glob,hashlib; print("sha512-" + base64.b64encode(hashlib.sha512(open(glob.glob("axe-core-*.tgz")[0], "rb").read()).digest()).decode())')" = "$(AXE_CORE_INTEGRITY)" \
 	    && tar xzf axe-core-*.tgz || { rm -rf package; echo "make tools: could not fetch $(AXE_CORE) with npm, or its tarball is not the pinned one"; }; fi; }
 	@$(HAVE_ASYNCAPI) || { \
 	  $(HAVE_NPM) || $(call apt_install,npm); \

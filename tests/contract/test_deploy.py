@@ -218,6 +218,12 @@ def test_each_image_runs_its_api_worker_and_migrations(service: str) -> None:
         resolve(service, "shell")
 
 
+def test_the_console_image_runs_its_api_alone() -> None:
+    assert callable(resolve(CONSOLE, "api"))
+    with pytest.raises(ModuleNotFoundError):
+        resolve(CONSOLE, "worker")  # no worker: it consumes nothing
+
+
 @pytest.mark.integration  # runs the entrypoint, as a process
 def test_the_migrate_role_brings_every_store_to_head(tmp_path: Path) -> None:
     env = {**os.environ, "MENTORNET_SERVICE": "profiles", "MENTORNET_DATA_DIR": str(tmp_path)}
