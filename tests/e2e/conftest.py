@@ -66,7 +66,7 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
         log,
         f"http://127.0.0.1:{port_base - 1}",
     )
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300  # a busy machine: seven APIs, six workers and a broker to start
     while "mentornet is running" not in log.read_text(errors="replace"):
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()

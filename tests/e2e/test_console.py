@@ -413,3 +413,9 @@ def test_an_org_admin_seats_a_person_and_creates_an_api_client_in_the_browser(
     assert secret not in ada.page.content()  # shown once
     ada.click("Revoke HR portal")
     assert "revoked" in ada.main_text()
+
+    page = ada.go("/admin/impact")
+    assert "Asks posted" in ada.main_text() and "Week by week" in ada.main_text()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export as CSV").click()
+    assert Path(download.value.path()).read_text().strip()  # feedback's CSV, through the console

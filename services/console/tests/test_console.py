@@ -22,6 +22,14 @@ CONSOLE = "http://127.0.0.1:8000"
 ME = {"id": "usr_ann", "org_id": "org_acme", "email": "ann@acme.example", "name": "Ann", "roles": ["member"]}
 
 
+IMPACT: dict[str, Any] = {
+    "scope": "org_acme", "asks_created": 3, "share_of_asks_with_a_proposal": 0.6667, "sessions_completed": 2,
+    "average_rating": 4.5, "completion_rate": None, "resolved": {"yes": 1, "partly": 1, "no": 0},
+    "weekly": [{"week": "2026-W49", "starts_on": "2026-11-30", "asks_created": 3, "sessions_completed": 2,
+                "unique_participants": 4, "average_rating": 4.5}],
+}  # fmt: skip
+
+
 class FakeApis:
     """identity and the services as the console sees them; every request is kept."""
 
@@ -75,6 +83,10 @@ class FakeApis:
                 json={"title": "Unprocessable Content", "status": 422, "detail": "body.email: not the org's",
                       "errors": [{"field": "body.email", "message": "not at one of the org's domains"}]},
             )  # fmt: skip
+        if path == "/v1/impact":
+            return httpx.Response(
+                200, json=IMPACT | {"quarter": request.url.params.get("quarter", "2026-Q4")}
+            )
         if path in ("/v1/orgs/org_acme/clients", "/v1/orgs/org_acme/users"):
             return httpx.Response(200, json={"items": [], "next_offset": None})
         if path == "/v1/profiles/me" and request.method == "PUT":
@@ -428,3 +440,16 @@ async def test_signing_out_while_identity_is_down_still_forgets_the_cookie_and_s
     out = await browser.post("/auth/logout", data={"csrf_token": token})
     assert out.status_code == 200 and "identity did not answer" in out.text
     assert session_cookie(ConsoleSettings()) not in browser.cookies
+
+
+async def test_the_impact_page_shows_the_orgs_figures_by_quarter_and_week(
+    browser: httpx.AsyncClient, apis: FakeApis
+) -> None:
+    await sign_in(browser)
+    page = await browser.get("/admin/impact", params={"quarter": "2026-Q3"})
+    assert "Impact, 2026-Q3" in page.text
+    assert '<th scope="row">Asks that found a mentor</th><td>67 %</td>' in page.text
+    assert '<th scope="row">Sessions completed of those that ended</th><td>—</td>' in page.text
+    assert "<td>2026-11-30</td><td>3</td><td>2</td><td>4</td><td>4.5</td>" in page.text
+    await browser.get("/admin/impact", params={"quarter": "someday"})  # not a quarter: this quarter's
+    assert [c.url.params.get("quarter") for c in apis.asked("/v1/impact")] == ["2026-Q3", None]

@@ -1,12 +1,13 @@
-"""The org admin pages begun: the org's people (seat, deactivate, activate) and its API clients (create, with
-the secret shown once; revoke). Through identity's public API as the signed-in org admin, who may act on
-their own org only (identity refuses anything else)."""
+"""The org admin pages begun: the org's people (seat, deactivate, activate), its API clients (create, with
+the secret shown once; revoke) and its impact figures (a table by quarter and week, and their CSV). Through
+the public APIs as the signed-in org admin, who may act on their own org only (the APIs refuse the rest)."""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from console.apis import ApiProblem, Apis
@@ -132,3 +133,69 @@ async def revoke_client(request: Request, visit: SignedIn, client_id: str) -> Re
     except ApiProblem as problem:
         return await _clients(request, visit, 0, status_code=problem.status, problem=problem)
     return RedirectResponse("/admin/clients", 303)
+
+
+QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
+FIGURES = (
+    ("asks_created", "Asks posted", "count"),
+    ("share_of_asks_with_a_proposal", "Asks that found a mentor", "share"),
+    ("median_minutes_to_first_proposal", "Median minutes to the first proposal", "number"),
+    ("sessions_completed", "Sessions completed", "count"),
+    ("unique_mentees", "People who asked", "count"),
+    ("unique_mentors", "People who mentored", "count"),
+    ("completion_rate", "Sessions completed of those that ended", "share"),
+    ("no_show_rate", "No-shows", "share"),
+    ("resolution_rate_from_feedback", "Questions resolved (feedback)", "share"),
+    ("resolution_rate_from_follow_ups", "Questions resolved (follow-ups)", "share"),
+    ("average_rating", "Average rating (of 5)", "number"),
+    ("share_of_sessions_across_orgs", "Sessions across member orgs", "share"),
+    ("reverse_mentoring_share", "Reverse mentoring", "share"),
+)
+
+
+def shown(value: Any, kind: str) -> str:
+    if value is None:
+        return "—"
+    if kind == "share":
+        return f"{float(value) * 100:.0f} %"
+    if kind == "number":
+        return f"{float(value):.1f}"
+    return str(value)
+
+
+def _quarter(value: str | None) -> str | None:
+    return value if value and QUARTER.match(value) else None
+
+
+@router.get("/impact")
+async def impact_page(
+    request: Request, visit: SignedIn, quarter: Annotated[str | None, Query(max_length=7)] = None
+) -> Response:
+    """The org's impact figures (the org_admin's; an operator's are the consortium's), as a table."""
+    apis: Apis = request.app.state.apis
+    try:
+        figures = await apis.get("feedback", "/v1/impact", visit.token, quarter=_quarter(quarter))
+    except ApiProblem as problem:
+        return error_page(request, problem, visit)
+    rows = [(label, shown(figures.get(key), kind)) for key, label, kind in FIGURES]
+    return render(
+        request, "admin_impact.html", visit=visit, figures=figures, rows=rows, quarter=quarter or ""
+    )
+
+
+@router.get("/impact/export.csv")
+async def impact_export(
+    request: Request, visit: SignedIn, quarter: Annotated[str | None, Query(max_length=7)] = None
+) -> Response:
+    apis: Apis = request.app.state.apis
+    try:
+        answer = await apis.send(
+            "GET", "feedback", "/v1/impact/export", visit.token, params={"quarter": _quarter(quarter)}
+        )
+    except ApiProblem as problem:
+        return error_page(request, problem, visit)
+    return Response(
+        answer.content,
+        media_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="mentornet-impact.csv"'},
+    )
