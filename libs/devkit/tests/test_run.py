@@ -23,8 +23,10 @@ from mentornet_devkit.run import (
     Child,
     Stack,
     StartRefused,
+    banner,
     operator_credentials,
     operator_lines,
+    service_env,
     wait_healthy,
 )
 
@@ -72,7 +74,7 @@ async def test_another_broker_on_the_port_is_refused_before_anything_starts(
     other_broker: Broker, tmp_path: Path
 ) -> None:
     before = await topics_of(other_broker)
-    result = run(tmp_path / "data", other_broker.port, free_port_block(6))
+    result = run(tmp_path / "data", other_broker.port, free_port_block(7) + 1)
 
     assert result.returncode == 1
     assert f"port {other_broker.port} (the broker) already in use on 127.0.0.1" in result.stderr
@@ -100,7 +102,7 @@ def test_a_data_folder_a_running_make_run_uses_is_refused(tmp_path: Path) -> Non
     listed = [{"name": "runner", "role": "runner", "pid": os.getpid()}]
     (data / PIDS_FILE).write_text(json.dumps(listed))
 
-    result = run(data, free_port(), free_port_block(6))
+    result = run(data, free_port(), free_port_block(7) + 1)
 
     assert result.returncode == 1
     assert f"mentornet is already running from {data.resolve()} (runner {os.getpid()})" in result.stderr
@@ -189,6 +191,9 @@ def test_the_banner_says_how_to_log_in_or_why_one_cannot() -> None:
     a_member = "\n".join(operator_lines(("ann@acme.example", "pw"), False, False, [ops[0]], port))
     assert "a member org's person's account" in a_member and "left as it is" in a_member
 
+    in_console = "\n".join(operator_lines(ops, False, True, [ops[0]], port, console=8000))
+    assert f"in the console, http://127.0.0.1:8000: email {ops[0]}, password a long password" in in_console
+
     chosen_before = "\n".join(operator_lines(None, False, False, [ops[0]], port))
     assert f"The operators of this data folder: {ops[0]}." in chosen_before
     assert "MENTORNET_OPERATOR_EMAIL=… MENTORNET_OPERATOR_PASSWORD=… make run" in chosen_before
@@ -239,3 +244,18 @@ def test_a_port_block_is_never_one_the_kernel_hands_out_by_itself() -> None:
     for _ in range(50):
         base = free_port_block(7)
         assert base + 7 <= first_ephemeral  # so a free_port() or an outgoing connection never takes one
+
+
+def test_the_console_takes_the_port_below_identitys_and_identity_sends_its_sign_in_back_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MENTORNET_SIGNIN_CLIENTS", raising=False)
+    stack = Stack(tmp_path, broker_port=9192, port_base=8101)
+    assert (8100, "the console") in stack.needed_ports()
+    assert (8100, "the console") not in Stack(tmp_path, port_base=8101, with_console=False).needed_ports()
+    env = service_env(tmp_path, "127.0.0.1:9192", 8101, [("identity", 8101)], None)
+    assert json.loads(env["MENTORNET_SIGNIN_CLIENTS"]) == {
+        "mentornet-console": ["http://127.0.0.1:8100/auth/callback"]
+    }
+    shown = banner([("identity", 8101)], "127.0.0.1:9192", [], console=8100)
+    assert "console   http://127.0.0.1:8100" in shown

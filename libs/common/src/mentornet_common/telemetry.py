@@ -248,8 +248,10 @@ class _QuietPolls(logging.Filter):
         path = record.args[2] if isinstance(record.args, tuple) and len(record.args) > 2 else ""
         if not isinstance(path, str):
             return True
-        if "/sso/callback?" in path and isinstance(record.args, tuple):
-            # a sign-in's code and state stay out of the logs
+        if ("/sso/callback?" in path or path.startswith("/auth/callback?")) and isinstance(
+            record.args, tuple
+        ):
+            # a sign-in's code and state stay out of the logs (identity's single sign-on, the console's)
             args = list(record.args)
             args[2] = path.split("?", 1)[0] + "?…"
             record.args = tuple(args)

@@ -846,6 +846,7 @@ def own_stack(args: argparse.Namespace, replicas: int, index: int) -> Iterator[T
         port_base=port_base,
         service_env=service_env,
         echo=args.verbose,
+        with_console=False,  # a browser's console is no part of what the bench measures
     )
     try:
         started = time.monotonic()

@@ -42,6 +42,7 @@ SERVICES: dict[str, str] = {
     "sessions": "SessionsSettings",
     "feedback": "FeedbackSettings",
     "streams": "StreamsSettings",
+    "console": "ConsoleSettings",
 }
 
 # Units, from the suffix a field's name ends with (the settings name every duration and size this way).
@@ -203,10 +204,16 @@ OUTSIDE: dict[str, tuple[str, list[Outside]]] = {
                 "(unset)",
                 "Any non-empty value (CI sets 1): a test that needs a program from outside Python "
                 "(docker-compose, kubectl, Node.js and the OpenID providers' node modules, the official "
-                "AsyncAPI schemas, PostgreSQL's server binaries, Prometheus and promtool) fails when it is "
-                "missing instead of being "
-                "skipped. `make tools` installs them (with apt-get as root or through sudo); the skip says "
-                "how to get each.",
+                "AsyncAPI schemas, PostgreSQL's server binaries, Prometheus and promtool, chromium, "
+                "axe-core) fails when it is missing instead of being skipped. `make tools` installs them "
+                "(with apt-get as root or through sudo); the skip says how to get each.",
+            ),
+            Outside(
+                "MENTORNET_CONSOLE_SCREENSHOTS",
+                "tests/e2e/test_console.py",
+                "(unset)",
+                "A folder (`docs`): the console's browser tests save there the screenshot of each role's "
+                "main page that the README shows (docs/console-member.png).",
             ),
         ],
     ),
@@ -444,7 +451,10 @@ def embedded_env() -> list[tuple[str, str]]:
             shown += ", unless set"
         rows.append((key, shown))
     ports = ", ".join(f"{service} {port}" for service, port in services)
-    rows.append(("MENTORNET_PORT", f"each API its own (`--port-base`): {ports}"))
+    console = services[0][1] - 1
+    rows.append(("MENTORNET_PORT", f"each API its own (`--port-base`): {ports}; the console {console}"))
+    for key, value in run.console_env(console, services).items():
+        rows.append((key, f"`{value}` (the console's only)"))
     return rows
 
 
@@ -555,7 +565,8 @@ def render() -> str:
             "",
             f"## {service}",
             "",
-            f"Read by the {service} API and worker besides the common ones (`{cls.__name__}`, "
+            f"Read by the {service} {'process' if service == 'console' else 'API and worker'} besides the "
+            f"common ones (`{cls.__name__}`, "
             f"services/{where}).",
         ]
         changed = changed_defaults(cls)

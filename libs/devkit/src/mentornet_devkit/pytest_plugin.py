@@ -66,6 +66,11 @@ HOW_TO_GET: dict[str, str] = {
     + ", then run `make tools` for the node modules",
     "oidc-provider": "`make tools` installs the OpenID providers' node modules into .venv/idp (`npm ci` from "
     "the committed lock), which " + _NPM,
+    "chromium": _apt_or(
+        "chromium", "install Chromium (e.g. `brew install --cask chromium`), on PATH as chromium"
+    ),
+    "axe-core": "`make tools` fetches it from npm (axe-core, the version the Makefile pins) into "
+    ".venv/axe-core, which " + _NPM,
     "the official AsyncAPI JSON Schemas": "`make tools` fetches them from npm (@asyncapi/specs) into "
     ".venv/asyncapi-specs, which " + _NPM,
 }

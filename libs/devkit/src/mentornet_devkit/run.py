@@ -53,6 +53,8 @@ SERVICES = (
     ("feedback", 8005),
     ("streams", 8006),
 )
+# The web console: an API process alone (no worker), on the port just below identity's (8000 by default).
+CONSOLE = "console"
 DEFAULT_OPERATOR = "operator@mentornet.local"
 
 
@@ -76,6 +78,20 @@ def installed_services(port_base: int = 8001) -> list[tuple[str, int]]:
         for name, port in SERVICES
         if importlib.util.find_spec(name) is not None
     ]
+
+
+def console_port(port_base: int = 8001) -> int | None:
+    """The console's port (the one below identity's), when the console is installed here."""
+    return port_base - 1 if importlib.util.find_spec(CONSOLE) is not None else None
+
+
+def console_env(port: int, services: list[tuple[str, int]]) -> dict[str, str]:
+    """What the console needs beyond the common environment: its own address (its sign-in redirect URI
+    hangs off it) and each service's API."""
+    return {
+        "MENTORNET_CONSOLE_URL": f"http://127.0.0.1:{port}",
+        "MENTORNET_API_URLS": json.dumps({name: f"http://127.0.0.1:{p}" for name, p in services}),
+    }
 
 
 def _pump(name: str, stream: IO[bytes], log_file: IO[bytes], echo: bool) -> None:
@@ -229,6 +245,11 @@ def service_env(
             "MENTORNET_WEBHOOK_ALLOWED_NETWORKS", '["127.0.0.0/8", "::1/128"]'
         ),
         "MENTORNET_LOG_JSON": os.environ.get("MENTORNET_LOG_JSON", "false"),
+        # the console's sign-in (identity's authorization-code flow) comes back to its port, below identity's
+        "MENTORNET_SIGNIN_CLIENTS": os.environ.get(
+            "MENTORNET_SIGNIN_CLIENTS",
+            json.dumps({"mentornet-console": [f"http://127.0.0.1:{port_base - 1}/auth/callback"]}),
+        ),
         **seeded,
         # identity gathers a person's data export from the other services' APIs, and asks each for its
         # readiness (GET /v1/operations/health)
@@ -255,6 +276,8 @@ class Stack:
     # settings of one service's processes only (its own database)
     service_env: dict[str, dict[str, str]] = field(default_factory=dict)
     echo: bool = True
+    # the web console too, on the port below identity's (when installed; the bench leaves it out)
+    with_console: bool = True
     # how the processes die with this one: the platform's way by default (the tests try both on Linux)
     lifeline_mode: Mode | None = None
     broker: Broker | None = field(default=None, init=False)
@@ -275,9 +298,12 @@ class Stack:
 
     def needed_ports(self) -> list[tuple[int, str]]:
         """The fixed ports the stack listens on (the workers' metrics ports are chosen free)."""
-        return [(self.broker_port, "the broker")] + [
-            (port, f"the {name} API") for name, port in installed_services(self.port_base)
-        ]
+        console = console_port(self.port_base) if self.with_console else None
+        return (
+            [(self.broker_port, "the broker")]
+            + ([(console, "the console")] if console is not None else [])
+            + [(port, f"the {name} API") for name, port in installed_services(self.port_base)]
+        )
 
     def refuse_unless_free(self) -> None:
         """Raise ``StartRefused`` while a ``make run`` of this data folder runs or a port is taken."""
@@ -325,6 +351,11 @@ class Stack:
             wait_healthy(port, api, stopping)
             for _ in range(worker_replicas):
                 self.start_worker(name)
+        console = console_port(self.port_base) if self.with_console else None
+        if console is not None and not stopping.is_set():
+            self.say(f"starting the console on port {console}")
+            self._env |= console_env(console, self.services)
+            wait_healthy(console, self._start(CONSOLE, "api", console), stopping)
 
     def say(self, line: str) -> None:
         """What the stack is doing, on the console when it echoes (``make run``)."""
@@ -342,7 +373,7 @@ class Stack:
     def _metrics_port(self) -> int:
         """A free port for a worker's metrics that is none of the ports the stack is yet to bind (an API
         started after this worker would otherwise find its port taken)."""
-        planned = {port for _, port in self.services} | {self.broker_port}
+        planned = {port for port, _ in self.needed_ports()} | {port for _, port in self.services}
         while (port := free_port()) in planned:
             continue
         return port
@@ -440,8 +471,10 @@ def operator_lines(
     signed_in: bool,
     operators: list[str] | None,
     identity_port: int,
+    console: int | None = None,
 ) -> list[str]:
-    """What the banner says about operators: how to log in, or why the one asked for cannot."""
+    """What the banner says about operators: how to log in (in the console, or with curl), or why the one
+    asked for cannot."""
     known = f"The operators of this data folder: {', '.join(operators)}." if operators else ""
     add = f"add an operator under another email: {ADD_OPERATOR}"
     reset = "start over with `make reset`, which deletes every org, person and operator of the data folder"
@@ -478,12 +511,17 @@ def operator_lines(
             known if operators and len(operators) > 1 else "",
             f"Log in as {email}:",
         ]
+        in_console = (
+            [f"  in the console, http://127.0.0.1:{console}: email {email}, password {password}", "  or:"]
+            if console is not None
+            else []
+        )
         login = (
             f"  curl -s -X POST http://127.0.0.1:{identity_port}/v1/token -d grant_type=password \\\n"
             f"       --data-urlencode {shlex.quote(f'username={email}')} "
             f"--data-urlencode {shlex.quote(f'password={password}')}"
         )
-        return [_fill(text) for text in said if text] + [login, ""]
+        return [_fill(text) for text in said if text] + in_console + [login, ""]
     return [_fill(text) for text in said if text] + [""]
 
 
@@ -496,8 +534,12 @@ def _fill(paragraph: str) -> str:
     return lines.replace("\0", " ")
 
 
-def banner(services: list[tuple[str, int]], broker: str, operator: list[str]) -> str:
+def banner(
+    services: list[tuple[str, int]], broker: str, operator: list[str], console: int | None = None
+) -> str:
     lines = ["", "mentornet is running (Ctrl-C stops everything):"]
+    if console is not None:
+        lines.append(f"  console   http://127.0.0.1:{console}   (open it in a browser and sign in)")
     lines += [
         f"  {name:<9} http://127.0.0.1:{port}   (docs: http://127.0.0.1:{port}/docs)"
         for name, port in services
@@ -529,7 +571,8 @@ def refusal(stack: Stack, exc: StartRefused) -> str:
         [
             f"mentornet: not starting: {exc}.",
             "Another program listens there (another `make run`, a Kafka, …). Stop it, or start mentornet on",
-            f"other ports (the services take PORT_BASE and the five after it), e.g. {example}",
+            "other ports (the services take PORT_BASE and the five after it, the console the one before it),",
+            f"e.g. {example}",
         ]
     )
 
@@ -538,7 +581,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data-dir", type=Path, default=default_data_dir())
     parser.add_argument("--broker-port", type=int, default=9092)
-    parser.add_argument("--port-base", type=int, default=8001, help="identity's port; the others follow")
+    parser.add_argument(
+        "--port-base", type=int, default=8001, help="identity's port; the others follow, the console precedes"
+    )
     parser.add_argument("--lifeline", choices=["prctl", "watchdog"], default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -557,10 +602,11 @@ def main(argv: list[str] | None = None) -> int:
             identity_port = stack.services[0][1]
             signed_in = stack.operator is not None and signs_in(identity_port, *stack.operator)
             operators = stack._existing_operators()
+            console = console_port(stack.port_base) if stack.with_console else None
             lines = operator_lines(
-                stack.operator, stack.operator_generated, signed_in, operators, identity_port
+                stack.operator, stack.operator_generated, signed_in, operators, identity_port, console
             )
-            print(banner(stack.services, stack.broker.bootstrap_servers, lines), flush=True)
+            print(banner(stack.services, stack.broker.bootstrap_servers, lines, console), flush=True)
         while not stopping.is_set():
             for child in stack.dead():
                 print(f"{child.name} exited with code {child.process.returncode}; stopping", flush=True)

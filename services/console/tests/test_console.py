@@ -1,0 +1,455 @@
+"""The console's sign-in and its defences, against fake APIs (an httpx transport that answers as identity
+and the services would, and records what the console asked). The real thing: tests/e2e/test_console.py."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from console.config import ConsoleSettings
+from console.main import create_app
+from console.sessions import Refresher, Sealer, Tokens, challenge, safe_next, session_cookie
+from fastapi import FastAPI
+
+CONSOLE = "http://127.0.0.1:8000"
+ME = {"id": "usr_ann", "org_id": "org_acme", "email": "ann@acme.example", "name": "Ann", "roles": ["member"]}
+
+
+IMPACT: dict[str, Any] = {
+    "scope": "org_acme", "asks_created": 3, "share_of_asks_with_a_proposal": 0.6667, "sessions_completed": 2,
+    "average_rating": 4.5, "completion_rate": None, "resolved": {"yes": 1, "partly": 1, "no": 0},
+    "weekly": [{"week": "2026-W49", "starts_on": "2026-11-30", "asks_created": 3, "sessions_completed": 2,
+                "unique_participants": 4, "average_rating": 4.5}],
+}  # fmt: skip
+
+
+class FakeApis:
+    """identity and the services as the console sees them; every request is kept."""
+
+    def __init__(self) -> None:
+        self.calls: list[httpx.Request] = []
+        self.issued = 0
+        self.revoked: list[str] = []
+        self.profile: dict[str, Any] | None = None
+        self.session: dict[str, Any] = {}
+        self.next_offset: int | None = None
+        self.identity_down = False
+
+    def tokens(self) -> dict[str, Any]:
+        self.issued += 1
+        return {
+            "access_token": f"access-{self.issued}-secret",
+            "refresh_token": f"refresh-{self.issued}-secret",
+            "token_type": "bearer",
+            "expires_in": 600,
+        }
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.calls.append(request)
+        path = request.url.path
+        if path == "/v1/token":
+            form = parse_qs(request.content.decode())
+            if form["grant_type"] == ["refresh_token"] and form["refresh_token"][0] in self.revoked:
+                return httpx.Response(
+                    400, json={"title": "Invalid grant", "status": 400, "error": "invalid_grant"}
+                )
+            return httpx.Response(200, json=self.tokens())
+        if path == "/v1/revoke" and self.identity_down:
+            raise httpx.ConnectError("identity is down", request=request)
+        if path == "/v1/revoke":  # a refresh token ends its whole sign-in, access token included
+            token = parse_qs(request.content.decode())["token"][0]
+            self.revoked += [token, token.replace("refresh-", "access-")]
+            return httpx.Response(200)
+        auth = request.headers.get("authorization", "")
+        if any(auth.endswith(t) for t in self.revoked) or not auth:
+            return httpx.Response(401, json={"title": "Unauthorized", "status": 401})
+        if path == "/v1/me":
+            return httpx.Response(200, json=ME)
+        if path == "/v1/orgs/org_acme/clients" and request.method == "POST":
+            asked = json.loads(request.content)
+            return httpx.Response(
+                201, json={"client_id": "cli_1", "client_secret": "the-client-secret", **asked}
+            )
+        if path == "/v1/orgs/org_acme/users" and request.method == "POST":
+            return httpx.Response(
+                422,
+                json={"title": "Unprocessable Content", "status": 422, "detail": "body.email: not the org's",
+                      "errors": [{"field": "body.email", "message": "not at one of the org's domains"}]},
+            )  # fmt: skip
+        if path == "/v1/impact":
+            return httpx.Response(
+                200, json=IMPACT | {"quarter": request.url.params.get("quarter", "2026-Q4")}
+            )
+        if path in ("/v1/orgs/org_acme/clients", "/v1/orgs/org_acme/users"):
+            return httpx.Response(200, json={"items": [], "next_offset": None})
+        if path == "/v1/profiles/me" and request.method == "PUT":
+            return httpx.Response(
+                422,
+                json={
+                    "title": "Unprocessable Content", "status": 422,
+                    "detail": "body.timezone: unknown time zone",
+                    "errors": [{"field": "body.timezone", "message": "unknown time zone"}],
+                },
+            )  # fmt: skip
+        if path == "/v1/profiles/me" and self.profile is not None:
+            return httpx.Response(200, json=self.profile)
+        if path == "/v1/profiles/me":
+            return httpx.Response(404, json={"title": "Not Found", "status": 404})
+        if path in ("/v1/sessions", "/v1/asks", "/v1/feedback", "/v1/feedback/received", "/v1/follow-ups"):
+            return httpx.Response(200, json={"items": [], "next_offset": self.next_offset})
+        if self.session and path == f"/v1/sessions/{self.session['id']}" and request.method == "GET":
+            return httpx.Response(200, json=self.session)
+        if self.session and path.startswith(f"/v1/sessions/{self.session['id']}/"):
+            return httpx.Response(200, json=self.session)
+        if path == "/v1/suggestions":
+            return httpx.Response(200, json={"items": [], "based_on_asks": 0})
+        return httpx.Response(404, json={"title": "Not Found", "status": 404})
+
+    def asked(self, path: str, method: str | None = None) -> list[httpx.Request]:
+        return [c for c in self.calls if c.url.path == path and (method is None or c.method == method)]
+
+
+@pytest.fixture
+def apis() -> FakeApis:
+    return FakeApis()
+
+
+@pytest.fixture
+async def app(apis: FakeApis) -> AsyncIterator[FastAPI]:
+    made = create_app(ConsoleSettings(), transport=httpx.MockTransport(apis.handler))
+    async with made.router.lifespan_context(made):
+        yield made
+
+
+@pytest.fixture
+async def browser(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A browser of the console's origin: it keeps cookies, sends its Origin on forms, follows nothing."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(
+        transport=transport, base_url=CONSOLE, headers={"Origin": CONSOLE}
+    ) as client:
+        yield client
+
+
+async def sign_in(browser: httpx.AsyncClient, next_path: str = "/") -> httpx.Response:
+    started = await browser.get("/auth/login", params={"next": next_path})
+    state = parse_qs(urlsplit(started.headers["location"]).query)["state"][0]
+    return await browser.get("/auth/callback", params={"code": "the-code", "state": state})
+
+
+def csrf_of(page: str) -> str:
+    marker = 'name="csrf_token" value="'
+    return page.split(marker, 1)[1].split('"', 1)[0]
+
+
+async def test_sign_in_sends_the_browser_to_identity_with_pkce_and_a_state_and_redeems_the_code(
+    browser: httpx.AsyncClient, apis: FakeApis
+) -> None:
+    started = await browser.get("/auth/login", params={"next": "/asks"})
+    assert started.status_code == 303
+    target = urlsplit(started.headers["location"])
+    query = {k: v[0] for k, v in parse_qs(target.query).items()}
+    assert f"{target.scheme}://{target.netloc}{target.path}" == "http://127.0.0.1:8001/v1/authorize"
+    assert query["client_id"] == "mentornet-console" and query["code_challenge_method"] == "S256"
+    assert query["redirect_uri"] == f"{CONSOLE}/auth/callback" and len(query["state"]) >= 32
+
+    back = await browser.get("/auth/callback", params={"code": "the-code", "state": query["state"]})
+    assert back.status_code == 303 and back.headers["location"] == "/asks"
+    (redeemed,) = apis.asked("/v1/token")
+    form = {k: v[0] for k, v in parse_qs(redeemed.content.decode()).items()}
+    assert form["grant_type"] == "authorization_code" and form["code"] == "the-code"
+    assert challenge(form["code_verifier"]) == query["code_challenge"]  # the verifier of that challenge
+    assert (await browser.get("/")).status_code == 200
+
+
+async def test_a_callback_with_another_state_is_refused_and_no_code_is_redeemed(
+    browser: httpx.AsyncClient, apis: FakeApis
+) -> None:
+    await browser.get("/auth/login")  # this browser's own sign-in, with its own state
+    forged = await browser.get("/auth/callback", params={"code": "stolen", "state": "the attacker's"})
+    assert forged.status_code == 400 and "Sign-in refused" in forged.text
+    no_signin = httpx.AsyncClient(transport=browser._transport, base_url=CONSOLE)
+    assert (await no_signin.get("/auth/callback", params={"code": "stolen", "state": "x"})).status_code == 400
+    assert apis.asked("/v1/token") == []
+    assert session_cookie(ConsoleSettings()) not in browser.cookies
+
+
+async def test_a_form_without_this_sign_ins_csrf_token_is_refused_and_nothing_is_sent(
+    browser: httpx.AsyncClient, apis: FakeApis
+) -> None:
+    await sign_in(browser)
+    forged = await browser.post("/profile", data={"display_name": "Forged"})
+    assert forged.status_code == 403
+    wrong = await browser.post("/asks", data={"question": "x", "skills": "y", "csrf_token": "0" * 64})
+    assert wrong.status_code == 403
+    assert apis.asked("/v1/profiles/me", "PUT") == [] and apis.asked("/v1/asks", "POST") == []
+
+    page = (await browser.get("/profile")).text
+    await browser.post(
+        "/profile", data={"display_name": "Ann", "timezone": "Mars/Base", "csrf_token": csrf_of(page)}
+    )
+    assert len(apis.asked("/v1/profiles/me", "PUT")) == 1  # with its token, the form goes through
+
+
+async def test_a_form_another_site_sent_is_refused_whatever_it_carries(
+    browser: httpx.AsyncClient, apis: FakeApis
+) -> None:
+    await sign_in(browser)
+    token = csrf_of((await browser.get("/profile")).text)
+    for headers in ({"Origin": "https://evil.example"}, {"Origin": CONSOLE, "Sec-Fetch-Site": "cross-site"}):
+        refused = await browser.post(
+            "/profile", data={"display_name": "x", "csrf_token": token}, headers=headers
+        )
+        assert refused.status_code == 403
+    assert apis.asked("/v1/profiles/me", "PUT") == []
+
+
+async def test_an_api_refusal_is_shown_from_its_problem_with_the_form_as_sent(
+    browser: httpx.AsyncClient, apis: FakeApis
+) -> None:
+    await sign_in(browser)
+    token = csrf_of((await browser.get("/profile")).text)
+    answer = await browser.post(
+        "/profile",
+        data={"display_name": "Ann Weber", "timezone": "Mars/Base", "bio": "kept", "csrf_token": token},
+    )
+    assert answer.status_code == 422
+    assert "unknown time zone" in answer.text and 'role="alert"' in answer.text
+    assert 'value="Ann Weber"' in answer.text and ">kept</textarea>" in answer.text  # nothing typed is lost
+
+    unreadable = await browser.post(
+        "/profile", data={"display_name": "Ann", "availability": "someday", "csrf_token": token}
+    )
+    assert unreadable.status_code == 422 and "line 1: write a window as" in unreadable.text
+
+
+async def test_no_token_reaches_a_page_or_a_cookie_a_script_could_read(
+    browser: httpx.AsyncClient, apis: FakeApis
+) -> None:
+    signed_in = await sign_in(browser)
+    cookies = signed_in.headers.get_list("set-cookie")
+    session = [c for c in cookies if c.startswith(f"{session_cookie(ConsoleSettings())}=")]
+    assert session and all("HttpOnly" in c and "SameSite=lax" in c for c in cookies)
+    assert all("secret" not in c for c in cookies)  # sealed: the tokens are not readable in it
+    for path in ("/", "/profile", "/asks", "/asks/new", "/sessions", "/auth/login"):
+        page = await browser.get(path)
+        assert "access-1-secret" not in page.text and "refresh-1-secret" not in page.text
+
+
+async def test_every_page_carries_a_policy_without_inline_scripts_and_the_usual_headers(
+    browser: httpx.AsyncClient,
+) -> None:
+    await sign_in(browser)
+    for path in ("/", "/auth/login", "/static/console.css", "/nowhere"):
+        headers = (await browser.get(path)).headers
+        policy = dict(d.strip().split(" ", 1) for d in headers["content-security-policy"].split(";"))
+        assert policy["script-src"] == "'self'" and "unsafe" not in headers["content-security-policy"]
+        assert policy["frame-ancestors"] == "'none'" and policy["object-src"] == "'none'"
+        assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
+    assert (await browser.get("/")).headers["cache-control"] == "no-store"
+
+
+async def test_pages_need_a_sign_in_and_a_tampered_cookie_is_none(browser: httpx.AsyncClient) -> None:
+    answer = await browser.get("/sessions", params={"status": "scheduled"})
+    assert (
+        answer.status_code == 303
+        and answer.headers["location"] == "/auth/login?next=/sessions%3Fstatus%3Dscheduled"
+    )
+    await sign_in(browser)
+    name = session_cookie(ConsoleSettings())
+    sealed = browser.cookies[name]
+    browser.cookies.set(
+        name, sealed[:-4] + ("AAAA" if not sealed.endswith("AAAA") else "BBBB"), domain="127.0.0.1"
+    )
+    assert (await browser.get("/")).status_code == 303
+
+
+async def test_signing_out_revokes_the_sign_in_so_a_copy_of_the_cookie_is_worthless(
+    browser: httpx.AsyncClient, apis: FakeApis, app: FastAPI
+) -> None:
+    await sign_in(browser)
+    copy = dict(browser.cookies)
+    token = csrf_of((await browser.get("/")).text)
+    out = await browser.post("/auth/logout", data={"csrf_token": token})
+    assert out.status_code == 200 and apis.revoked[0] == "refresh-1-secret"
+    thief = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=CONSOLE, cookies=copy)
+    assert (await thief.get("/")).status_code == 303  # identity refuses the revoked sign-in
+
+
+async def test_an_expiring_access_token_is_refreshed_once_for_concurrent_requests() -> None:
+    refresher, asked = Refresher(), []
+
+    async def redeem(refresh: str) -> dict[str, Any]:
+        asked.append(refresh)
+        return {"access_token": "new", "refresh_token": "rotated", "expires_in": 600}
+
+    old = Tokens("sid", "old", "first", time.time() + 5, time.time())
+    renewed = await asyncio.gather(*(refresher.refresh(old, redeem) for _ in range(5)))
+    assert asked == ["first"]  # identity would end the sign-in if the used refresh token came back
+    assert {t.access for t in renewed if t} == {"new"} and renewed[0] and renewed[0].refresh == "rotated"
+    assert (await refresher.refresh(old, redeem)) == renewed[0] and asked == ["first"]  # a late request too
+
+
+def test_a_sign_in_leads_only_to_the_consoles_own_pages() -> None:
+    for outside in ("https://evil.example/", "//evil.example", "/\\evil.example", "javascript:alert(1)", ""):
+        assert safe_next(outside) == "/"
+    assert safe_next("/sessions/ses_1?done=accept") == "/sessions/ses_1?done=accept"
+
+
+def test_sealed_cookies_expire_with_the_sessions_lifetime() -> None:
+    settings = ConsoleSettings(session_max_age_s=300)
+    sealer = Sealer(settings)
+    fresh = Tokens("sid", "a", "r", time.time() + 600, time.time())
+    stale = Tokens("sid", "a", "r", time.time() + 600, time.time() - 301)
+    assert sealer.open_tokens(sealer.seal_tokens(fresh)) == fresh
+    assert sealer.open_tokens(sealer.seal_tokens(stale)) is None
+    assert Sealer(ConsoleSettings(session_secret="another")).open_tokens(sealer.seal_tokens(fresh)) is None
+    assert (
+        session_cookie(ConsoleSettings(console_url="https://mentornet.example.org"))
+        == "__Host-mentornet_console"
+    )
+
+
+def test_production_refuses_the_development_session_secret() -> None:
+    with pytest.raises(ValueError, match="MENTORNET_SESSION_SECRET"):
+        ConsoleSettings(environment="production")
+
+
+SESSION = {
+    "id": "ses_1", "ask_id": "ask_1", "mentor_id": "usr_mia", "mentor_org_id": "org_globex",
+    "mentee_id": "usr_ann", "mentee_org_id": "org_acme", "status": "scheduled",
+    "start_at": "2026-12-08T01:00:00Z", "expires_at": None, "free_time": [], "slots": [], "absent_id": None,
+    "duration_minutes": 30, "question": "How do I push back on a price rise?", "background": "",
+    "success_criteria": "", "skills": ["negotiation"], "score": 0.8, "reasons": ["knows negotiation"],
+    "mentee_card": None, "reason": None, "created_at": "2026-12-01T00:00:00Z",
+    "updated_at": "2026-12-01T00:00:00Z",
+}  # fmt: skip
+
+
+async def test_a_session_is_shown_and_rescheduled_in_the_persons_own_time_zone(
+    browser: httpx.AsyncClient, apis: FakeApis
+) -> None:
+    apis.profile = {"timezone": "Asia/Tokyo", "display_name": "Ann"}
+    apis.session = dict(SESSION)
+    await sign_in(browser)
+    page = await browser.get("/sessions/ses_1")
+    assert "Tuesday 8 December 2026, 10:00 (Asia/Tokyo)" in page.text  # 01:00 UTC is 10:00 in Tokyo
+    moved = await browser.post(
+        "/sessions/ses_1/reschedule",
+        data={"start_at": "2026-12-09T10:30", "reason": "a clash", "csrf_token": csrf_of(page.text)},
+    )
+    assert moved.status_code == 303 and moved.headers["location"] == "/sessions/ses_1?done=reschedule"
+    (sent,) = apis.asked("/v1/sessions/ses_1/reschedule", "POST")
+    assert json.loads(sent.content) == {"start_at": "2026-12-09T10:30:00+09:00", "reason": "a clash"}
+
+    unreadable = await browser.post(
+        "/sessions/ses_1/reschedule", data={"start_at": "next week", "csrf_token": csrf_of(page.text)}
+    )
+    assert unreadable.status_code == 422 and "a date and a time" in unreadable.text
+    assert len(apis.asked("/v1/sessions/ses_1/reschedule", "POST")) == 1
+
+
+async def test_an_offer_shows_the_mentor_the_common_slots_in_their_own_time_zone(
+    browser: httpx.AsyncClient, apis: FakeApis
+) -> None:
+    apis.profile = {"timezone": "Europe/Berlin", "display_name": "Mia"}
+    apis.session = {**SESSION, "status": "proposed", "mentor_id": ME["id"], "start_at": None,
+                    "expires_at": "2026-12-07T12:00:00Z", "slots": ["2026-12-08T08:00:00Z"]}  # fmt: skip
+    await sign_in(browser)
+    page = await browser.get("/sessions/ses_1")
+    assert 'value="2026-12-08T08:00:00Z"' in page.text
+    assert "Tuesday 8 December 2026, 09:00</label>" in page.text  # 08:00 UTC in Berlin
+    assert "Accept this time" in page.text and "Decline" in page.text
+
+
+async def test_lists_page_through_and_say_when_they_are_empty(
+    browser: httpx.AsyncClient, apis: FakeApis
+) -> None:
+    await sign_in(browser)
+    empty = await browser.get("/asks")
+    assert "You have not asked anything yet." in empty.text and "Next page" not in empty.text
+    apis.next_offset = 20
+    first = await browser.get("/sessions", params={"status": "completed"})
+    assert 'href="/sessions?offset=20&amp;status=completed">Next page' in first.text
+    later = await browser.get("/sessions", params={"status": "completed", "offset": 20})
+    assert 'href="/sessions?offset=0&amp;status=completed">Previous page' in later.text
+    assert [c.url.params.get("offset") for c in apis.asked("/v1/sessions")][-2:] == ["0", "20"]
+
+
+def test_the_access_log_keeps_no_sign_in_code(caplog: pytest.LogCaptureFixture) -> None:
+    from mentornet_common.telemetry import configure_logging
+
+    configure_logging("console", as_json=False)
+    access = logging.getLogger("uvicorn.access")
+    line = '%s - "%s %s HTTP/%s" %d'
+    record = access.makeRecord(
+        "uvicorn.access", logging.INFO, __file__, 1, line,
+        ("127.0.0.1:1", "GET", "/auth/callback?code=the-code&state=the-state", "1.1", 303), None,
+    )  # fmt: skip
+    assert all(f.filter(record) for f in access.filters)
+    assert "the-code" not in record.getMessage() and "/auth/callback?…" in record.getMessage()
+
+
+async def test_an_org_admins_new_client_secret_is_shown_once_and_never_kept(
+    browser: httpx.AsyncClient, apis: FakeApis
+) -> None:
+    await sign_in(browser)
+    page = await browser.get("/admin/clients")
+    created = await browser.post(
+        "/admin/clients",
+        data={"name": "HR portal", "scopes": ["users:read", "not-a-scope"], "csrf_token": csrf_of(page.text)},
+    )
+    assert created.status_code == 201 and "the-client-secret" in created.text
+    assert created.headers["cache-control"] == "no-store"
+    (sent,) = apis.asked("/v1/orgs/org_acme/clients", "POST")
+    assert json.loads(sent.content) == {"name": "HR portal", "scopes": ["users:read"]}
+    assert "the-client-secret" not in (await browser.get("/admin/clients")).text
+
+
+async def test_a_person_identity_refuses_is_shown_with_the_form_but_never_the_password(
+    browser: httpx.AsyncClient,
+) -> None:
+    await sign_in(browser)
+    token = csrf_of((await browser.get("/admin/people")).text)
+    answer = await browser.post(
+        "/admin/people",
+        data={"name": "Carl", "email": "carl@elsewhere.example", "password": "hunter2 hunter2",
+              "roles": ["member", "mentor"], "csrf_token": token},
+    )  # fmt: skip
+    assert answer.status_code == 422 and "not at one of the org" in answer.text
+    assert (
+        'value="carl@elsewhere.example"' in answer.text
+        and 'id="role-mentor" name="roles" value="mentor" checked' in answer.text
+    )
+    assert "hunter2" not in answer.text
+
+
+async def test_signing_out_while_identity_is_down_still_forgets_the_cookie_and_says_so(
+    browser: httpx.AsyncClient, apis: FakeApis
+) -> None:
+    await sign_in(browser)
+    token = csrf_of((await browser.get("/")).text)
+    apis.identity_down = True
+    out = await browser.post("/auth/logout", data={"csrf_token": token})
+    assert out.status_code == 200 and "identity did not answer" in out.text
+    assert session_cookie(ConsoleSettings()) not in browser.cookies
+
+
+async def test_the_impact_page_shows_the_orgs_figures_by_quarter_and_week(
+    browser: httpx.AsyncClient, apis: FakeApis
+) -> None:
+    await sign_in(browser)
+    page = await browser.get("/admin/impact", params={"quarter": "2026-Q3"})
+    assert "Impact, 2026-Q3" in page.text
+    assert '<th scope="row">Asks that found a mentor</th><td>67 %</td>' in page.text
+    assert '<th scope="row">Sessions completed of those that ended</th><td>—</td>' in page.text
+    assert "<td>2026-11-30</td><td>3</td><td>2</td><td>4</td><td>4.5</td>" in page.text
+    await browser.get("/admin/impact", params={"quarter": "someday"})  # not a quarter: this quarter's
+    assert [c.url.params.get("quarter") for c in apis.asked("/v1/impact")] == ["2026-Q3", None]
