@@ -273,7 +273,7 @@ def test_compose_prometheus_scrapes_every_api_and_worker_and_loads_the_rules() -
         for name in services
         if name.endswith("-worker")
     }
-    assert len(expected) == 2 * len(SERVICES)
+    assert len(expected) == 2 * len(SERVICES) + 1  # and the web console's API, which has no worker
     config = yaml.safe_load((ROOT / "deploy/docker/prometheus.yml").read_text())
     scraped = {
         (job["job_name"], target, static["labels"]["mentornet_service"])
@@ -345,7 +345,8 @@ def test_the_prod_overlay_scrapes_every_api_and_worker_with_the_rules_labels() -
         for s in by_kind["Service"]
         if _matches(monitor["spec"]["selector"]["matchLabels"], s["metadata"]["labels"])
     ]
-    assert sorted(s["metadata"]["name"] for s in services) == sorted(f"{s}-api" for s in SERVICES)
+    apis = (*SERVICES, "console")  # the web console serves /metrics too
+    assert sorted(s["metadata"]["name"] for s in services) == sorted(f"{s}-api" for s in apis)
     for service in services:
         assert endpoint["port"] in {p["name"] for p in service["spec"]["ports"]}
     workers = [

@@ -153,13 +153,12 @@ class OutboxRelay:
         next_sweep = 0.0
         loop = asyncio.get_running_loop()
         while True:
-            timeout = max(0.0, next_sweep - loop.time()) if self._sweep else None
-            if self._mark_due is not None:
-                timeout = max(
-                    0.0, min(timeout if timeout is not None else math.inf, self._mark_due - loop.time())
-                )
+            wake_by = min(next_sweep if self._sweep else math.inf, self._mark_due or math.inf)
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation that comes
+            # as the event is set, and stop() would wait for this loop forever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
+                async with asyncio.timeout_at(wake_by if wake_by != math.inf else None):
+                    await self._wake.wait()
             self._wake.clear()
             woken, self._woken = self._woken, {}
             failed, self._failed = self._failed, {}
