@@ -632,6 +632,8 @@ async def test_the_operations_overview_shows_readiness_lag_and_the_outbox_and_wh
     await sign_in(browser)
     home = await browser.get("/")
     assert 'href="/ops"' in home.text and 'href="/ops/dead-letters"' in home.text
+    assert 'href="/admin/impact"' in home.text  # the consortium's figures: feedback answers an operator so
+    assert (await browser.get("/admin/impact")).status_code == 200
     page = await browser.get("/ops")
     assert page.status_code == 200
     assert "not ready" in page.text and "broker: unavailable" in page.text

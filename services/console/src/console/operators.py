@@ -179,11 +179,14 @@ async def _orgs(
         for store in answer.get("items", []):
             stores.setdefault(str(store.get("tenant")), {})[service] = store
     unanswered = {s: a for s, a in answers.items() if isinstance(a, ApiProblem)}
+    partial = {
+        s for s, a in answers.items() if not isinstance(a, ApiProblem) and a.get("next_offset") is not None
+    }
     return render(
         request, "ops_orgs.html", status_code, visit=visit, orgs=orgs["items"],
         next_offset=orgs.get("next_offset"), offset=offset, stores=stores, unanswered=unanswered,
-        services=API_SERVICES, size=size, problem=problem, form=form, errors=field_errors(problem),
-        values=values or {},
+        partial=partial, services=API_SERVICES, size=size, problem=problem, form=form,
+        errors=field_errors(problem), values=values or {},
     )  # fmt: skip
 
 
