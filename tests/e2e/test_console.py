@@ -8,16 +8,19 @@ violation, no script can read a cookie, and neither of the person's tokens appea
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import secrets
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaProducer
 from console.config import ConsoleSettings
 from console.sessions import Sealer, session_cookie
 from console.web import when
@@ -144,8 +147,8 @@ def visitors(browser: Browser, axe_source: str, system: System) -> Iterator[Call
 
 
 def seed_two_orgs(system: System) -> dict[str, Any]:
-    """Two member orgs and their people, set up by the operator through the API (the console's operator
-    pages are not built yet)."""
+    """Two member orgs and their people, set up by the operator through the API (quicker than the
+    operator's pages, which test_an_operator_seats_an_org_and_settles_a_dead_letter_in_the_browser walks)."""
     suffix = secrets.token_hex(3)
     with httpx.Client(timeout=15) as http:
         token = http.post(
@@ -419,3 +422,96 @@ def test_an_org_admin_seats_a_person_and_creates_an_api_client_in_the_browser(
     with page.expect_download() as download:
         page.get_by_role("link", name="Export as CSV").click()
     assert Path(download.value.path()).read_text().strip()  # feedback's CSV, through the console
+
+
+def park_unreadable_record(system: System) -> bytes:
+    """A record no consumer can read, on mentornet.asks (each group that reads it parks it, malformed); sent
+    from a thread of its own: Playwright's synchronous API holds this thread's event loop."""
+    key = f"unreadable-{secrets.token_hex(4)}".encode()
+
+    async def send() -> None:
+        producer = AIOKafkaProducer(bootstrap_servers=system.bootstrap)
+        await producer.start()
+        try:
+            await producer.send_and_wait("mentornet.asks", b"this is not an event", key=key)
+        finally:
+            await producer.stop()
+
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, send()).result()
+    return key
+
+
+def test_an_operator_seats_an_org_and_settles_a_dead_letter_in_the_browser(
+    system: System, visitors: Callable[..., Visitor]
+) -> None:
+    suffix = secrets.token_hex(3)
+    olga = visitors()
+    olga.sign_in(*OPERATOR)
+    assert "the dead letters" in olga.main_text()
+    page = olga.go("/ops")
+    assert "Health and readiness" in olga.main_text() and "matching" in olga.main_text()
+    screenshot(page, "operator")
+
+    page = olga.go("/ops/orgs")
+    page.locator("#org-name").fill("Pottery")
+    page.get_by_label("Short name (slug)").fill(f"pottery-{suffix}")
+    page.get_by_label("Email domains").fill(f"pottery-{suffix}.example")
+    olga.click("Register the org")
+    assert f"Registered pottery-{suffix}" in olga.main_text(), olga.main_text()
+    page.get_by_label("Org", exact=True).select_option(label=f"Pottery (pottery-{suffix})")
+    page.locator("#admin-name").fill("Pia")
+    page.get_by_label("Email", exact=True).fill(f"pia@pottery-{suffix}.example")
+    page.get_by_label("First password").fill("short")  # identity refuses it: shown, nothing lost
+    olga.click("Seat the org admin")
+    assert olga.page.get_by_role("alert").count() == 1
+    assert page.get_by_label("Email", exact=True).input_value() == f"pia@pottery-{suffix}.example"
+    page.get_by_label("First password").fill(PASSWORD)
+    olga.click("Seat the org admin")
+    assert f"Seated pia@pottery-{suffix}.example" in olga.main_text(), olga.main_text()
+
+    pia = visitors(viewport=PHONE, is_mobile=True, has_touch=True)
+    pia.sign_in(f"pia@pottery-{suffix}.example", PASSWORD)  # the new org's admin signs in
+    assert "its people" in pia.main_text()
+
+    key = park_unreadable_record(system)
+    ref = parked_ref(system, "matching", key)
+    page = olga.go("/ops/dead-letters?service=matching")
+    href = f"/ops/dead-letters/matching/{ref.replace(':', '%3A')}"
+    for _ in range(50):  # to its page of matching's dead letters, as a person would page through
+        if page.locator(f'a[href="{href}"]').count():
+            break
+        page = olga.click("Next page of matching", role="link")
+    listed_at = page.url
+    with page.expect_navigation(wait_until="load"):
+        page.locator(f'a[href="{href}"]').click()
+    olga.check()
+    assert f"Dead letter {ref}" in olga.main_text() and "this is not an event" in olga.main_text()
+    assert "malformed" in olga.main_text()
+    olga.click("Replay this dead letter")
+    assert "Replayed 1 dead letter of matching." in olga.main_text(), olga.main_text()
+    olga.page.goto(listed_at)
+    olga.check()
+    assert ref not in olga.page.content()  # settled: gone from the list (a new parking has a new ref)
+
+
+def parked_ref(system: System, service: str, key: bytes) -> str:
+    """The ref the service's group gave the record it parked (its list does not show keys)."""
+    with httpx.Client(timeout=15) as http:
+        token = http.post(
+            f"{system.urls.identity}/v1/token",
+            data={"grant_type": "password", "username": OPERATOR[0], "password": OPERATOR[1]},
+        ).json()["access_token"]
+        ops = {"Authorization": f"Bearer {token}"}
+        base = f"{getattr(system.urls, service)}/v1/operations/{service}/dead-letters"
+        for _ in range(300):
+            offset: int | None = 0
+            while offset is not None:
+                listed = http.get(base, headers=ops, params={"limit": 200, "offset": offset}).json()
+                for letter in listed["items"]:
+                    shown = http.get(f"{base}/{letter['ref']}", headers=ops).json()
+                    if shown.get("key") == key.decode():
+                        return str(letter["ref"])
+                offset = listed["next_offset"]
+            time.sleep(0.2)
+    raise AssertionError(f"{service} did not park the record {key!r}")

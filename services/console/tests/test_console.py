@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from console.config import ConsoleSettings
+from console.config import API_SERVICES, ConsoleSettings
 from console.main import create_app
 from console.sessions import Refresher, Sealer, Tokens, challenge, safe_next, session_cookie
 from fastapi import FastAPI
@@ -41,6 +41,8 @@ class FakeApis:
         self.session: dict[str, Any] = {}
         self.next_offset: int | None = None
         self.identity_down = False
+        self.me: dict[str, Any] = ME
+        self.dead_letters: dict[str, dict[str, Any]] = {}
 
     def tokens(self) -> dict[str, Any]:
         self.issued += 1
@@ -71,7 +73,9 @@ class FakeApis:
         if any(auth.endswith(t) for t in self.revoked) or not auth:
             return httpx.Response(401, json={"title": "Unauthorized", "status": 401})
         if path == "/v1/me":
-            return httpx.Response(200, json=ME)
+            return httpx.Response(200, json=self.me)
+        if path.startswith("/v1/operations/") or path == "/v1/orgs" or path == "/v1/orgs/org_new/users":
+            return self.operations(request)
         if path == "/v1/orgs/org_acme/clients" and request.method == "POST":
             asked = json.loads(request.content)
             return httpx.Response(
@@ -111,6 +115,135 @@ class FakeApis:
         if path == "/v1/suggestions":
             return httpx.Response(200, json={"items": [], "based_on_asks": 0})
         return httpx.Response(404, json={"title": "Not Found", "status": 404})
+
+    def operations(self, request: httpx.Request) -> httpx.Response:
+        """The operator API as an operator's token gets it (anyone else's: 403, as the services answer)."""
+        if "operator" not in self.me["roles"]:
+            return httpx.Response(403, json={"title": "Forbidden", "status": 403})
+        path, method = request.url.path, request.method
+        if path == "/v1/operations/health":
+            return httpx.Response(
+                200,
+                json={
+                    "status": "not ready",
+                    "services": [
+                        {"service": "identity", "status": "ready", "checks": {"store": "ok"}},
+                        {"service": "matching", "status": "not ready", "checks": {"broker": "unavailable"}},
+                    ],
+                },
+            )
+        if path == "/v1/orgs" and method == "POST":
+            asked = json.loads(request.content)
+            if asked["slug"] == "taken":
+                return httpx.Response(
+                    409,
+                    json={"title": "Conflict", "status": 409, "detail": "an org with slug 'taken' exists"},
+                )
+            return httpx.Response(201, json={"id": "org_new", "suspended_at": None, **asked})
+        if path == "/v1/orgs":
+            return httpx.Response(
+                200,
+                json={
+                    "items": [
+                        {
+                            "id": "org_acme",
+                            "slug": "acme",
+                            "name": "Acme",
+                            "email_domains": ["acme.example"],
+                            "suspended_at": None,
+                        }
+                    ],
+                    "next_offset": None,
+                },
+            )
+        if path == "/v1/orgs/org_new/users":
+            return httpx.Response(201, json={"id": "usr_new", **json.loads(request.content), "active": True})
+        service = path.split("/")[3]
+        rest = path.split(f"/v1/operations/{service}", 1)[1]
+        if rest == "/lag":
+            if service == "profiles":
+                return httpx.Response(
+                    503,
+                    json={
+                        "title": "Service Unavailable",
+                        "status": 503,
+                        "detail": "the broker did not answer",
+                    },
+                )
+            return httpx.Response(
+                200,
+                json={
+                    "service": service,
+                    "items": [
+                        {
+                            "group": f"{service}-group",
+                            "topic": "asks",
+                            "partition": 0,
+                            "committed": 5,
+                            "end": 9,
+                            "lag": 4,
+                        }
+                    ],
+                },
+            )
+        if rest == "/outbox":
+            return httpx.Response(
+                200,
+                json={
+                    "service": service,
+                    "unsent": 2,
+                    "next_offset": None,
+                    "items": [
+                        {
+                            "tenant": "org_acme",
+                            "unsent": 2,
+                            "oldest_unsent_at": "2026-12-06T09:00:00Z",
+                            "oldest_age_s": 4000.0,
+                        }
+                    ],
+                },
+            )
+        if rest == "/stores":
+            return httpx.Response(
+                200,
+                json={
+                    "service": service,
+                    "next_offset": None,
+                    "items": [
+                        {"tenant": "consortium", "backend": "sqlite", "size_bytes": 4096},
+                        {"tenant": "org_acme", "backend": "sqlite", "size_bytes": 3 * 1024 * 1024},
+                    ],
+                },
+            )
+        mine = {ref: d for ref, d in self.dead_letters.items() if d["service"] == service}
+        if rest == "/dead-letters":
+            return httpx.Response(
+                200,
+                json={"service": service, "items": list(mine.values()), "next_offset": 20 if mine else None},
+            )
+        if rest == "/dead-letters/replay" and method == "POST":
+            for ref in mine:
+                del self.dead_letters[ref]
+            return httpx.Response(200, json={"service": service, "count": len(mine), "refs": list(mine)})
+        ref, _, action = rest.removeprefix("/dead-letters/").partition("/")
+        if ref not in mine:
+            return httpx.Response(
+                404,
+                json={"title": "Not Found", "status": 404, "detail": f"no dead letter {ref} of {service}"},
+            )
+        if method == "POST" and action in ("replay", "drop"):
+            del self.dead_letters[ref]
+            return httpx.Response(200, json={"service": service, "count": 1, "refs": [ref]})
+        return httpx.Response(
+            200,
+            json=mine[ref]
+            | {
+                "key": "ask_1",
+                "headers": {"ce_type": "mentornet.ask.created"},
+                "payload": None,
+                "text": "<script>not json</script>",
+            },
+        )
 
     def asked(self, path: str, method: str | None = None) -> list[httpx.Request]:
         return [c for c in self.calls if c.url.path == path and (method is None or c.method == method)]
@@ -453,3 +586,142 @@ async def test_the_impact_page_shows_the_orgs_figures_by_quarter_and_week(
     assert "<td>2026-11-30</td><td>3</td><td>2</td><td>4</td><td>4.5</td>" in page.text
     await browser.get("/admin/impact", params={"quarter": "someday"})  # not a quarter: this quarter's
     assert [c.url.params.get("quarter") for c in apis.asked("/v1/impact")] == ["2026-Q3", None]
+
+
+OPERATOR = {"id": "usr_ops", "org_id": None, "email": "ops@mentornet.example", "name": "Olga",
+            "roles": ["operator"]}  # fmt: skip
+LETTER = {
+    "ref": "mentornet.dlq.matching:0:7",
+    "topic": "mentornet.dlq.matching",
+    "partition": 0,
+    "offset": 7,
+    "original_topic": "mentornet.asks",
+    "type": "mentornet.ask.created",
+    "tenant": "org_acme",
+    "group": "matching",
+    "handler": "on_ask",
+    "reason": "malformed",
+    "error": "not JSON",
+    "failed_at": "2026-12-06T09:00:00Z",
+    "redrives": 0,
+    "service": "matching",
+}
+
+
+async def test_the_operator_pages_are_refused_to_anyone_but_an_operator_and_nothing_is_asked(
+    browser: httpx.AsyncClient, apis: FakeApis
+) -> None:
+    apis.me = ME | {"roles": ["member", "org_admin"]}
+    await sign_in(browser)
+    assert "/ops" not in (await browser.get("/")).text  # no link to them either
+    for page in ("/ops", "/ops/dead-letters", "/ops/orgs", "/ops/dead-letters/matching/x:0:1"):
+        assert (await browser.get(page)).status_code == 403
+    token = csrf_of((await browser.get("/profile")).text)
+    refused = await browser.post("/ops/dead-letters/matching/replay", data={"csrf_token": token})
+    assert refused.status_code == 403
+    assert (
+        await browser.post("/ops/orgs", data={"csrf_token": token, "slug": "x", "name": "X"})
+    ).status_code == 403
+    assert [c for c in apis.calls if "/operations/" in c.url.path or c.url.path.startswith("/v1/orgs")] == []
+
+
+async def test_the_operations_overview_shows_readiness_lag_and_the_outbox_and_what_a_service_refused(
+    browser: httpx.AsyncClient, apis: FakeApis
+) -> None:
+    apis.me = OPERATOR
+    await sign_in(browser)
+    home = await browser.get("/")
+    assert 'href="/ops"' in home.text and 'href="/ops/dead-letters"' in home.text
+    assert 'href="/admin/impact"' in home.text  # the consortium's figures: feedback answers an operator so
+    assert (await browser.get("/admin/impact")).status_code == 200
+    page = await browser.get("/ops")
+    assert page.status_code == 200
+    assert "not ready" in page.text and "broker: unavailable" in page.text
+    assert "matching-group" in page.text and "<td>4</td>" in page.text  # the lag of a partition
+    assert "the broker did not answer" in page.text  # profiles' 503, shown in its row
+    assert "66 min old" in page.text  # the outbox's oldest unsent row
+    assert apis.asked("/v1/operations/identity/lag") == []  # identity consumes nothing
+    assert all(c.headers["authorization"].startswith("Bearer access-") for c in apis.calls[1:])
+
+
+async def test_an_operator_browses_shows_replays_and_drops_dead_letters_with_csrf(
+    browser: httpx.AsyncClient, apis: FakeApis
+) -> None:
+    apis.me = OPERATOR
+    apis.dead_letters = {
+        LETTER["ref"]: LETTER,
+        "mentornet.dlq.matching:0:8": LETTER | {"ref": "mentornet.dlq.matching:0:8", "offset": 8},
+        "mentornet.dlq.sessions:0:1": LETTER | {"ref": "mentornet.dlq.sessions:0:1", "service": "sessions"},
+    }
+    await sign_in(browser)
+    listed = await browser.get("/ops/dead-letters")
+    assert listed.status_code == 200 and "mentornet.dlq.sessions:0:1" in listed.text
+    assert listed.text.count("No dead letters.") == len(API_SERVICES) - 2
+    assert "/ops/dead-letters?service=matching&amp;offset=20" in listed.text  # its next page
+    shown = await browser.get(f"/ops/dead-letters/matching/{LETTER['ref']}")
+    assert shown.status_code == 200 and "ce_type" in shown.text and "mentornet.ask.created" in shown.text
+    assert "&lt;script&gt;not json&lt;/script&gt;" in shown.text  # the payload as text, escaped
+    token = csrf_of(shown.text)
+
+    forged = await browser.post(f"/ops/dead-letters/matching/{LETTER['ref']}/replay", data={})
+    assert forged.status_code == 403 and LETTER["ref"] in apis.dead_letters
+
+    replayed = await browser.post(
+        f"/ops/dead-letters/matching/{LETTER['ref']}/replay", data={"csrf_token": token}
+    )
+    assert replayed.status_code == 303
+    after = await browser.get(replayed.headers["location"])
+    assert "Replayed 1 dead letter of matching." in after.text and LETTER["ref"] not in after.text
+    dropped = await browser.post(
+        "/ops/dead-letters/matching/mentornet.dlq.matching:0:8/drop", data={"csrf_token": token}
+    )
+    assert "Dropped 1 dead letter of matching." in (await browser.get(dropped.headers["location"])).text
+    every = await browser.post("/ops/dead-letters/sessions/replay", data={"csrf_token": token})
+    assert "Replayed 1 dead letter of sessions." in (await browser.get(every.headers["location"])).text
+    assert apis.dead_letters == {}
+
+    gone = await browser.post(
+        f"/ops/dead-letters/matching/{LETTER['ref']}/replay", data={"csrf_token": token}
+    )
+    assert gone.status_code == 404 and "no dead letter mentornet.dlq.matching:0:7 of matching" in gone.text
+    assert (await browser.get("/ops/dead-letters", params={"service": "nowhere"})).status_code == 404
+    assert (await browser.get("/ops/dead-letters/nowhere/x:0:1")).status_code == 404
+
+
+async def test_an_operator_registers_an_org_and_seats_its_first_admin_and_a_refusal_keeps_the_form(
+    browser: httpx.AsyncClient, apis: FakeApis
+) -> None:
+    apis.me = OPERATOR
+    await sign_in(browser)
+    page = await browser.get("/ops/orgs")
+    assert page.status_code == 200 and "Acme" in page.text and "3.0 MiB" in page.text
+    token = csrf_of(page.text)
+
+    taken = await browser.post(
+        "/ops/orgs",
+        data={"csrf_token": token, "slug": "taken", "name": "Taken Ltd", "email_domains": "t.example"},
+    )
+    assert taken.status_code == 409 and "an org with slug &#39;taken&#39; exists" in taken.text
+    assert 'value="Taken Ltd"' in taken.text  # nothing typed is lost
+
+    registered = await browser.post(
+        "/ops/orgs",
+        data={"csrf_token": token, "slug": "new", "name": "New", "email_domains": "new.example, b.example"},
+    )
+    assert registered.status_code == 303
+    (sent,) = apis.asked("/v1/orgs", "POST")[-1:]
+    assert json.loads(sent.content)["email_domains"] == ["new.example", "b.example"]
+    seated = await browser.post(
+        "/ops/orgs/admins",
+        data={"csrf_token": token, "org_id": "org_new", "name": "Nia", "email": "nia@new.example",
+              "password": "a first password"},
+    )  # fmt: skip
+    assert seated.status_code == 303
+    (admin,) = apis.asked("/v1/orgs/org_new/users", "POST")
+    assert json.loads(admin.content) == {
+        "email": "nia@new.example",
+        "name": "Nia",
+        "roles": ["org_admin"],
+        "password": "a first password",
+    }
+    assert "Seated nia@new.example" in (await browser.get(seated.headers["location"])).text

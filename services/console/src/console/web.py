@@ -116,6 +116,7 @@ TEMPLATES = Environment(
 TEMPLATES.filters["when"] = when
 TEMPLATES.filters["day"] = day
 TEMPLATES.globals["weekdays"] = WEEKDAYS
+TEMPLATES.tests["api_problem"] = lambda value: isinstance(value, ApiProblem)
 
 
 def render(

@@ -1,0 +1,232 @@
+"""The consortium operator's pages: the operations overview (every service's readiness, consumer lag, outbox
+backlog), the dead letters (browse, show, replay one or all of a service, drop one) and the member orgs (with
+each service's store of theirs; register one, seat its first org admin). Through the public operator API only
+(docs/operations.md "The operator API"), as the signed-in operator; anyone else is refused before any call."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from console.apis import ApiProblem, Apis
+from console.config import API_SERVICES
+from console.members import PAGE, Offset, field_errors, text
+from console.web import Forbidden, SignedIn, Visit, checked_form, error_page, render
+
+router = APIRouter(prefix="/ops", include_in_schema=False)
+
+SETTLED = {"replay": "Replayed", "drop": "Dropped"}
+STORES_PAGE = 200  # the API's largest page: each service's stores for the orgs on one page of the org list
+
+
+def operator(visit: Visit) -> Visit:
+    """The visit, if the signed-in person is a consortium operator (else 403, and no API is asked)."""
+    if "operator" not in visit.roles or visit.is_member:
+        raise Forbidden("This page is for the consortium's operators.")
+    return visit
+
+
+def _service(service: str) -> str:
+    if service not in API_SERVICES:
+        raise ApiProblem(404, "Not Found", f"There is no service {service!r}.")
+    return service
+
+
+async def _each(
+    apis: Apis, token: str, path: str, services: tuple[str, ...] = API_SERVICES, **params: Any
+) -> dict[str, Any]:
+    """Every service's answer to ``/v1/operations/{service}{path}``: its body, or the ApiProblem it gave."""
+
+    async def one(service: str) -> Any:
+        try:
+            return await apis.get(service, f"/v1/operations/{service}{path}", token, **params)
+        except ApiProblem as problem:
+            return problem
+
+    answers = await asyncio.gather(*(one(s) for s in services))
+    return dict(zip(services, answers, strict=True))
+
+
+def age(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    whole = int(seconds)
+    if whole < 120:
+        return f"{whole} s"
+    if whole < 7200:
+        return f"{whole // 60} min"
+    return f"{whole // 3600} h {whole % 3600 // 60} min"
+
+
+def size(value: int | None) -> str:
+    if value is None:
+        return "—"
+    amount = float(value)
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if amount < 1024 or unit == "GiB":
+            return f"{amount:.0f} {unit}" if unit == "bytes" else f"{amount:.1f} {unit}"
+        amount /= 1024
+    return str(value)
+
+
+@router.get("")
+async def overview(request: Request, visit: SignedIn) -> Response:
+    """Every service's readiness, its consumer group's lag per topic and partition, its outbox backlog."""
+    operator(visit)
+    apis: Apis = request.app.state.apis
+    try:
+        health = await apis.get("identity", "/v1/operations/health", visit.token)
+    except ApiProblem as problem:
+        health = problem
+    lag, outbox = await asyncio.gather(
+        _each(apis, visit.token, "/lag", tuple(s for s in API_SERVICES if s != "identity")),
+        _each(apis, visit.token, "/outbox", limit=STORES_PAGE),
+    )
+    return render(
+        request, "ops_overview.html", visit=visit, health=health, lag=lag, outbox=outbox, age=age
+    )  # fmt: skip
+
+
+@router.get("/dead-letters")
+async def dead_letters(
+    request: Request, visit: SignedIn, service: str | None = None, offset: Offset = 0
+) -> Response:
+    """Every service's dead letters (a page each), or one service's, page by page."""
+    operator(visit)
+    apis: Apis = request.app.state.apis
+    services = (_service(service),) if service else API_SERVICES
+    found = await _each(apis, visit.token, "/dead-letters", services, limit=PAGE, offset=offset)
+    return render(
+        request, "ops_dead_letters.html", visit=visit, found=found, service=service, offset=offset,
+        message=_settled_message(request),
+    )  # fmt: skip
+
+
+def _settled_message(request: Request) -> str | None:
+    query = request.query_params
+    action, of, count = query.get("settled"), query.get("of"), query.get("count", "")
+    if action not in SETTLED or of not in API_SERVICES or not count.isdigit():
+        return None
+    letters = "dead letter" if count == "1" else "dead letters"
+    return f"{SETTLED[action]} {count} {letters} of {of}."
+
+
+@router.get("/dead-letters/{service}/{ref}")
+async def dead_letter(request: Request, visit: SignedIn, service: str, ref: str) -> Response:
+    operator(visit)
+    apis: Apis = request.app.state.apis
+    try:
+        letter = await apis.get(
+            _service(service), f"/v1/operations/{service}/dead-letters/{quote(ref, safe=':')}", visit.token
+        )
+    except ApiProblem as problem:
+        return error_page(request, problem, visit)
+    return render(request, "ops_dead_letter.html", visit=visit, service=service, letter=letter)
+
+
+async def _settle(request: Request, visit: Visit, service: str, path: str, action: str) -> Response:
+    await checked_form(request, visit)
+    operator(visit)
+    apis: Apis = request.app.state.apis
+    try:
+        settled = await apis.post(
+            _service(service), f"/v1/operations/{service}/dead-letters{path}", visit.token
+        )
+    except ApiProblem as problem:
+        return error_page(request, problem, visit)
+    query = urlencode({"settled": action, "of": service, "count": int((settled or {}).get("count", 0))})
+    return RedirectResponse(f"/ops/dead-letters?{query}", 303)
+
+
+@router.post("/dead-letters/{service}/replay")
+async def replay_all(request: Request, visit: SignedIn, service: str) -> Response:
+    """Every dead letter of the service's group back on its topic, as ``mentornet dlq replay --all``."""
+    return await _settle(request, visit, service, "/replay", "replay")
+
+
+@router.post("/dead-letters/{service}/{ref}/{action}")
+async def settle_one(request: Request, visit: SignedIn, service: str, ref: str, action: str) -> Response:
+    if action not in SETTLED:
+        await checked_form(request, visit)
+        return error_page(request, ApiProblem(404, "Not Found", f"no action {action!r}"), visit)
+    return await _settle(request, visit, service, f"/{quote(ref, safe=':')}/{action}", action)
+
+
+async def _orgs(
+    request: Request,
+    visit: Visit,
+    offset: int,
+    *,
+    status_code: int = 200,
+    problem: ApiProblem | None = None,
+    form: str = "",
+    values: dict[str, Any] | None = None,
+) -> Response:
+    apis: Apis = request.app.state.apis
+    try:
+        orgs = await apis.get("identity", "/v1/orgs", visit.token, limit=PAGE, offset=offset)
+    except ApiProblem as exc:
+        return error_page(request, exc, visit)
+    stores: dict[str, dict[str, Any]] = {}  # tenant -> service -> store (or the service's problem)
+    answers = await _each(apis, visit.token, "/stores", limit=STORES_PAGE)
+    for service, answer in answers.items():
+        if isinstance(answer, ApiProblem):
+            continue
+        for store in answer.get("items", []):
+            stores.setdefault(str(store.get("tenant")), {})[service] = store
+    unanswered = {s: a for s, a in answers.items() if isinstance(a, ApiProblem)}
+    partial = {
+        s for s, a in answers.items() if not isinstance(a, ApiProblem) and a.get("next_offset") is not None
+    }
+    return render(
+        request, "ops_orgs.html", status_code, visit=visit, orgs=orgs["items"],
+        next_offset=orgs.get("next_offset"), offset=offset, stores=stores, unanswered=unanswered,
+        partial=partial, services=API_SERVICES, size=size, problem=problem, form=form,
+        errors=field_errors(problem), values=values or {},
+    )  # fmt: skip
+
+
+@router.get("/orgs")
+async def orgs_page(request: Request, visit: SignedIn, offset: Offset = 0) -> Response:
+    operator(visit)
+    return await _orgs(request, visit, offset)
+
+
+@router.post("/orgs")
+async def register_org(request: Request, visit: SignedIn) -> Response:
+    form = await checked_form(request, visit)
+    operator(visit)
+    domains = [d.strip() for d in text(form, "email_domains").replace(",", " ").split() if d.strip()]
+    body = {"slug": text(form, "slug"), "name": text(form, "name"), "email_domains": domains}
+    apis: Apis = request.app.state.apis
+    try:
+        created = await apis.post("identity", "/v1/orgs", visit.token, body)
+    except ApiProblem as problem:
+        values = body | {"email_domains": ", ".join(domains)}
+        return await _orgs(request, visit, 0, status_code=problem.status, problem=problem, form="org",
+                           values=values)  # fmt: skip
+    return RedirectResponse(f"/ops/orgs?{urlencode({'registered': created.get('slug', '')})}", 303)
+
+
+@router.post("/orgs/admins")
+async def seat_admin(request: Request, visit: SignedIn) -> Response:
+    """The org's first org admin, with a first password (or none, where the org signs in with its own
+    identity provider); the password is never shown back."""
+    form = await checked_form(request, visit)
+    operator(visit)
+    org_id = text(form, "org_id")
+    body: dict[str, Any] = {"email": text(form, "email"), "name": text(form, "name"), "roles": ["org_admin"]}
+    if text(form, "password"):
+        body["password"] = text(form, "password")
+    apis: Apis = request.app.state.apis
+    try:
+        await apis.post("identity", f"/v1/orgs/{quote(org_id, safe='')}/users", visit.token, body)
+    except ApiProblem as problem:
+        values = {"org_id": org_id, "email": body["email"], "name": body["name"]}
+        return await _orgs(request, visit, 0, status_code=problem.status, problem=problem, form="admin",
+                           values=values)  # fmt: skip
+    return RedirectResponse(f"/ops/orgs?{urlencode({'seated': body['email']})}", 303)
