@@ -5,7 +5,6 @@ Regenerate the table after changing a route: ``.venv/bin/python tests/contract/t
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import re
 import sys
@@ -17,6 +16,7 @@ from fastapi.routing import APIRoute
 
 from mentornet_common.auth import Access, access_of
 from mentornet_common.scopes import SCOPES
+from mentornet_devkit.apps import build_app
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs/scopes.md"
@@ -60,11 +60,7 @@ def routes() -> list[tuple[str, str, str, Access | None]]:
     """(service, method, path, what it declared) for every route of every service."""
     table: list[tuple[str, str, str, Access | None]] = []
     for service in SERVICES:
-        settings_module = importlib.import_module(f"{service}.config")
-        settings_class = next(
-            v for k, v in vars(settings_module).items() if k.endswith("Settings") and k != "CommonSettings"
-        )
-        app = importlib.import_module(f"{service}.main").create_app(settings_class())
+        app = build_app(service)
         for route in _api_routes(app.routes):
             declared = _declared(route.dependant)
             assert len(declared) <= 1, f"{service} {route.path} declares its callers twice: {declared}"
@@ -150,11 +146,7 @@ def test_no_route_hands_its_dependencies_or_itself_to_the_thread_pool() -> None:
     reached without threads, see mentornet_common.sqlite_inline)."""
     blocking = []
     for service in SERVICES:
-        settings_module = importlib.import_module(f"{service}.config")
-        settings_class = next(
-            v for k, v in vars(settings_module).items() if k.endswith("Settings") and k != "CommonSettings"
-        )
-        app = importlib.import_module(f"{service}.main").create_app(settings_class())
+        app = build_app(service)
         for route in _api_routes(app.routes):
             blocking += [f"{service} {route.path}: {name}" for name in _blocking(route.dependant)]
     assert not blocking, blocking

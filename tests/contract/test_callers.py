@@ -14,6 +14,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from mentornet_devkit.apps import settings_class
 from mentornet_devkit.tokens import TokenFactory
 
 from .test_access import routes
@@ -28,9 +29,9 @@ ORGLESS = {"operator": ["operator"], "an account of no org": []}
 
 
 def _settings(service: str, data_dir: Path) -> Any:
-    config = importlib.import_module(f"{service}.config")
-    kind = next(v for k, v in vars(config).items() if k.endswith("Settings") and isinstance(v, type))
-    return kind(data_dir=data_dir, kafka_bootstrap_servers="127.0.0.1:9")  # no event is published
+    return settings_class(service)(
+        data_dir=data_dir, kafka_bootstrap_servers="127.0.0.1:9"
+    )  # no event is published
 
 
 @pytest.fixture(scope="module")

@@ -16,11 +16,13 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from mentornet_ops import cli, members, remote
+from mentornet_ops import cli, remote
 from rich.console import Console
 from typer.testing import CliRunner
 
-from .test_deploy import SERVICES, nginx_routes, routed_to, service_app
+from mentornet_devkit.apps import build_app
+
+from .test_deploy import SERVICES, nginx_routes, routed_to
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = "https://mentornet.example.org"
@@ -55,7 +57,7 @@ def ingress_routes() -> dict[str, str]:
 def operations(service: str) -> list[tuple[str, re.Pattern[str]]]:
     """(method, path pattern) of every operation in a service's OpenAPI document."""
     found = []
-    for path, item in service_app(service).openapi()["paths"].items():
+    for path, item in build_app(service).openapi()["paths"].items():
         pattern = re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path)) + "$")
         found += [(method.upper(), pattern) for method in item]
     return found
@@ -177,8 +179,7 @@ def test_every_request_of_the_api_mode_is_routed_to_a_service_that_serves_it(
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("MENTORNET_OPERATOR_EMAIL", "ops@consortium.example")
     monkeypatch.setenv("MENTORNET_OPERATOR_PASSWORD", "a password")
-    monkeypatch.setattr(cli, "open_api", stand_in)
-    monkeypatch.setattr(members, "open_api", stand_in)
+    monkeypatch.setattr(remote, "open_api", stand_in)  # every command reaches the API through remote.with_api
     for command in COMMANDS:
         result = CliRunner().invoke(cli.app, [*command, "--base-url", BASE])
         assert result.exit_code == 0, (command, result.output)

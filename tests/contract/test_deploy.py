@@ -8,7 +8,6 @@ store to head.
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 import subprocess
@@ -21,6 +20,7 @@ import yaml
 from fastapi.routing import iter_route_contexts
 
 from mentornet_common.entrypoint import ROLES, resolve
+from mentornet_devkit.apps import build_app
 from mentornet_devkit.pytest_plugin import require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,19 +44,11 @@ SECRETS = {
 CONSOLE = "console"
 
 
-def service_app(service: str) -> Any:
-    settings_module = importlib.import_module(f"{service}.config")
-    settings_class = next(
-        v for k, v in vars(settings_module).items() if k.endswith("Settings") and k != "CommonSettings"
-    )
-    return importlib.import_module(f"{service}.main").create_app(settings_class())
-
-
 def public_paths(service: str) -> list[str]:
     """The paths a service's OpenAPI document promises, with path parameters filled in."""
     # the operator API's /v1/operations/{service}/… is the same path in every service: it names the service
     named = [path.replace("/v1/operations/{service}/", f"/v1/operations/{service}/") for path in
-             service_app(service).openapi()["paths"]]  # fmt: skip
+             build_app(service).openapi()["paths"]]  # fmt: skip
     paths = [re.sub(r"\{[^}]+\}", "x", path) for path in named]
     return [p for p in paths if p not in UNROUTED | SHARED] + MOUNTED.get(service, [])
 
@@ -65,7 +57,7 @@ def assert_served(rewritten: dict[str, tuple[str, str]], where: str) -> None:
     """Each published path is rewritten to a GET the service's app really serves (outside its document)."""
     assert rewritten == REWRITTEN, f"{where} publishes {rewritten}, not {REWRITTEN}"
     for service, path in rewritten.values():
-        served = [c for c in iter_route_contexts(service_app(service).routes) if c.path_format == path]
+        served = [c for c in iter_route_contexts(build_app(service).routes) if c.path_format == path]
         assert any("GET" in (c.methods or ()) for c in served), f"{service} serves no GET {path}"
 
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Table, TextClause, bindparam, case, or_, text
+from sqlalchemy import Integer, Table, TextClause, bindparam, case, or_, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 from sqlmodel import SQLModel
@@ -88,22 +88,32 @@ def _upsert(
     return _compiled(statement, table, dialect, columns)
 
 
+@functools.cache
+def _defaults(table: Table) -> tuple[tuple[str, Any, bool, bool], ...]:
+    """Each column with its Python default, whether that default is a factory, and whether the column is
+    a generated integer key (left to the database when not given). Worked out once per table."""
+    columns = []
+    for column in table.columns:
+        generated = column.primary_key and column.autoincrement is not False and column.default is None
+        default: Any = None
+        if isinstance(column.default, ScalarElementColumnDefault | CallableColumnDefault):
+            default = column.default.arg
+        columns.append(
+            (column.name, default, callable(default), generated and isinstance(column.type, Integer))
+        )
+    return tuple(columns)
+
+
 def _row(table: Table, values: dict[str, Any]) -> dict[str, Any]:
     """Every column's value: the given ones, the others' Python defaults (a statement of one shape
     whatever columns a caller names); a generated key not given is left to the database."""
     row = {}
-    for column in table.columns:
-        generated = column.primary_key and column.autoincrement is not False and column.default is None
-        if column.name not in values and generated and column.type.python_type is int:
-            continue
-        if column.name in values:
-            row[column.name] = values[column.name]
-        elif isinstance(column.default, ScalarElementColumnDefault | CallableColumnDefault):
-            default = column.default.arg
+    for name, default, factory, generated in _defaults(table):
+        if name in values:
+            row[name] = values[name]
+        elif not generated:
             # SQLAlchemy wraps a model's default_factory to take an execution context it does not use.
-            row[column.name] = default(None) if callable(default) else default  # type: ignore[arg-type]
-        else:
-            row[column.name] = None
+            row[name] = default(None) if factory else default
     return row
 
 

@@ -19,7 +19,6 @@ It imports every service, so it runs where all of them are installed (``make ins
 
 from __future__ import annotations
 
-import importlib
 import json
 import sys
 from collections.abc import Mapping
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from mentornet_common.openapi import add_components
+from mentornet_devkit.apps import build_app
 
 SERVICES = ("identity", "profiles", "matching", "sessions", "feedback", "streams")
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -59,13 +59,7 @@ class AmbiguousDocument(ValueError):
 
 def service_document(service: str) -> dict[str, Any]:
     """A service's own OpenAPI document, from its app built with its default settings (nothing is started)."""
-    settings_module = importlib.import_module(f"{service}.config")
-    settings_class = next(
-        v for k, v in vars(settings_module).items() if k.endswith("Settings") and k != "CommonSettings"
-    )
-    document: dict[str, Any] = (
-        importlib.import_module(f"{service}.main").create_app(settings_class()).openapi()
-    )
+    document: dict[str, Any] = build_app(service).openapi()
     return document
 
 

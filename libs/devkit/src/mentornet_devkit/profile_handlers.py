@@ -26,6 +26,7 @@ from typing import Any
 from mentornet_common.consumer import Consumer
 from mentornet_common.contracts import AskCreated, Event, MatchProposed
 from mentornet_common.envelope import Envelope
+from mentornet_devkit.apps import settings_class
 from mentornet_devkit.testing import Record, service_under_test
 
 SERVICES = ("feedback", "sessions", "streams", "profiles")
@@ -89,15 +90,9 @@ async def measure(
     count_calls: bool,
 ) -> dict[str, float]:
     module = importlib.import_module(f"{service}.main")
-    config = importlib.import_module(f"{service}.config")
     handlers = importlib.import_module(f"{service}.handlers").HANDLERS
-    settings_class = next(
-        value
-        for name, value in vars(config).items()
-        if name.endswith("Settings") and isinstance(value, type) and value.__module__ == config.__name__
-    )
     async with service_under_test(
-        settings_class,
+        settings_class(service),
         module.create_app,
         handlers,
         bootstrap_servers=None,

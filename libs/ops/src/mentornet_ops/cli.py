@@ -32,7 +32,7 @@ from mentornet_common.outbox import OutboxMessage, pending_count
 from mentornet_common.settings import CommonSettings
 from mentornet_common.tenancy import TenantStores
 from mentornet_ops import members
-from mentornet_ops.remote import ApiError, OperatorApi, open_api
+from mentornet_ops.remote import OperatorApi, with_api
 
 SERVICES = ("identity", "profiles", "matching", "sessions", "feedback", "streams")
 PORTS = dict(zip(SERVICES, range(8001, 8001 + len(SERVICES)), strict=True))
@@ -136,15 +136,7 @@ def _readyz(service: str) -> tuple[str, str, str]:
 
 
 def _api_call(base_url: str, work: Callable[[OperatorApi], T]) -> T:
-    """``work`` against the operator API; exit 1 with what the API said when it refuses or fails."""
-    api = open_api(base_url, console)
-    try:
-        return work(api)
-    except ApiError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from exc
-    finally:
-        api.close()
+    return with_api(base_url, console, work)
 
 
 # tenants and migrations -----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from mentornet_ops.remote import SERVICES, ApiError, OperatorApi, open_api
+from mentornet_ops.remote import SERVICES, OperatorApi, with_api
 
 T = TypeVar("T")
 
@@ -36,14 +36,7 @@ BaseUrl = Annotated[
 
 
 def _with_api(base_url: str, work: Callable[[OperatorApi], T]) -> T:
-    api = open_api(base_url, console)
-    try:
-        return work(api)
-    except ApiError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from exc
-    finally:
-        api.close()
+    return with_api(base_url, console, work)
 
 
 def _stores(api: OperatorApi) -> dict[str, dict[str, int | None]]:

@@ -9,12 +9,14 @@ MENTORNET_OPERATOR_PASSWORD, signed in with at identity's ``POST /v1/token``. No
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import httpx
 import typer
 from rich.console import Console
+
+T = TypeVar("T")
 
 SERVICES = ("identity", "profiles", "matching", "sessions", "feedback", "streams")
 TIMEOUT_S = 30.0
@@ -109,3 +111,15 @@ def open_api(base_url: str | None, console: Console) -> OperatorApi:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
     return api
+
+
+def with_api(base_url: str | None, console: Console, work: Callable[[OperatorApi], T]) -> T:
+    """``work`` against the operator API; exit 1 with what the API said when it refuses or fails."""
+    api = open_api(base_url, console)
+    try:
+        return work(api)
+    except ApiError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    finally:
+        api.close()
