@@ -196,6 +196,38 @@ async def test_a_store_that_is_unavailable_for_a_while_is_waited_out_and_nothing
     assert await read_all(settings.kafka_bootstrap_servers, dlq_topic(topic), expect=0, timeout_s=1) == []
 
 
+async def test_the_lag_of_a_partition_that_waits_keeps_being_exported(worker_of: Any, tmp_path: Path) -> None:
+    """A partition whose records are not handled fetches nothing, so a lag set only after each batch would
+    stay where it was (here: never set) and the lag alert would never see the backlog."""
+    blocked_path = tmp_path / "org_lag.db"
+    blocked_path.mkdir()
+    worker: Consumer = await worker_of(
+        tenant_database_urls={"org_lag": f"sqlite+aiosqlite:///{blocked_path}"}, consumer_lag_refresh_s=0.2
+    )
+    settings = worker._runtime.settings
+    async with worker._runtime.stores.writer("consortium") as session:
+        session.add(StoreTenant(tenant_id="org_lag", provisioned_at=datetime.now(UTC)))
+        await session.commit()
+    topic = settings.topic("mentornet.asks")
+    gauge = {"group": "probe-worker", "topic": topic, "partition": "0"}
+    await produce(
+        settings.kafka_bootstrap_servers,
+        topic,
+        [as_record(Envelope.new(ask_created(f"ask_lag{i}", org="org_lag"), "org_lag")) for i in range(3)],
+    )
+
+    async def behind(count: float) -> bool:
+        return REGISTRY.get_sample_value("mentornet_consumer_lag", gauge) == count
+
+    await eventually(lambda: behind(3), what="the lag of the waiting partition")
+    assert worker.why_blocked() == {f"{topic}/0": "store"}
+    assert worker.processed == 0
+
+    blocked_path.rmdir()  # the store comes back
+    await eventually(lambda: behind(0), what="the lag back at 0 once the records are handled")
+    assert worker.processed == 3
+
+
 async def test_an_event_naming_an_org_nobody_registered_creates_no_store_and_is_dead_lettered(
     worker_of: Any,
 ) -> None:

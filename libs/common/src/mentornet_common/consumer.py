@@ -166,6 +166,8 @@ class Consumer:
         self._commit_lock = asyncio.Lock()
         self.blocked: dict[Partition, str] = {}
         self.processed = 0
+        # The next offset this process committed, per partition: what the lag is counted from.
+        self._committed: dict[TopicPartition, int] = {}
 
     async def start(self) -> None:
         """Consume in the background until stopped."""
@@ -214,11 +216,12 @@ class Consumer:
                 backoff = min(backoff * 2, 15.0)
             finally:
                 self._consumer = None
-                await self._drop(list(self._partitions))
+                await self._drop(list({*self._partitions, *self._committed}))
                 await consumer.stop()
 
     async def _poll(self, consumer: AIOKafkaConsumer) -> None:
         fetch: asyncio.Task[dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]] | None = None
+        lag = asyncio.create_task(self._refresh_lag(consumer), name=f"consumer-{self.group_id}-lag")
         try:
             while True:
                 if fetch is None:
@@ -237,10 +240,39 @@ class Consumer:
                         name=f"consumer-{self.group_id}-{partition.topic}-{partition.partition}",
                     )
         finally:
+            lag.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await lag
             if fetch is not None:
                 fetch.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await fetch
+
+    async def _refresh_lag(self, consumer: AIOKafkaConsumer) -> None:
+        """Every ``consumer_lag_refresh_s``, the lag of each assigned partition from the broker's end offsets.
+
+        The lag is also set after each batch, from the high watermark its fetch saw; but a partition whose
+        records are not being handled (a handler that hangs, a partition paused while it waits for a store)
+        fetches nothing, so only this keeps its lag growing for the alert to see."""
+        while True:
+            await asyncio.sleep(self._settings.consumer_lag_refresh_s)
+            assigned = list(consumer.assignment())
+            if not assigned:
+                continue
+            try:
+                ends = await consumer.end_offsets(assigned)
+                unknown = [tp for tp in assigned if tp not in self._committed]
+                starts = await consumer.beginning_offsets(unknown) if unknown else {}
+                for tp in unknown:
+                    committed = await consumer.committed(tp)
+                    self._committed.setdefault(tp, committed if committed is not None else starts[tp])
+            except KafkaError as exc:  # the broker away: the next round tries again
+                log.debug("lag not refreshed: %s", exc, extra={"group": self.group_id})
+                continue
+            for tp in assigned:
+                CONSUMER_LAG.labels(self.group_id, tp.topic, str(tp.partition)).set(
+                    max(0, ends[tp] - self._committed[tp])
+                )
 
     def _reap(self, consumer: AIOKafkaConsumer) -> None:
         """Resume the partitions whose records are all handled (if still ours)."""
@@ -262,6 +294,10 @@ class Consumer:
         await asyncio.gather(*tasks, return_exceptions=True)
         for partition in partitions:
             self.blocked.pop((partition.topic, partition.partition), None)
+            # Its next owner counts its lag from now on: a figure left here would be counted twice.
+            self._committed.pop(partition, None)
+            with contextlib.suppress(KeyError):
+                CONSUMER_LAG.remove(self.group_id, partition.topic, str(partition.partition))
 
     async def _handle_partition(
         self,
@@ -282,6 +318,7 @@ class Consumer:
         async with self._commit_lock:
             try:
                 await consumer.commit({partition: records[-1].offset + 1})
+                self._committed[partition] = records[-1].offset + 1
             except CommitFailedError as exc:
                 # The partition moved to another member mid-batch; it resumes from the last commit and
                 # the inbox skips what was already done.

@@ -96,6 +96,13 @@ class CommonSettings(BaseSettings):
         description="How long the broker may hold a worker's fetch while no new records arrive (Kafka's "
         "fetch.max.wait.ms): lower delivers events sooner, at the cost of more fetch requests while idle.",
     )
+    consumer_lag_refresh_s: float = Field(
+        default=15.0,
+        gt=0,
+        description="How often a worker asks the broker for its partitions' end offsets to export "
+        "mentornet_consumer_lag, also while nothing is handled (a hung handler, a partition waiting for a "
+        "store).",
+    )
     producer_linger_ms: int = Field(
         default=0,
         ge=0,
