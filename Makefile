@@ -204,7 +204,7 @@ XDIST_ARGS := -n $(TEST_WORKERS) --dist loadscope
 endif
 
 test: install tools lint
-	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -q $(XDIST_ARGS) $(PYTEST_ARGS)
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -q --durations=20 $(XDIST_ARGS) $(PYTEST_ARGS)
 
 # The unit tests alone, in one process: no broker, no PostgreSQL, no Redis, no process or tool started (the
 # pytest plugin marks `integration` what needs them; `e2e` and `chaos` are left out too). No tools, no lint.

