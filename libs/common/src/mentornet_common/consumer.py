@@ -51,7 +51,7 @@ from mentornet_common.contracts import TOPIC_IDENTITY, Event, OrgRegistered
 from mentornet_common.deadletters import FOR_GROUP
 from mentornet_common.envelope import Envelope, MalformedEvent
 from mentornet_common.faults import Backoff, transient
-from mentornet_common.inbox import InboxKey, already_handled, handled_among, record_handled
+from mentornet_common.inbox import claim
 from mentornet_common.kafka import dlq_topic, make_consumer
 from mentornet_common.telemetry import (
     CONSUMER_BLOCKED,
@@ -469,8 +469,8 @@ class Consumer:
     async def _in_one_transaction(self, tenant_id: str, items: list[_Work]) -> None:
         async with self._runtime.unit_of_work(tenant_id) as uow:
             keys = [item.inbox_key(self.group_id) for item in items]
-            done = await handled_among(uow.session, keys)
-            written: list[InboxKey] = []
+            # Claimed up front in the same transaction: if a handler fails, the claims roll back too.
+            todo = await claim(uow.session, keys)
             outcomes = []
             # One span per record: a record's handlers for this store follow each other in the batch.
             paired = zip(items, keys, strict=True)
@@ -478,17 +478,15 @@ class Consumer:
                 pairs = list(run)
                 with self._span(pairs[0][0].received):
                     for item, key in pairs:
-                        if key in done:
+                        if key not in todo:
                             outcomes.append((item, "duplicate"))
                             continue
+                        todo.discard(key)  # the same event twice in one batch has one effect
                         await item.handler(uow, item.received)
                         # The next handler sees the store as if this one had committed on its own (a row
                         # this one deleted is gone for it, not an object it could add back).
                         await uow.session.flush()
-                        done.add(key)  # the same event twice in one batch has one effect
-                        written.append(key)
                         outcomes.append((item, "processed"))
-            await record_handled(uow.session, written)
             await uow.commit()
         for item, outcome in outcomes:
             EVENTS_CONSUMED.labels(self.group_id, item.received.envelope.type, outcome).inc()
@@ -513,11 +511,10 @@ class Consumer:
                         return
                     tenant_id = store_of(received) if store_of else envelope.tenant_id
                     async with self._runtime.unit_of_work(tenant_id) as uow:
-                        if await already_handled(uow.session, consumer_name, envelope.source, envelope.id):
+                        if not await claim(uow.session, [(consumer_name, envelope.source, envelope.id)]):
                             EVENTS_CONSUMED.labels(self.group_id, envelope.type, "duplicate").inc()
                             return
                         await handler(uow, received)
-                        await record_handled(uow.session, [(consumer_name, envelope.source, envelope.id)])
                         await uow.commit()
                     EVENTS_CONSUMED.labels(self.group_id, envelope.type, "processed").inc()
                     return

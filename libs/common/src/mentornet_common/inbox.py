@@ -1,14 +1,18 @@
 """Inbox: a consumer records each event it handled in the same transaction as the effect.
 
-A redelivered event finds its row and is skipped, so at-least-once delivery has exactly-once effects.
+A redelivered event finds its row and is skipped, so at-least-once delivery has exactly-once effects. The
+consumer claims its events before handling them (:func:`claim`): one ``INSERT … ON CONFLICT DO NOTHING
+RETURNING`` answers which are new and writes their rows at once; a handler that fails rolls its claim back
+with its effect.
 """
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 
-from sqlalchemy import Table, bindparam, insert
-from sqlmodel import Field, SQLModel, select
+from sqlalchemy import Table, TextClause, bindparam, text
+from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
@@ -27,32 +31,35 @@ InboxKey = tuple[str, str, str]
 _TABLE: Table = InboxEntry.__table__  # type: ignore[attr-defined]
 
 
-async def already_handled(session: AsyncSession, consumer: str, source: str, event_id: str) -> bool:
-    """Whether this consumer's effect of this event is already committed."""
-    return bool(await handled_among(session, [(consumer, source, event_id)]))
+# Rows claimed by one statement at most; a larger batch takes several.
+CLAIM_ROWS = 64
 
 
-async def record_handled(session: AsyncSession, keys: list[InboxKey]) -> None:
-    """Write the inbox rows of ``keys`` in the session's transaction: one statement, not the ORM's unit of
-    work (nothing in the transaction reads them back as objects)."""
-    if keys:
-        now = datetime.now(UTC)
-        rows = [{"consumer": c, "source": s, "event_id": e, "processed_at": now} for c, s, e in keys]
-        await session.exec(insert(_TABLE), params=rows)
+@functools.cache
+def _claim(count: int) -> TextClause:
+    """Insert ``count`` inbox rows, skipping those that exist, and answer the ones inserted. The same SQL
+    on SQLite (3.35 and later) and PostgreSQL, built once per row count; each time goes through its
+    column's type."""
+    values = ", ".join(f"(:c{n}, :s{n}, :e{n}, :t{n})" for n in range(count))
+    sql = (
+        f"INSERT INTO {_TABLE.name} (consumer, source, event_id, processed_at) VALUES {values} "
+        "ON CONFLICT DO NOTHING RETURNING consumer, source, event_id"
+    )
+    return text(sql).bindparams(*(bindparam(f"t{n}", type_=_TABLE.c.processed_at.type) for n in range(count)))
 
 
-# Built once: a Core statement on the table (no ORM entity to load) with the ids as one expanding
-# parameter, so each batch's check is one cached statement whatever its size.
-_HANDLED = select(_TABLE.c.consumer, _TABLE.c.source, _TABLE.c.event_id).where(
-    _TABLE.c.event_id.in_(bindparam("event_ids", expanding=True))
-)
-
-
-async def handled_among(session: AsyncSession, keys: list[InboxKey]) -> set[InboxKey]:
-    """Which of ``keys`` (consumer, source, event id) are already handled: one query for a whole batch."""
-    if not keys:
-        return set()
-    ids = sorted({event_id for _, _, event_id in keys})
-    rows = await session.exec(_HANDLED, params={"event_ids": ids})
-    wanted = set(keys)
-    return {key for key in ((c, s, e) for c, s, e in rows.all()) if key in wanted}
+async def claim(session: AsyncSession, keys: list[InboxKey]) -> set[InboxKey]:
+    """Record ``keys`` as handled in the session's transaction and answer those that were not already:
+    the events to handle now. One statement per :data:`CLAIM_ROWS` keys; the transaction must commit only
+    once their effects are written (or roll back, which un-claims them)."""
+    unique = list(dict.fromkeys(keys))
+    now = datetime.now(UTC)
+    claimed: set[InboxKey] = set()
+    for first in range(0, len(unique), CLAIM_ROWS):
+        chunk = unique[first : first + CLAIM_ROWS]
+        params: dict[str, object] = {}
+        for n, (consumer, source, event_id) in enumerate(chunk):
+            params |= {f"c{n}": consumer, f"s{n}": source, f"e{n}": event_id, f"t{n}": now}
+        rows = await session.exec(_claim(len(chunk)), params=params)  # type: ignore[call-overload]
+        claimed |= {(c, s, e) for c, s, e in rows.all()}
+    return claimed
