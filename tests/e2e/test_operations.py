@@ -159,7 +159,9 @@ async def test_every_service_is_ready_in_one_answer_and_reports_its_state(system
         assert lag.status_code == 200, lag.text
         rows = lag.json()["items"]
         assert {r["group"] for r in rows} == {"matching"}
-        assert {"mentornet.asks", "mentornet.identity"} <= {r["topic"] for r in rows}
+        assert {"mentornet.asks", "mentornet.identity", "mentornet.redrive.matching"} <= {
+            r["topic"] for r in rows
+        }
         for r in rows:
             assert r["lag"] == max(0, r["end"] - r["committed"])
         assert (

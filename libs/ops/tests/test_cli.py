@@ -173,6 +173,8 @@ async def test_consumer_lag_per_group_and_partition(env: CommonSettings) -> None
     output = await ainvoke("lag")
     matching_asks = [line for line in output.splitlines() if "matching" in line and "mentornet.asks" in line]
     assert matching_asks and matching_asks[0].split("│")[-2].strip() == "3"
+    # and the group's own redrive topic, where its dead letters come back
+    assert any("matching" in line and redrive_topic(env, "matching") in line for line in output.splitlines())
 
 
 def ask_created(ask_id: str) -> AskCreated:

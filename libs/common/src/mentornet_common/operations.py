@@ -29,7 +29,7 @@ from mentornet_common.auth import Principal, operator
 from mentornet_common.contracts import TOPIC_IDENTITY
 from mentornet_common.deadletters import REDRIVES, DeadLetter, drop, find, list_dead_letters, replay
 from mentornet_common.http import RuntimeDep, readiness
-from mentornet_common.kafka import connection, dlq_topic
+from mentornet_common.kafka import connection, dlq_topic, redrive_topic
 from mentornet_common.openapi import problems
 from mentornet_common.outbox import OutboxMessage
 from mentornet_common.pagination import Limit, Offset, page
@@ -220,15 +220,18 @@ async def outbox_backlog(stores: TenantStores, tenant: str, now: datetime) -> Ou
 
 
 async def group_lag(settings: CommonSettings, group: str, topics: Iterable[str]) -> list[LagOut]:
-    """How far one consumer group is behind on each partition of ``topics`` (unprefixed names)."""
+    """How far one consumer group is behind on each partition of ``topics`` (unprefixed names) and of its own
+    redrive topic, where its dead letters are replayed."""
+    names = [settings.topic(topic) for topic in topics]
+    names += [redrive_topic(settings, group)] if names else []
     consumer = AIOKafkaConsumer(**connection(settings), group_id=group, enable_auto_commit=False)
     await consumer.start()
     try:
         await consumer.topics()  # fetches the cluster's metadata
         partitions = [
-            TopicPartition(settings.topic(topic), p)
-            for topic in topics
-            for p in sorted(consumer.partitions_for_topic(settings.topic(topic)) or ())
+            TopicPartition(topic, p)
+            for topic in names
+            for p in sorted(consumer.partitions_for_topic(topic) or ())
         ]
         ends = await consumer.end_offsets(partitions) if partitions else {}
         rows = []
