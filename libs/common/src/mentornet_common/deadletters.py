@@ -60,7 +60,7 @@ class DeadLetter:
     def legacy(self) -> bool:
         """Parked on a shared ``<topic>.dlq`` before ADR 0015 (which every group consuming the topic could
         write)."""
-        return self.topic.endswith(DLQ_SUFFIX)
+        return DLQ_TOPIC not in self.topic and self.topic.endswith(DLQ_SUFFIX)
 
     @property
     def group(self) -> str | None:

@@ -42,12 +42,6 @@ def legacy_dlq_topic(topic: str) -> str:
     return f"{topic}{DLQ_SUFFIX}"
 
 
-def group_of_dlq_topic(settings: CommonSettings, topic: str) -> str | None:
-    """The consumer group whose dead-letter topic ``topic`` is (None for any other topic)."""
-    head = settings.topic(DLQ_TOPIC)
-    return (topic.removeprefix(head) or None) if topic.startswith(head) else None
-
-
 def is_dead_letter_topic(topic: str) -> bool:
     """Whether ``topic`` is a dead-letter topic: a group's own, or a legacy shared one."""
     return DLQ_TOPIC in topic or topic.endswith(DLQ_SUFFIX)
