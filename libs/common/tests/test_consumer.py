@@ -430,6 +430,10 @@ async def test_a_dead_letter_that_can_heal_is_redriven_by_itself_and_one_that_ca
     FIXED.set()  # the cause goes away (a fix deployed)
     try:
         assert await redrive.tick(datetime.now(UTC) + timedelta(seconds=61)) == 1
+        # on the group's own redrive topic, for it alone (no other group reads that topic)
+        (again,) = await read_all(settings.kafka_bootstrap_servers, worker.redrive_topic, expect=1)
+        assert (header(again, "ce_id"), header(again, FOR_GROUP)) == (failing.id, "probe-worker")
+        assert header(again, ORIGINAL_TOPIC) == topic and header(again, REDRIVES) == "1"
 
         async def healed() -> bool:
             return "ask_healed" in await effects(worker, "org_a")
