@@ -26,9 +26,9 @@ from .test_deploy import SERVICES, nginx_routes, routed_to
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = "https://mentornet.example.org"
-REF = "mentornet.asks.dlq:0:7"
+REF = "mentornet.dlq.matching:0:7"
 LETTER = {
-    "ref": REF, "topic": "mentornet.asks.dlq", "partition": 0, "offset": 7,
+    "ref": REF, "topic": "mentornet.dlq.matching", "partition": 0, "offset": 7,
     "original_topic": "mentornet.asks",
     "type": "mentornet.ask-created.v1", "tenant": "org_1", "group": "matching", "handler": "propose",
     "reason": "handler", "error": "boom", "failed_at": "2026-12-06T08:00:00+00:00", "redrives": 0,

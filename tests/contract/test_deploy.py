@@ -19,7 +19,10 @@ import pytest
 import yaml
 from fastapi.routing import iter_route_contexts
 
+from mentornet_common.contracts import CONSUMER_GROUPS, TOPICS
 from mentornet_common.entrypoint import ROLES, resolve
+from mentornet_common.kafka import group_topics, legacy_dlq_topic
+from mentornet_common.settings import CommonSettings
 from mentornet_devkit.apps import build_app
 from mentornet_devkit.pytest_plugin import require_tool
 
@@ -391,11 +394,15 @@ def test_production_runs_kafka_through_strimzi_with_replicated_topics() -> None:
     assert pool["spec"]["replicas"] == 3 and set(pool["spec"]["roles"]) == {"controller", "broker"}
     assert kafka["spec"]["kafka"]["config"]["min.insync.replicas"] == 2
     topics = {o["spec"]["topicName"]: o["spec"] for o in objects if o["kind"] == "KafkaTopic"}
-    for name in ("identity", "profiles", "asks", "matches", "sessions", "feedback"):
-        for topic in (f"mentornet.{name}", f"mentornet.{name}.dlq"):
-            assert topics[topic]["replicas"] == 3, topic
-            assert topics[topic]["partitions"] >= 3, topic
-            assert topics[topic]["config"]["min.insync.replicas"] == 2
+    # every event topic, every consumer group's dead-letter and redrive topic (ADR 0015), and the legacy
+    # shared dead-letter topics, kept until the letters left on them are settled
+    declared = [*TOPICS, *group_topics(CommonSettings(topic_prefix=""), CONSUMER_GROUPS)]
+    declared += [legacy_dlq_topic(t) for t in TOPICS]
+    assert set(topics) == set(declared)
+    for topic in declared:
+        assert topics[topic]["replicas"] == 3, topic
+        assert topics[topic]["partitions"] >= 3, topic
+        assert topics[topic]["config"]["min.insync.replicas"] == 2
 
 
 def test_the_gateway_never_passes_on_a_forwarded_for_the_client_wrote() -> None:

@@ -1,5 +1,6 @@
-"""The Strimzi KafkaUsers grant each service exactly what its code publishes and consumes, and the
-production overlay gives each service's pods its own certificate to connect with."""
+"""The Strimzi KafkaUsers grant each service exactly what its code publishes and consumes, no principal
+may write another consumer group's dead-letter or redrive topic (ADR 0015), and the production overlay
+gives each service's pods its own certificate to connect with."""
 
 from __future__ import annotations
 
@@ -11,11 +12,23 @@ from typing import Any
 import pytest
 import yaml
 
-from mentornet_common.contracts import REGISTRY, TOPICS
+from mentornet_common.contracts import CONSUMER_GROUPS, REGISTRY, TOPICS
+from mentornet_common.kafka import (
+    dlq_topic,
+    group_topics,
+    is_dead_letter_topic,
+    legacy_dlq_topic,
+    redrive_topic,
+)
+from mentornet_common.redrive import redrive_group
+from mentornet_common.settings import CommonSettings
 from mentornet_devkit.pytest_plugin import require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("identity", "profiles", "matching", "sessions", "feedback", "streams")
+# Topic names as production spells them (no prefix), from the functions the consumer uses.
+NAMES = CommonSettings(topic_prefix="")
+OPERATOR = "mentornet-operator"
 
 
 def users() -> dict[str, dict[str, Any]]:
@@ -44,10 +57,22 @@ def needs(service: str) -> set[tuple[str, str, str]]:
     read = {cls.topic for cls in handlers}
     needed = {("topic", t, op) for t in written for op in ("Write", "Describe")}
     needed |= {("topic", t, op) for t in read for op in ("Read", "Describe")}
-    needed |= {("topic", f"{t}.dlq", op) for t in read for op in ("Write", "Describe")}
-    if read:
-        needed.add(("group", service, "Read"))
+    if read:  # its consumer group, named as the service (the worker's Consumer), and its redrive policy
+        own = group_topics(NAMES, [service])
+        needed |= {("topic", t, op) for t in own for op in ("Read", "Write", "Describe")}
+        needed |= {("group", service, "Read"), ("group", redrive_group(service), "Read")}
     return needed
+
+
+def writers(topic: str) -> set[str]:
+    return {name for name, user in users().items() if ("topic", topic, "Write") in grants(user)}
+
+
+def test_every_consumer_group_of_the_code_is_declared() -> None:
+    groups = {
+        s for s in SERVICES if any(t == "group" and n == s for t, n, _ in grants(users()[f"mentornet-{s}"]))
+    }
+    assert groups == set(CONSUMER_GROUPS)
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -55,6 +80,38 @@ def test_each_service_may_do_exactly_what_its_code_does(service: str) -> None:
     user = users()[f"mentornet-{service}"]
     assert user["spec"]["authentication"]["type"] == "tls"
     assert grants(user) == needs(service)
+
+
+def test_no_principal_may_write_another_groups_dead_letter_or_redrive_topic() -> None:
+    """The forging attack: were a dead-letter topic shared by every group consuming a topic (``<topic>.dlq``),
+    service A could park a letter there naming group B, and B's redrive would replay it into B's handlers.
+    Each dead-letter or redrive topic any service may write is its own group's, and none is written by two
+    services; only the consortium operator's user writes every group's."""
+    for name, user in users().items():
+        if name == OPERATOR:
+            continue
+        service = name.removeprefix("mentornet-")
+        own = set(group_topics(NAMES, [service])) if service in CONSUMER_GROUPS else set()
+        for kind, topic, operation in grants(user):
+            if kind == "topic" and operation in ("Write", "Read") and topic not in TOPICS:
+                assert topic in own, f"{name} may {operation} {topic}, which is not its own group's"
+    for topic in {t for user in users().values() for kind, t, op in grants(user) if op == "Write"}:
+        services = writers(topic) - {OPERATOR}
+        assert len(services) <= 1, f"{topic} is written by {sorted(services)}"
+    for group in CONSUMER_GROUPS:
+        for topic in (dlq_topic(NAMES, group), redrive_topic(NAMES, group)):
+            assert writers(topic) - {OPERATOR} == {f"mentornet-{group}"}, topic
+
+
+def test_the_operator_settles_and_replays_dead_letters_and_writes_no_event_topic() -> None:
+    granted = grants(users()[OPERATOR])
+    legacy = {legacy_dlq_topic(t) for t in TOPICS}
+    letters = {dlq_topic(NAMES, g) for g in CONSUMER_GROUPS} | legacy
+    redrives = {redrive_topic(NAMES, g) for g in CONSUMER_GROUPS}
+    assert {n for t, n, op in granted if t == "topic" and op == "Read"} == letters
+    assert {n for t, n, op in granted if t == "topic" and op == "Write"} == letters | redrives
+    assert all(is_dead_letter_topic(n) or n in redrives for _, n, _ in granted)
+    assert not any(t == "group" for t, _, _ in granted)
 
 
 def test_a_trusted_consortium_system_reads_every_topic_and_writes_nothing() -> None:

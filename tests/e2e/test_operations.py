@@ -94,7 +94,9 @@ async def test_only_an_operator_may_call_the_operator_api(system: System) -> Non
                 ("GET", service, f"/v1/operations/{service}/dead-letters"),
                 ("POST", service, f"/v1/operations/{service}/dead-letters/replay"),
             ]
-        calls.append(("POST", "matching", "/v1/operations/matching/dead-letters/mentornet.asks.dlq:0:0/drop"))
+        calls.append(
+            ("POST", "matching", "/v1/operations/matching/dead-letters/mentornet.dlq.matching:0:0/drop")
+        )
         for method, service, path in calls:
             anonymous = await http.request(method, url(system, service, path))
             assert anonymous.status_code == 401, (path, anonymous.text)
@@ -157,7 +159,9 @@ async def test_every_service_is_ready_in_one_answer_and_reports_its_state(system
         assert lag.status_code == 200, lag.text
         rows = lag.json()["items"]
         assert {r["group"] for r in rows} == {"matching"}
-        assert {"mentornet.asks", "mentornet.identity"} <= {r["topic"] for r in rows}
+        assert {"mentornet.asks", "mentornet.identity", "mentornet.redrive.matching"} <= {
+            r["topic"] for r in rows
+        }
         for r in rows:
             assert r["lag"] == max(0, r["end"] - r["committed"])
         assert (
@@ -219,7 +223,7 @@ async def test_a_dead_letter_is_listed_shown_replayed_and_dropped_through_the_ap
         await eventually(matching_parked_it, timeout_s=30, what="matching's dead letter")
         (letter,) = parked
         assert letter["group"] == "matching" and letter["reason"] == "malformed"
-        assert letter["topic"] == "mentornet.asks.dlq" and letter["original_topic"] == "mentornet.asks"
+        assert letter["topic"] == "mentornet.dlq.matching" and letter["original_topic"] == "mentornet.asks"
         assert letter["text"] == "this is not an event" and letter["payload"] is None
         assert letter["headers"]["dlq_consumer_group"] == "matching"
 
@@ -230,11 +234,15 @@ async def test_a_dead_letter_is_listed_shown_replayed_and_dropped_through_the_ap
         assert replayed.status_code == 200, replayed.text
         assert replayed.json() == {"service": "matching", "count": 1, "refs": [ref]}
 
-        # back on its topic, addressed to matching alone, and no longer listed as parked
-        records = await read_all(system.bootstrap, "mentornet.asks", expect=10_000, timeout_s=3)
+        # on matching's own redrive topic (never back on mentornet.asks, which matching may not write),
+        # addressed to matching alone, and no longer listed as parked
+        records = await read_all(system.bootstrap, "mentornet.redrive.matching", expect=10_000, timeout_s=3)
         again = [r for r in records if header(r, "dlq_replayed_from") == ref]
         assert len(again) == 1 and again[0].key == key and again[0].value == b"this is not an event"
         assert header(again[0], "mentornet_redrive_for") == "matching"
+        assert header(again[0], "mentornet_original_topic") == "mentornet.asks"
+        records = await read_all(system.bootstrap, "mentornet.asks", expect=10_000, timeout_s=3)
+        assert not [r for r in records if header(r, "dlq_replayed_from") == ref]
         gone = await http.get(
             url(system, "matching", f"/v1/operations/matching/dead-letters/{ref}"), headers=ops
         )
@@ -254,7 +262,8 @@ async def test_a_dead_letter_is_listed_shown_replayed_and_dropped_through_the_ap
         assert dropped.status_code == 200 and dropped.json()["count"] == 1
         assert await letters_of(http, system, ops, "matching", key) == []
 
-        # the other groups that read mentornet.asks parked it too; theirs are dropped, for the next tests
+        # the other groups that read mentornet.asks parked it too, each once on its own topic (matching's
+        # replay never reached them); theirs are dropped, for the next tests
         for service in READING_ASKS:
             if service == "matching":
                 continue
@@ -264,6 +273,7 @@ async def test_a_dead_letter_is_listed_shown_replayed_and_dropped_through_the_ap
                 return bool(parked)
 
             await eventually(parked_by, timeout_s=30, what=f"{service}'s dead letter")
+            assert [x["topic"] for x in parked] == [f"mentornet.dlq.{service}"]
             for x in parked:
                 path = f"/v1/operations/{service}/dead-letters/{x['ref']}/drop"
                 assert (await http.post(url(system, service, path), headers=ops)).status_code == 200
@@ -348,6 +358,10 @@ async def test_the_command_replays_a_dead_letter_through_the_api(api_mode: str, 
     assert "malformed" in shown and "this is not an event" in shown
     replayed = await arun("dlq", "replay", letter["ref"], "--base-url", api_mode)
     assert "replayed 1 dead letter(s)" in replayed
+    records = await read_all(system.bootstrap, "mentornet.redrive.matching", expect=10_000, timeout_s=3)
+    assert [
+        header(r, "mentornet_redrive_for") for r in records if header(r, "dlq_replayed_from") == letter["ref"]
+    ] == ["matching"]
     missing = await arun("dlq", "drop", letter["ref"], "--base-url", api_mode, code=1)
     assert f"no such dead letters: {letter['ref']}" in missing
 

@@ -21,7 +21,7 @@ async def test_dead_letters_written_in_one_batch_are_all_listed(broker: Broker, 
         CommonSettings, {}, topic_prefix=topic_prefix, kafka_bootstrap_servers=broker.bootstrap_servers
     )
     await ensure_topics(settings, partitions=1)
-    dlq = dlq_topic(settings.topic("mentornet.asks"))
+    dlq = dlq_topic(settings, "matching")
     producer = make_producer(settings)
     await producer.start()
     try:

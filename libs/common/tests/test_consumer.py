@@ -14,9 +14,17 @@ from sqlmodel import select
 
 from mentornet_common.consumer import Consumer, Received, in_store
 from mentornet_common.contracts import AskClosed, AskCreated
-from mentornet_common.deadletters import FOR_GROUP, REDRIVES, drop, find, list_dead_letters, replay
+from mentornet_common.deadletters import (
+    FOR_GROUP,
+    ORIGINAL_TOPIC,
+    REDRIVES,
+    drop,
+    find,
+    list_dead_letters,
+    replay,
+)
 from mentornet_common.envelope import Envelope
-from mentornet_common.kafka import dlq_topic, ensure_topics
+from mentornet_common.kafka import dlq_topic, ensure_topics, is_dead_letter_topic
 from mentornet_common.outbox import OutboxMessage
 from mentornet_common.redrive import Redrive
 from mentornet_common.runtime import Runtime
@@ -109,7 +117,7 @@ def dead_letters(consumer: Consumer) -> list[Sent]:
     """What a consumer on an in-memory relay dead-lettered, oldest first."""
     relay = consumer._runtime.relay
     assert isinstance(relay, InMemoryRelay)
-    return [record for record in relay.memory.sent if record.topic.endswith(".dlq")]
+    return [record for record in relay.memory.sent if is_dead_letter_topic(record.topic)]
 
 
 async def effects(consumer: Consumer, tenant: str) -> list[str]:
@@ -166,7 +174,7 @@ async def test_poison_and_failing_messages_go_to_the_dlq_and_the_partition_moves
             as_record(good[2]),
         ],
     )
-    dead = await read_all(settings.kafka_bootstrap_servers, dlq_topic(topic), expect=2, timeout_s=30)
+    dead = await read_all(settings.kafka_bootstrap_servers, worker.dlq_topic, expect=2, timeout_s=30)
     await eventually(processed(worker, 4), what="the good messages after the bad ones")
 
     assert await effects(worker, "org_a") == ["ask_good_0", "ask_good_1", "ask_good_2"]
@@ -245,7 +253,7 @@ async def test_an_event_that_fails_in_a_batch_costs_the_others_in_its_store_noth
     assert await effects(worker, "org_a") == ["ask_fine_0", "ask_fine_1", "ask_fine_2"]
     assert await effects(worker, CONSORTIUM) == ["ask_fine_0", "ask_breaks", "ask_fine_1", "ask_fine_2"]
     (dead,) = dead_letters(worker)
-    assert dead.topic == dlq_topic(settings.topic("mentornet.asks"))
+    assert dead.topic == dlq_topic(settings, "probe-worker") == settings.topic("mentornet.dlq.probe-worker")
     assert (dead.header("ce_id"), dead.header("dlq_reason")) == (failing.id, "handler")
     assert dead.header("dlq_handler") == "close_ask_when_ask_created"
     assert dead.header("dlq_attempts") == str(settings.consumer_max_attempts)
@@ -346,7 +354,7 @@ async def test_operators_list_dead_letters_and_replay_them_once_the_cause_is_fix
     settings = worker._runtime.settings
     failing = Envelope.new(ask_created("ask_replayed", skills=["boom"]), "org_a")
     await produce(settings.kafka_bootstrap_servers, settings.topic("mentornet.asks"), [as_record(failing)])
-    await read_all(settings.kafka_bootstrap_servers, dlq_topic(settings.topic("mentornet.asks")), expect=1)
+    await read_all(settings.kafka_bootstrap_servers, worker.dlq_topic, expect=1)
 
     letters = await list_dead_letters(settings)
     assert [(dl.header("ce_id"), dl.original_topic) for dl in letters] == [
@@ -369,14 +377,20 @@ async def test_operators_list_dead_letters_and_replay_them_once_the_cause_is_fix
     assert (await effects(worker, CONSORTIUM)).count("ask_replayed") == 1
 
 
-def test_a_replay_goes_where_the_dead_letter_topics_name_says_whatever_its_headers_claim() -> None:
+def test_a_letters_group_is_the_one_whose_topic_it_is_on_whatever_its_headers_claim() -> None:
     from mentornet_common.deadletters import DeadLetter
 
     forged = DeadLetter(
-        "t1.mentornet.asks.dlq", 0, 7, b"k", b"{}",
-        (("dlq_original_topic", b"t1.mentornet.identity"), ("ce_type", b"mentornet.user-erased.v1")),
+        "t1.mentornet.dlq.matching", 0, 7, b"k", b"{}",
+        (("dlq_consumer_group", b"streams"), ("dlq_original_topic", b"t1.mentornet.asks")),
     )  # fmt: skip
-    assert forged.original_topic == "t1.mentornet.asks"
+    assert (forged.group, forged.legacy, forged.original_topic) == ("matching", False, "t1.mentornet.asks")
+    # On a legacy shared topic (before ADR 0015) the topic's name says where it came from.
+    legacy = DeadLetter(
+        "t1.mentornet.asks.dlq", 0, 7, b"k", b"{}",
+        (("dlq_original_topic", b"t1.mentornet.identity"), ("dlq_consumer_group", b"matching")),
+    )  # fmt: skip
+    assert (legacy.group, legacy.legacy, legacy.original_topic) == ("matching", True, "t1.mentornet.asks")
 
 
 def test_a_handler_may_change_another_orgs_store_only_when_the_events_tenant_takes_part_too() -> None:
@@ -407,15 +421,19 @@ async def test_a_dead_letter_that_can_heal_is_redriven_by_itself_and_one_that_ca
     await produce(
         settings.kafka_bootstrap_servers, topic, [as_record(failing), (b"{not json", poison_headers)]
     )
-    await read_all(settings.kafka_bootstrap_servers, dlq_topic(topic), expect=2)
+    await read_all(settings.kafka_bootstrap_servers, worker.dlq_topic, expect=2)
     before = {d: decided(d) for d in ("redriven", "never")}
-    redrive = Redrive(settings, "probe-worker", worker.topics)
+    redrive = Redrive(settings, "probe-worker")
     assert await redrive.tick() == 0  # parked less than a minute ago: not due yet
-    assert len(await list_dead_letters(settings, [dlq_topic(topic)])) == 2
+    assert len(await list_dead_letters(settings, [worker.dlq_topic])) == 2
 
     FIXED.set()  # the cause goes away (a fix deployed)
     try:
         assert await redrive.tick(datetime.now(UTC) + timedelta(seconds=61)) == 1
+        # on the group's own redrive topic, for it alone (no other group reads that topic)
+        (again,) = await read_all(settings.kafka_bootstrap_servers, worker.redrive_topic, expect=1)
+        assert (header(again, "ce_id"), header(again, FOR_GROUP)) == (failing.id, "probe-worker")
+        assert header(again, ORIGINAL_TOPIC) == topic and header(again, REDRIVES) == "1"
 
         async def healed() -> bool:
             return "ask_healed" in await effects(worker, "org_a")
@@ -426,7 +444,7 @@ async def test_a_dead_letter_that_can_heal_is_redriven_by_itself_and_one_that_ca
     # The handler that had succeeded the first time did not run again; the malformed record is left, and
     # is all that is still listed.
     assert (await effects(worker, CONSORTIUM)).count("ask_healed") == 1
-    (left,) = await list_dead_letters(settings, [dlq_topic(topic)])
+    (left,) = await list_dead_letters(settings, [worker.dlq_topic])
     assert left.value == b"{not json" and left.header("dlq_reason") == "malformed"
     assert {d: decided(d) - before[d] for d in before} == {"redriven": 1, "never": 1}
 
@@ -443,20 +461,123 @@ async def test_a_letter_that_keeps_failing_is_redriven_as_often_as_allowed_then_
     topic = settings.topic("mentornet.asks")
     failing = Envelope.new(ask_created("ask_stuck", skills=["boom"]), "org_a")
     await produce(settings.kafka_bootstrap_servers, topic, [as_record(failing)])
-    await read_all(settings.kafka_bootstrap_servers, dlq_topic(topic), expect=1)
-    redrive = Redrive(settings, "probe-worker", worker.topics)
+    await read_all(settings.kafka_bootstrap_servers, worker.dlq_topic, expect=1)
+    redrive = Redrive(settings, "probe-worker")
     later = datetime.now(UTC) + timedelta(seconds=61)
     assert await redrive.tick(later) == 1
 
     async def parked_again() -> bool:
-        letters = await list_dead_letters(settings, [dlq_topic(topic)])
+        letters = await list_dead_letters(settings, [worker.dlq_topic])
         return [letter.header(REDRIVES) for letter in letters] == ["1"]
 
     await eventually(parked_again, what="the redriven letter failing again")
     assert await redrive.tick(later + timedelta(hours=1)) == 0  # redriven once already: left to an operator
-    (left,) = await list_dead_letters(settings, [dlq_topic(topic)])
+    (left,) = await list_dead_letters(settings, [worker.dlq_topic])
     assert left.header("ce_id") == failing.id
 
     # The operator drops it: it is no longer listed, nor redriven.
     assert await drop(settings, [left]) == 1
-    assert await list_dead_letters(settings, [dlq_topic(topic)]) == []
+    assert await list_dead_letters(settings, [worker.dlq_topic]) == []
+
+
+SEEN_BY_ANOTHER_GROUP: list[str] = []
+
+
+async def remember_ask(uow: UnitOfWork, received: Received[AskCreated]) -> None:
+    """Another group's handler of the same events, which never fails."""
+    SEEN_BY_ANOTHER_GROUP.append(received.payload.ask_id)
+
+
+async def test_a_failing_handler_parks_in_its_groups_own_topic_and_a_replay_reaches_that_group_alone(
+    worker: Consumer,
+) -> None:
+    """ADR 0015: a group parks in a topic of its own, and its replays come back on another of its own; the
+    other group reading the same topic sees neither, and the inbox still makes a second replay a no-op."""
+    settings = worker._runtime.settings
+    topic = settings.topic("mentornet.asks")
+    SEEN_BY_ANOTHER_GROUP.clear()  # the test runs once per store backend
+    other = Consumer(worker._runtime, "probe-other", {AskCreated: [remember_ask]})
+    await other.start()
+    try:
+        failing = Envelope.new(ask_created("ask_own_letter", skills=["boom"]), "org_a")
+        await produce(settings.kafka_bootstrap_servers, topic, [as_record(failing)])
+        (dead,) = await read_all(settings.kafka_bootstrap_servers, worker.dlq_topic, expect=1)
+        assert worker.dlq_topic == settings.topic("mentornet.dlq.probe-worker")
+        assert (header(dead, "ce_id"), header(dead, "dlq_original_topic")) == (failing.id, topic)
+
+        async def seen_by_the_other() -> bool:
+            return "ask_own_letter" in SEEN_BY_ANOTHER_GROUP
+
+        await eventually(seen_by_the_other, what="the other group handling the event")
+        assert await list_dead_letters(settings, [other.dlq_topic]) == []  # the other group parked nothing
+        (letter,) = await list_dead_letters(settings, [worker.dlq_topic])
+        assert (letter.group, letter.original_topic) == ("probe-worker", topic)
+
+        FIXED.set()
+        assert await replay(settings, [letter]) == 1
+        (replayed,) = await read_all(settings.kafka_bootstrap_servers, worker.redrive_topic, expect=1)
+        assert header(replayed, FOR_GROUP) == "probe-worker" and header(replayed, ORIGINAL_TOPIC) == topic
+        assert header(replayed, "ce_id") == failing.id
+
+        async def handled() -> bool:
+            return "ask_own_letter" in await effects(worker, "org_a")
+
+        await eventually(handled, what="the replayed record handled by the group that parked it")
+        before = worker.processed
+        assert await replay(settings, [letter]) == 1  # replayed twice (two operators, or a redrive race)
+
+        async def handled_again() -> bool:
+            return worker.processed > before
+
+        await eventually(handled_again, what="the second replay handled")
+    finally:
+        FIXED.clear()
+        await other.stop()
+    # Each handler's effect once; the other group saw the event once (never a replay); nothing is listed.
+    assert (await effects(worker, "org_a")).count("ask_own_letter") == 1
+    assert (await effects(worker, CONSORTIUM)).count("ask_own_letter") == 1
+    assert SEEN_BY_ANOTHER_GROUP.count("ask_own_letter") == 1
+    assert await list_dead_letters(settings, [worker.dlq_topic, other.dlq_topic]) == []
+
+
+def misaddressed(group: str) -> float:
+    labels = {"group": group, "type": "mentornet.ask-created.v1", "outcome": "misaddressed"}
+    return REGISTRY.get_sample_value("mentornet_events_consumed_total", labels) or 0.0
+
+
+async def test_a_record_on_a_redrive_topic_not_addressed_to_its_group_is_ignored_and_counted(
+    worker: Consumer,
+) -> None:
+    """Defence in depth: only the group (and the operators) may write its redrive topic, but should anything
+    else be there — for another group, from a topic the group does not read, or addressed to no one — it
+    changes nothing."""
+    settings = worker._runtime.settings
+    await ensure_topics(settings, partitions=1, groups=[worker.group_id], events=False)
+    asks = settings.topic("mentornet.asks").encode()
+
+    def replayed(ask_id: str, *extra: tuple[str, bytes]) -> tuple[bytes, list[tuple[str, bytes]]]:
+        value, headers = as_record(Envelope.new(ask_created(ask_id), "org_a"))
+        return value, [*headers, *extra]
+
+    before = misaddressed(worker.group_id)
+    await produce(
+        settings.kafka_bootstrap_servers,
+        worker.redrive_topic,
+        [
+            replayed("ask_for_another", (FOR_GROUP, b"probe-other"), (ORIGINAL_TOPIC, asks)),
+            replayed(
+                "ask_from_elsewhere",
+                (FOR_GROUP, b"probe-worker"),
+                (ORIGINAL_TOPIC, settings.topic("mentornet.sessions").encode()),
+            ),
+            replayed("ask_for_no_one", (ORIGINAL_TOPIC, asks)),
+            replayed("ask_redriven", (FOR_GROUP, b"probe-worker"), (ORIGINAL_TOPIC, asks)),
+        ],
+    )
+
+    async def handled() -> bool:
+        return "ask_redriven" in await effects(worker, "org_a")
+
+    await eventually(handled, what="the replay addressed to the group handled")
+    assert await effects(worker, "org_a") == ["ask_redriven"]  # in order: the three before it were ignored
+    assert misaddressed(worker.group_id) - before == 3

@@ -21,7 +21,7 @@ from mentornet_common.consumer import Consumer
 from mentornet_common.contracts import AskCreated, OrgRegistered
 from mentornet_common.envelope import Envelope
 from mentornet_common.faults import Backoff, transient
-from mentornet_common.kafka import dlq_topic, ensure_topics
+from mentornet_common.kafka import ensure_topics
 from mentornet_common.runtime import Runtime
 from mentornet_common.settings import CommonSettings
 from mentornet_common.tenancy import StoreTenant, UnknownTenant
@@ -193,7 +193,7 @@ async def test_a_store_that_is_unavailable_for_a_while_is_waited_out_and_nothing
         transport=httpx.ASGITransport(app=probe_app([worker])), base_url="http://w"
     ) as w:
         assert (await w.get("/readyz")).json() == {"status": "ready", "consumer_groups": ["probe-worker"]}
-    assert await read_all(settings.kafka_bootstrap_servers, dlq_topic(topic), expect=0, timeout_s=1) == []
+    assert await read_all(settings.kafka_bootstrap_servers, worker.dlq_topic, expect=0, timeout_s=1) == []
 
 
 async def test_the_lag_of_a_partition_that_waits_keeps_being_exported(worker_of: Any, tmp_path: Path) -> None:
@@ -236,7 +236,7 @@ async def test_an_event_naming_an_org_nobody_registered_creates_no_store_and_is_
     topic = settings.topic("mentornet.asks")
     forged = Envelope.new(ask_created("ask_ghost", org="org_ghost"), "org_ghost")
     await produce(settings.kafka_bootstrap_servers, topic, [as_record(forged)])
-    (dead,) = await read_all(settings.kafka_bootstrap_servers, dlq_topic(topic), expect=1)
+    (dead,) = await read_all(settings.kafka_bootstrap_servers, worker.dlq_topic, expect=1)
     assert header(dead, "ce_id") == forged.id
     assert "no store is provisioned for tenant 'org_ghost'" in (header(dead, "dlq_error") or "")
     assert "org_ghost" not in await worker._runtime.stores.tenants()

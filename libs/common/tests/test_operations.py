@@ -60,10 +60,10 @@ CALLS = [
     ("GET", "/v1/operations/matching/outbox"),
     ("GET", "/v1/operations/matching/lag"),
     ("GET", "/v1/operations/matching/dead-letters"),
-    ("GET", "/v1/operations/matching/dead-letters/mentornet.asks.dlq:0:1"),
-    ("POST", "/v1/operations/matching/dead-letters/mentornet.asks.dlq:0:1/replay"),
+    ("GET", "/v1/operations/matching/dead-letters/mentornet.dlq.matching:0:1"),
+    ("POST", "/v1/operations/matching/dead-letters/mentornet.dlq.matching:0:1/replay"),
     ("POST", "/v1/operations/matching/dead-letters/replay"),
-    ("POST", "/v1/operations/matching/dead-letters/mentornet.asks.dlq:0:1/drop"),
+    ("POST", "/v1/operations/matching/dead-letters/mentornet.dlq.matching:0:1/drop"),
 ]
 
 

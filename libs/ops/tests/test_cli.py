@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from mentornet_ops import cli
 from mentornet_ops.cli import SERVICES, app
 from rich.console import Console
@@ -15,7 +16,7 @@ from typer.testing import CliRunner
 
 from mentornet_common.contracts import AskCreated
 from mentornet_common.envelope import Envelope
-from mentornet_common.kafka import dlq_topic, ensure_topics
+from mentornet_common.kafka import dlq_topic, ensure_topics, legacy_dlq_topic, redrive_topic
 from mentornet_common.migrations import alembic_migrator
 from mentornet_common.runtime import Runtime
 from mentornet_common.settings import CommonSettings
@@ -81,7 +82,7 @@ async def test_the_outbox_backlog_per_store(env: CommonSettings) -> None:
 async def test_dead_letters_are_listed_shown_and_replayed(env: CommonSettings) -> None:
     await ensure_topics(env, partitions=1)
     envelope = Envelope.new(ask_created("ask_parked"), "org_a")
-    dlq = dlq_topic(env.topic("mentornet.asks"))
+    dlq = dlq_topic(env, "matching")
     headers = [
         *envelope.headers(),
         ("dlq_error", b"RuntimeError: broken"),
@@ -97,18 +98,23 @@ async def test_dead_letters_are_listed_shown_and_replayed(env: CommonSettings) -
     assert (await asyncio.to_thread(runner.invoke, app, ["dlq", "replay", f"{dlq}:0:9"])).exit_code == 1
 
     await ainvoke("dlq", "replay", f"{dlq}:0:0")
-    replayed = await read_all(env.kafka_bootstrap_servers, env.topic("mentornet.asks"), expect=1)
+    # On matching's own redrive topic, which no other group reads; never on the original topic.
+    replayed = await read_all(env.kafka_bootstrap_servers, redrive_topic(env, "matching"), expect=1)
     assert [json.loads(r.value)["ask_id"] for r in replayed] == ["ask_parked"]
     assert ("ce_id", envelope.id.encode()) in replayed[0].headers
     assert ("mentornet_redrive_for", b"matching") in replayed[0].headers  # for the group that gave up
+    assert ("mentornet_original_topic", env.topic("mentornet.asks").encode()) in replayed[0].headers
     assert not any(k.startswith("dlq_error") for k, _ in replayed[0].headers)
+    assert (
+        await read_all(env.kafka_bootstrap_servers, env.topic("mentornet.asks"), expect=0, timeout_s=1) == []
+    )
     assert f"{dlq}:0:0" not in await ainvoke("dlq", "list")  # settled: no longer listed
 
 
 async def test_a_dead_letter_dropped_by_hand_is_no_longer_listed(env: CommonSettings) -> None:
     await ensure_topics(env, partitions=1)
     envelope = Envelope.new(ask_created("ask_dropped"), "org_a")
-    dlq = dlq_topic(env.topic("mentornet.asks"))
+    dlq = dlq_topic(env, "matching")
     headers = [
         *envelope.headers(),
         ("dlq_error", b"RuntimeError: broken"),
@@ -121,6 +127,42 @@ async def test_a_dead_letter_dropped_by_hand_is_no_longer_listed(env: CommonSett
     assert f"{dlq}:0:0" not in await ainvoke("dlq", "list")
 
 
+async def test_letters_left_on_a_legacy_shared_topic_are_listed_replayed_by_name_and_dropped(
+    env: CommonSettings, broker: Broker
+) -> None:
+    """After the upgrade to ADR 0015: what the groups parked on the shared `<topic>.dlq` stays reachable;
+    `--all` leaves it alone (its group is a header any reader of the topic could have written)."""
+    await ensure_topics(env, partitions=1)
+    legacy = legacy_dlq_topic(env.topic("mentornet.asks"))
+    admin = AIOKafkaAdminClient(bootstrap_servers=broker.bootstrap_servers)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(legacy, 1, 1)])
+    finally:
+        await admin.close()
+    old = [Envelope.new(ask_created(f"ask_old_{i}"), "org_a") for i in range(2)]
+    records = [
+        (e.value(), [*e.headers(), ("dlq_error", b"RuntimeError: old"), ("dlq_consumer_group", b"sessions")])
+        for e in old
+    ]
+    await produce(env.kafka_bootstrap_servers, legacy, records)
+
+    listed = await ainvoke("dlq", "list")
+    assert f"{legacy}:0:0" in listed and f"{legacy}:0:1" in listed and "sessions / None (legacy)" in listed
+    everything = await ainvoke("dlq", "replay", "--all")
+    assert "2 letter(s) on legacy <topic>.dlq topics left: replay them by name" in everything
+    assert "replayed 0 dead letter(s)" in everything
+
+    await ainvoke("dlq", "replay", f"{legacy}:0:0")
+    (replayed,) = await read_all(env.kafka_bootstrap_servers, redrive_topic(env, "sessions"), expect=1)
+    assert ("ce_id", old[0].id.encode()) in replayed.headers
+    assert ("mentornet_redrive_for", b"sessions") in replayed.headers
+    assert ("mentornet_original_topic", env.topic("mentornet.asks").encode()) in replayed.headers
+    assert "dropped 1 dead letter(s)" in await ainvoke("dlq", "drop", f"{legacy}:0:1")
+    listed = await ainvoke("dlq", "list")
+    assert f"{legacy}:0:0" not in listed and f"{legacy}:0:1" not in listed
+
+
 async def test_consumer_lag_per_group_and_partition(env: CommonSettings) -> None:
     await ensure_topics(env, partitions=1)
     await produce(
@@ -131,6 +173,8 @@ async def test_consumer_lag_per_group_and_partition(env: CommonSettings) -> None
     output = await ainvoke("lag")
     matching_asks = [line for line in output.splitlines() if "matching" in line and "mentornet.asks" in line]
     assert matching_asks and matching_asks[0].split("│")[-2].strip() == "3"
+    # and the group's own redrive topic, where its dead letters come back
+    assert any("matching" in line and redrive_topic(env, "matching") in line for line in output.splitlines())
 
 
 def ask_created(ask_id: str) -> AskCreated:

@@ -21,7 +21,8 @@ class DeadLetterDetail:
         topic (str): The dead-letter topic.
         partition (int):
         offset (int):
-        original_topic (str): Where a replay puts it back.
+        original_topic (str): The topic the group read it from; a replay reaches the group on its own redrive topic and
+            is handled as a record of this one.
         type_ (None | str): The event's CloudEvents type (`ce_type`).
         tenant (None | str): The org the event names (`ce_tenantid`).
         group (None | str): The consumer group that gave up on it.

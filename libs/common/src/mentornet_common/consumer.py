@@ -23,7 +23,12 @@ failed (:mod:`mentornet_common.faults`):
 - a store not provisioned yet (its ``org-registered`` may still be on its way): the same, for at most
   ``consumer_unknown_tenant_wait_s``, then dead-lettered;
 - the event or the handler (validation, a bug): ``consumer_max_attempts`` tries, then the record goes to
-  ``<topic>.dlq`` and the partition moves on.
+  the group's own dead-letter topic ``<prefix>mentornet.dlq.<group>`` and the partition moves on.
+
+The group also reads its own redrive topic ``<prefix>mentornet.redrive.<group>``, where its dead letters
+are replayed (ADR 0015): such a record is handled exactly as a record of the topic the group parked it
+from; one addressed to another group, or naming a topic this group does not read, is ignored and counted
+(``mentornet_events_consumed_total{outcome="misaddressed"}``).
 
 Nothing a handler raises stops the worker. ``org-registered`` from identity provisions the org's store in
 this service before any handler runs: it is the only event that creates a store.
@@ -48,11 +53,11 @@ from aiokafka.errors import CommitFailedError, KafkaError
 from opentelemetry import trace
 
 from mentornet_common.contracts import TOPIC_IDENTITY, Event, OrgRegistered
-from mentornet_common.deadletters import FOR_GROUP
+from mentornet_common.deadletters import FOR_GROUP, ORIGINAL_TOPIC
 from mentornet_common.envelope import Envelope, MalformedEvent
 from mentornet_common.faults import Backoff, transient
 from mentornet_common.inbox import claim
-from mentornet_common.kafka import dlq_topic, make_consumer
+from mentornet_common.kafka import dlq_topic, ensure_topics, make_consumer, redrive_topic
 from mentornet_common.telemetry import (
     CONSUMER_BLOCKED,
     CONSUMER_LAG,
@@ -159,6 +164,8 @@ class Consumer:
         self._topics = sorted(
             {self._settings.topic(cls.topic) for cls in handlers} | {self._settings.topic(TOPIC_IDENTITY)}
         )
+        self.dlq_topic = dlq_topic(self._settings, group_id)
+        self.redrive_topic = redrive_topic(self._settings, group_id)
         self._producer = runtime.relay.producer
         self._consumer: AIOKafkaConsumer | None = None
         self._task: asyncio.Task[None] | None = None
@@ -185,7 +192,7 @@ class Consumer:
 
     @property
     def topics(self) -> list[str]:
-        """The topics this group reads."""
+        """The event topics this group reads (besides its own redrive topic)."""
         return list(self._topics)
 
     def why_blocked(self) -> dict[str, str]:
@@ -196,8 +203,11 @@ class Consumer:
         backoff = 0.5
         while True:
             consumer = make_consumer(self._settings, self.group_id, ())
-            consumer.subscribe(self._topics, listener=_Revoked(self))
+            consumer.subscribe([*self._topics, self.redrive_topic], listener=_Revoked(self))
             try:
+                if self._settings.kafka_create_topics:
+                    # the group's own dead-letter and redrive topics (a group ensure_topics did not name)
+                    await ensure_topics(self._settings, partitions=1, groups=[self.group_id], events=False)
                 await consumer.start()
                 self._consumer = consumer
                 backoff = 0.5
@@ -360,8 +370,12 @@ class Consumer:
         nothing to do with. Provisions the store an ``org-registered`` names, and dead-letters a record
         that is malformed or whose handler chose a store the event may not change."""
         addressed = _header(record, FOR_GROUP)
+        if record.topic == self.redrive_topic and self._misaddressed(record, addressed):
+            EVENTS_CONSUMED.labels(self.group_id, _header(record, "ce_type") or "-", "misaddressed").inc()
+            return None
         if addressed is not None and addressed != self.group_id:
-            # A dead letter replayed for the group that gave up on it: this group has handled it already.
+            # A dead letter replayed on its original topic (before ADR 0015) for the group that gave up on
+            # it: this group has handled it already.
             EVENTS_CONSUMED.labels(self.group_id, _header(record, "ce_type") or "-", "ignored").inc()
             return None
         kind = _header(record, "ce_type")
@@ -397,6 +411,29 @@ class Consumer:
                 continue
             work.append(_Work(record, received, handler, tenant_id))
         return work
+
+    def _misaddressed(self, record: ConsumerRecord[bytes, bytes], addressed: str | None) -> bool:
+        """Whether a record on this group's redrive topic is not a replay of this group's own dead letter:
+        addressed to another group, or naming no topic this group reads. Only this group and the operators
+        may write the topic, so this is defence in depth: nothing else should ever be there."""
+        original = _header(record, ORIGINAL_TOPIC)
+        if addressed == self.group_id and original in self._topics:
+            return False
+        log.warning(
+            "ignored a record on %s for group %s from topic %s",
+            record.topic,
+            addressed,
+            original,
+            extra={"group": self.group_id, "topic": record.topic, "offset": record.offset},
+        )
+        return True
+
+    def _origin(self, record: ConsumerRecord[bytes, bytes]) -> str:
+        """The topic a record is handled as coming from: its own, or for a replay on this group's redrive
+        topic, the topic the group parked it from (checked by :meth:`_misaddressed`)."""
+        if record.topic == self.redrive_topic:
+            return _header(record, ORIGINAL_TOPIC) or record.topic
+        return str(record.topic)
 
     def _backoff(self) -> Backoff:
         """The waits between tries of one record's handlers (or one batch's)."""
@@ -581,16 +618,17 @@ class Consumer:
         attempts: int,
         reason: str = "handler",
     ) -> None:
-        """Park a record on the dead-letter topic; retry until the broker takes it so it is never lost.
-        ``reason``: ``malformed``, ``foreign-store`` (never heal), ``unknown-tenant`` or ``handler`` (may
-        heal: the redrive policy replays them)."""
+        """Park a record on the group's dead-letter topic; retry until the broker takes it so it is never
+        lost. ``reason``: ``malformed``, ``foreign-store`` (never heal), ``unknown-tenant`` or ``handler``
+        (may heal: the redrive policy replays them)."""
         error = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:2000]
+        origin = self._origin(record)
         headers = [(k, v) for k, v in (record.headers or ()) if not k.startswith("dlq_")]
         headers += [
             ("dlq_error", error.encode()),
             ("dlq_consumer_group", self.group_id.encode()),
             ("dlq_handler", handler.encode()),
-            ("dlq_original_topic", record.topic.encode()),
+            ("dlq_original_topic", origin.encode()),
             ("dlq_original_partition", str(record.partition).encode()),
             ("dlq_original_offset", str(record.offset).encode()),
             ("dlq_attempts", str(attempts).encode()),
@@ -601,9 +639,7 @@ class Consumer:
         while True:
             try:
                 producer = await self._producer()
-                await producer.send_and_wait(
-                    dlq_topic(record.topic), record.value, key=record.key, headers=headers
-                )
+                await producer.send_and_wait(self.dlq_topic, record.value, key=record.key, headers=headers)
                 break
             except (KafkaError, OSError) as send_error:
                 log.warning(
@@ -611,7 +647,7 @@ class Consumer:
                 )
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 10.0)
-        DEAD_LETTERS.labels(self.group_id, record.topic).inc()
+        DEAD_LETTERS.labels(self.group_id, origin).inc()
         EVENTS_CONSUMED.labels(self.group_id, _header(record, "ce_type") or "-", "dead_lettered").inc()
         log.error(
             "dead-lettered %s/%d@%d after %d attempt(s): %s",

@@ -22,6 +22,9 @@ TOPIC_MATCHES = "mentornet.matches"
 TOPIC_SESSIONS = "mentornet.sessions"
 TOPIC_FEEDBACK = "mentornet.feedback"
 TOPICS = (TOPIC_IDENTITY, TOPIC_PROFILES, TOPIC_ASKS, TOPIC_MATCHES, TOPIC_SESSIONS, TOPIC_FEEDBACK)
+# The services' consumer groups (each named as its service): each has a dead-letter and a redrive topic of
+# its own (ADR 0015), declared with the event topics (deploy/k8s/overlays/prod/topics.yaml).
+CONSUMER_GROUPS = ("profiles", "matching", "sessions", "feedback", "streams")
 
 Role = Literal["operator", "org_admin", "mentor", "member"]
 Scope = Literal["org", "consortium"]

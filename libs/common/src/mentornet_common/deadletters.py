@@ -1,9 +1,14 @@
-"""Dead letters: list what a consumer gave up on, put it back on its original topic, or drop it.
+"""Dead letters: list what a consumer gave up on, replay it for the group that parked it, or drop it.
 
-A replayed record keeps its CloudEvents id, so handlers that already succeeded skip it (inbox) and only
-the one that failed runs again; it is addressed to the consumer group that gave up on it
-(``mentornet_redrive_for``), so no other group sees it twice. Each group's redrive policy replays by
-itself what can heal (:mod:`mentornet_common.redrive`); an operator can still replay or drop by hand.
+Each consumer group parks in a dead-letter topic of its own, ``<prefix>mentornet.dlq.<group>``, and its
+replays go to a redrive topic of its own, ``<prefix>mentornet.redrive.<group>``, which only that group reads
+(ADR 0015): no other service may write either, so nothing another principal wrote is ever replayed into a
+group's handlers. A replayed record keeps its CloudEvents id, so handlers that already succeeded skip it
+(inbox) and only the one that failed runs again; the group's consumer handles it as a record of the topic
+the group itself recorded when parking it (``mentornet_original_topic``). Each group's redrive policy
+replays by itself what can heal (:mod:`mentornet_common.redrive`); an operator can still replay or drop by
+hand. Letters parked on the shared ``<topic>.dlq`` topics before the upgrade are still listed, replayed and
+dropped (``mentornet dlq`` in direct mode, with the operator's credentials: docs/operations.md).
 
 Every decision — replayed, dropped, redriven — is appended to the dead-letter topic itself as a marker
 record (no value; ``dlq_settles`` names the letter), so the topic stays the one log of what failed and what
@@ -19,7 +24,7 @@ from datetime import UTC, datetime
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from mentornet_common.kafka import DLQ_SUFFIX, connection, make_producer, read_from
+from mentornet_common.kafka import DLQ_SUFFIX, DLQ_TOPIC, connection, make_producer, read_from, redrive_topic
 from mentornet_common.settings import CommonSettings
 
 REPLAYED_FROM = "dlq_replayed_from"
@@ -27,6 +32,8 @@ REPLAYED_FROM = "dlq_replayed_from"
 # the redrive policy has replayed it.
 FOR_GROUP = "mentornet_redrive_for"
 REDRIVES = "mentornet_redrives"
+# On a replayed record: the topic the group read it from before parking it.
+ORIGINAL_TOPIC = "mentornet_original_topic"
 # On a marker record of a dead-letter topic: the letter it settles, and how.
 SETTLES = "dlq_settles"
 DECISION = "dlq_decision"
@@ -50,11 +57,29 @@ class DeadLetter:
         return None
 
     @property
+    def legacy(self) -> bool:
+        """Parked on a shared ``<topic>.dlq`` before ADR 0015 (which every group consuming the topic could
+        write)."""
+        return DLQ_TOPIC not in self.topic and self.topic.endswith(DLQ_SUFFIX)
+
+    @property
+    def group(self) -> str | None:
+        """The consumer group that parked it: the one whose dead-letter topic it is on. On a shared legacy
+        topic only the ``dlq_consumer_group`` header says so, which any writer of that topic could set."""
+        if self.legacy:
+            return self.header("dlq_consumer_group")
+        _, found, group = self.topic.rpartition(DLQ_TOPIC)
+        return group if found and group else None
+
+    @property
     def original_topic(self) -> str:
-        """Where a replay goes: the dead-letter topic's own name without ``.dlq``. The record's
-        ``dlq_original_topic`` header only informs: whoever can write to a dead-letter topic would otherwise
-        choose where an operator's replay publishes (any topic, any consumer's input)."""
-        return self.topic.removesuffix(DLQ_SUFFIX)
+        """The topic the group read it from: on a legacy topic its name without ``.dlq``; on a group's own
+        dead-letter topic what the group recorded when parking it (``dlq_original_topic``: no other service
+        may write that topic). Only informs a replay: it always goes to the group's redrive topic, and the
+        group handles it only if it names a topic the group reads."""
+        if self.legacy:
+            return self.topic.removesuffix(DLQ_SUFFIX)
+        return self.header("dlq_original_topic") or ""
 
     @property
     def ref(self) -> str:
@@ -68,14 +93,20 @@ class DeadLetter:
 
 
 async def dead_letter_topics(settings: CommonSettings) -> list[str]:
-    """Every dead-letter topic of this deployment (its topic prefix)."""
+    """Every dead-letter topic of this deployment (its topic prefix): each group's, and the shared legacy
+    ``<topic>.dlq`` ones left from before the upgrade."""
     admin = AIOKafkaAdminClient(**connection(settings))
     await admin.start()
     try:
         topics = await admin.list_topics()
     finally:
         await admin.close()
-    return sorted(t for t in topics if t.startswith(settings.topic_prefix) and t.endswith(DLQ_SUFFIX))
+    own = settings.topic(DLQ_TOPIC)
+    return sorted(
+        t
+        for t in topics
+        if t.startswith(own) or (t.startswith(settings.topic_prefix) and t.endswith(DLQ_SUFFIX))
+    )
 
 
 async def list_dead_letters(
@@ -120,23 +151,34 @@ def find(letters: list[DeadLetter], ref: str) -> DeadLetter | None:
     return next((letter for letter in letters if letter.ref == ref), None)
 
 
+class NotReplayable(ValueError):
+    """A letter that names no consumer group (a legacy letter without ``dlq_consumer_group``)."""
+
+
 async def replay(settings: CommonSettings, letters: Iterable[DeadLetter], decision: str = "replayed") -> int:
-    """Publish each letter again on its original topic, for the group that gave up on it, with its key,
-    value and CloudEvents headers; then mark it settled on its dead-letter topic."""
+    """Publish each letter on the redrive topic of the group that parked it, with its key, value and
+    CloudEvents headers, addressed to that group and naming the topic it came from; then mark it settled on
+    its dead-letter topic. Raises :class:`NotReplayable` (before publishing anything) for a letter that
+    names no group."""
+    chosen = list(letters)
+    if lost := [letter.ref for letter in chosen if not letter.group]:
+        raise NotReplayable(f"no consumer group named by {', '.join(lost)}: drop it instead")
     producer = make_producer(settings)
     await producer.start()
     count = 0
     try:
-        for letter in letters:
-            dropped = ("dlq_", FOR_GROUP, REDRIVES)
+        for letter in chosen:
+            group = str(letter.group)
+            dropped = ("dlq_", FOR_GROUP, REDRIVES, ORIGINAL_TOPIC)
             headers = [(k, v) for k, v in letter.headers if not k.startswith(dropped)]
             headers.append((REPLAYED_FROM, letter.ref.encode()))
             redrives = int(letter.header(REDRIVES) or 0) + (decision == "redriven")
             if redrives:
                 headers.append((REDRIVES, str(redrives).encode()))
-            if group := letter.header("dlq_consumer_group"):
-                headers.append((FOR_GROUP, group.encode()))
-            await producer.send_and_wait(letter.original_topic, letter.value, key=letter.key, headers=headers)
+            headers.append((FOR_GROUP, group.encode()))
+            headers.append((ORIGINAL_TOPIC, letter.original_topic.encode()))
+            target = redrive_topic(settings, group)
+            await producer.send_and_wait(target, letter.value, key=letter.key, headers=headers)
             await _settle(producer, letter, decision)
             count += 1
     finally:
@@ -163,7 +205,7 @@ async def _settle(producer: AIOKafkaProducer, letter: DeadLetter, decision: str)
         (SETTLES, letter.ref.encode()),
         (DECISION, decision.encode()),
         ("dlq_decided_at", datetime.now(UTC).isoformat().encode()),
-        ("dlq_consumer_group", (letter.header("dlq_consumer_group") or "").encode()),
+        ("dlq_consumer_group", (letter.group or "").encode()),
     ]
     await producer.send_and_wait(
         letter.topic, None, key=letter.key, headers=headers, partition=letter.partition

@@ -11,18 +11,45 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.helpers import create_ssl_context
 
-from mentornet_common.contracts import TOPICS
+from mentornet_common.contracts import CONSUMER_GROUPS, TOPICS
 from mentornet_common.settings import CommonSettings
 
 log = logging.getLogger(__name__)
 
+# Before ADR 0015 every group consuming ``<topic>`` parked in one shared ``<topic>.dlq``. Still listed,
+# replayed and dropped by ``mentornet dlq`` in direct mode, so letters parked before the upgrade are not lost.
 DLQ_SUFFIX = ".dlq"
+# Since ADR 0015 each consumer group parks in a topic of its own, and its replays come back on another
+# topic of its own: no other principal may write either (deploy/k8s/overlays/prod/kafka-users.yaml).
+DLQ_TOPIC = "mentornet.dlq."
+REDRIVE_TOPIC = "mentornet.redrive."
 TOPIC_EXISTS = 36
 
 
-def dlq_topic(topic: str) -> str:
-    """The dead-letter topic of a topic."""
+def dlq_topic(settings: CommonSettings, group: str) -> str:
+    """The dead-letter topic of consumer group ``group``: ``<prefix>mentornet.dlq.<group>``."""
+    return settings.topic(f"{DLQ_TOPIC}{group}")
+
+
+def redrive_topic(settings: CommonSettings, group: str) -> str:
+    """Where replays of ``group``'s dead letters go, which only ``group`` reads:
+    ``<prefix>mentornet.redrive.<group>``."""
+    return settings.topic(f"{REDRIVE_TOPIC}{group}")
+
+
+def legacy_dlq_topic(topic: str) -> str:
+    """The dead-letter topic every group consuming ``topic`` shared before ADR 0015: ``<topic>.dlq``."""
     return f"{topic}{DLQ_SUFFIX}"
+
+
+def is_dead_letter_topic(topic: str) -> bool:
+    """Whether ``topic`` is a dead-letter topic: a group's own, or a legacy shared one."""
+    return DLQ_TOPIC in topic or topic.endswith(DLQ_SUFFIX)
+
+
+def group_topics(settings: CommonSettings, groups: Iterable[str]) -> list[str]:
+    """The dead-letter and redrive topics of each of ``groups``."""
+    return [t for group in groups for t in (dlq_topic(settings, group), redrive_topic(settings, group))]
 
 
 def connection(settings: CommonSettings) -> dict[str, Any]:
@@ -72,12 +99,20 @@ def make_consumer(settings: CommonSettings, group_id: str, topics: Iterable[str]
     )
 
 
-async def ensure_topics(settings: CommonSettings, partitions: int = 3, replication: int = 1) -> list[str]:
-    """Create every mentornet topic and its dead-letter topic when missing; return the ones created.
+async def ensure_topics(
+    settings: CommonSettings,
+    partitions: int = 3,
+    replication: int = 1,
+    groups: Iterable[str] = CONSUMER_GROUPS,
+    events: bool = True,
+) -> list[str]:
+    """Create every mentornet topic (``events``) and the dead-letter and redrive topics of each of
+    ``groups`` when missing; return the ones created.
 
     Partitions and configs are set at creation: the embedded broker cannot change them afterwards.
     """
-    names = [settings.topic(t) for t in TOPICS] + [dlq_topic(settings.topic(t)) for t in TOPICS]
+    names = [settings.topic(t) for t in TOPICS] if events else []
+    names += group_topics(settings, groups)
     admin = AIOKafkaAdminClient(**connection(settings))
     await admin.start()
     try:

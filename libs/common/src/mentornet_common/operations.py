@@ -29,7 +29,7 @@ from mentornet_common.auth import Principal, operator
 from mentornet_common.contracts import TOPIC_IDENTITY
 from mentornet_common.deadletters import REDRIVES, DeadLetter, drop, find, list_dead_letters, replay
 from mentornet_common.http import RuntimeDep, readiness
-from mentornet_common.kafka import connection, dlq_topic
+from mentornet_common.kafka import connection, dlq_topic, redrive_topic
 from mentornet_common.openapi import problems
 from mentornet_common.outbox import OutboxMessage
 from mentornet_common.pagination import Limit, Offset, page
@@ -115,7 +115,10 @@ class DeadLetterOut(BaseModel):
     topic: str = Field(description="The dead-letter topic.")
     partition: int
     offset: int
-    original_topic: str = Field(description="Where a replay puts it back.")
+    original_topic: str = Field(
+        description="The topic the group read it from; a replay reaches the group on its own redrive topic "
+        "and is handled as a record of this one."
+    )
     type: str | None = Field(description="The event's CloudEvents type (`ce_type`).")
     tenant: str | None = Field(description="The org the event names (`ce_tenantid`).")
     group: str | None = Field(description="The consumer group that gave up on it.")
@@ -135,7 +138,7 @@ class DeadLetterOut(BaseModel):
             original_topic=letter.original_topic,
             type=letter.header("ce_type"),
             tenant=letter.header("ce_tenantid"),
-            group=letter.header("dlq_consumer_group"),
+            group=letter.group,
             handler=letter.header("dlq_handler"),
             reason=letter.header("dlq_reason") or "handler",
             error=letter.header("dlq_error"),
@@ -217,15 +220,18 @@ async def outbox_backlog(stores: TenantStores, tenant: str, now: datetime) -> Ou
 
 
 async def group_lag(settings: CommonSettings, group: str, topics: Iterable[str]) -> list[LagOut]:
-    """How far one consumer group is behind on each partition of ``topics`` (unprefixed names)."""
+    """How far one consumer group is behind on each partition of ``topics`` (unprefixed names) and of its own
+    redrive topic, where its dead letters are replayed."""
+    names = [settings.topic(topic) for topic in topics]
+    names += [redrive_topic(settings, group)] if names else []
     consumer = AIOKafkaConsumer(**connection(settings), group_id=group, enable_auto_commit=False)
     await consumer.start()
     try:
         await consumer.topics()  # fetches the cluster's metadata
         partitions = [
-            TopicPartition(settings.topic(topic), p)
-            for topic in topics
-            for p in sorted(consumer.partitions_for_topic(settings.topic(topic)) or ())
+            TopicPartition(topic, p)
+            for topic in names
+            for p in sorted(consumer.partitions_for_topic(topic) or ())
         ]
         ends = await consumer.end_offsets(partitions) if partitions else {}
         rows = []
@@ -240,12 +246,12 @@ async def group_lag(settings: CommonSettings, group: str, topics: Iterable[str])
 
 
 async def group_dead_letters(settings: CommonSettings, group: str, topics: Iterable[str]) -> list[DeadLetter]:
-    """The dead letters ``group`` parked and nobody settled yet, on the dead-letter topics of ``topics``."""
-    names = [dlq_topic(settings.topic(topic)) for topic in topics]
-    if not names:
+    """The dead letters ``group`` parked and nobody settled yet, on its own dead-letter topic (none for a
+    service that reads no ``topics``). Letters on the shared legacy ``<topic>.dlq`` topics are not read: the
+    service may not (docs/operations.md, upgrading)."""
+    if not list(topics):
         return []
-    letters = await list_dead_letters(settings, names)
-    return [letter for letter in letters if letter.header("dlq_consumer_group") == group]
+    return await list_dead_letters(settings, [dlq_topic(settings, group)])
 
 
 # the router -------------------------------------------------------------------------------------------------
@@ -351,7 +357,7 @@ def operations_router(own: str, handlers: Mapping[type[Any], Any]) -> APIRouter:
         operation_id="replayServiceDeadLetter",
         response_model=DeadLettersSettled,
         responses=problems((503, "The broker did not answer")),
-        summary="Put one dead letter back on its topic, for the group that gave up on it (operator)",
+        summary="Replay one dead letter for the group that gave up on it, on its redrive topic (operator)",
     )
     async def replay_letter(
         service: ServiceName, ref: Ref, runtime: RuntimeDep, _: Operator
@@ -366,7 +372,7 @@ def operations_router(own: str, handlers: Mapping[type[Any], Any]) -> APIRouter:
         operation_id="replayServiceDeadLetters",
         response_model=DeadLettersSettled,
         responses=problems((503, "The broker did not answer")),
-        summary="Put every dead letter of the service's group back on its topic (operator)",
+        summary="Replay every dead letter of the service's group, on its redrive topic (operator)",
     )
     async def replay_all(service: ServiceName, runtime: RuntimeDep, _: Operator) -> DeadLettersSettled:
         this(service)

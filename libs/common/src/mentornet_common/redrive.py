@@ -2,10 +2,11 @@
 
 A letter parked because its handler failed (a bug since fixed, data since corrected) or because its org
 was not registered yet may succeed later. Every ``dlq_redrive_interval_s`` the worker looks at its group's
-dead-letter topics from where it last stopped (the committed offsets of the group ``<group>.redrive``) and:
+own dead-letter topic ``<prefix>mentornet.dlq.<group>`` from where it last stopped (the committed offsets of
+the group ``<group>.redrive``) and:
 
-- replays each letter of its own group once it has been parked ``dlq_redrive_after_s`` (doubling with each
-  redrive) — addressed to its group only, so no other group sees it again — until it has been redriven
+- replays each letter once it has been parked ``dlq_redrive_after_s`` (doubling with each redrive) — on the
+  group's own redrive topic, so no other group sees it again (ADR 0015) — until it has been redriven
   ``dlq_redrive_times`` times; after that it stays parked for an operator;
 - leaves alone what can never heal: a malformed record, or an event that claimed another org's store;
 - skips letters an operator already replayed or dropped (``mentornet dlq``).
@@ -20,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -35,13 +35,18 @@ log = logging.getLogger(__name__)
 NEVER_HEAL = ("malformed", "foreign-store")
 
 
-class Redrive:
-    """The redrive policy of one consumer group over the dead-letter topics of the topics it reads."""
+def redrive_group(group_id: str) -> str:
+    """The consumer group whose committed offsets say where ``group_id``'s redrive policy stopped."""
+    return f"{group_id}.redrive"
 
-    def __init__(self, settings: CommonSettings, group_id: str, topics: Iterable[str]) -> None:
+
+class Redrive:
+    """The redrive policy of one consumer group over its own dead-letter topic."""
+
+    def __init__(self, settings: CommonSettings, group_id: str) -> None:
         self._settings = settings
         self.group_id = group_id
-        self._topics = sorted(dlq_topic(topic) for topic in topics)
+        self._topics = [dlq_topic(settings, group_id)]
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -70,7 +75,7 @@ class Redrive:
         moment = now or datetime.now(UTC)
         consumer = AIOKafkaConsumer(
             **connection(self._settings),
-            group_id=f"{self.group_id}.redrive",
+            group_id=redrive_group(self.group_id),
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             fetch_max_wait_ms=50,
@@ -124,8 +129,8 @@ class Redrive:
         return resume, replayed
 
     def _decision(self, letter: DeadLetter, settled: set[str], now: datetime) -> str:
-        if letter.settles or letter.ref in settled or letter.header("dlq_consumer_group") != self.group_id:
-            return "not-ours"  # a marker, settled by hand, or another group's letter
+        if letter.settles or letter.ref in settled or letter.group != self.group_id:
+            return "not-ours"  # a marker, or settled by hand (the topic holds this group's letters only)
         if (letter.header("dlq_reason") or "handler") in NEVER_HEAL:
             return "never"
         times = int(letter.header(REDRIVES) or 0)

@@ -37,7 +37,8 @@ EVENTS_PUBLISHED = Counter(
 )
 EVENTS_CONSUMED = Counter(
     "mentornet_events_consumed_total",
-    "Events a consumer group finished with, by outcome (processed, duplicate, ignored, dead_lettered)",
+    "Events a consumer group finished with, by outcome (processed, duplicate, ignored, dead_lettered, "
+    "misaddressed: on its redrive topic but not a replay of its own dead letter)",
     ["group", "type", "outcome"],
 )
 # Where an event's time goes: waiting to be handled (in the outbox, on the broker, in a fetch), then handled.

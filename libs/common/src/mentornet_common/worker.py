@@ -52,7 +52,7 @@ async def run_worker(
         await _ensure_topics_when_reachable(runtime, stop)
     await runtime.start()
     consumers.extend(build_consumers(runtime))
-    redrives = [Redrive(settings, consumer.group_id, consumer.topics) for consumer in consumers]
+    redrives = [Redrive(settings, consumer.group_id) for consumer in consumers]
     for consumer in consumers:
         await consumer.start()
     for redrive in redrives:

@@ -17,6 +17,7 @@ from typing import cast
 from aiokafka import AIOKafkaProducer
 
 from mentornet_common.envelope import Envelope, Headers
+from mentornet_common.kafka import is_dead_letter_topic
 from mentornet_common.outbox import OutboxRelay
 from mentornet_common.runtime import Runtime
 from mentornet_common.settings import CommonSettings
@@ -106,7 +107,7 @@ class InMemoryRelay(OutboxRelay):
         return [
             Envelope.from_record(record)
             for record in self.memory.sent
-            if (topic is None or record.topic == topic) and not record.topic.endswith(".dlq")
+            if (topic is None or record.topic == topic) and not is_dead_letter_topic(record.topic)
         ]
 
 

@@ -26,6 +26,7 @@ from typing import Any
 from mentornet_common.consumer import Consumer
 from mentornet_common.contracts import AskCreated, Event, MatchProposed
 from mentornet_common.envelope import Envelope
+from mentornet_common.kafka import is_dead_letter_topic
 from mentornet_devkit.apps import settings_class
 from mentornet_devkit.testing import Record, service_under_test
 
@@ -146,7 +147,7 @@ async def measure(
             f"batches of {batch} record(s); wall {1000 * wall / asks:.2f} ms per ask)"
         )
         assert under_test.relay is not None
-        dead = [sent for sent in under_test.relay.memory.sent if sent.topic.endswith(".dlq")]
+        dead = [sent for sent in under_test.relay.memory.sent if is_dead_letter_topic(sent.topic)]
         if dead:
             print(f"{service}: {len(dead)} record(s) dead-lettered: the figures above are not an ask's")
         if profiler is not None:

@@ -23,7 +23,15 @@ from rich.table import Table
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from mentornet_common.deadletters import REDRIVES, DeadLetter, drop, find, list_dead_letters, replay
+from mentornet_common.deadletters import (
+    REDRIVES,
+    DeadLetter,
+    NotReplayable,
+    drop,
+    find,
+    list_dead_letters,
+    replay,
+)
 from mentornet_common.idempotency import IdempotencyRecord
 from mentornet_common.inbox import InboxEntry
 from mentornet_common.migrations import alembic_migrator, migrate_all
@@ -292,7 +300,7 @@ def dlq_list(base_url: BaseUrlOption = None) -> None:
             letter.ref,
             letter.header("ce_type") or "?",
             letter.header("ce_tenantid") or "?",
-            f"{letter.header('dlq_consumer_group')} / {letter.header('dlq_handler')}",
+            f"{letter.group} / {letter.header('dlq_handler')}" + (" (legacy)" if letter.legacy else ""),
             letter.header("dlq_failed_at") or "",
             letter.header("dlq_reason") or "handler",
             letter.header(REDRIVES) or "0",
@@ -323,16 +331,27 @@ def dlq_replay(
     refs: Annotated[
         list[str] | None, typer.Argument(help="Dead letters to replay, as shown by `dlq list`.")
     ] = None,
-    all_: Annotated[bool, typer.Option("--all", help="Replay every dead letter.")] = False,
+    all_: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Replay every dead letter on the groups' own topics (those left on a legacy shared "
+            "`<topic>.dlq` only by name).",
+        ),
+    ] = False,
     base_url: BaseUrlOption = None,
 ) -> None:
-    """Put dead letters back on their original topics (after fixing what made them fail)."""
+    """Replay dead letters for the groups that parked them (after fixing what made them fail)."""
     if base_url:
         _dlq_settle_through_api(base_url, "replay", None if all_ else refs or [])
         return
     letters = _letters()
     if all_:
-        chosen = letters
+        # A legacy letter's group is only a header any service reading that topic could have written:
+        # an operator names each one after reading it (`dlq show`).
+        chosen = [letter for letter in letters if not letter.legacy]
+        if legacy := len(letters) - len(chosen):
+            console.print(f"{legacy} letter(s) on legacy <topic>.dlq topics left: replay them by name")
     else:
         chosen = [letter for ref in refs or [] if (letter := find(letters, ref)) is not None]
         missing = sorted(set(refs or []) - {letter.ref for letter in chosen})
@@ -343,7 +362,11 @@ def dlq_replay(
     with Progress(console=console) as progress:
         task = progress.add_task("replaying", total=len(chosen))
         for letter in chosen:
-            _run(replay(settings, [letter]))
+            try:
+                _run(replay(settings, [letter]))
+            except NotReplayable as exc:
+                console.print(str(exc))
+                raise typer.Exit(1) from exc
             progress.advance(task)
     console.print(f"replayed {len(chosen)} dead letter(s); consumers skip what they already handled")
 

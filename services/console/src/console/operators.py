@@ -144,7 +144,8 @@ async def _settle(request: Request, visit: Visit, service: str, path: str, actio
 
 @router.post("/dead-letters/{service}/replay")
 async def replay_all(request: Request, visit: SignedIn, service: str) -> Response:
-    """Every dead letter of the service's group back on its topic, as ``mentornet dlq replay --all``."""
+    """Every dead letter of the service's group replayed for it on its redrive topic, as
+    ``mentornet dlq replay --all``."""
     return await _settle(request, visit, service, "/replay", "replay")
 
 

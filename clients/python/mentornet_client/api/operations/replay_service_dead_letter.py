@@ -110,7 +110,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[DeadLettersSettled | Problem]:
-    """Put one dead letter back on its topic, for the group that gave up on it (operator)
+    """Replay one dead letter for the group that gave up on it, on its redrive topic (operator)
 
     Args:
         service (str): The service asked: identity, profiles, matching, sessions, feedback or
@@ -146,7 +146,7 @@ def sync(
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
 ) -> DeadLettersSettled | Problem | None:
-    """Put one dead letter back on its topic, for the group that gave up on it (operator)
+    """Replay one dead letter for the group that gave up on it, on its redrive topic (operator)
 
     Args:
         service (str): The service asked: identity, profiles, matching, sessions, feedback or
@@ -177,7 +177,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[DeadLettersSettled | Problem]:
-    """Put one dead letter back on its topic, for the group that gave up on it (operator)
+    """Replay one dead letter for the group that gave up on it, on its redrive topic (operator)
 
     Args:
         service (str): The service asked: identity, profiles, matching, sessions, feedback or
@@ -211,7 +211,7 @@ async def asyncio(
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
 ) -> DeadLettersSettled | Problem | None:
-    """Put one dead letter back on its topic, for the group that gave up on it (operator)
+    """Replay one dead letter for the group that gave up on it, on its redrive topic (operator)
 
     Args:
         service (str): The service asked: identity, profiles, matching, sessions, feedback or

@@ -107,7 +107,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[DeadLettersSettled | Problem]:
-    """Put every dead letter of the service's group back on its topic (operator)
+    """Replay every dead letter of the service's group, on its redrive topic (operator)
 
     Args:
         service (str): The service asked: identity, profiles, matching, sessions, feedback or
@@ -140,7 +140,7 @@ def sync(
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
 ) -> DeadLettersSettled | Problem | None:
-    """Put every dead letter of the service's group back on its topic (operator)
+    """Replay every dead letter of the service's group, on its redrive topic (operator)
 
     Args:
         service (str): The service asked: identity, profiles, matching, sessions, feedback or
@@ -168,7 +168,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[DeadLettersSettled | Problem]:
-    """Put every dead letter of the service's group back on its topic (operator)
+    """Replay every dead letter of the service's group, on its redrive topic (operator)
 
     Args:
         service (str): The service asked: identity, profiles, matching, sessions, feedback or
@@ -199,7 +199,7 @@ async def asyncio(
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
 ) -> DeadLettersSettled | Problem | None:
-    """Put every dead letter of the service's group back on its topic (operator)
+    """Replay every dead letter of the service's group, on its redrive topic (operator)
 
     Args:
         service (str): The service asked: identity, profiles, matching, sessions, feedback or
