@@ -80,7 +80,7 @@ class FakeApis:
             return httpx.Response(200, json=self.me)
         if (
             path.startswith("/v1/operations/")
-            or path in ("/v1/orgs", "/v1/orgs/org_new/users", "/v1/orgs/org_acme")
+            or path in ("/v1/orgs", "/v1/orgs/org_new/users", "/v1/orgs/org_acme", "/v1/orgs/org_new")
             or path.split("/")[-1] in ("suspend", "resume", "offboard")
         ):
             return self.operations(request)
@@ -152,6 +152,9 @@ class FakeApis:
             return httpx.Response(200, json={"items": [self.acme], "next_offset": None})
         if path == "/v1/orgs/org_acme":
             return httpx.Response(200, json=self.acme)
+        if path == "/v1/orgs/org_new":
+            new = {"id": "org_new", "slug": "new", "name": "New", "email_domains": ["new.example"]}
+            return httpx.Response(200, json=new | {"suspended_at": None})
         if path in ("/v1/orgs/org_acme/suspend", "/v1/orgs/org_acme/resume"):
             suspended = "2026-12-06T09:00:00Z" if path.endswith("suspend") else None
             self.acme = self.acme | {"suspended_at": suspended}
@@ -724,7 +727,13 @@ async def test_an_operator_registers_an_org_and_seats_its_first_admin_and_a_refu
         "/ops/orgs",
         data={"csrf_token": token, "slug": "new", "name": "New", "email_domains": "new.example, b.example"},
     )
-    assert registered.status_code == 303
+    assert (
+        registered.status_code == 303 and registered.headers["location"] == "/ops/orgs/org_new?done=register"
+    )
+    assert (
+        "Registered new: now seat its first org admin."
+        in (await browser.get(registered.headers["location"])).text
+    )
     (sent,) = apis.asked("/v1/orgs", "POST")[-1:]
     assert json.loads(sent.content)["email_domains"] == ["new.example", "b.example"]
     seated = await browser.post(
@@ -775,5 +784,8 @@ async def test_an_operator_suspends_resumes_and_offboards_an_org_only_once_its_s
         {"slug": "acne"},
         {"slug": "acme"},
     ]
-    assert "Offboarded acme: its 3 people" in (await browser.get(gone.headers["location"])).text
+    assert (
+        "Offboarded acme: the tokens of its 3 people are revoked"
+        in (await browser.get(gone.headers["location"])).text
+    )
     assert (await browser.post("/ops/orgs/org_acme/rename", data={"csrf_token": token})).status_code == 404

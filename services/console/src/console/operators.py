@@ -25,6 +25,7 @@ STORES_PAGES = 50  # each service's stores are read page by page, up to 10,000 o
 # identity answers an offboarding after every API has followed the org's revocations (about 6 s)
 OFFBOARD_WAIT_S = 60.0
 ORG_ACTIONS = {"suspend": "Suspended", "resume": "Resumed"}
+DONE = ORG_ACTIONS | {"register": "Registered"}
 
 
 def operator(visit: Visit) -> Visit:
@@ -241,7 +242,7 @@ async def register_org(request: Request, visit: SignedIn) -> Response:
         values = body | {"email_domains": ", ".join(domains)}
         return await _orgs(request, visit, 0, status_code=problem.status, problem=problem, form="org",
                            values=values)  # fmt: skip
-    return RedirectResponse(f"/ops/orgs?{urlencode({'registered': created.get('slug', '')})}", 303)
+    return RedirectResponse(f"/ops/orgs/{quote(str(created.get('id', '')), safe='')}?done=register", 303)
 
 
 @router.post("/orgs/admins")
@@ -258,10 +259,10 @@ async def seat_admin(request: Request, visit: SignedIn) -> Response:
     try:
         await apis.post("identity", f"/v1/orgs/{quote(org_id, safe='')}/users", visit.token, body)
     except ApiProblem as problem:
-        values = {"org_id": org_id, "email": body["email"], "name": body["name"]}
-        return await _orgs(request, visit, 0, status_code=problem.status, problem=problem, form="admin",
-                           values=values)  # fmt: skip
-    return RedirectResponse(f"/ops/orgs?{urlencode({'seated': body['email']})}", 303)
+        values = {"email": body["email"], "name": body["name"]}
+        return await _org(request, visit, org_id, status_code=problem.status, problem=problem, form="admin",
+                          values=values)  # fmt: skip
+    return RedirectResponse(f"/ops/orgs/{quote(org_id, safe='')}?{urlencode({'seated': body['email']})}", 303)
 
 
 async def _org(
@@ -271,9 +272,11 @@ async def _org(
     *,
     status_code: int = 200,
     problem: ApiProblem | None = None,
-    typed: str = "",
+    form: str = "",
+    values: dict[str, Any] | None = None,
 ) -> Response:
-    """One org: its registration and status, each service's store of it, suspend or resume, offboard."""
+    """One org: its registration and status, each service's store of it; seat an org admin, suspend or
+    resume it, offboard it. ``form``: the form ``problem`` answered, shown again with its ``values``."""
     apis: Apis = request.app.state.apis
     try:
         org = await apis.get("identity", f"/v1/orgs/{quote(org_id, safe='')}", visit.token)
@@ -284,7 +287,7 @@ async def _org(
     return render(
         request, "ops_org.html", status_code, visit=visit, org=org, stores=stores.get(str(org["id"]), {}),
         unanswered=unanswered, partial=partial, services=API_SERVICES, size=size, problem=problem,
-        errors=field_errors(problem), typed=typed, done=ORG_ACTIONS.get(done or ""),
+        errors=field_errors(problem), form=form, values=values or {}, done=DONE.get(done or ""),
     )  # fmt: skip
 
 
@@ -316,7 +319,8 @@ async def org_action(request: Request, visit: SignedIn, org_id: str, action: str
         gone = await apis.post("identity", path, visit.token, {"slug": typed}, wait_s=OFFBOARD_WAIT_S)
     except ApiProblem as problem:
         if problem.status == 422:
-            return await _org(request, visit, org_id, status_code=422, problem=problem, typed=typed)
+            return await _org(request, visit, org_id, status_code=422, problem=problem, form="offboard",
+                              values={"slug": typed})  # fmt: skip
         return error_page(request, problem, visit)
     query = urlencode({"offboarded": gone.get("slug", ""), "people": gone.get("people", 0)})
     return RedirectResponse(f"/ops/orgs?{query}", 303)
