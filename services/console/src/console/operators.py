@@ -1,7 +1,8 @@
 """The consortium operator's pages: the operations overview (every service's readiness, consumer lag, outbox
-backlog), the dead letters (browse, show, replay one or all of a service, drop one) and the member orgs (with
-each service's store of theirs; register one, seat its first org admin). Through the public operator API only
-(docs/operations.md "The operator API"), as the signed-in operator; anyone else is refused before any call."""
+backlog), the dead letters (browse, show, replay one or all of a service, drop one), the member orgs (with
+each service's store of theirs; register one) and each org's page (seat an org admin; suspend, resume, or
+offboard it once its slug is typed). Through the public operator API only (docs/operations.md "The operator
+API"), as the signed-in operator; anyone else is refused before any call."""
 
 from __future__ import annotations
 
