@@ -38,7 +38,7 @@ METHODS = ("get", "put", "post", "delete", "patch")
 OPERATION_ID = re.compile(
     r"^(get|list|create|register|replace|configure|save|delete|revoke|issue|start|finish|activate|deactivate"
     r"|erase|export|rotate|accept|decline|complete|cancel|reschedule|report|give|record|enable|redeliver"
-    r"|deliver|replay|drop|suspend|resume|find|disable)([A-Z][a-z0-9]*)+$"
+    r"|deliver|replay|drop|suspend|resume|offboard|find|disable)([A-Z][a-z0-9]*)+$"
 )
 
 

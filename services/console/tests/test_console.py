@@ -43,6 +43,10 @@ class FakeApis:
         self.identity_down = False
         self.me: dict[str, Any] = ME
         self.dead_letters: dict[str, dict[str, Any]] = {}
+        self.acme: dict[str, Any] = {
+            "id": "org_acme", "slug": "acme", "name": "Acme", "email_domains": ["acme.example"],
+            "suspended_at": None,
+        }  # fmt: skip
 
     def tokens(self) -> dict[str, Any]:
         self.issued += 1
@@ -74,7 +78,11 @@ class FakeApis:
             return httpx.Response(401, json={"title": "Unauthorized", "status": 401})
         if path == "/v1/me":
             return httpx.Response(200, json=self.me)
-        if path.startswith("/v1/operations/") or path == "/v1/orgs" or path == "/v1/orgs/org_new/users":
+        if (
+            path.startswith("/v1/operations/")
+            or path in ("/v1/orgs", "/v1/orgs/org_new/users", "/v1/orgs/org_acme", "/v1/orgs/org_new")
+            or path.split("/")[-1] in ("suspend", "resume", "offboard")
+        ):
             return self.operations(request)
         if path == "/v1/orgs/org_acme/clients" and request.method == "POST":
             asked = json.loads(request.content)
@@ -141,20 +149,26 @@ class FakeApis:
                 )
             return httpx.Response(201, json={"id": "org_new", "suspended_at": None, **asked})
         if path == "/v1/orgs":
+            return httpx.Response(200, json={"items": [self.acme], "next_offset": None})
+        if path == "/v1/orgs/org_acme":
+            return httpx.Response(200, json=self.acme)
+        if path == "/v1/orgs/org_new":
+            new = {"id": "org_new", "slug": "new", "name": "New", "email_domains": ["new.example"]}
+            return httpx.Response(200, json=new | {"suspended_at": None})
+        if path in ("/v1/orgs/org_acme/suspend", "/v1/orgs/org_acme/resume"):
+            suspended = "2026-12-06T09:00:00Z" if path.endswith("suspend") else None
+            self.acme = self.acme | {"suspended_at": suspended}
+            return httpx.Response(200, json=self.acme)
+        if path == "/v1/orgs/org_acme/offboard":
+            if json.loads(request.content).get("slug") != "acme":
+                message = "this is not the org's slug: nothing was changed"
+                return httpx.Response(
+                    422,
+                    json={"title": "Unprocessable Content", "status": 422, "detail": f"body.slug: {message}",
+                          "errors": [{"field": "body.slug", "message": message}]},
+                )  # fmt: skip
             return httpx.Response(
-                200,
-                json={
-                    "items": [
-                        {
-                            "id": "org_acme",
-                            "slug": "acme",
-                            "name": "Acme",
-                            "email_domains": ["acme.example"],
-                            "suspended_at": None,
-                        }
-                    ],
-                    "next_offset": None,
-                },
+                200, json={"org_id": "org_acme", "slug": "acme", "people": 3, "offboarded_at": "2026-12-06"}
             )
         if path == "/v1/orgs/org_new/users":
             return httpx.Response(201, json={"id": "usr_new", **json.loads(request.content), "active": True})
@@ -203,17 +217,13 @@ class FakeApis:
                     ],
                 },
             )
-        if rest == "/stores":
+        if rest == "/stores":  # two pages: the org's store is on the second
+            first = request.url.params.get("offset", "0") == "0"
+            store = {"tenant": "consortium", "backend": "sqlite", "size_bytes": 4096}
+            if not first:
+                store = {"tenant": "org_acme", "backend": "sqlite", "size_bytes": 3 * 1024 * 1024}
             return httpx.Response(
-                200,
-                json={
-                    "service": service,
-                    "next_offset": None,
-                    "items": [
-                        {"tenant": "consortium", "backend": "sqlite", "size_bytes": 4096},
-                        {"tenant": "org_acme", "backend": "sqlite", "size_bytes": 3 * 1024 * 1024},
-                    ],
-                },
+                200, json={"service": service, "next_offset": 200 if first else None, "items": [store]}
             )
         mine = {ref: d for ref, d in self.dead_letters.items() if d["service"] == service}
         if rest == "/dead-letters":
@@ -614,7 +624,13 @@ async def test_the_operator_pages_are_refused_to_anyone_but_an_operator_and_noth
     apis.me = ME | {"roles": ["member", "org_admin"]}
     await sign_in(browser)
     assert "/ops" not in (await browser.get("/")).text  # no link to them either
-    for page in ("/ops", "/ops/dead-letters", "/ops/orgs", "/ops/dead-letters/matching/x:0:1"):
+    for page in (
+        "/ops",
+        "/ops/dead-letters",
+        "/ops/orgs",
+        "/ops/orgs/org_acme",
+        "/ops/dead-letters/matching/x:0:1",
+    ):
         assert (await browser.get(page)).status_code == 403
     token = csrf_of((await browser.get("/profile")).text)
     refused = await browser.post("/ops/dead-letters/matching/replay", data={"csrf_token": token})
@@ -622,6 +638,9 @@ async def test_the_operator_pages_are_refused_to_anyone_but_an_operator_and_noth
     assert (
         await browser.post("/ops/orgs", data={"csrf_token": token, "slug": "x", "name": "X"})
     ).status_code == 403
+    for action in ("suspend", "resume", "offboard"):
+        sent = await browser.post(f"/ops/orgs/org_acme/{action}", data={"csrf_token": token, "slug": "acme"})
+        assert sent.status_code == 403
     assert [c for c in apis.calls if "/operations/" in c.url.path or c.url.path.startswith("/v1/orgs")] == []
 
 
@@ -708,7 +727,13 @@ async def test_an_operator_registers_an_org_and_seats_its_first_admin_and_a_refu
         "/ops/orgs",
         data={"csrf_token": token, "slug": "new", "name": "New", "email_domains": "new.example, b.example"},
     )
-    assert registered.status_code == 303
+    assert (
+        registered.status_code == 303 and registered.headers["location"] == "/ops/orgs/org_new?done=register"
+    )
+    assert (
+        "Registered new: now seat its first org admin."
+        in (await browser.get(registered.headers["location"])).text
+    )
     (sent,) = apis.asked("/v1/orgs", "POST")[-1:]
     assert json.loads(sent.content)["email_domains"] == ["new.example", "b.example"]
     seated = await browser.post(
@@ -725,3 +750,42 @@ async def test_an_operator_registers_an_org_and_seats_its_first_admin_and_a_refu
         "password": "a first password",
     }
     assert "Seated nia@new.example" in (await browser.get(seated.headers["location"])).text
+
+
+async def test_an_operator_suspends_resumes_and_offboards_an_org_only_once_its_slug_is_typed(
+    browser: httpx.AsyncClient, apis: FakeApis
+) -> None:
+    apis.me = OPERATOR
+    await sign_in(browser)
+    assert 'href="/ops/orgs/org_acme"' in (await browser.get("/ops/orgs")).text
+    page = await browser.get("/ops/orgs/org_acme")
+    assert page.status_code == 200 and "acme.example" in page.text and "active" in page.text
+    assert page.text.count("3.0 MiB") == len(API_SERVICES)  # each service's store, found on its 2nd page
+    assert (
+        "No export of its data is made here" in page.text and "mentornet orgs offboard org_acme" in page.text
+    )
+    token = csrf_of(page.text)
+
+    forged = await browser.post("/ops/orgs/org_acme/suspend", data={})
+    assert forged.status_code == 403 and apis.asked("/v1/orgs/org_acme/suspend") == []
+    suspended = await browser.post("/ops/orgs/org_acme/suspend", data={"csrf_token": token})
+    assert suspended.headers["location"] == "/ops/orgs/org_acme?done=suspend"
+    shown = (await browser.get(suspended.headers["location"])).text
+    assert "Suspended acme." in shown and "suspended</span> since" in shown and "Resume Acme" in shown
+    resumed = await browser.post("/ops/orgs/org_acme/resume", data={"csrf_token": token})
+    assert "Resumed acme." in (await browser.get(resumed.headers["location"])).text
+
+    mistyped = await browser.post("/ops/orgs/org_acme/offboard", data={"csrf_token": token, "slug": "acne"})
+    assert mistyped.status_code == 422
+    assert 'id="slug-error"' in mistyped.text and 'value="acne"' in mistyped.text  # tied to the field, kept
+    gone = await browser.post("/ops/orgs/org_acme/offboard", data={"csrf_token": token, "slug": "acme"})
+    assert gone.status_code == 303
+    assert [json.loads(c.content) for c in apis.asked("/v1/orgs/org_acme/offboard")] == [
+        {"slug": "acne"},
+        {"slug": "acme"},
+    ]
+    assert (
+        "Offboarded acme: the tokens of its 3 people are revoked"
+        in (await browser.get(gone.headers["location"])).text
+    )
+    assert (await browser.post("/ops/orgs/org_acme/rename", data={"csrf_token": token})).status_code == 404

@@ -49,3 +49,34 @@ async def test_an_offboarded_org_signs_in_no_more_and_leaves_nothing_in_identity
     assert [(m.tenant_id, json.loads(m.payload)["user_ids"]) for m in announced] == [(gone, event.user_ids)]
 
     assert await offboard(api.settings, runtime.stores, gone) is None  # again: nothing left to do
+
+
+async def test_only_an_operator_offboards_an_org_through_the_api_after_typing_its_slug(api: Api) -> None:
+    gone = await api.org("leaving-co")
+    await api.user(gone, "lea@leaving-co.example", ["member"])
+    admin = await api.login_as_new(gone, "boss@leaving-co.example", ["org_admin"])
+    operator = await api.operator()
+
+    for headers in (admin, await api.login("lea@leaving-co.example")):  # not the org's own people
+        refused = await api.http.post(
+            f"/v1/orgs/{gone}/offboard", json={"slug": "leaving-co"}, headers=headers
+        )
+        assert refused.status_code == 403, refused.text
+    mistyped = await api.http.post(f"/v1/orgs/{gone}/offboard", json={"slug": "leaving"}, headers=operator)
+    assert mistyped.status_code == 422, mistyped.text
+    assert [e["field"] for e in mistyped.json()["errors"]] == ["body.slug"]
+    assert (await api.http.get("/v1/me", headers=admin)).status_code == 200  # nothing was changed
+
+    done = await api.http.post(f"/v1/orgs/{gone}/offboard", json={"slug": "leaving-co"}, headers=operator)
+    assert done.status_code == 200, done.text
+    assert (done.json()["org_id"], done.json()["slug"], done.json()["people"]) == (gone, "leaving-co", 2)
+    assert (await api.http.get("/v1/me", headers=admin)).status_code == 401
+    assert (await api.http.get(f"/v1/orgs/{gone}", headers=operator)).status_code == 404
+    assert not await api.app.state.runtime.stores.exists(gone)
+    async with api.app.state.runtime.stores.session(CONSORTIUM) as session:
+        announced = (
+            await session.exec(select(OutboxMessage).where(col(OutboxMessage.ce_type).contains("offboarded")))
+        ).all()
+    assert [m.tenant_id for m in announced] == [gone]
+    again = await api.http.post(f"/v1/orgs/{gone}/offboard", json={"slug": "leaving-co"}, headers=operator)
+    assert again.status_code == 404

@@ -107,8 +107,10 @@ from .mentor_withdrawn_event_out import MentorWithdrawnEventOut
 from .mentor_withdrawn_webhook import MentorWithdrawnWebhook
 from .mentoring_in import MentoringIn
 from .mentoring_out import MentoringOut
+from .offboarded_out import OffboardedOut
 from .org_create import OrgCreate
 from .org_list import OrgList
+from .org_offboard import OrgOffboard
 from .org_offboarded_data import OrgOffboardedData
 from .org_offboarded_event_out import OrgOffboardedEventOut
 from .org_offboarded_webhook import OrgOffboardedWebhook
@@ -322,8 +324,10 @@ __all__ = (
     "MentorWithdrawnData",
     "MentorWithdrawnEventOut",
     "MentorWithdrawnWebhook",
+    "OffboardedOut",
     "OrgCreate",
     "OrgList",
+    "OrgOffboard",
     "OrgOffboardedData",
     "OrgOffboardedEventOut",
     "OrgOffboardedWebhook",

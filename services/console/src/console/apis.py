@@ -82,6 +82,7 @@ class Apis:
         params: dict[str, Any] | None = None,
         json: Any = None,
         data: dict[str, str] | None = None,
+        wait_s: float | None = None,
     ) -> httpx.Response:
         """The raw answer; raises ApiProblem unless it is a success."""
         query = {k: v for k, v in (params or {}).items() if v not in (None, "")}
@@ -92,6 +93,7 @@ class Apis:
             json=json,
             data=data,
             headers=self._headers(token),
+            timeout=wait_s if wait_s is not None else httpx.USE_CLIENT_DEFAULT,
         )
         if response.status_code >= 400:
             raise problem_of(response)
@@ -100,8 +102,13 @@ class Apis:
     async def get(self, service: str, path: str, token: str, **params: Any) -> Any:
         return (await self.send("GET", service, path, token, params=params)).json()
 
-    async def post(self, service: str, path: str, token: str, body: Any = None) -> Any:
-        response = await self.send("POST", service, path, token, json=body if body is not None else {})
+    async def post(
+        self, service: str, path: str, token: str, body: Any = None, *, wait_s: float | None = None
+    ) -> Any:
+        """``wait_s``: for the rare call that takes longer than the usual wait (offboarding an org)."""
+        response = await self.send(
+            "POST", service, path, token, json=body if body is not None else {}, wait_s=wait_s
+        )
         return response.json() if response.content else None
 
     async def put(self, service: str, path: str, token: str, body: Any) -> Any:

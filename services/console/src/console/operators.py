@@ -1,7 +1,8 @@
 """The consortium operator's pages: the operations overview (every service's readiness, consumer lag, outbox
-backlog), the dead letters (browse, show, replay one or all of a service, drop one) and the member orgs (with
-each service's store of theirs; register one, seat its first org admin). Through the public operator API only
-(docs/operations.md "The operator API"), as the signed-in operator; anyone else is refused before any call."""
+backlog), the dead letters (browse, show, replay one or all of a service, drop one), the member orgs (with
+each service's store of theirs; register one) and each org's page (seat an org admin; suspend, resume, or
+offboard it once its slug is typed). Through the public operator API only (docs/operations.md "The operator
+API"), as the signed-in operator; anyone else is refused before any call."""
 
 from __future__ import annotations
 
@@ -20,7 +21,12 @@ from console.web import Forbidden, SignedIn, Visit, checked_form, error_page, re
 router = APIRouter(prefix="/ops", include_in_schema=False)
 
 SETTLED = {"replay": "Replayed", "drop": "Dropped"}
-STORES_PAGE = 200  # the API's largest page: each service's stores for the orgs on one page of the org list
+STORES_PAGE = 200  # the API's largest page
+STORES_PAGES = 50  # each service's stores are read page by page, up to 10,000 of them
+# identity answers an offboarding after every API has followed the org's revocations (about 6 s)
+OFFBOARD_WAIT_S = 60.0
+ORG_ACTIONS = {"suspend": "Suspended", "resume": "Resumed"}
+DONE = ORG_ACTIONS | {"register": "Registered"}
 
 
 def operator(visit: Visit) -> Visit:
@@ -157,6 +163,44 @@ async def settle_one(request: Request, visit: SignedIn, service: str, ref: str, 
     return await _settle(request, visit, service, f"/{quote(ref, safe=':')}/{action}", action)
 
 
+async def _stores(
+    apis: Apis, token: str
+) -> tuple[dict[str, dict[str, Any]], dict[str, ApiProblem], set[str]]:
+    """Each service's stores, page by page: tenant -> service -> store; the services that did not answer,
+    with their problem; those with more than STORES_PAGES pages of stores (the rest are not read)."""
+
+    async def every(service: str) -> tuple[list[dict[str, Any]], bool] | ApiProblem:
+        found: list[dict[str, Any]] = []
+        offset: int | None = 0
+        for _ in range(STORES_PAGES):
+            try:
+                answer = await apis.get(
+                    service, f"/v1/operations/{service}/stores", token, limit=STORES_PAGE, offset=offset
+                )
+            except ApiProblem as problem:
+                return problem
+            found.extend(answer.get("items", []))
+            offset = answer.get("next_offset")
+            if offset is None:
+                return found, False
+        return found, True
+
+    answers = dict(zip(API_SERVICES, await asyncio.gather(*(every(s) for s in API_SERVICES)), strict=True))
+    stores: dict[str, dict[str, Any]] = {}
+    unanswered: dict[str, ApiProblem] = {}
+    partial: set[str] = set()
+    for service, answer in answers.items():
+        if isinstance(answer, ApiProblem):
+            unanswered[service] = answer
+            continue
+        items, more = answer
+        if more:
+            partial.add(service)
+        for store in items:
+            stores.setdefault(str(store.get("tenant")), {})[service] = store
+    return stores, unanswered, partial
+
+
 async def _orgs(
     request: Request,
     visit: Visit,
@@ -172,17 +216,7 @@ async def _orgs(
         orgs = await apis.get("identity", "/v1/orgs", visit.token, limit=PAGE, offset=offset)
     except ApiProblem as exc:
         return error_page(request, exc, visit)
-    stores: dict[str, dict[str, Any]] = {}  # tenant -> service -> store (or the service's problem)
-    answers = await _each(apis, visit.token, "/stores", limit=STORES_PAGE)
-    for service, answer in answers.items():
-        if isinstance(answer, ApiProblem):
-            continue
-        for store in answer.get("items", []):
-            stores.setdefault(str(store.get("tenant")), {})[service] = store
-    unanswered = {s: a for s, a in answers.items() if isinstance(a, ApiProblem)}
-    partial = {
-        s for s, a in answers.items() if not isinstance(a, ApiProblem) and a.get("next_offset") is not None
-    }
+    stores, unanswered, partial = await _stores(apis, visit.token)
     return render(
         request, "ops_orgs.html", status_code, visit=visit, orgs=orgs["items"],
         next_offset=orgs.get("next_offset"), offset=offset, stores=stores, unanswered=unanswered,
@@ -210,7 +244,7 @@ async def register_org(request: Request, visit: SignedIn) -> Response:
         values = body | {"email_domains": ", ".join(domains)}
         return await _orgs(request, visit, 0, status_code=problem.status, problem=problem, form="org",
                            values=values)  # fmt: skip
-    return RedirectResponse(f"/ops/orgs?{urlencode({'registered': created.get('slug', '')})}", 303)
+    return RedirectResponse(f"/ops/orgs/{quote(str(created.get('id', '')), safe='')}?done=register", 303)
 
 
 @router.post("/orgs/admins")
@@ -227,7 +261,68 @@ async def seat_admin(request: Request, visit: SignedIn) -> Response:
     try:
         await apis.post("identity", f"/v1/orgs/{quote(org_id, safe='')}/users", visit.token, body)
     except ApiProblem as problem:
-        values = {"org_id": org_id, "email": body["email"], "name": body["name"]}
-        return await _orgs(request, visit, 0, status_code=problem.status, problem=problem, form="admin",
-                           values=values)  # fmt: skip
-    return RedirectResponse(f"/ops/orgs?{urlencode({'seated': body['email']})}", 303)
+        values = {"email": body["email"], "name": body["name"]}
+        return await _org(request, visit, org_id, status_code=problem.status, problem=problem, form="admin",
+                          values=values)  # fmt: skip
+    return RedirectResponse(f"/ops/orgs/{quote(org_id, safe='')}?{urlencode({'seated': body['email']})}", 303)
+
+
+async def _org(
+    request: Request,
+    visit: Visit,
+    org_id: str,
+    *,
+    status_code: int = 200,
+    problem: ApiProblem | None = None,
+    form: str = "",
+    values: dict[str, Any] | None = None,
+) -> Response:
+    """One org: its registration and status, each service's store of it; seat an org admin, suspend or
+    resume it, offboard it. ``form``: the form ``problem`` answered, shown again with its ``values``."""
+    apis: Apis = request.app.state.apis
+    try:
+        org = await apis.get("identity", f"/v1/orgs/{quote(org_id, safe='')}", visit.token)
+    except ApiProblem as exc:
+        return error_page(request, exc, visit)
+    stores, unanswered, partial = await _stores(apis, visit.token)
+    done = request.query_params.get("done")
+    return render(
+        request, "ops_org.html", status_code, visit=visit, org=org, stores=stores.get(str(org["id"]), {}),
+        unanswered=unanswered, partial=partial, services=API_SERVICES, size=size, problem=problem,
+        errors=field_errors(problem), form=form, values=values or {}, done=DONE.get(done or ""),
+    )  # fmt: skip
+
+
+@router.get("/orgs/{org_id}")
+async def org_page(request: Request, visit: SignedIn, org_id: str) -> Response:
+    operator(visit)
+    return await _org(request, visit, org_id)
+
+
+@router.post("/orgs/{org_id}/{action}")
+async def org_action(request: Request, visit: SignedIn, org_id: str, action: str) -> Response:
+    """Suspend or resume an org (``mentornet orgs suspend`` / ``resume``), or offboard it once its slug is
+    typed (identity's part of ``mentornet orgs offboard``, without the export: no API reaches every
+    service's stores)."""
+    form = await checked_form(request, visit)
+    operator(visit)
+    apis: Apis = request.app.state.apis
+    path = f"/v1/orgs/{quote(org_id, safe='')}/{action}"
+    if action in ORG_ACTIONS:
+        try:
+            await apis.post("identity", path, visit.token)
+        except ApiProblem as problem:
+            return error_page(request, problem, visit)
+        return RedirectResponse(f"/ops/orgs/{quote(org_id, safe='')}?done={action}", 303)
+    if action != "offboard":
+        return error_page(request, ApiProblem(404, "Not Found", f"no action {action!r}"), visit)
+    typed = text(form, "slug")
+    try:
+        gone = await apis.post("identity", path, visit.token, {"slug": typed}, wait_s=OFFBOARD_WAIT_S)
+    except ApiProblem as problem:
+        if problem.status == 422:
+            return await _org(request, visit, org_id, status_code=422, problem=problem, form="offboard",
+                              values={"slug": typed})  # fmt: skip
+        return error_page(request, problem, visit)
+    query = urlencode({"offboarded": gone.get("slug", ""), "people": gone.get("people", 0)})
+    return RedirectResponse(f"/ops/orgs?{query}", 303)

@@ -23,8 +23,10 @@ from identity.models import (
     ClientList,
     ClientPublic,
     ErasureOut,
+    OffboardedOut,
     OrgCreate,
     OrgList,
+    OrgOffboard,
     OrgPublic,
     RevocationPage,
     SettingsIn,
@@ -484,6 +486,23 @@ async def suspend_org(org_id: str, identity: IdentityDep, caller: Operator) -> O
 )
 async def resume_org(org_id: str, identity: IdentityDep, caller: Operator) -> OrgPublic:
     return await service.org_public(identity, await service.resume_org(identity, org_id), caller)
+
+
+@router.post(
+    "/v1/orgs/{org_id}/offboard",
+    operation_id="offboardOrg",
+    response_model=OffboardedOut,
+    responses=problems((422, "The slug typed is not the org's")),
+    tags=["orgs"],
+    summary="Remove a member org for good, without exporting its data: its people's and clients' tokens "
+    "revoked, its registration gone, every service drops its store and erases its people (operator)",
+    description="The slug must be typed again in the body. Answers once identity's part is done (about "
+    "6 s: every API must first follow the revocations); the other services follow `org-offboarded` within "
+    "seconds. For the org's data export, offboard with `mentornet orgs offboard ORG --to PATH` instead: "
+    "it needs every service's stores, which no API reaches.",
+)
+async def offboard_org(org_id: str, body: OrgOffboard, identity: IdentityDep, _: Operator) -> OffboardedOut:
+    return await service.offboard_org(identity, org_id, body.slug)
 
 
 @router.get(

@@ -527,6 +527,25 @@ class SigningKeyPublic(SQLModel):
     retired_at: datetime | None
 
 
+class OrgOffboard(SQLModel):
+    """Offboarding's confirmation: the org's slug, typed again."""
+
+    slug: str = Field(
+        min_length=1, max_length=40, description="The org's slug, typed again: anything else changes nothing."
+    )
+
+
+class OffboardedOut(SQLModel):
+    """identity has forgotten the org; every other service drops its store and erases its people on
+    ``org-offboarded``. No export of its data was made (``mentornet orgs offboard --to`` makes one)."""
+
+    org_id: str
+    slug: str
+    people: int = Field(description="How many people of the org identity erased (their tokens revoked).")
+    offboarded_at: datetime
+    status: str = "offboarding: every service drops the org's store and erases its people within seconds"
+
+
 class ErasureOut(SQLModel):
     """Identity has forgotten the person; every other service erases them on ``user-erased``."""
 

@@ -13,7 +13,7 @@ from jwt import PyJWK
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, select
 
-from identity import repository, sso, tokens
+from identity import offboarding, repository, sso, tokens
 from identity.config import IdentitySettings
 from identity.credentials import (
     KeyRing,
@@ -36,6 +36,7 @@ from identity.models import (
     ErasureOut,
     ExternalIdentity,
     Jwks,
+    OffboardedOut,
     Org,
     OrgCreate,
     OrgPublic,
@@ -204,6 +205,28 @@ async def resume_org(identity: Identity, org_id: str) -> Org:
         await uow.session.refresh(org)
     log.info("resumed org %s", org_id)
     return org
+
+
+async def offboard_org(identity: Identity, org_id: str, slug: str) -> OffboardedOut:
+    """The org leaves for good, as ``mentornet orgs offboard`` does after its export (identity.offboarding:
+    tokens revoked, every API given time to follow, its registration deleted, ``org-offboarded``
+    published, its store here dropped), once ``slug`` is the org's own."""
+    org = await get_org(identity, org_id)
+    if slug.strip() != org.slug:
+        message = "this is not the org's slug: nothing was changed"
+        raise Problem(
+            422,
+            "Unprocessable Content",
+            f"body.slug: {message}",
+            errors=[{"field": "body.slug", "message": message}],
+        )
+    event = await offboarding.offboard(identity.settings, identity.runtime.stores, org_id)
+    if event is None:  # another request offboarded it meanwhile
+        raise NotFound("org")
+    log.info("offboarded org %s", org_id)
+    return OffboardedOut(
+        org_id=org_id, slug=org.slug, people=len(event.user_ids), offboarded_at=event.offboarded_at
+    )
 
 
 # who may manage an org's people ------------------------------------------------------------------------
