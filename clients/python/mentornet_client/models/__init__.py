@@ -150,6 +150,8 @@ from .reciprocity import Reciprocity
 from .reschedule_in import RescheduleIn
 from .resolved_split import ResolvedSplit
 from .reverse_mentoring import ReverseMentoring
+from .roles_in import RolesIn
+from .roles_in_roles_item import RolesInRolesItem
 from .service_health import ServiceHealth
 from .service_health_checks import ServiceHealthChecks
 from .session_cancelled_data import SessionCancelledData
@@ -365,6 +367,8 @@ __all__ = (
     "RescheduleIn",
     "ResolvedSplit",
     "ReverseMentoring",
+    "RolesIn",
+    "RolesInRolesItem",
     "ServiceHealth",
     "ServiceHealthChecks",
     "SessionCancelledData",
