@@ -32,8 +32,6 @@ async def _people(
     status_code: int = 200,
     problem: ApiProblem | None = None,
     values: dict[str, Any] | None = None,
-    role_problem: ApiProblem | None = None,
-    editing: dict[str, Any] | None = None,
 ) -> Response:
     apis: Apis = request.app.state.apis
     try:
@@ -45,8 +43,8 @@ async def _people(
     return render(
         request, "admin_people.html", status_code, visit=visit, people=found["items"],
         next_offset=found.get("next_offset"), offset=offset, roles=ROLES, problem=problem,
-        errors=field_errors(problem), values=values or {"roles": ["member"]}, role_problem=role_problem,
-        editing=editing or {}, changed=request.query_params.get("changed"),
+        errors=field_errors(problem), values=values or {"roles": ["member"]},
+        changed=request.query_params.get("changed"),
     )  # fmt: skip
 
 
@@ -71,24 +69,45 @@ async def add_person(request: Request, visit: SignedIn) -> Response:
     return RedirectResponse("/admin/people?added=1", 303)
 
 
+async def _person(
+    request: Request,
+    visit: Visit,
+    user_id: str,
+    *,
+    status_code: int = 200,
+    problem: ApiProblem | None = None,
+    held: list[str] | None = None,
+) -> Response:
+    apis: Apis = request.app.state.apis
+    try:
+        person = await apis.get("identity", f"/v1/orgs/{_org(visit)}/users/{user_id}", visit.token)
+    except ApiProblem as exc:
+        return error_page(request, exc, visit)
+    return render(
+        request, "admin_person.html", status_code, visit=visit, person=person, roles=ROLES, problem=problem,
+        held=held if held is not None else person["roles"],
+    )  # fmt: skip
+
+
+@router.get("/people/{user_id}/roles")
+async def person_page(request: Request, visit: SignedIn, user_id: str) -> Response:
+    return await _person(request, visit, user_id)
+
+
 @router.post("/people/{user_id}/roles")
 async def change_roles(request: Request, visit: SignedIn, user_id: str) -> Response:
     """identity's PUT .../roles: ``member`` always kept; the org's last org_admin, and roles its identity
-    provider's groups give, are refused there (409), and shown beside the person with the boxes as ticked."""
+    provider's groups give, are refused there (409), and shown beside the form with the boxes as ticked."""
     form = await checked_form(request, visit)
     roles = sorted({r for r in form.getlist("roles") if isinstance(r, str) and r in ROLES} | {"member"})
     apis: Apis = request.app.state.apis
+    path = f"/v1/orgs/{_org(visit)}/users/{user_id}/roles"
     try:
-        await apis.put(
-            "identity", f"/v1/orgs/{_org(visit)}/users/{user_id}/roles", visit.token, {"roles": roles}
-        )
+        await apis.put("identity", path, visit.token, {"roles": roles})
     except ApiProblem as problem:
-        editing = {"id": user_id, "roles": roles}
-        return await _people(
-            request, visit, 0, status_code=problem.status, role_problem=problem, editing=editing
-        )
+        return await _person(request, visit, user_id, status_code=problem.status, problem=problem, held=roles)
     if user_id == visit.me.get("id") and "org_admin" not in roles:
-        return RedirectResponse("/", 303)  # no longer an admin: their sign-in ends (identity revoked it)
+        return RedirectResponse("/", 303)  # no longer an admin: identity ended their sign-in
     return RedirectResponse(f"/admin/people?changed={user_id}#person-{user_id}", 303)
 
 
