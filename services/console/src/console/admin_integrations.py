@@ -19,7 +19,7 @@ from console.web import SignedIn, Visit, checked_form, error_page, render
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
 ROLES = ("member", "mentor", "org_admin")
-DELIVERY_STATUSES = ("pending", "delivered", "failed")
+DELIVERY_STATUSES = ("pending", "succeeded", "failed")  # streams' DeliveryStatus
 
 
 def _org(visit: Visit) -> str:
