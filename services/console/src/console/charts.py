@@ -11,6 +11,7 @@ the console ships no script. Every chart comes with a text alternative (``alt``)
 from __future__ import annotations
 
 import base64
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -78,7 +79,11 @@ def bars(
 ) -> Chart:
     """A bar chart of one or more series over ``labels`` (shares given as 0..1 are drawn as percents)."""
     kind = pygal.HorizontalBar if horizontal else pygal.Bar
-    extra: dict[str, Any] = {"range": (0, 100)} if percent else {}
+    extra: dict[str, Any] = {"range": (0, 100), "y_labels": [0, 25, 50, 75, 100]} if percent else {}
+    known = [v for _, values in series for v in values if v is not None]
+    if not percent and known and all(float(v).is_integer() for v in known):  # counts: whole-number ticks
+        top = max(1, int(max(known)))
+        extra["y_labels"] = list(range(0, top + 1, max(1, math.ceil(top / 5))))
     chart = kind(
         title=title,
         show_legend=len(series) > 1,
