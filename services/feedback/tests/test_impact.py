@@ -118,6 +118,7 @@ def test_the_weekly_series_covers_every_week_of_the_quarter() -> None:
         4.2,
     )
     assert (w49.sessions_completed, w49.unique_participants, w49.average_rating) == (2, 2, None)
+    assert (w48.median_minutes_to_first_proposal, w49.median_minutes_to_first_proposal) == (6.0, None)
     assert sum(w.sessions_completed for w in weeks) == 5
 
 

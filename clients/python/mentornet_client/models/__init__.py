@@ -152,6 +152,8 @@ from .reciprocity import Reciprocity
 from .reschedule_in import RescheduleIn
 from .resolved_split import ResolvedSplit
 from .reverse_mentoring import ReverseMentoring
+from .roles_in import RolesIn
+from .roles_in_roles_item import RolesInRolesItem
 from .service_health import ServiceHealth
 from .service_health_checks import ServiceHealthChecks
 from .session_cancelled_data import SessionCancelledData
@@ -369,6 +371,8 @@ __all__ = (
     "RescheduleIn",
     "ResolvedSplit",
     "ReverseMentoring",
+    "RolesIn",
+    "RolesInRolesItem",
     "ServiceHealth",
     "ServiceHealthChecks",
     "SessionCancelledData",

@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="WeekFigures")
 
 
@@ -20,6 +22,8 @@ class WeekFigures:
         sessions_completed (int):
         unique_participants (int):
         average_rating (float | None):
+        median_minutes_to_first_proposal (float | None | Unset): Of the asks created that week that found a mentor: the
+            median time to match.
     """
 
     week: str
@@ -28,6 +32,7 @@ class WeekFigures:
     sessions_completed: int
     unique_participants: int
     average_rating: float | None
+    median_minutes_to_first_proposal: float | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -44,6 +49,12 @@ class WeekFigures:
         average_rating: float | None
         average_rating = self.average_rating
 
+        median_minutes_to_first_proposal: float | None | Unset
+        if isinstance(self.median_minutes_to_first_proposal, Unset):
+            median_minutes_to_first_proposal = UNSET
+        else:
+            median_minutes_to_first_proposal = self.median_minutes_to_first_proposal
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -56,6 +67,8 @@ class WeekFigures:
                 "average_rating": average_rating,
             }
         )
+        if median_minutes_to_first_proposal is not UNSET:
+            field_dict["median_minutes_to_first_proposal"] = median_minutes_to_first_proposal
 
         return field_dict
 
@@ -79,6 +92,17 @@ class WeekFigures:
 
         average_rating = _parse_average_rating(d.pop("average_rating"))
 
+        def _parse_median_minutes_to_first_proposal(data: object) -> float | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | Unset, data)
+
+        median_minutes_to_first_proposal = _parse_median_minutes_to_first_proposal(
+            d.pop("median_minutes_to_first_proposal", UNSET)
+        )
+
         week_figures = cls(
             week=week,
             starts_on=starts_on,
@@ -86,6 +110,7 @@ class WeekFigures:
             sessions_completed=sessions_completed,
             unique_participants=unique_participants,
             average_rating=average_rating,
+            median_minutes_to_first_proposal=median_minutes_to_first_proposal,
         )
 
         week_figures.additional_properties = d

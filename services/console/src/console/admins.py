@@ -1,13 +1,13 @@
-"""The org admin pages begun: the org's people (seat, deactivate, activate), its API clients (create, with
-the secret shown once; revoke) and its impact figures (a table by quarter and week, and their CSV). Through
-the public APIs as the signed-in org admin, who may act on their own org only (the APIs refuse the rest)."""
+"""The org admin's people and API clients: seat a person, change their roles, deactivate and activate them;
+create a client (its secret shown once) and revoke one. Through the public APIs as the signed-in org admin,
+who may act on their own org only (the APIs refuse the rest). The figures: admin_figures.py; single sign-on,
+SCIM and webhooks: admin_integrations.py."""
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from console.apis import ApiProblem, Apis
@@ -44,6 +44,7 @@ async def _people(
         request, "admin_people.html", status_code, visit=visit, people=found["items"],
         next_offset=found.get("next_offset"), offset=offset, roles=ROLES, problem=problem,
         errors=field_errors(problem), values=values or {"roles": ["member"]},
+        changed=request.query_params.get("changed"),
     )  # fmt: skip
 
 
@@ -66,6 +67,48 @@ async def add_person(request: Request, visit: SignedIn) -> Response:
         values = {"email": body["email"], "name": body["name"], "roles": roles}  # never the password
         return await _people(request, visit, 0, status_code=problem.status, problem=problem, values=values)
     return RedirectResponse("/admin/people?added=1", 303)
+
+
+async def _person(
+    request: Request,
+    visit: Visit,
+    user_id: str,
+    *,
+    status_code: int = 200,
+    problem: ApiProblem | None = None,
+    held: list[str] | None = None,
+) -> Response:
+    apis: Apis = request.app.state.apis
+    try:
+        person = await apis.get("identity", f"/v1/orgs/{_org(visit)}/users/{user_id}", visit.token)
+    except ApiProblem as exc:
+        return error_page(request, exc, visit)
+    return render(
+        request, "admin_person.html", status_code, visit=visit, person=person, roles=ROLES, problem=problem,
+        held=held if held is not None else person["roles"],
+    )  # fmt: skip
+
+
+@router.get("/people/{user_id}/roles")
+async def person_page(request: Request, visit: SignedIn, user_id: str) -> Response:
+    return await _person(request, visit, user_id)
+
+
+@router.post("/people/{user_id}/roles")
+async def change_roles(request: Request, visit: SignedIn, user_id: str) -> Response:
+    """identity's PUT .../roles: ``member`` always kept; the org's last org_admin, and roles its identity
+    provider's groups give, are refused there (409), and shown beside the form with the boxes as ticked."""
+    form = await checked_form(request, visit)
+    roles = sorted({r for r in form.getlist("roles") if isinstance(r, str) and r in ROLES} | {"member"})
+    apis: Apis = request.app.state.apis
+    path = f"/v1/orgs/{_org(visit)}/users/{user_id}/roles"
+    try:
+        await apis.put("identity", path, visit.token, {"roles": roles})
+    except ApiProblem as problem:
+        return await _person(request, visit, user_id, status_code=problem.status, problem=problem, held=roles)
+    if user_id == visit.me.get("id") and "org_admin" not in roles:
+        return RedirectResponse("/", 303)  # no longer an admin: identity ended their sign-in
+    return RedirectResponse(f"/admin/people?changed={user_id}#person-{user_id}", 303)
 
 
 @router.post("/people/{user_id}/{action}")
@@ -133,69 +176,3 @@ async def revoke_client(request: Request, visit: SignedIn, client_id: str) -> Re
     except ApiProblem as problem:
         return await _clients(request, visit, 0, status_code=problem.status, problem=problem)
     return RedirectResponse("/admin/clients", 303)
-
-
-QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
-FIGURES = (
-    ("asks_created", "Asks posted", "count"),
-    ("share_of_asks_with_a_proposal", "Asks that found a mentor", "share"),
-    ("median_minutes_to_first_proposal", "Median minutes to the first proposal", "number"),
-    ("sessions_completed", "Sessions completed", "count"),
-    ("unique_mentees", "People who asked", "count"),
-    ("unique_mentors", "People who mentored", "count"),
-    ("completion_rate", "Sessions completed of those that ended", "share"),
-    ("no_show_rate", "No-shows", "share"),
-    ("resolution_rate_from_feedback", "Questions resolved (feedback)", "share"),
-    ("resolution_rate_from_follow_ups", "Questions resolved (follow-ups)", "share"),
-    ("average_rating", "Average rating (of 5)", "number"),
-    ("share_of_sessions_across_orgs", "Sessions across member orgs", "share"),
-    ("reverse_mentoring_share", "Reverse mentoring", "share"),
-)
-
-
-def shown(value: Any, kind: str) -> str:
-    if value is None:
-        return "—"
-    if kind == "share":
-        return f"{float(value) * 100:.0f} %"
-    if kind == "number":
-        return f"{float(value):.1f}"
-    return str(value)
-
-
-def _quarter(value: str | None) -> str | None:
-    return value if value and QUARTER.match(value) else None
-
-
-@router.get("/impact")
-async def impact_page(
-    request: Request, visit: SignedIn, quarter: Annotated[str | None, Query(max_length=7)] = None
-) -> Response:
-    """The org's impact figures (the org_admin's; an operator's are the consortium's), as a table."""
-    apis: Apis = request.app.state.apis
-    try:
-        figures = await apis.get("feedback", "/v1/impact", visit.token, quarter=_quarter(quarter))
-    except ApiProblem as problem:
-        return error_page(request, problem, visit)
-    rows = [(label, shown(figures.get(key), kind)) for key, label, kind in FIGURES]
-    return render(
-        request, "admin_impact.html", visit=visit, figures=figures, rows=rows, quarter=quarter or ""
-    )
-
-
-@router.get("/impact/export.csv")
-async def impact_export(
-    request: Request, visit: SignedIn, quarter: Annotated[str | None, Query(max_length=7)] = None
-) -> Response:
-    apis: Apis = request.app.state.apis
-    try:
-        answer = await apis.send(
-            "GET", "feedback", "/v1/impact/export", visit.token, params={"quarter": _quarter(quarter)}
-        )
-    except ApiProblem as problem:
-        return error_page(request, problem, visit)
-    return Response(
-        answer.content,
-        media_type="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="mentornet-impact.csv"'},
-    )

@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from console import admins, auth, members, operators
+from console import admin_figures, admin_integrations, admins, auth, members, operators
 from console.apis import ApiProblem, Apis
 from console.config import ConsoleSettings
 from console.sessions import Refresher, Sealer, session_cookie
@@ -83,6 +83,8 @@ def create_app(
     app.include_router(auth.router)
     app.include_router(members.router)
     app.include_router(admins.router)
+    app.include_router(admin_figures.router)
+    app.include_router(admin_integrations.router)
     app.include_router(operators.router)
     static = resources.files("console") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

@@ -63,9 +63,6 @@ def impact(
 
     asks_in = [a for a in asks if within(a.created_at)]
     proposed = [a for a in asks_in if a.first_proposed_at is not None]
-    waits = [
-        (a.first_proposed_at - a.created_at).total_seconds() / 60 for a in proposed if a.first_proposed_at
-    ]
     completed = [s for s in sessions if s.status == "completed" and within(s.completed_at)]
     ended = [s for s in sessions if s.status in ("completed", "cancelled", "no_show") and within(s.ended_at)]
     answers = [f for f in feedback if within(f.submitted_at)]
@@ -82,7 +79,7 @@ def impact(
         quarter=quarter,
         asks_created=len(asks_in),
         share_of_asks_with_a_proposal=_share(len(proposed), len(asks_in)),
-        median_minutes_to_first_proposal=round(median(waits), 2) if waits else None,
+        median_minutes_to_first_proposal=_median_wait(asks_in),
         sessions_completed=len(completed),
         unique_mentees=len(set(mentees)),
         unique_mentors=len(set(mentors)),
@@ -108,6 +105,12 @@ def impact(
         reciprocity=_reciprocity(completed, org_id),
         weekly=_weekly(start, end, asks_in, completed, answers, org_id),
     )
+
+
+def _median_wait(asks: list[AskFact]) -> float | None:
+    """The median minutes from an ask to its first proposal, of those that had one."""
+    waits = [(a.first_proposed_at - a.created_at).total_seconds() / 60 for a in asks if a.first_proposed_at]
+    return round(median(waits), 2) if waits else None
 
 
 def _people(completed: list[SessionRecord], org_id: str | None) -> tuple[list[str], list[str]]:
@@ -156,6 +159,7 @@ def _weekly(
                 sessions_completed=len(done),
                 unique_participants=len(set(mentees) | set(mentors)),
                 average_rating=_mean([f.rating for f in answers if inside(f.submitted_at)]),
+                median_minutes_to_first_proposal=_median_wait([a for a in asks if inside(a.created_at)]),
             )
         )
     return weeks

@@ -269,6 +269,10 @@ class WeekFigures(BaseModel):
     sessions_completed: int
     unique_participants: int
     average_rating: float | None
+    median_minutes_to_first_proposal: float | None = Field(
+        default=None,
+        description="Of the asks created that week that found a mentor: the median time to match.",
+    )
 
 
 class Reciprocity(BaseModel):

@@ -29,6 +29,7 @@ from identity.models import (
     OrgOffboard,
     OrgPublic,
     RevocationPage,
+    RolesIn,
     SettingsIn,
     SettingsOut,
     SigningKeyPublic,
@@ -693,6 +694,23 @@ async def activate_user(
     org_id: str, user_id: str, identity: IdentityDep, caller: PeopleWriterOrOperator
 ) -> UserPublic:
     return UserPublic.of(await service.set_active(identity, caller, org_id, user_id, True))
+
+
+@router.put(
+    "/v1/orgs/{org_id}/users/{user_id}/roles",
+    operation_id="replaceUserRoles",
+    responses=problems(
+        (404, "No such person in the org (or another org's)"),
+        (409, "The org would have no active org_admin left, or the org's identity provider manages the role"),
+    ),
+    response_model=UserPublic,
+    tags=["users"],
+    summary="Change a person's roles (an org_admin in person): a lost role ends their tokens everywhere",
+)
+async def replace_user_roles(
+    org_id: str, user_id: str, body: RolesIn, identity: IdentityDep, caller: OrgAdminPerson
+) -> UserPublic:
+    return UserPublic.of(await service.set_roles(identity, caller, org_id, user_id, body))
 
 
 @router.post(

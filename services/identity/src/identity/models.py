@@ -163,6 +163,22 @@ class UserCreate(SQLModel):
         return sorted(set(value))
 
 
+class RolesIn(SQLModel):
+    roles: list[OrgRole] = Field(
+        min_length=1,
+        max_length=3,
+        description="Every role the person holds from now on; `member` is always kept. A role the org's "
+        "`group_roles` maps a group to is the identity provider's to give for a person it provisions "
+        "(SCIM or single sign-on): changing it is refused (409).",
+    )
+
+    @field_validator("roles")
+    @classmethod
+    def _unique_roles(cls, value: list[OrgRole]) -> list[OrgRole]:
+        member: OrgRole = "member"
+        return sorted({*value, member})
+
+
 class UserPublic(SQLModel):
     id: str
     org_id: str | None

@@ -42,6 +42,7 @@ from identity.models import (
     OrgPublic,
     OrgSettings,
     RefreshToken,
+    RolesIn,
     ScimGroupMember,
     SettingsIn,
     SettingsOut,
@@ -570,6 +571,62 @@ async def set_active(identity: Identity, caller: Principal, org_id: str, user_id
                     else get_user(identity, caller, org_id, user_id))  # fmt: skip
     _no_admins_by_clients(caller, target.role_list())
     return await update_person(identity, org_id, user_id, active=active)
+
+
+async def set_roles(identity: Identity, caller: Principal, org_id: str, user_id: str, data: RolesIn) -> User:
+    """An org_admin, in person, gives one of their org's people exactly these roles (``member`` always kept).
+
+    Refused (409, naming ``body.roles``): leaving the org without an active org_admin, and changing a role
+    the org's ``group_roles`` maps a group to for a person its identity provider provisions (SCIM, or single
+    sign-on): the provider's groups give and take those roles, and would undo the change at its next sync or
+    sign-in. Their tokens stop working as soon as they lose a role, as when SCIM or a sign-in takes one."""
+    own_org(caller, org_id)
+    target = await get_user(identity, caller, org_id, user_id)
+    if target.email == erased_email(user_id):
+        raise NotFound("user")
+    old, new = set(target.role_list()), set(data.roles)
+    managed = set((await sso.group_roles(identity, org_id)).values()) & (old ^ new)
+    if managed and await _provisioned(identity, org_id, target):
+        _roles_conflict(
+            f"the org's group_roles give {', '.join(sorted(managed))} to this person through their groups at "
+            "the identity provider (SCIM or single sign-on): change their groups there, or the mapping"
+        )
+    if "org_admin" in old - new and target.active and not await _other_admins(identity, org_id, user_id):
+        _roles_conflict("the org would have no active org_admin left: make someone else one first")
+    if old == new:
+        return target
+    return await update_person(identity, org_id, user_id, roles=sorted(new))
+
+
+def _roles_conflict(message: str) -> None:
+    raise Problem(
+        409, "Conflict", f"body.roles: {message}", errors=[{"field": "body.roles", "message": message}]
+    )
+
+
+async def _provisioned(identity: Identity, org_id: str, user: User) -> bool:
+    """Whether the org's identity provider manages the person: SCIM created or updated them, puts them in a
+    group, or they signed in through the org's single sign-on."""
+    if user.external_id is not None or user.scim_attributes is not None:
+        return True
+    async with identity.runtime.stores.session(org_id) as session:
+        grouped = (
+            await session.exec(select(ScimGroupMember).where(ScimGroupMember.user_id == user.id))
+        ).first()
+        linked = (
+            await session.exec(select(ExternalIdentity).where(ExternalIdentity.user_id == user.id))
+        ).first()
+    return grouped is not None or linked is not None
+
+
+async def _other_admins(identity: Identity, org_id: str, user_id: str) -> bool:
+    async with identity.runtime.stores.session(org_id) as session:
+        rows = await session.exec(
+            select(User.roles).where(
+                col(User.active), User.id != user_id, col(User.roles).contains("org_admin")
+            )
+        )
+        return any("org_admin" in roles.split() for roles in rows.all())
 
 
 async def erase_user(identity: Identity, caller: Principal, org_id: str, user_id: str) -> ErasureOut:
