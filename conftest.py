@@ -2,8 +2,9 @@
 
 A test is its own unit of work, except where tests share something costly to build: the end-to-end suite
 shares one `make run` system (the browser tests another), the chaos suite one broker and one PostgreSQL
-server, and a few of matching's modules an embedding model or index built once per module. Those go to one worker each, whole, and (being
-the largest units) first. `TEST_WORKERS=0 make test` runs everything in one process instead.
+server, and a few of matching's modules an embedding model or index built once per module. Those go to
+one worker each, whole, and (being the largest units) first. `TEST_WORKERS=0 make test` runs everything
+in one process instead.
 
 pytest-xdist's own `xdist_group` mark cannot be used here: under pytest 9 it no longer reaches the
 scheduler (pytest-dev/pytest-xdist#1386), so the grouping is by path, below.
