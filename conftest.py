@@ -1,7 +1,7 @@
 """How `make test` spreads the suite over pytest-xdist's workers (`-n N --dist loadscope`).
 
 A test is its own unit of work, except where tests share something costly to build: the end-to-end suite
-shares one `make run` system (the browser tests another), the chaos suite one broker and one PostgreSQL
+shares one `make run` system, the chaos suite one broker and one PostgreSQL
 server, and a few of matching's modules an embedding model or index built once per module. Those go to
 one worker each, whole, and (being the largest units) first. `TEST_WORKERS=0 make test` runs everything
 in one process instead.
@@ -20,9 +20,6 @@ import pytest
 SHARED = (
     "tests/e2e/test_first_run.py",  # runners of its own, not the shared system: a unit beside it
     "tests/e2e/test_backup_restore.py",  # systems of its own too
-    # the browser tests: a `make run` system of their own, beside the one the rest of the suite shares
-    # (the two together took the longest of all units, one after the other)
-    "tests/e2e/test_console",
     "tests/e2e/",
     "tests/chaos/",
     "services/matching/tests/test_embeddings.py",
