@@ -142,6 +142,11 @@ async def test_every_service_is_ready_in_one_answer_and_reports_its_state(system
         await eventually(
             every_service_has_its_store, timeout_s=30, what="the new org's store in every service"
         )
+        for tenant, expected in ((org_id, [org_id]), ("org_nobody", [])):
+            stores_url = url(system, "matching", "/v1/operations/matching/stores")
+            one = await http.get(stores_url, headers=ops, params={"tenant": tenant})
+            assert one.status_code == 200, one.text
+            assert [s["tenant"] for s in one.json()["items"]] == expected
 
         outbox = await http.get(url(system, "identity", "/v1/operations/identity/outbox"), headers=ops)
         assert outbox.status_code == 200, outbox.text

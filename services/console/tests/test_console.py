@@ -217,6 +217,11 @@ class FakeApis:
                     ],
                 },
             )
+        if rest == "/stores" and "tenant" in request.url.params:  # one org's store: the org's page asks so
+            tenant = request.url.params["tenant"]
+            held = [{"tenant": tenant, "backend": "sqlite", "size_bytes": 3 * 1024 * 1024}]
+            items = held if tenant == "org_acme" else []
+            return httpx.Response(200, json={"service": service, "next_offset": None, "items": items})
         if rest == "/stores":  # two pages: the org's store is on the second
             first = request.url.params.get("offset", "0") == "0"
             store = {"tenant": "consortium", "backend": "sqlite", "size_bytes": 4096}
@@ -760,7 +765,7 @@ async def test_an_operator_suspends_resumes_and_offboards_an_org_only_once_its_s
     assert 'href="/ops/orgs/org_acme"' in (await browser.get("/ops/orgs")).text
     page = await browser.get("/ops/orgs/org_acme")
     assert page.status_code == 200 and "acme.example" in page.text and "active" in page.text
-    assert page.text.count("3.0 MiB") == len(API_SERVICES)  # each service's store, found on its 2nd page
+    assert page.text.count("3.0 MiB") == len(API_SERVICES)  # each service's store of the org, asked by tenant
     assert (
         "No export of its data is made here" in page.text and "mentornet orgs offboard org_acme" in page.text
     )

@@ -20,7 +20,7 @@ from typing import Annotated, Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import func, text
 from sqlmodel import col, select
@@ -278,10 +278,20 @@ def operations_router(own: str, handlers: Mapping[type[Any], Any]) -> APIRouter:
         summary="The stores a service holds: its own and one per member org, with their size (operator)",
     )
     async def list_stores(
-        service: ServiceName, runtime: RuntimeDep, _: Operator, limit: Limit = 50, offset: Offset = 0
+        service: ServiceName,
+        runtime: RuntimeDep,
+        _: Operator,
+        limit: Limit = 50,
+        offset: Offset = 0,
+        tenant: str | None = Query(
+            None, max_length=200, description="Only this org's store (or `consortium`): none if it has none."
+        ),
     ) -> StoreList:
         this(service)
-        chosen, next_offset = await tenants(runtime, limit, offset)
+        if tenant is not None:
+            chosen, next_offset = [t for t in await runtime.stores.tenants() if t == tenant], None
+        else:
+            chosen, next_offset = await tenants(runtime, limit, offset)
         backend = "sqlite" if sqlite_file(runtime.stores.url_for("consortium")) else "postgresql"
         items = [
             StoreOut(tenant=t, backend=backend, size_bytes=await store_size(runtime.stores, t))

@@ -201,6 +201,30 @@ async def _stores(
     return stores, unanswered, partial
 
 
+async def _stores_of(
+    apis: Apis, token: str, org_id: str
+) -> tuple[dict[str, dict[str, Any]], dict[str, ApiProblem]]:
+    """Each service's store of one org (service -> store; none where it has none yet), and the services
+    that did not answer, with their problem: one request a service, whatever the number of orgs."""
+
+    async def one(service: str) -> list[dict[str, Any]] | ApiProblem:
+        try:
+            answer = await apis.get(service, f"/v1/operations/{service}/stores", token, tenant=org_id)
+        except ApiProblem as problem:
+            return problem
+        return list(answer.get("items", []))
+
+    answers = await asyncio.gather(*(one(s) for s in API_SERVICES))
+    stores: dict[str, dict[str, Any]] = {}
+    unanswered: dict[str, ApiProblem] = {}
+    for service, answer in zip(API_SERVICES, answers, strict=True):
+        if isinstance(answer, ApiProblem):
+            unanswered[service] = answer
+        elif answer:
+            stores[service] = answer[0]
+    return stores, unanswered
+
+
 async def _orgs(
     request: Request,
     visit: Visit,
@@ -284,11 +308,11 @@ async def _org(
         org = await apis.get("identity", f"/v1/orgs/{quote(org_id, safe='')}", visit.token)
     except ApiProblem as exc:
         return error_page(request, exc, visit)
-    stores, unanswered, partial = await _stores(apis, visit.token)
+    stores, unanswered = await _stores_of(apis, visit.token, str(org["id"]))
     done = request.query_params.get("done")
     return render(
-        request, "ops_org.html", status_code, visit=visit, org=org, stores=stores.get(str(org["id"]), {}),
-        unanswered=unanswered, partial=partial, services=API_SERVICES, size=size, problem=problem,
+        request, "ops_org.html", status_code, visit=visit, org=org, stores=stores,
+        unanswered=unanswered, services=API_SERVICES, size=size, problem=problem,
         errors=field_errors(problem), form=form, values=values or {}, done=DONE.get(done or ""),
     )  # fmt: skip
 

@@ -16,6 +16,7 @@ def _get_kwargs(
     *,
     limit: int | Unset = 50,
     offset: int | Unset = 0,
+    tenant: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -23,6 +24,13 @@ def _get_kwargs(
     params["limit"] = limit
 
     params["offset"] = offset
+
+    json_tenant: None | str | Unset
+    if isinstance(tenant, Unset):
+        json_tenant = UNSET
+    else:
+        json_tenant = tenant
+    params["tenant"] = json_tenant
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -94,6 +102,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     limit: int | Unset = 50,
     offset: int | Unset = 0,
+    tenant: None | str | Unset = UNSET,
 ) -> Response[Problem | StoreList]:
     """The stores a service holds: its own and one per member org, with their size (operator)
 
@@ -102,6 +111,7 @@ def sync_detailed(
             streams (the gateway sends /v1/operations/<service> to it).
         limit (int | Unset): Page size (at most 200). Default: 50.
         offset (int | Unset): The previous page's next_offset. Default: 0.
+        tenant (None | str | Unset): Only this org's store (or `consortium`): none if it has none.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -115,6 +125,7 @@ def sync_detailed(
         service=service,
         limit=limit,
         offset=offset,
+        tenant=tenant,
     )
 
     response = client.get_httpx_client().request(
@@ -130,6 +141,7 @@ def sync(
     client: AuthenticatedClient,
     limit: int | Unset = 50,
     offset: int | Unset = 0,
+    tenant: None | str | Unset = UNSET,
 ) -> Problem | StoreList | None:
     """The stores a service holds: its own and one per member org, with their size (operator)
 
@@ -138,6 +150,7 @@ def sync(
             streams (the gateway sends /v1/operations/<service> to it).
         limit (int | Unset): Page size (at most 200). Default: 50.
         offset (int | Unset): The previous page's next_offset. Default: 0.
+        tenant (None | str | Unset): Only this org's store (or `consortium`): none if it has none.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -152,6 +165,7 @@ def sync(
         client=client,
         limit=limit,
         offset=offset,
+        tenant=tenant,
     ).parsed
 
 
@@ -161,6 +175,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     limit: int | Unset = 50,
     offset: int | Unset = 0,
+    tenant: None | str | Unset = UNSET,
 ) -> Response[Problem | StoreList]:
     """The stores a service holds: its own and one per member org, with their size (operator)
 
@@ -169,6 +184,7 @@ async def asyncio_detailed(
             streams (the gateway sends /v1/operations/<service> to it).
         limit (int | Unset): Page size (at most 200). Default: 50.
         offset (int | Unset): The previous page's next_offset. Default: 0.
+        tenant (None | str | Unset): Only this org's store (or `consortium`): none if it has none.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -182,6 +198,7 @@ async def asyncio_detailed(
         service=service,
         limit=limit,
         offset=offset,
+        tenant=tenant,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -195,6 +212,7 @@ async def asyncio(
     client: AuthenticatedClient,
     limit: int | Unset = 50,
     offset: int | Unset = 0,
+    tenant: None | str | Unset = UNSET,
 ) -> Problem | StoreList | None:
     """The stores a service holds: its own and one per member org, with their size (operator)
 
@@ -203,6 +221,7 @@ async def asyncio(
             streams (the gateway sends /v1/operations/<service> to it).
         limit (int | Unset): Page size (at most 200). Default: 50.
         offset (int | Unset): The previous page's next_offset. Default: 0.
+        tenant (None | str | Unset): Only this org's store (or `consortium`): none if it has none.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -218,5 +237,6 @@ async def asyncio(
             client=client,
             limit=limit,
             offset=offset,
+            tenant=tenant,
         )
     ).parsed
