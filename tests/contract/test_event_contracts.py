@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from mentornet_common.consumer import ORG_FIELDS
 from mentornet_common.contracts import REGISTRY, TOPICS, json_schemas
+from mentornet_common.erasure import PERSON_FIELDS
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "docs" / "asyncapi" / "schemas"
 PROMISED = {
@@ -39,6 +41,22 @@ def test_every_event_of_the_architecture_has_a_contract() -> None:
 def test_the_promised_events_travel_where_the_docs_say(ce_type: str) -> None:
     topic, key = PROMISED[ce_type]
     assert (REGISTRY[ce_type].topic, REGISTRY[ce_type].subject_field) == (topic, key)
+
+
+# Fields of an event that hold an id of something other than a person.
+NOT_A_PERSON = {
+    "ask_id", "session_id", "proposal_id", "feedback_id", "follow_up_id", "client_id",
+    *ORG_FIELDS,
+}  # fmt: skip
+
+
+def test_every_field_that_names_a_person_is_one_erasure_looks_at() -> None:
+    """A late event naming someone erased is erased again on arrival, found through PERSON_FIELDS: an
+    event field holding a person's id and missing there would let that event's words stay."""
+    for cls in REGISTRY.values():
+        for field in cls.model_fields:
+            if field.endswith("_id"):
+                assert field in PERSON_FIELDS or field in NOT_A_PERSON, f"{cls.ce_type()}.{field}"
 
 
 def test_types_are_named_mentornet_name_version() -> None:

@@ -13,7 +13,7 @@ from prometheus_client import REGISTRY
 from sqlmodel import select
 
 from mentornet_common.consumer import Consumer, Received, in_store
-from mentornet_common.contracts import AskClosed, AskCreated
+from mentornet_common.contracts import AskClosed, AskCreated, UserErased
 from mentornet_common.deadletters import (
     FOR_GROUP,
     ORIGINAL_TOPIC,
@@ -24,6 +24,7 @@ from mentornet_common.deadletters import (
     replay,
 )
 from mentornet_common.envelope import Envelope
+from mentornet_common.erasure import erases, in_every_store
 from mentornet_common.kafka import dlq_topic, ensure_topics, is_dead_letter_topic
 from mentornet_common.outbox import OutboxMessage
 from mentornet_common.redrive import Redrive
@@ -581,3 +582,19 @@ async def test_a_record_on_a_redrive_topic_not_addressed_to_its_group_is_ignored
     await eventually(handled, what="the replay addressed to the group handled")
     assert await effects(worker, "org_a") == ["ask_redriven"]  # in order: the three before it were ignored
     assert misaddressed(worker.group_id) - before == 3
+
+
+async def test_a_group_that_erases_people_must_say_what_it_erases(runtime: Runtime) -> None:
+    """Late events are erased again with what the group's user-erased handler is marked with: a group that
+    handles user-erased without saying would let them keep their words, so it is refused at start."""
+
+    async def forget(uow: UnitOfWork, received: Received[UserErased]) -> None:
+        await in_every_store(uow, received.payload.user_id, _erase_nothing)
+
+    with pytest.raises(ValueError, match="must say what it erases"):
+        Consumer(runtime, "forgetful", {UserErased: [forget]})
+    assert Consumer(runtime, "careful", {UserErased: [erases(_erase_nothing)(forget)]}) is not None
+
+
+async def _erase_nothing(_session: Any, _user_id: str) -> None:
+    """This group keeps nothing of anyone's."""

@@ -9,6 +9,7 @@ from prometheus_client import REGISTRY
 from sqlalchemy import event
 from sqlmodel import select
 
+from mentornet_common.erasure import ErasedPerson, erase_in
 from mentornet_common.outbox import OutboxMessage, pending_count
 from mentornet_common.runtime import Runtime
 from mentornet_common.settings import CommonSettings
@@ -317,3 +318,38 @@ async def test_the_sweeper_reports_the_backlog_and_its_oldest_rows_age_while_the
         assert _gauge("mentornet_outbox_oldest_age_seconds", service, "org_a") == 0
     finally:
         await reaching.stop()
+
+
+async def _nothing(_session: Any, _user_id: str) -> None:
+    """A service's own erasure, here with nothing of its own to erase."""
+
+
+async def test_an_event_erased_before_it_was_marked_sent_leaves_the_outbox_once_it_is(
+    broker: Broker, store_backend: dict[str, Any], topic_prefix: str
+) -> None:
+    """An erasure that finds the person's event published but not yet marked sent (the relay lingers before
+    marking) must not leave its words in the outbox for the retention's seven days: the row goes as it is
+    marked. Without the flag, the erasure skipped the unsent row and the relay then kept it as sent."""
+    settings = on_broker(broker, store_backend, topic_prefix, outbox_mark_linger_ms=10_000)
+    runtime = Runtime(settings, create_all, sweep=False)
+    await register(runtime)
+    await runtime.start()
+    try:
+        async with runtime.unit_of_work("org_a") as uow:
+            uow.publish(ask_created("ask_of_usr_1"))  # names usr_1 as its mentee
+            uow.publish(ask_created("ask_of_usr_2").model_copy(update={"mentee_id": "usr_2"}))
+            await uow.commit()
+        await read_all(broker.bootstrap_servers, settings.topic("mentornet.asks"), expect=2)
+        assert await unsent(runtime, "org_a") == 2  # published, not marked yet
+        async with runtime.stores.writer("org_a") as session:
+            await erase_in(session, "usr_1", _nothing)
+            await session.commit()
+        assert await unsent(runtime, "org_a") == 2  # an unsent row still goes out: what it reports counts
+    finally:
+        await runtime.stop()  # marks what it published
+    async with runtime.stores.session("org_a") as session:
+        rows = (await session.exec(select(OutboxMessage))).all()
+        listed = (await session.exec(select(ErasedPerson.user_id))).all()
+    assert [row.ce_subject for row in rows] == ["ask_of_usr_2"]
+    assert all(row.sent_at is not None for row in rows)
+    assert listed == ["usr_1"]

@@ -125,6 +125,20 @@ async def test_an_erasure_reaches_partners_and_takes_the_persons_records_with_it
     assert c["items"] == []  # the mentor's org held the offer that named her: gone too
 
 
+async def test_an_event_naming_someone_after_their_erasure_reaches_no_partner(streams: Streams) -> None:
+    """The offer to a mentor at org_c, published before the mentee's erasure, arrives after it (another
+    topic): neither her org's partners nor the mentor's are given it. Without the check, org_c's store,
+    written in a transaction of its own, kept it."""
+    for org in ("org_a", "org_c"):  # both orgs registered before the erasure
+        await streams.runtime.stores.provision(org)
+    erased = UserErased(user_id="usr_org_a", org_id="org_a", erased_at=NOW)
+    await deliver(streams.worker, erased, "org_a")
+    await deliver(streams.worker, proposed("ask_1", "org_a", "org_c"), "org_a")
+    a = await feed(streams, "org_a")
+    assert [e["type"] for e in a["items"]] == ["mentornet.user-erased.v1"]
+    assert (await feed(streams, "org_c"))["items"] == []
+
+
 # webhooks --------------------------------------------------------------------------------------------------
 
 

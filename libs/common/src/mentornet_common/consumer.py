@@ -30,6 +30,12 @@ are replayed (ADR 0015): such a record is handled exactly as a record of the top
 from; one addressed to another group, or naming a topic this group does not read, is ignored and counted
 (``mentornet_events_consumed_total{outcome="misaddressed"}``).
 
+A group that erases people marks its ``user-erased`` handler with what it erases in one store
+(:func:`~mentornet_common.erasure.erases`); after a
+transaction's handlers ran, anyone its events name who was erased in that store is erased again, in the
+same transaction, so an event that arrives after the erasure leaves nothing of them
+(:mod:`mentornet_common.erasure`).
+
 Nothing a handler raises stops the worker. ``org-registered`` from identity provisions the org's store in
 this service before any handler runs: it is the only event that creates a store.
 """
@@ -52,9 +58,10 @@ from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord
 from aiokafka.errors import CommitFailedError, KafkaError
 from opentelemetry import trace
 
-from mentornet_common.contracts import TOPIC_IDENTITY, Event, OrgRegistered
+from mentornet_common.contracts import TOPIC_IDENTITY, Event, OrgOffboarded, OrgRegistered, UserErased
 from mentornet_common.deadletters import FOR_GROUP, ORIGINAL_TOPIC
 from mentornet_common.envelope import Envelope, MalformedEvent
+from mentornet_common.erasure import erase_in, erase_of, erased_among, people
 from mentornet_common.faults import Backoff, transient
 from mentornet_common.inbox import claim
 from mentornet_common.kafka import dlq_topic, ensure_topics, make_consumer, redrive_topic
@@ -156,6 +163,9 @@ class Consumer:
         group_id: str,
         handlers: Handlers,
     ) -> None:
+        self._erase = erase_of(handlers.get(UserErased, ()))
+        if UserErased in handlers and self._erase is None:
+            raise ValueError(f"{group_id}'s user-erased handler must say what it erases (erasure.erases)")
         self._runtime = runtime
         self._settings = runtime.settings
         self.group_id = group_id
@@ -524,6 +534,7 @@ class Consumer:
                         # this one deleted is gone for it, not an object it could add back).
                         await uow.session.flush()
                         outcomes.append((item, "processed"))
+            await self._erase_again(uow, [item.received for item, done in outcomes if done == "processed"])
             await uow.commit()
         for item, outcome in outcomes:
             EVENTS_CONSUMED.labels(self.group_id, item.received.envelope.type, outcome).inc()
@@ -552,6 +563,8 @@ class Consumer:
                             EVENTS_CONSUMED.labels(self.group_id, envelope.type, "duplicate").inc()
                             return
                         await handler(uow, received)
+                        await uow.session.flush()
+                        await self._erase_again(uow, [received])
                         await uow.commit()
                     EVENTS_CONSUMED.labels(self.group_id, envelope.type, "processed").inc()
                     return
@@ -584,6 +597,26 @@ class Consumer:
         finally:
             if self.blocked.pop(where, None) is not None:
                 CONSUMER_BLOCKED.labels(self.group_id, record.topic, str(record.partition)).set(0)
+
+    async def _erase_again(self, uow: UnitOfWork, handled: list[Received[Any]]) -> None:
+        """Whoever the events just handled name and was erased in this store is erased again, in the same
+        transaction: the late event's words do not stay."""
+        if self._erase is None:
+            return
+        named = {
+            person
+            for received in handled
+            if not isinstance(received.payload, UserErased | OrgOffboarded)
+            for person in people(received.payload)
+        }
+        for user_id in await erased_among(uow.session, named):
+            log.info(
+                "an event named %s after their erasure in %s; erased again",
+                user_id,
+                uow.tenant_id,
+                extra={"group": self.group_id, "tenant": uow.tenant_id},
+            )
+            await erase_in(uow.session, user_id, self._erase)
 
     async def _wait_out(
         self,

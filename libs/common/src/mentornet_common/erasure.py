@@ -5,23 +5,95 @@ copy of a session, a mentor's headline in a proposal's reasons at the mentee's o
 every store: each service deletes what is only about the person and blanks the free text they wrote
 or that describes them, keeping ids, times and answers so that aggregates keep their counts; the answers
 kept for Idempotency-Key replays that are theirs or mention them go too. Events the
-outbox already published are deleted from the outbox when they mention the person (the copy on Kafka
-ages out with the topic's retention; consumers act on ``user-erased``). Erasing twice changes nothing.
+outbox already published are deleted from the outbox when they mention the person; those not yet published
+still go out (what they report still counts) and are deleted, not kept, once the broker has them. The copy
+on Kafka ages out with the topic's retention; consumers act on ``user-erased``. Erasing twice changes
+nothing.
+
+Events about the person can still arrive after ``user-erased``: it travels on identity's topic, and nothing
+orders it with the others (an event the person's own org had not yet published, a redelivery, a dead letter
+replayed). So each store visited also keeps the person's id in ``erased_person`` — an id, nothing they
+wrote or were called — and the consumer, after running a group's handlers for an event naming someone
+listed there (:data:`PERSON_FIELDS`), erases them again (what the group's ``user-erased`` handler is marked
+with, :func:`erases`) in the same transaction: a late event leaves no
+words behind. The list is kept for as long as the store.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
-from sqlmodel import col, delete, or_
+from sqlalchemy import update
+from sqlmodel import Field, SQLModel, col, delete, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from mentornet_common.idempotency import IdempotencyRecord
 from mentornet_common.outbox import OutboxMessage
+from mentornet_common.rows import insert_new
 from mentornet_common.unit_of_work import UnitOfWork
 
 ERASED = ""
 Erase = Callable[[AsyncSession, str], Awaitable[None]]
+
+F = TypeVar("F", bound=Callable[..., Awaitable[None]])
+
+
+def erases(erase: Erase) -> Callable[[F], F]:
+    """Marks a group's ``user-erased`` handler with what it erases in one store, for the consumer to erase
+    again whenever a later event names someone erased (the consumer refuses a group whose ``user-erased``
+    handler does not say)."""
+
+    def mark(handler: F) -> F:
+        handler.erase = erase  # type: ignore[attr-defined]
+        return handler
+
+    return mark
+
+
+def erase_of(handlers: Iterable[Callable[..., Any]]) -> Erase | None:
+    """What the ``user-erased`` handlers among ``handlers`` erase in one store (None: none says)."""
+    for handler in handlers:
+        erase: Erase | None = getattr(handler, "erase", None)
+        if erase is not None:
+            return erase
+    return None
+
+
+# The fields of an event's payload that name a person (a contract test keeps the list complete).
+PERSON_FIELDS = ("user_id", "mentee_id", "mentor_id", "author_id", "absent_id")
+
+
+class ErasedPerson(SQLModel, table=True):
+    """Someone erased while this store was there: a late event naming them is erased again on arrival."""
+
+    __tablename__ = "erased_person"
+
+    user_id: str = Field(primary_key=True, max_length=64)
+    erased_at: datetime
+
+
+def people(payload: Any) -> set[str]:
+    """The people an event's payload names."""
+    return {str(value) for field in PERSON_FIELDS if (value := getattr(payload, field, None))}
+
+
+async def erased_among(session: AsyncSession, user_ids: Iterable[str]) -> list[str]:
+    """Which of ``user_ids`` were erased while this store was there."""
+    wanted = sorted(set(user_ids))
+    if not wanted:
+        return []
+    found = await session.exec(select(ErasedPerson.user_id).where(col(ErasedPerson.user_id).in_(wanted)))
+    return list(found.all())
+
+
+async def erase_in(session: AsyncSession, user_id: str, erase: Erase) -> None:
+    """Everything erasure does in one store, in ``session``'s transaction."""
+    await erase(session, user_id)
+    await scrub_outbox(session, user_id)
+    await scrub_replays(session, user_id)
+    await insert_new(session, ErasedPerson, user_id=user_id, erased_at=datetime.now(UTC))
 
 
 async def in_every_store(uow: UnitOfWork, user_id: str, erase: Erase) -> int:
@@ -34,13 +106,9 @@ async def in_every_store(uow: UnitOfWork, user_id: str, erase: Erase) -> int:
         if tenant == uow.tenant_id:
             continue
         async with uow.stores.writer(tenant) as session:
-            await erase(session, user_id)
-            await scrub_outbox(session, user_id)
-            await scrub_replays(session, user_id)
+            await erase_in(session, user_id, erase)
             await session.commit()
-    await erase(uow.session, user_id)
-    await scrub_outbox(uow.session, user_id)
-    await scrub_replays(uow.session, user_id)
+    await erase_in(uow.session, user_id, erase)
     return len(tenants)
 
 
@@ -59,10 +127,15 @@ async def scrub_replays(session: AsyncSession, user_id: str) -> None:
 
 
 async def scrub_outbox(session: AsyncSession, user_id: str) -> None:
-    """Published events that mention the person leave the outbox (unsent ones still go out: they carry
-    nothing the consumers will not erase on ``user-erased`` in turn)."""
+    """Published events that mention the person leave the outbox. Unsent ones still go out (the consumers
+    erase what they carry again on arrival, see above) and leave it as the relay marks them sent.
+
+    Unsent rows are flagged first: a row the relay marks sent meanwhile is then no longer unsent, and the
+    delete that follows, reading afresh, takes it."""
+    mentions = col(OutboxMessage.payload).contains(user_id)
     await session.exec(
-        delete(OutboxMessage).where(
-            col(OutboxMessage.sent_at).is_not(None), col(OutboxMessage.payload).contains(user_id)
-        )
+        update(OutboxMessage)
+        .where(col(OutboxMessage.sent_at).is_(None), mentions)
+        .values(erase_when_sent=True)
     )
+    await session.exec(delete(OutboxMessage).where(col(OutboxMessage.sent_at).is_not(None), mentions))

@@ -27,7 +27,7 @@ from sqlalchemy import MetaData, Table, create_engine
 from sqlalchemy.engine import Connection
 
 # Every store carries the common tables; importing them registers them with SQLModel's metadata.
-from mentornet_common import idempotency, inbox, outbox, tenancy
+from mentornet_common import erasure, idempotency, inbox, outbox, tenancy
 from mentornet_common.tenancy import Migrator, TenantStores
 
 
@@ -90,7 +90,7 @@ def _run(context: Any, connection: Connection, metadata: MetaData, schema: str |
 
 def service_metadata(package: str) -> MetaData:
     """The tables one service's stores hold: its own models' and the common ones."""
-    modules = [importlib.import_module(f"{package}.models"), inbox, outbox, tenancy, idempotency]
+    modules = [importlib.import_module(f"{package}.models"), inbox, outbox, tenancy, idempotency, erasure]
     metadata = MetaData()
     for module in modules:
         for value in vars(module).values():

@@ -23,7 +23,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from opentelemetry import trace
-from sqlalchemy import Column, Text, func, update
+from sqlalchemy import Column, Text, delete, false, func, update
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -63,6 +63,8 @@ class OutboxMessage(SQLModel, table=True):
     traceparent: str | None = Field(default=None, max_length=100)
     created_at: datetime
     sent_at: datetime | None = Field(default=None, index=True)
+    # Written while unsent by an erasure that it mentions: deleted, not kept, once the broker has it.
+    erase_when_sent: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
@@ -363,6 +365,11 @@ class OutboxRelay:
                 update(OutboxMessage)
                 .where(col(OutboxMessage.id).in_(ids), col(OutboxMessage.sent_at).is_(None))
                 .values(sent_at=datetime.now(UTC))
+            )
+            await session.exec(
+                delete(OutboxMessage).where(
+                    col(OutboxMessage.id).in_(ids), col(OutboxMessage.erase_when_sent).is_(True)
+                )
             )
             await session.commit()
 

@@ -38,7 +38,7 @@ from mentornet_common.contracts import (
     SessionScheduled,
     UserErased,
 )
-from mentornet_common.erasure import ERASED, in_every_store
+from mentornet_common.erasure import ERASED, erases, in_every_store
 from mentornet_common.offboarding import forget_org
 from mentornet_common.rows import insert_new, upsert
 from mentornet_common.tenancy import CONSORTIUM
@@ -296,6 +296,7 @@ async def _erase(db: AsyncSession, user_id: str) -> None:
         db.add(note)
 
 
+@erases(_erase)
 async def erase_person_when_user_erased(uow: UnitOfWork, received: Received[UserErased]) -> None:
     """Their feedback and follow-ups lose their words, what they were shown goes; ids, times, ratings and
     answers stay, so impact keeps its counts."""

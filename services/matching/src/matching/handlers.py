@@ -41,7 +41,7 @@ from mentornet_common.contracts import (
     SessionScheduled,
     UserErased,
 )
-from mentornet_common.erasure import ERASED, in_every_store
+from mentornet_common.erasure import ERASED, erases, in_every_store
 from mentornet_common.offboarding import forget_org
 from mentornet_common.rows import insert_new, upsert
 from mentornet_common.tenancy import CONSORTIUM
@@ -299,6 +299,7 @@ async def _erase(db: AsyncSession, user_id: str) -> None:
             await db.delete(row)
 
 
+@erases(_erase)
 async def erase_person_when_user_erased(uow: UnitOfWork, received: Received[UserErased]) -> None:
     """Their asks keep ids and status (for the counts) but lose every word; their cards go."""
     await in_every_store(uow, received.payload.user_id, _erase)

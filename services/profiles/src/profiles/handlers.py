@@ -20,7 +20,7 @@ from mentornet_common.contracts import (
     UserDeactivated,
     UserErased,
 )
-from mentornet_common.erasure import in_every_store
+from mentornet_common.erasure import erases, in_every_store
 from mentornet_common.offboarding import forget_org
 from mentornet_common.periods import quarter_of
 from mentornet_common.rows import upsert
@@ -125,6 +125,7 @@ async def _erase(db: AsyncSession, user_id: str) -> None:
     await db.exec(delete(Participation).where(col(Participation.user_id) == user_id))
 
 
+@erases(_erase)
 async def erase_person_when_user_erased(uow: UnitOfWork, received: Received[UserErased]) -> None:
     """The profile, the shared cards and the participation counts of the person go."""
     await in_every_store(uow, received.payload.user_id, _erase)

@@ -21,7 +21,7 @@ from mentornet_common.contracts import (
     SessionScheduled,
     UserErased,
 )
-from mentornet_common.erasure import ERASED, in_every_store
+from mentornet_common.erasure import ERASED, erases, in_every_store
 from mentornet_common.offboarding import forget_org
 from mentornet_common.tenancy import CONSORTIUM
 from mentornet_common.unit_of_work import UnitOfWork
@@ -121,6 +121,7 @@ async def _erase(db: AsyncSession, user_id: str) -> None:
         db.add(row)
 
 
+@erases(_erase)
 async def erase_person_when_user_erased(uow: UnitOfWork, received: Received[UserErased]) -> None:
     """Both copies of their sessions keep ids, times and status, and lose what the person wrote."""
     await in_every_store(uow, received.payload.user_id, _erase)

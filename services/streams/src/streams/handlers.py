@@ -25,7 +25,7 @@ from mentornet_common.contracts import (
     OrgSuspended,
     UserErased,
 )
-from mentornet_common.erasure import in_every_store
+from mentornet_common.erasure import erased_among, erases, in_every_store, people
 from mentornet_common.offboarding import forget_org
 from mentornet_common.rows import insert_new
 from mentornet_common.tenancy import CONSORTIUM
@@ -43,8 +43,11 @@ def involved(received: Received[Any]) -> list[str]:
 
 
 async def _record(session: AsyncSession, received: Received[Any]) -> None:
-    """Record the event once (a redelivery, or a retry after another store failed, finds it there)."""
+    """Record the event once (a redelivery, or a retry after another store failed, finds it there). An
+    event that names someone erased here arrived after their erasure: partners are not given it."""
     envelope = received.envelope
+    if not isinstance(received.payload, UserErased) and await erased_among(session, people(received.payload)):
+        return
     await insert_new(
         session,
         PartnerEvent,
@@ -80,6 +83,7 @@ async def _forget(session: AsyncSession, user_id: str) -> None:
     )
 
 
+@erases(_forget)
 async def forget_person_when_user_erased(uow: UnitOfWork, received: Received[UserErased]) -> None:
     await in_every_store(uow, received.payload.user_id, _forget)
 
