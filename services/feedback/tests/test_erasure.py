@@ -11,9 +11,16 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
-from feedback.models import ReceivedFeedback, SharedFollowUp
-from mentornet_common.contracts import FeedbackSubmitted, FollowUpRecorded, SharedFeedback, UserErased
-from mentornet_devkit.testing import deliver
+from feedback.models import ReceivedFeedback, SessionText, SharedFollowUp
+from mentornet_common.contracts import (
+    FeedbackSubmitted,
+    FollowUpRecorded,
+    MatchProposed,
+    SharedFeedback,
+    UserErased,
+)
+from mentornet_common.envelope import Envelope
+from mentornet_devkit.testing import Record, deliver
 
 from .conftest import MENTEE, MENTOR, FeedbackService
 
@@ -55,3 +62,30 @@ async def test_feedback_arriving_after_its_authors_erasure_leaves_no_words_in_th
     impact = (await feedback.http.get("/v1/impact", headers=operator)).json()
     counts = (impact["sessions_completed"], impact["follow_ups_recorded"], impact["average_rating"])
     assert counts == (1, 1, 5)
+
+
+async def test_an_erasure_and_a_late_event_handled_in_one_transaction_leave_no_words(
+    feedback: FeedbackService,
+) -> None:
+    """A group's redrive topic can hold a replayed erasure and a replayed event side by side: handled in one
+    transaction of the person's org, the event after the erasure, the inbox's claim (made before the erasure
+    ran) cannot have seen the person listed; the consumer checks again."""
+    now = datetime.now(UTC)
+    erased = Envelope.new(UserErased(user_id=MENTEE[0], org_id=MENTEE[1], erased_at=now), MENTEE[1])
+    proposed = MatchProposed(
+        proposal_id="prp_batch", ask_id="ask_batch", mentee_id=MENTEE[0], mentee_org_id=MENTEE[1],
+        mentor_id=MENTOR[0], mentor_org_id=MENTOR[1], score=0.9, reasons=[], question=WORDS[0],
+        background="", success_criteria=WORDS[1], skills=["x"], duration_minutes=30, proposed_at=now,
+    )  # fmt: skip
+    late = Envelope.new(proposed, MENTEE[1])
+    for org in (MENTEE[1], MENTOR[1]):
+        await feedback.runtime.stores.provision(org)
+    settings = feedback.runtime.settings
+    records = [
+        Record(settings.topic(type(e.payload()).topic), e.value(), e.headers(), e.key(), offset=n)
+        for n, e in enumerate((erased, late))
+    ]
+    await feedback.worker.process_batch(records)
+    async with feedback.runtime.stores.session(MENTEE[1]) as session:
+        texts = (await session.exec(select(SessionText))).all()
+    assert [(t.proposal_id, t.question, t.success_criteria) for t in texts] == [("prp_batch", "", "")]

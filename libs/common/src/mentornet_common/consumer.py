@@ -63,7 +63,7 @@ from mentornet_common.deadletters import FOR_GROUP, ORIGINAL_TOPIC
 from mentornet_common.envelope import Envelope, MalformedEvent
 from mentornet_common.erasure import erase_in, erase_of, erased_among, people
 from mentornet_common.faults import Backoff, transient
-from mentornet_common.inbox import claim
+from mentornet_common.inbox import claim_noting
 from mentornet_common.kafka import dlq_topic, ensure_topics, make_consumer, redrive_topic
 from mentornet_common.telemetry import (
     CONSUMER_BLOCKED,
@@ -516,8 +516,10 @@ class Consumer:
     async def _in_one_transaction(self, tenant_id: str, items: list[_Work]) -> None:
         async with self._runtime.unit_of_work(tenant_id) as uow:
             keys = [item.inbox_key(self.group_id) for item in items]
-            # Claimed up front in the same transaction: if a handler fails, the claims roll back too.
-            todo = await claim(uow.session, keys)
+            named = self._named([item.received for item in items])
+            # Claimed up front in the same transaction: if a handler fails, the claims roll back too. The
+            # claim also says whether anyone the events name was erased here.
+            todo, erased = await claim_noting(uow.session, keys, named)
             outcomes = []
             # One span per record: a record's handlers for this store follow each other in the batch.
             paired = zip(items, keys, strict=True)
@@ -534,7 +536,8 @@ class Consumer:
                         # this one deleted is gone for it, not an object it could add back).
                         await uow.session.flush()
                         outcomes.append((item, "processed"))
-            await self._erase_again(uow, [item.received for item, done in outcomes if done == "processed"])
+            if erased or self._erasing([item.received for item in items]):
+                await self._erase_again(uow, named)
             await uow.commit()
         for item, outcome in outcomes:
             EVENTS_CONSUMED.labels(self.group_id, item.received.envelope.type, outcome).inc()
@@ -559,12 +562,15 @@ class Consumer:
                         return
                     tenant_id = store_of(received) if store_of else envelope.tenant_id
                     async with self._runtime.unit_of_work(tenant_id) as uow:
-                        if not await claim(uow.session, [(consumer_name, envelope.source, envelope.id)]):
+                        named = self._named([received])
+                        key = (consumer_name, envelope.source, envelope.id)
+                        claimed, erased = await claim_noting(uow.session, [key], named)
+                        if not claimed:
                             EVENTS_CONSUMED.labels(self.group_id, envelope.type, "duplicate").inc()
                             return
                         await handler(uow, received)
-                        await uow.session.flush()
-                        await self._erase_again(uow, [received])
+                        if erased:
+                            await self._erase_again(uow, named)
                         await uow.commit()
                     EVENTS_CONSUMED.labels(self.group_id, envelope.type, "processed").inc()
                     return
@@ -598,18 +604,31 @@ class Consumer:
             if self.blocked.pop(where, None) is not None:
                 CONSUMER_BLOCKED.labels(self.group_id, record.topic, str(record.partition)).set(0)
 
-    async def _erase_again(self, uow: UnitOfWork, handled: list[Received[Any]]) -> None:
+    def _named(self, received: list[Received[Any]]) -> set[str]:
+        """The people these events name, for a group that erases people (an erasure itself excepted)."""
+        if self._erase is None:
+            return set()
+        return {
+            person
+            for one in received
+            if not isinstance(one.payload, UserErased | OrgOffboarded)
+            for person in people(one.payload)
+        }
+
+    @staticmethod
+    def _erasing(received: list[Received[Any]]) -> bool:
+        """Whether these events erase someone (a later event of the same transaction may name them)."""
+        return any(isinstance(one.payload, UserErased | OrgOffboarded) for one in received)
+
+    async def _erase_again(self, uow: UnitOfWork, named: set[str]) -> None:
         """Whoever the events just handled name and was erased in this store is erased again, in the same
         transaction: the late event's words do not stay."""
-        if self._erase is None:
+        if self._erase is None or not named:
             return
-        named = {
-            person
-            for received in handled
-            if not isinstance(received.payload, UserErased | OrgOffboarded)
-            for person in people(received.payload)
-        }
-        for user_id in await erased_among(uow.session, named):
+        erased = await erased_among(uow.session, named)
+        if erased:
+            await uow.session.flush()  # what the handlers wrote, for the erasure to find
+        for user_id in erased:
             log.info(
                 "an event named %s after their erasure in %s; erased again",
                 user_id,

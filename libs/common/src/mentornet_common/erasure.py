@@ -21,12 +21,13 @@ words behind. The list is kept for as long as the store.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import update
-from sqlmodel import Field, SQLModel, col, delete, or_, select
+from sqlalchemy import TextClause, text, update
+from sqlmodel import Field, SQLModel, col, delete, or_
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from mentornet_common.idempotency import IdempotencyRecord
@@ -79,13 +80,21 @@ def people(payload: Any) -> set[str]:
     return {str(value) for field in PERSON_FIELDS if (value := getattr(payload, field, None))}
 
 
+@functools.cache
+def _erased_among(count: int) -> TextClause:
+    """Which of ``count`` ids are listed: built once per count (it runs in every consumer transaction)."""
+    ids = ", ".join(f":u{n}" for n in range(count))
+    return text(f"SELECT user_id FROM {ErasedPerson.__tablename__} WHERE user_id IN ({ids})")
+
+
 async def erased_among(session: AsyncSession, user_ids: Iterable[str]) -> list[str]:
     """Which of ``user_ids`` were erased while this store was there."""
     wanted = sorted(set(user_ids))
     if not wanted:
         return []
-    found = await session.exec(select(ErasedPerson.user_id).where(col(ErasedPerson.user_id).in_(wanted)))
-    return list(found.all())
+    statement = _erased_among(len(wanted))
+    found = await session.exec(statement, params={f"u{n}": user_id for n, user_id in enumerate(wanted)})  # type: ignore[call-overload]
+    return [str(user_id) for (user_id,) in found.all()]
 
 
 async def erase_in(session: AsyncSession, user_id: str, erase: Erase) -> None:

@@ -3,17 +3,21 @@
 A redelivered event finds its row and is skipped, so at-least-once delivery has exactly-once effects. The
 consumer claims its events before handling them (:func:`claim`): one ``INSERT … ON CONFLICT DO NOTHING
 RETURNING`` answers which are new and writes their rows at once; a handler that fails rolls its claim back
-with its effect.
+with its effect. The same statement answers whether any of the people the events name was erased in the
+store (:mod:`mentornet_common.erasure`), so that a consumer's transaction pays no second round trip to know.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from sqlalchemy import Table, TextClause, bindparam, text
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from mentornet_common.erasure import ErasedPerson
 
 
 class InboxEntry(SQLModel, table=True):
@@ -36,14 +40,16 @@ CLAIM_ROWS = 64
 
 
 @functools.cache
-def _claim(count: int) -> TextClause:
-    """Insert ``count`` inbox rows, skipping those that exist, and answer the ones inserted. The same SQL
-    on SQLite (3.35 and later) and PostgreSQL, built once per row count; each time goes through its
-    column's type."""
+def _claim(count: int, people: int) -> TextClause:
+    """Insert ``count`` inbox rows, skipping those that exist, and answer the ones inserted, each with
+    whether any of ``people`` ids is listed as erased. The same SQL on SQLite (3.35 and later) and
+    PostgreSQL, built once per shape; each time goes through its column's type."""
     values = ", ".join(f"(:c{n}, :s{n}, :e{n}, :t{n})" for n in range(count))
+    ids = ", ".join(f":p{n}" for n in range(people)) or "NULL"
+    erased = f"EXISTS (SELECT 1 FROM {ErasedPerson.__tablename__} WHERE user_id IN ({ids}))"
     sql = (
         f"INSERT INTO {_TABLE.name} (consumer, source, event_id, processed_at) VALUES {values} "
-        "ON CONFLICT DO NOTHING RETURNING consumer, source, event_id"
+        f"ON CONFLICT DO NOTHING RETURNING consumer, source, event_id, {erased}"
     )
     return text(sql).bindparams(*(bindparam(f"t{n}", type_=_TABLE.c.processed_at.type) for n in range(count)))
 
@@ -52,14 +58,27 @@ async def claim(session: AsyncSession, keys: list[InboxKey]) -> set[InboxKey]:
     """Record ``keys`` as handled in the session's transaction and answer those that were not already:
     the events to handle now. One statement per :data:`CLAIM_ROWS` keys; the transaction must commit only
     once their effects are written (or roll back, which un-claims them)."""
+    claimed, _ = await claim_noting(session, keys, ())
+    return claimed
+
+
+async def claim_noting(
+    session: AsyncSession, keys: list[InboxKey], people: Iterable[str]
+) -> tuple[set[InboxKey], bool]:
+    """:func:`claim`, also answering whether any of ``people`` was erased in this store (asked only when
+    something was claimed: nothing else will be handled)."""
     unique = list(dict.fromkeys(keys))
+    named = sorted(set(people))
     now = datetime.now(UTC)
     claimed: set[InboxKey] = set()
+    erased = False
     for first in range(0, len(unique), CLAIM_ROWS):
         chunk = unique[first : first + CLAIM_ROWS]
-        params: dict[str, object] = {}
+        params: dict[str, object] = {f"p{n}": person for n, person in enumerate(named)}
         for n, (consumer, source, event_id) in enumerate(chunk):
             params |= {f"c{n}": consumer, f"s{n}": source, f"e{n}": event_id, f"t{n}": now}
-        rows = await session.exec(_claim(len(chunk)), params=params)  # type: ignore[call-overload]
-        claimed |= {(c, s, e) for c, s, e in rows.all()}
-    return claimed
+        rows = await session.exec(_claim(len(chunk), len(named)), params=params)  # type: ignore[call-overload]
+        for consumer, source, event_id, listed in rows.all():
+            claimed.add((consumer, source, event_id))
+            erased = erased or bool(listed)
+    return claimed, erased
