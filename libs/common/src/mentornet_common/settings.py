@@ -155,11 +155,11 @@ class CommonSettings(BaseSettings):
 
     # Outbox relay
     outbox_sweep_interval_s: float = Field(
-        default=2.0,
+        default=10.0,
         gt=0,
         description="How often a worker's outbox relay looks through every store for events still "
         "unpublished after outbox_sweep_grace_s (a process publishes its own as it commits them; APIs do not "
-        "sweep).",
+        "sweep), and updates the backlog gauges. Each look is a query per store.",
     )
     outbox_sweep_grace_s: float = Field(
         default=10.0,
@@ -193,6 +193,13 @@ class CommonSettings(BaseSettings):
     # Durable timers (workers)
     timer_interval_s: float = Field(
         default=5.0, gt=0, description="How often a worker looks for timers that came due."
+    )
+    purge_interval_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="How often a worker looks in every store for rows to purge (published outbox rows, "
+        "handled inbox rows, Idempotency-Key answers, streams' old events and deliveries): they are kept for "
+        "hours or days, and each look costs a query per store.",
     )
 
     # Tokens

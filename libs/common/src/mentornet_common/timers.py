@@ -2,7 +2,8 @@
 
 A timer is not a sleep. The moment is data — a column such as ``expires_at`` on the row it concerns,
 committed with the row — and the worker's ``TimerLoop`` looks, every few seconds, in every tenant store
-for rows that came due. Each one fires in its own unit of work, which re-reads the row (locked where the
+for rows that came due (a timer whose rows come due over days, such as a purge, looks less often:
+its ``interval_s``). Each one fires in its own unit of work, which re-reads the row (locked where the
 database can lock it), checks it is still due, acts, and publishes its events through the outbox. A
 worker that was down fires what came due while it was away; two workers never both act on one row.
 """
@@ -38,6 +39,9 @@ class Timer:
     due: FindDue
     fire: Fire
     batch: int = 100
+    # How often the worker's loop looks in every store (None: at the loop's interval). Looking costs a query
+    # per store, so a thousand orgs make it worth looking seldom for what comes due over days.
+    interval_s: float | None = None
 
 
 class TimerLoop:
@@ -59,42 +63,67 @@ class TimerLoop:
                 await self._task
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_look = {timer.name: loop.time() for timer in self._timers}
         while True:
+            started = loop.time()
+            timers = [timer for timer in self._timers if next_look[timer.name] <= started]
+            for timer in timers:
+                next_look[timer.name] = started + (timer.interval_s or self._interval_s)
             try:
-                await self.tick()
+                await self.tick(timers=timers)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # one bad tick must never end the loop
                 log.warning("timer tick failed, next in %.1fs: %s", self._interval_s, exc, exc_info=True)
             await asyncio.sleep(self._interval_s)
 
-    async def tick(self, now: datetime | None = None) -> int:
-        """Fire everything due at ``now`` (default: the clock); answer how many fired."""
+    async def tick(self, now: datetime | None = None, timers: list[Timer] | None = None) -> int:
+        """Fire everything due at ``now`` (default: the clock) for ``timers`` (default: every timer, whatever
+        its interval); answer how many fired."""
         moment = now or datetime.now(UTC)
+        chosen = self._timers if timers is None else timers
+        if not chosen:
+            return 0
         fired = 0
         for tenant_id in await self._runtime.stores.tenants():
-            for timer in self._timers:
+            try:
+                # One read of the store for every timer's due rows: a session per store, not per timer.
+                async with self._runtime.stores.session(tenant_id) as session:
+                    due = [(timer, await timer.due(session, tenant_id, moment)) for timer in chosen]
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                due = None  # the store is down, or one timer failed: each timer on its own, below
+            for timer in chosen:
+                # One member's store being down, or one timer failing, must not stop the others.
                 try:
-                    fired += await self._fire_due(timer, tenant_id, moment)
+                    if due is None:
+                        async with self._runtime.stores.session(tenant_id) as session:
+                            keys = await timer.due(session, tenant_id, moment)
+                    else:
+                        keys = next(found for each, found in due if each is timer)
+                    fired += await self._fire(timer, tenant_id, keys, moment)
                 except asyncio.CancelledError:
                     raise
-                except Exception as exc:  # one member's store being down must not stop the others
-                    reason = faults.report("timers", exc)
-                    log.log(
-                        logging.WARNING if reason != "permanent" else logging.ERROR,
-                        "timer %s failed in %s (%s): %s",
-                        timer.name,
-                        tenant_id,
-                        reason,
-                        exc,
-                        extra={"tenant": tenant_id, "error": str(exc)},
-                    )
+                except Exception as exc:
+                    self._report(timer.name, tenant_id, exc)
         return fired
 
-    async def _fire_due(self, timer: Timer, tenant_id: str, moment: datetime) -> int:
+    def _report(self, names: str, tenant_id: str, exc: Exception) -> None:
+        reason = faults.report("timers", exc)
+        log.log(
+            logging.WARNING if reason != "permanent" else logging.ERROR,
+            "timer %s failed in %s (%s): %s",
+            names,
+            tenant_id,
+            reason,
+            exc,
+            extra={"tenant": tenant_id, "error": str(exc)},
+        )
+
+    async def _fire(self, timer: Timer, tenant_id: str, keys: list[str], moment: datetime) -> int:
         fired = 0
-        async with self._runtime.stores.session(tenant_id) as session:
-            keys = await timer.due(session, tenant_id, moment)
         for key in keys[: timer.batch]:
             async with self._runtime.unit_of_work(tenant_id) as uow:
                 if await timer.fire(uow, key, moment):

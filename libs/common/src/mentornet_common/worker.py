@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 import uvicorn
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -57,7 +58,8 @@ async def run_worker(
         await consumer.start()
     for redrive in redrives:
         await redrive.start()
-    every_timer = [*(timers or []), idempotency.PURGE, retention.purge_timer(settings)]
+    purges = [idempotency.PURGE, retention.purge_timer(settings)]
+    every_timer = [*(timers or []), *(replace(t, interval_s=settings.purge_interval_s) for t in purges)]
     timer_loop = TimerLoop(runtime, every_timer, settings.timer_interval_s)
     await timer_loop.start()
     watch = asyncio.create_task(watch_broker(runtime, stop), name="broker-watch")

@@ -4,6 +4,7 @@ their cursor (webhooks.py sends them), and old events and finished deliveries le
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -92,5 +93,8 @@ def timers(settings: StreamsSettings) -> list[Timer]:
     """What streams' worker runs."""
     return [
         QUEUE,
-        retention_timer(settings.partner_event_retention_days, settings.delivery_log_retention_days),
+        replace(
+            retention_timer(settings.partner_event_retention_days, settings.delivery_log_retention_days),
+            interval_s=settings.purge_interval_s,
+        ),
     ]
