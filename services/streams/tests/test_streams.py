@@ -19,8 +19,10 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from streams.config import StreamsSettings
 from streams.timers import QUEUE
 from streams.webhooks import ATTEMPTS, RETRIES, Sender
+from streams.worker import Delivering
 
 from mentornet_common.contracts import (
     AskCreated,
@@ -259,6 +261,51 @@ async def test_persistent_failure_disables_the_endpoint_until_its_partner_enable
         await streams.http.get(f"/v1/webhooks/{endpoint['id']}/deliveries", headers=streams.partner("org_a"))
     ).json()
     assert {e["status"] for e in log["items"]} == {"succeeded"}
+
+
+async def test_between_looks_the_sender_visits_only_the_orgs_with_an_endpoint(streams: Streams) -> None:
+    """A round reads every store it visits: with a thousand orgs and a handful of endpoints, the worker's
+    rounds visit the handful, and which orgs those are is looked up every endpoint_look_interval_s."""
+    async with receiving(failures=0) as (receiver, url):
+        await register(streams, url)  # org_a's
+        await streams.runtime.stores.provision("org_b")  # no endpoint
+        sender = Sender(streams.runtime)
+        assert await sender.with_endpoints() == {"org_a"}
+        visited: list[str] = []
+        claim_due = sender._claim_due
+
+        async def spy(tenant: str, now: datetime) -> Any:
+            visited.append(tenant)
+            return await claim_due(tenant, now)
+
+        sender._claim_due = spy  # type: ignore[method-assign]
+        await deliver(streams.worker, asked("ask_1", "org_a"), "org_a")
+        assert await TimerLoop(streams.runtime, [QUEUE], 60).tick() == 1
+        assert await sender.tick(stores={"org_a"}) == 1
+        assert (visited, len(receiver.received)) == (["org_a"], 1)
+
+
+async def test_the_workers_rounds_find_an_orgs_first_endpoint_at_the_next_look(streams: Streams) -> None:
+    settings = streams.runtime.settings.as_(StreamsSettings).model_copy(
+        update={"delivery_interval_s": 0.05, "endpoint_look_interval_s": 0.3}
+    )
+    worker = Delivering(streams.runtime, settings)
+    rounds = asyncio.create_task(worker._send_forever())
+    try:
+        await asyncio.sleep(0.2)  # the first look found no endpoint anywhere
+        async with receiving(failures=0) as (receiver, url):
+            await register(streams, url)
+            await deliver(streams.worker, asked("ask_1", "org_a"), "org_a")
+            assert await TimerLoop(streams.runtime, [QUEUE], 60).tick() == 1
+            await eventually(lambda: _received(receiver), what="the first delivery, at the next look")
+    finally:
+        rounds.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await rounds
+
+
+async def _received(receiver: Receiver) -> bool:
+    return bool(receiver.received)
 
 
 async def test_a_delivery_can_be_sent_again_by_hand(streams: Streams) -> None:

@@ -24,6 +24,12 @@ class StreamsSettings(CommonSettings):
     delivery_interval_s: float = Field(
         default=1.0, gt=0, description="How often the worker sends due deliveries."
     )
+    endpoint_look_interval_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="How often the worker looks in every org's store for webhook endpoints; in between it "
+        "sends only for the orgs that had one (an org's first endpoint waits up to this long more).",
+    )
     feed_max_wait_s: float = Field(default=30.0, ge=0, description="The longest a pull-feed request waits.")
     feed_waiting_per_caller: int = Field(
         default=4, ge=1, description="Long-polls one caller may have waiting at once, per replica."

@@ -28,6 +28,7 @@ class Delivering(Consumer):
             concurrency=settings.webhook_concurrency, per_org=settings.webhook_concurrency_per_org,
         )  # fmt: skip
         self._interval_s = settings.delivery_interval_s
+        self._look_s = settings.endpoint_look_interval_s
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -43,9 +44,18 @@ class Delivering(Consumer):
         await super().stop()
 
     async def _send_forever(self) -> None:
+        """A round every delivery_interval_s, for the orgs that have a webhook endpoint: most have none, and
+        a round costs a read of every store it visits. Which orgs have one is looked up every
+        endpoint_look_interval_s (a delivery is only ever queued for an endpoint)."""
+        loop = asyncio.get_running_loop()
+        with_endpoints: set[str] = set()
+        next_look = loop.time()
         while True:
             try:
-                await self._sender.tick(wait=False)
+                if loop.time() >= next_look:
+                    with_endpoints = await self._sender.with_endpoints()
+                    next_look = loop.time() + self._look_s
+                await self._sender.tick(wait=False, stores=with_endpoints)
             except Exception:  # never let one bad round end the sending
                 log.exception("webhook sending round failed")
             await asyncio.sleep(self._interval_s)
