@@ -61,7 +61,7 @@ from opentelemetry import trace
 from mentornet_common.contracts import TOPIC_IDENTITY, Event, OrgOffboarded, OrgRegistered, UserErased
 from mentornet_common.deadletters import FOR_GROUP, ORIGINAL_TOPIC
 from mentornet_common.envelope import Envelope, MalformedEvent
-from mentornet_common.erasure import erase_in, erase_of, erased_among, people
+from mentornet_common.erasure import erase_in, erase_of, erased_among, people, take_turns
 from mentornet_common.faults import Backoff, transient
 from mentornet_common.inbox import claim_noting
 from mentornet_common.kafka import dlq_topic, ensure_topics, make_consumer, redrive_topic
@@ -517,6 +517,9 @@ class Consumer:
         async with self._runtime.unit_of_work(tenant_id) as uow:
             keys = [item.inbox_key(self.group_id) for item in items]
             named = self._named([item.received for item in items])
+            erasing = self._erasing([item.received for item in items])
+            if self._erase is not None and not erasing:
+                await take_turns(uow.session, erasing=False)  # an erasure here goes before or after
             # Claimed up front in the same transaction: if a handler fails, the claims roll back too. The
             # claim also says whether anyone the events name was erased here.
             todo, erased = await claim_noting(uow.session, keys, named)
@@ -536,7 +539,7 @@ class Consumer:
                         # this one deleted is gone for it, not an object it could add back).
                         await uow.session.flush()
                         outcomes.append((item, "processed"))
-            if erased or self._erasing([item.received for item in items]):
+            if erased or erasing:
                 await self._erase_again(uow, named)
             await uow.commit()
         for item, outcome in outcomes:
@@ -563,6 +566,8 @@ class Consumer:
                     tenant_id = store_of(received) if store_of else envelope.tenant_id
                     async with self._runtime.unit_of_work(tenant_id) as uow:
                         named = self._named([received])
+                        if self._erase is not None and not self._erasing([received]):
+                            await take_turns(uow.session, erasing=False)
                         key = (consumer_name, envelope.source, envelope.id)
                         claimed, erased = await claim_noting(uow.session, [key], named)
                         if not claimed:
@@ -635,7 +640,7 @@ class Consumer:
                 uow.tenant_id,
                 extra={"group": self.group_id, "tenant": uow.tenant_id},
             )
-            await erase_in(uow.session, user_id, self._erase)
+            await erase_in(uow.session, user_id, self._erase, take_turn=False)  # shared already
 
     async def _wait_out(
         self,

@@ -17,11 +17,19 @@ wrote or were called — and the consumer, after running a group's handlers for 
 listed there (:data:`PERSON_FIELDS`), erases them again (what the group's ``user-erased`` handler is marked
 with, :func:`erases`) in the same transaction: a late event leaves no
 words behind. The list is kept for as long as the store.
+
+On SQLite a store's writers take turns, so a late event is handled wholly before or wholly after an erasure in
+that store. On PostgreSQL (READ COMMITTED) two transactions do not see each other's uncommitted rows: an
+erasure could miss the words of an event being handled at that moment, whose check had not seen the
+erasure either. So there they take turns too, on an advisory lock of the store (:func:`take_turns`): an
+erasure holds it alone, a consumer's transaction that may write a person's words shares it, taking it before
+its inbox claim reads the list.
 """
 
 from __future__ import annotations
 
 import functools
+import zlib
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -33,6 +41,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from mentornet_common.idempotency import IdempotencyRecord
 from mentornet_common.outbox import OutboxMessage
 from mentornet_common.rows import insert_new
+from mentornet_common.tenancy import SCHEMA
 from mentornet_common.unit_of_work import UnitOfWork
 
 ERASED = ""
@@ -97,8 +106,34 @@ async def erased_among(session: AsyncSession, user_ids: Iterable[str]) -> list[s
     return [str(user_id) for (user_id,) in found.all()]
 
 
-async def erase_in(session: AsyncSession, user_id: str, erase: Erase) -> None:
-    """Everything erasure does in one store, in ``session``'s transaction."""
+# An advisory lock per store (PostgreSQL): the first key names mentornet's erasure, the second the store.
+_ERASURE_LOCKS = 0x6D6E6572
+LOCK_TIMEOUT = "10s"
+
+
+async def take_turns(session: AsyncSession, *, erasing: bool) -> None:
+    """On PostgreSQL, take the store's erasure lock for the rest of the transaction: alone to erase (waiting
+    for the transactions that share it to commit, so that their rows are seen), shared to handle events
+    (waiting for an erasure in progress to commit, so that its list is seen). Nothing on SQLite, whose writers
+    take turns already. Take it before reading anything the turn is about."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    store = str(session.info.get(SCHEMA) or "public")
+    lock = "pg_advisory_xact_lock" if erasing else "pg_advisory_xact_lock_shared"
+    key = zlib.crc32(store.encode()) - 2**31  # a signed 32-bit integer
+    # A bounded wait: a transaction that holds one store's turn while it waits for another's (streams
+    # records an event in every org it concerns) could otherwise wait forever in a cycle PostgreSQL cannot
+    # see; "lock not available" is a transient failure, rolled back and tried again.
+    statement = f"SELECT set_config('lock_timeout', :timeout, true), {lock}(:space, :key)"
+    params = {"timeout": LOCK_TIMEOUT, "space": _ERASURE_LOCKS, "key": key}
+    await session.exec(text(statement), params=params)  # type: ignore[call-overload]
+
+
+async def erase_in(session: AsyncSession, user_id: str, erase: Erase, *, take_turn: bool = True) -> None:
+    """Everything erasure does in one store, in ``session``'s transaction (``take_turn``: False where the
+    transaction already holds the store's lock, shared, as a consumer's does)."""
+    if take_turn:
+        await take_turns(session, erasing=True)
     await erase(session, user_id)
     await scrub_outbox(session, user_id)
     await scrub_replays(session, user_id)

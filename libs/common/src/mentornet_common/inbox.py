@@ -69,6 +69,8 @@ async def claim_noting(
     something was claimed: nothing else will be handled)."""
     unique = list(dict.fromkeys(keys))
     named = sorted(set(people))
+    if named:  # as many slots as the next power of two, the last id repeated: few shapes of statement
+        named += named[-1:] * ((1 << (len(named) - 1).bit_length()) - len(named))
     now = datetime.now(UTC)
     claimed: set[InboxKey] = set()
     erased = False

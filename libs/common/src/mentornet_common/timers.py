@@ -93,8 +93,10 @@ class TimerLoop:
                     due = [(timer, await timer.due(session, tenant_id, moment)) for timer in chosen]
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                due = None  # the store is down, or one timer failed: each timer on its own, below
+            except Exception as exc:
+                # The store is down, or one timer failed: each timer on its own, below, reports it.
+                log.debug("timers' shared read failed in %s: %s", tenant_id, exc)
+                due = None
             for timer in chosen:
                 # One member's store being down, or one timer failing, must not stop the others.
                 try:

@@ -25,7 +25,7 @@ from mentornet_common.contracts import (
     OrgSuspended,
     UserErased,
 )
-from mentornet_common.erasure import erased_among, erases, in_every_store, people
+from mentornet_common.erasure import erased_among, erases, in_every_store, people, take_turns
 from mentornet_common.offboarding import forget_org
 from mentornet_common.rows import insert_new
 from mentornet_common.tenancy import CONSORTIUM
@@ -46,8 +46,10 @@ async def _record(session: AsyncSession, received: Received[Any]) -> None:
     """Record the event once (a redelivery, or a retry after another store failed, finds it there). An
     event that names someone erased here arrived after their erasure: partners are not given it."""
     envelope = received.envelope
-    if not isinstance(received.payload, UserErased) and await erased_among(session, people(received.payload)):
-        return
+    if not isinstance(received.payload, UserErased):
+        await take_turns(session, erasing=False)  # an erasure of this store goes before or after
+        if await erased_among(session, people(received.payload)):
+            return
     await insert_new(
         session,
         PartnerEvent,
