@@ -112,12 +112,12 @@ class TimerLoop:
                     self._report(timer.name, tenant_id, exc)
         return fired
 
-    def _report(self, names: str, tenant_id: str, exc: Exception) -> None:
+    def _report(self, name: str, tenant_id: str, exc: Exception) -> None:
         reason = faults.report("timers", exc)
         log.log(
             logging.WARNING if reason != "permanent" else logging.ERROR,
             "timer %s failed in %s (%s): %s",
-            names,
+            name,
             tenant_id,
             reason,
             exc,

@@ -53,13 +53,20 @@ def problem_of(response: httpx.Response) -> ApiProblem:
     )
 
 
+KEEPALIVE_S = 2.0
+
+
 class Apis:
     """One HTTP client for the process; each call names the service, the path and the person's token."""
 
     def __init__(self, settings: ConsoleSettings, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.urls = settings.api_urls
         self.client_id = settings.signin_client_id
-        self.http = httpx.AsyncClient(timeout=settings.api_timeout_s, transport=transport)
+        # Idle connections are dropped before the services' servers drop them (uvicorn: after 5 s); at equal
+        # times a request could go out on a connection the server was closing ("Server disconnected without
+        # sending a response"), and the page answered 503.
+        limits = httpx.Limits(keepalive_expiry=KEEPALIVE_S)
+        self.http = httpx.AsyncClient(timeout=settings.api_timeout_s, transport=transport, limits=limits)
 
     async def aclose(self) -> None:
         await self.http.aclose()
