@@ -116,8 +116,8 @@ async def test_each_statement_is_compiled_once(runtime: Runtime) -> None:
         for n in range(3):
             row = rows._row(table, {"key": f"k{n}", "count": 1})
             for statement in (
-                rows._insert_new(table, rows._dialect(session), tuple(row)),
-                rows._upsert(table, rows._dialect(session), tuple(row), (), ("count",), (), None),
+                rows._insert_new(table, rows.dialect(session), tuple(row)),
+                rows._upsert(table, rows.dialect(session), tuple(row), (), ("count",), (), None),
             ):
                 result = await session.exec(statement, params=row)  # type: ignore[call-overload]
                 context = result.context

@@ -63,7 +63,7 @@ from mentornet_common.deadletters import FOR_GROUP, ORIGINAL_TOPIC
 from mentornet_common.envelope import Envelope, MalformedEvent
 from mentornet_common.erasure import erase_in, erase_of, erased_among, people, take_turns
 from mentornet_common.faults import Backoff, transient
-from mentornet_common.inbox import claim_noting
+from mentornet_common.inbox import claim
 from mentornet_common.kafka import dlq_topic, ensure_topics, make_consumer, redrive_topic
 from mentornet_common.telemetry import (
     CONSUMER_BLOCKED,
@@ -522,7 +522,7 @@ class Consumer:
                 await take_turns(uow.session, erasing=False)  # an erasure here goes before or after
             # Claimed up front in the same transaction: if a handler fails, the claims roll back too. The
             # claim also says whether anyone the events name was erased here.
-            todo, erased = await claim_noting(uow.session, keys, named)
+            todo, erased = await claim(uow.session, keys, named)
             outcomes = []
             # One span per record: a record's handlers for this store follow each other in the batch.
             paired = zip(items, keys, strict=True)
@@ -569,7 +569,7 @@ class Consumer:
                         if self._erase is not None and not self._erasing([received]):
                             await take_turns(uow.session, erasing=False)
                         key = (consumer_name, envelope.source, envelope.id)
-                        claimed, erased = await claim_noting(uow.session, [key], named)
+                        claimed, erased = await claim(uow.session, [key], named)
                         if not claimed:
                             EVENTS_CONSUMED.labels(self.group_id, envelope.type, "duplicate").inc()
                             return

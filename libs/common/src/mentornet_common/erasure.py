@@ -15,8 +15,8 @@ orders it with the others (an event the person's own org had not yet published, 
 replayed). So each store visited also keeps the person's id in ``erased_person`` — an id, nothing they
 wrote or were called — and the consumer, after running a group's handlers for an event naming someone
 listed there (:data:`PERSON_FIELDS`), erases them again (what the group's ``user-erased`` handler is marked
-with, :func:`erases`) in the same transaction: a late event leaves no
-words behind. The list is kept for as long as the store.
+with, :func:`erases`) in the same transaction: a late event leaves no words behind. The list is kept
+for as long as the store.
 
 On SQLite a store's writers take turns, so a late event is handled wholly before or wholly after an erasure in
 that store. On PostgreSQL (READ COMMITTED) two transactions do not see each other's uncommitted rows: an
@@ -40,7 +40,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from mentornet_common.idempotency import IdempotencyRecord
 from mentornet_common.outbox import OutboxMessage
-from mentornet_common.rows import insert_new
+from mentornet_common.rows import dialect, insert_new
 from mentornet_common.tenancy import SCHEMA
 from mentornet_common.unit_of_work import UnitOfWork
 
@@ -116,7 +116,7 @@ async def take_turns(session: AsyncSession, *, erasing: bool) -> None:
     for the transactions that share it to commit, so that their rows are seen), shared to handle events
     (waiting for an erasure in progress to commit, so that its list is seen). Nothing on SQLite, whose writers
     take turns already. Take it before reading anything the turn is about."""
-    if session.get_bind().dialect.name != "postgresql":
+    if dialect(session) != "postgresql":
         return
     store = str(session.info.get(SCHEMA) or "public")
     lock = "pg_advisory_xact_lock" if erasing else "pg_advisory_xact_lock_shared"

@@ -54,19 +54,13 @@ def _claim(count: int, people: int) -> TextClause:
     return text(sql).bindparams(*(bindparam(f"t{n}", type_=_TABLE.c.processed_at.type) for n in range(count)))
 
 
-async def claim(session: AsyncSession, keys: list[InboxKey]) -> set[InboxKey]:
-    """Record ``keys`` as handled in the session's transaction and answer those that were not already:
-    the events to handle now. One statement per :data:`CLAIM_ROWS` keys; the transaction must commit only
-    once their effects are written (or roll back, which un-claims them)."""
-    claimed, _ = await claim_noting(session, keys, ())
-    return claimed
-
-
-async def claim_noting(
-    session: AsyncSession, keys: list[InboxKey], people: Iterable[str]
+async def claim(
+    session: AsyncSession, keys: list[InboxKey], people: Iterable[str] = ()
 ) -> tuple[set[InboxKey], bool]:
-    """:func:`claim`, also answering whether any of ``people`` was erased in this store (asked only when
-    something was claimed: nothing else will be handled)."""
+    """Record ``keys`` as handled in the session's transaction and answer those that were not already (the
+    events to handle now), and whether any of ``people`` was erased in this store (asked only when something
+    was claimed: nothing else will be handled). One statement per :data:`CLAIM_ROWS` keys; the transaction
+    must commit only once their effects are written (or roll back, which un-claims them)."""
     unique = list(dict.fromkeys(keys))
     named = sorted(set(people))
     if named:  # as many slots as the next power of two, the last id repeated: few shapes of statement

@@ -22,8 +22,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import func, text
-from sqlmodel import col, select
+from sqlalchemy import text
 
 from mentornet_common.auth import Principal, operator
 from mentornet_common.contracts import TOPIC_IDENTITY
@@ -31,7 +30,7 @@ from mentornet_common.deadletters import REDRIVES, DeadLetter, drop, find, list_
 from mentornet_common.http import RuntimeDep, readiness
 from mentornet_common.kafka import connection, dlq_topic, redrive_topic
 from mentornet_common.openapi import problems
-from mentornet_common.outbox import OutboxMessage
+from mentornet_common.outbox import backlog
 from mentornet_common.pagination import Limit, Offset, page
 from mentornet_common.problems import Problem
 from mentornet_common.runtime import Runtime
@@ -206,11 +205,7 @@ async def store_size(stores: TenantStores, tenant: str) -> int | None:
 async def outbox_backlog(stores: TenantStores, tenant: str, now: datetime) -> OutboxOut:
     """How many events one store has yet to publish, and the oldest one's age."""
     async with stores.session(tenant) as session:
-        unsent = col(OutboxMessage.sent_at).is_(None)
-        query = select(func.count(), func.min(OutboxMessage.created_at)).where(unsent)
-        count, oldest = (await session.exec(query)).one()
-    if oldest is not None and oldest.tzinfo is None:
-        oldest = oldest.replace(tzinfo=UTC)  # SQLite gives back naive UTC
+        count, oldest = await backlog(session)
     return OutboxOut(
         tenant=tenant,
         unsent=int(count),

@@ -241,7 +241,7 @@ class OutboxRelay:
             await self._mark_published(tenant_id)  # rows published meanwhile would look unsent
             backlog = await self._backlog(tenant_id)
             count, oldest = backlog
-            if count and oldest is not None and _aware(oldest) <= datetime.now(UTC) - grace:
+            if count and oldest is not None and oldest <= datetime.now(UTC) - grace:
                 backlog = None
                 await self.publish_pending(tenant_id, older_than=grace)
                 await self._mark_published(tenant_id)
@@ -250,18 +250,13 @@ class OutboxRelay:
             await self._observe_backlog(tenant_id, backlog)
 
     async def _backlog(self, tenant_id: str) -> tuple[int, datetime | None]:
-        """How many rows of one store wait to be published, and when the oldest of them was written."""
         async with self._stores.session(tenant_id) as session:
-            unsent = col(OutboxMessage.sent_at).is_(None)
-            count, oldest = (
-                await session.exec(select(func.count(), func.min(OutboxMessage.created_at)).where(unsent))
-            ).one()
-        return int(count), oldest
+            return await backlog(session)
 
     async def _observe_backlog(self, tenant_id: str, backlog: tuple[int, datetime | None] | None) -> None:
         count, oldest = backlog if backlog is not None else await self._backlog(tenant_id)
         OUTBOX_BACKLOG.labels(self._settings.service_name, tenant_id).set(count)
-        age = 0.0 if oldest is None else (datetime.now(UTC) - _aware(oldest)).total_seconds()
+        age = 0.0 if oldest is None else (datetime.now(UTC) - oldest).total_seconds()
         OUTBOX_OLDEST_AGE.labels(self._settings.service_name, tenant_id).set(max(0.0, age))
 
     async def publish_pending(
@@ -403,12 +398,14 @@ class OutboxRelay:
             log.exception("could not record an outbox failure")
 
 
-async def oldest_pending(session: AsyncSession) -> datetime | None:
-    """When the oldest row of one store still waiting to be published was written (None: none waits)."""
-    result = await session.exec(
-        select(func.min(OutboxMessage.created_at)).where(col(OutboxMessage.sent_at).is_(None))
-    )
-    return result.one()
+async def backlog(session: AsyncSession) -> tuple[int, datetime | None]:
+    """How many rows of one store wait to be published, and when the oldest of them was written (timezone
+    aware; None: none waits). One read."""
+    unsent = col(OutboxMessage.sent_at).is_(None)
+    count, oldest = (
+        await session.exec(select(func.count(), func.min(OutboxMessage.created_at)).where(unsent))
+    ).one()
+    return int(count), None if oldest is None else _aware(oldest)
 
 
 def _aware(moment: datetime) -> datetime:

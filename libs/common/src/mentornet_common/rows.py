@@ -24,7 +24,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 When = Callable[[Table, Any], Any]
 
 
-def _dialect(session: AsyncSession) -> str:
+def dialect(session: AsyncSession) -> str:
+    """Which of the two engines a session writes to: \"postgresql\" or \"sqlite\"."""
     bind = session.bind
     return "postgresql" if bind is not None and bind.dialect.name == "postgresql" else "sqlite"
 
@@ -121,7 +122,7 @@ async def insert_new(session: AsyncSession, model: type[SQLModel], **values: Any
     """Insert a row unless one with its primary key exists; whether it was inserted."""
     table = _table(model)
     row = _row(table, values)
-    result = await session.exec(_insert_new(table, _dialect(session), tuple(row)), params=row)  # type: ignore[call-overload]
+    result = await session.exec(_insert_new(table, dialect(session), tuple(row)), params=row)  # type: ignore[call-overload]
     return bool(result.rowcount)
 
 
@@ -140,5 +141,5 @@ async def upsert(
     be one function (not a new lambda each call): the statement is built once per shape."""
     table = _table(model)
     row = _row(table, values)
-    statement = _upsert(table, _dialect(session), tuple(row), update, add, latest, when)
+    statement = _upsert(table, dialect(session), tuple(row), update, add, latest, when)
     await session.exec(statement, params=row)  # type: ignore[call-overload]

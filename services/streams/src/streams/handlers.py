@@ -43,13 +43,8 @@ def involved(received: Received[Any]) -> list[str]:
 
 
 async def _record(session: AsyncSession, received: Received[Any]) -> None:
-    """Record the event once (a redelivery, or a retry after another store failed, finds it there). An
-    event that names someone erased here arrived after their erasure: partners are not given it."""
+    """Record the event once (a redelivery, or a retry after another store failed, finds it there)."""
     envelope = received.envelope
-    if not isinstance(received.payload, UserErased):
-        await take_turns(session, erasing=False)  # an erasure of this store goes before or after
-        if await erased_among(session, people(received.payload)):
-            return
     await insert_new(
         session,
         PartnerEvent,
@@ -68,11 +63,22 @@ async def share_with_partners_when_event_arrives(uow: UnitOfWork, received: Rece
     transaction of its own (recording is idempotent, so a retry after a failure is safe)."""
     for org in involved(received):
         if org == uow.tenant_id:
+            # An event naming someone erased here is forgotten again before this commits (the consumer).
             await _record(uow.session, received)
             continue
         async with uow.stores.writer(org) as session:
-            await _record(session, received)
-            await session.commit()
+            if not await _erased_here(session, received):
+                await _record(session, received)
+                await session.commit()
+
+
+async def _erased_here(session: AsyncSession, received: Received[Any]) -> bool:
+    """Whether an event names someone erased in another org's store, which the consumer does not watch: it
+    arrived after their erasure, and that org's partners are not given it."""
+    if isinstance(received.payload, UserErased):
+        return False  # the erasure itself reaches partners
+    await take_turns(session, erasing=False)  # an erasure of this store goes before or after
+    return bool(await erased_among(session, people(received.payload)))
 
 
 async def _forget(session: AsyncSession, user_id: str) -> None:
