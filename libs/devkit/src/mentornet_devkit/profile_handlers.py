@@ -7,8 +7,10 @@ SQLite stores in a temporary folder (``--postgres URL`` for schemas on a Postgre
 process CPU time per ask after a warm-up, and with ``--profile`` the pyinstrument profile of the measured
 asks — the tool behind the "where an ask's time goes" figures of docs/benchmarks.md. Figures only.
 
-matching's worker is not driven here (its ``ask-created`` handler needs a populated directory and the
-encoder); ``make bench``'s per-process CPU covers it.
+``matching`` is driven with what its worker needs first: 12 mentors published consortium-wide (their cards
+embedded) and the asks posted through its API before the measured part; then each ask's ``ask-created``
+(embedding the ask, ranking, the proposal) and the ``match-proposed`` it caused, which matching also consumes,
+with its relay publishing and marking the rows in between, as the worker's relay does.
 """
 
 from __future__ import annotations
@@ -19,18 +21,21 @@ import importlib
 import secrets
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from mentornet_common.consumer import Consumer
-from mentornet_common.contracts import AskCreated, Event, MatchProposed
+from mentornet_common.contracts import AskCreated, Event, MatchProposed, MentorCard, MentorPublished
 from mentornet_common.envelope import Envelope
 from mentornet_common.kafka import is_dead_letter_topic
 from mentornet_devkit.apps import settings_class
-from mentornet_devkit.testing import Record, service_under_test
+from mentornet_devkit.bench import QUESTIONS, SKILLS
+from mentornet_devkit.fakes import Sent
+from mentornet_devkit.testing import Record, ServiceUnderTest, deliver, service_under_test
 
-SERVICES = ("feedback", "sessions", "streams", "profiles")
+SERVICES = ("feedback", "sessions", "streams", "profiles", "matching")
 MENTEE_ORG, MENTOR_ORG = "org_profile_mentee", "org_profile_mentor"
 
 
@@ -81,6 +86,64 @@ def records(consumer: Consumer, first: int, count: int) -> list[Record]:
     return out
 
 
+def as_record(sent: Sent) -> Record:
+    return Record(sent.topic, sent.value, sent.headers, sent.key)
+
+
+async def matching_driver(
+    under_test: ServiceUnderTest, asks: int, batch: int
+) -> Callable[[int, int], Awaitable[None]]:
+    """Publish the mentors and post ``asks`` asks through the API; return what drives their events."""
+    consumer, relay = under_test.worker, under_test.relay
+    assert relay is not None
+    for i in range(12):
+        skills = [SKILLS[(i + k) % len(SKILLS)] for k in range(3)]
+        card = MentorCard.model_validate(
+            {
+                "display_name": f"Mentor {i}",
+                "headline": "Procurement mentor",
+                "skills": [{"name": s, "level": 5 - k} for k, s in enumerate(skills)],
+                "languages": ["en"],
+                "timezone": "Europe/Berlin",
+                "capacity_per_month": 60,
+                "availability": [{"weekday": 1 + i % 5, "start": "09:00", "end": "12:00"}],
+            }
+        )
+        published = MentorPublished(
+            mentor_id=f"usr_mentor_{i}",
+            org_id=MENTOR_ORG,
+            scope="consortium",
+            card=card,
+            published_at=datetime.now(UTC),
+        )
+        await deliver(consumer, published, MENTOR_ORG)
+    for n in range(asks):
+        question, skills = QUESTIONS[n % len(QUESTIONS)]
+        response = await under_test.http.post(
+            "/v1/asks",
+            json={"question": f"{question} (#{n})", "skills": skills, "scope": "consortium"},
+            headers=under_test.tokens.headers(f"usr_mentee_{n % 32}", MENTEE_ORG, ["member"]),
+        )
+        if response.status_code != 201:
+            raise SystemExit(f"matching: posting an ask answered {response.status_code}: {response.text}")
+    await relay.publish_woken()
+    created = [as_record(sent) for sent in relay.memory.sent if sent.topic.endswith(AskCreated.topic)]
+    relay.memory.sent.clear()
+
+    async def drive(first: int, count: int) -> None:
+        # As the worker does: a batch of ask-created, its relay publishing the proposals, then matching's own
+        # share of those match-proposed.
+        for start in range(first, first + count, batch):
+            await consumer.process_batch(created[start : min(start + batch, first + count)])
+            await relay.publish_woken()
+            proposed = [as_record(s) for s in relay.memory.sent if s.topic.endswith(MatchProposed.topic)]
+            relay.memory.sent.clear()
+            if proposed:
+                await consumer.process_batch(proposed)
+
+    return drive
+
+
 async def measure(
     service: str,
     asks: int,
@@ -103,13 +166,16 @@ async def measure(
         consumer = under_test.worker
         for org in (MENTEE_ORG, MENTOR_ORG):
             await under_test.runtime.stores.provision(org)
+        if service == "matching":
+            drive = await matching_driver(under_test, warmup + asks, batch)
+        else:
 
-        async def drive(first: int, count: int) -> None:
-            # A batch is one partition's records: ``batch`` asks' ask-created, then their match-proposed.
-            for start in range(first, first + count, batch):
-                pending = records(consumer, start, min(batch, first + count - start))
-                for topic in dict.fromkeys(record.topic for record in pending):
-                    await consumer.process_batch([r for r in pending if r.topic == topic])
+            async def drive(first: int, count: int) -> None:
+                # A batch is one partition's records: ``batch`` asks' ask-created, then their match-proposed.
+                for start in range(first, first + count, batch):
+                    pending = records(consumer, start, min(batch, first + count - start))
+                    for topic in dict.fromkeys(record.topic for record in pending):
+                        await consumer.process_batch([r for r in pending if r.topic == topic])
 
         await drive(0, warmup)
         counter = None

@@ -7,6 +7,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
+from sqlalchemy import String, bindparam
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,9 +26,19 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+# Built once (each ask runs them): building a statement cost more than running it.
+_PROPOSALS = (
+    select(Proposal).where(col(Proposal.ask_id) == bindparam("ask_id")).order_by(col(Proposal.created_at))
+)
+_PEOPLE = bindparam("people", expanding=True, type_=String())
+_BUSY = select(BusyTime.start_at, BusyTime.end_at).where(
+    or_(col(BusyTime.mentor_id).in_(_PEOPLE), col(BusyTime.mentee_id).in_(_PEOPLE)),
+    col(BusyTime.end_at) > bindparam("now"),
+)
+
+
 async def proposals_of(session: AsyncSession, ask_id: str) -> list[Proposal]:
-    query = select(Proposal).where(Proposal.ask_id == ask_id).order_by(col(Proposal.created_at))
-    return list((await session.exec(query)).all())
+    return list((await session.exec(_PROPOSALS, params={"ask_id": ask_id})).all())
 
 
 def _settings(uow: UnitOfWork) -> MatchingSettings:
@@ -110,15 +121,8 @@ async def offered_time(
     """The free time an offer proposes: both people's windows, minus sessions either already has."""
     async with uow.consortium() as consortium:
         people = [mentor.mentor_id, facts.mentee_id]
-        rows = (
-            await consortium.exec(
-                select(BusyTime).where(
-                    or_(col(BusyTime.mentor_id).in_(people), col(BusyTime.mentee_id).in_(people)),
-                    col(BusyTime.end_at) > now,
-                )
-            )
-        ).all()
-    busy = [Interval(row.start_at, row.end_at) for row in rows]
+        rows = (await consortium.exec(_BUSY, params={"people": people, "now": now})).all()
+    busy = [Interval(start, end) for start, end in rows]
     return domain.free_time(facts, mentor, busy, now)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import String, bindparam, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -86,9 +86,7 @@ async def _closest(
     hits = index.vectors.search(query, k, exclude)
     if not hits:
         return {}
-    rows = (
-        await db.exec(select(DirectoryEntry).where(col(DirectoryEntry.mentor_id).in_([h[0] for h in hits])))
-    ).all()
+    rows = (await db.exec(_ENTRIES, params={"ids": [h[0] for h in hits]})).all()
     by_id = {row.mentor_id: row for row in rows}
     found = {}
     for mentor_id, similarity in hits:
@@ -100,42 +98,41 @@ async def _closest(
     return found
 
 
+# Built once (each ask runs them): building a statement cost more than running it.
+_IDS = bindparam("ids", expanding=True, type_=String())
+_ENTRIES = select(DirectoryEntry).where(col(DirectoryEntry.mentor_id).in_(_IDS))
+_SCHEDULED = select(MentorLoad.mentor_id, MentorLoad.scheduled).where(
+    MentorLoad.month == bindparam("month"), col(MentorLoad.mentor_id).in_(_IDS)
+)
+_STATS = select(
+    MentorStats.mentor_id, MentorStats.last_proposed_at, MentorStats.ratings, MentorStats.rating_sum
+).where(col(MentorStats.mentor_id).in_(_IDS))
+_WAITING = (
+    select(ProposalState.mentor_id, func.count())
+    .where(col(ProposalState.mentor_id).in_(_IDS), col(ProposalState.answered).is_(False))
+    .group_by(col(ProposalState.mentor_id))
+)
+
+
 async def loads_of(consortium: AsyncSession, mentor_ids: list[str]) -> dict[str, domain.Load]:
     """Each mentor's demand this month and track record, from the consortium store."""
-    scheduled = {
-        load.mentor_id: load.scheduled
-        for load in (
-            await consortium.exec(
-                select(MentorLoad).where(
-                    MentorLoad.month == month_of(datetime.now(UTC)), col(MentorLoad.mentor_id).in_(mentor_ids)
-                )
-            )
-        ).all()
-    }
+    ids = {"ids": mentor_ids}
+    month = {"month": month_of(datetime.now(UTC)), **ids}
+    scheduled = dict((await consortium.exec(_SCHEDULED, params=month)).all())
     stats = {
-        row.mentor_id: row
-        for row in (
-            await consortium.exec(select(MentorStats).where(col(MentorStats.mentor_id).in_(mentor_ids)))
-        ).all()
+        mentor_id: (last, ratings, total)
+        for mentor_id, last, ratings, total in (await consortium.exec(_STATS, params=ids)).all()
     }
-    waiting = dict(
-        (
-            await consortium.exec(
-                select(ProposalState.mentor_id, func.count())
-                .where(col(ProposalState.mentor_id).in_(mentor_ids), col(ProposalState.answered).is_(False))
-                .group_by(col(ProposalState.mentor_id))
-            )
-        ).all()
-    )
+    waiting = dict((await consortium.exec(_WAITING, params=ids)).all())
     loads = {}
     for mentor_id in mentor_ids:
-        row = stats.get(mentor_id)
+        last, ratings, total = stats.get(mentor_id, (None, 0, 0.0))
         loads[mentor_id] = domain.Load(
             scheduled_this_month=scheduled.get(mentor_id, 0),
             open_proposals=int(waiting.get(mentor_id, 0)),
-            last_proposed_at=row.last_proposed_at if row and row.last_proposed_at else None,
-            ratings=row.ratings if row else 0,
-            rating_sum=float(row.rating_sum) if row else 0.0,
+            last_proposed_at=last,
+            ratings=ratings,
+            rating_sum=float(total),
         )
     return loads
 
