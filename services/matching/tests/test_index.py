@@ -212,3 +212,50 @@ async def test_a_store_index_reads_pages_then_changes_and_its_sweep_drops_withdr
         assert "m05" not in index.vectors and "m30" not in index.vectors
     finally:
         await engine.dispose()
+
+
+async def test_a_recent_index_reads_again_only_after_this_process_changed_the_directory(
+    tmp_path: Path,
+) -> None:
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'directory.db'}")
+    async with engine.begin() as connection:
+        await connection.run_sync(lambda sync: DirectoryEntry.metadata.create_all(sync))
+    vectors = clustered(3, seed=3)
+    index = semantic.DirectoryIndex()
+
+    async def publish(i: int) -> None:  # as another replica's worker would, straight into the store
+        async with AsyncSession(engine) as session:
+            session.add(
+                DirectoryEntry(
+                    mentor_id=f"m{i}",
+                    org_id="org_a",
+                    scope="consortium",
+                    card={},
+                    vector=to_blob(vectors[i]),
+                    updated_at=datetime.now(UTC),
+                )
+            )
+            await session.commit()
+
+    async def refresh(fresh_for: float) -> None:
+        async with AsyncSession(engine) as session:
+            await index.refresh(session, fresh_for)
+
+    try:
+        await publish(0)
+        await refresh(3600)
+        assert index.vectors.keys_held() == ["m0"]  # the first refresh always reads
+
+        await publish(1)
+        await refresh(3600)
+        assert index.vectors.keys_held() == ["m0"]  # read within the hour: not read again
+
+        index.changed()  # this process's worker wrote a card
+        await refresh(3600)
+        assert sorted(index.vectors.keys_held()) == ["m0", "m1"]
+
+        await publish(2)
+        await refresh(0)  # no freshness asked for (the API's suggestions): always read
+        assert sorted(index.vectors.keys_held()) == ["m0", "m1", "m2"]
+    finally:
+        await engine.dispose()

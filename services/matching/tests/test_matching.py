@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from matching.config import MatchingSettings
 from matching.handlers import HANDLERS
+from matching.main import create_app
 from matching.models import BusyTime, DirectoryEntry, MentorStats, Proposal, ProposalState
 from mentornet_common.consumer import Consumer
 from mentornet_common.contracts import (
@@ -23,6 +25,7 @@ from mentornet_common.contracts import (
 from mentornet_common.envelope import Envelope
 from mentornet_common.kafka import ensure_topics
 from mentornet_common.tenancy import CONSORTIUM
+from mentornet_devkit.broker import Broker
 from mentornet_devkit.testing import (
     as_record,
     deliver,
@@ -32,6 +35,7 @@ from mentornet_devkit.testing import (
     produce,
     read_all,
     redeliver,
+    service_under_test,
 )
 
 from .conftest import Matching
@@ -126,6 +130,29 @@ async def test_each_card_lives_where_its_owner_shared_it(matching: Matching) -> 
 
 
 # proposing ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def slow_to_look(broker: Broker, store_backend: dict[str, Any], topic_prefix: str) -> Any:
+    """Matching whose rankings read the directory's changes at most once a minute."""
+    async with service_under_test(
+        MatchingSettings, create_app, HANDLERS, bootstrap_servers=broker.bootstrap_servers,
+        backend=store_backend, topic_prefix=topic_prefix, directory_refresh_s=60,
+    ) as service:  # fmt: skip
+        yield Matching(**vars(service))
+
+
+async def test_a_card_this_worker_publishes_counts_at_once_however_recently_ranking_read(
+    slow_to_look: Matching,
+) -> None:
+    matching = slow_to_look
+    await matching.publish_mentor("usr_mia", "org_b", negotiation=3)
+    await matching.ask("usr_ann", "org_a")
+    await run_matching(matching, "org_a")  # ranking has just read the directory
+    await matching.publish_mentor("usr_max", "org_b", negotiation=5)  # a closer fit, published after
+    await matching.ask("usr_bob", "org_a")
+    await run_matching(matching, "org_a")
+    assert [m for m, _ in await proposals_of(matching, "org_a")] == ["usr_mia", "usr_max"]
 
 
 async def test_a_cross_org_mentor_is_proposed_with_a_score_and_reasons(matching: Matching) -> None:

@@ -18,3 +18,10 @@ class MatchingSettings(CommonSettings):
     retrieval_k: int = Field(
         default=50, ge=1, le=1000, description="How many of the closest cards each ranking looks at first."
     )
+    directory_refresh_s: float = Field(
+        default=0.5,
+        ge=0,
+        le=60,
+        description="How often ranking reads the directory's changes at most: a card published or changed "
+        "through another worker replica may be proposed this much later (0: before every ranking).",
+    )

@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from matching import domain, semantic
+from matching.config import MatchingSettings
 from matching.index import Vector, from_blob, to_blob
 from matching.models import Ask, DirectoryEntry, MentorLoad, MentorStats, PersonCardEntry, ProposalState
 from mentornet_common.tenancy import CONSORTIUM, TenantStores
@@ -57,8 +58,11 @@ async def retrieve(
     uow: UnitOfWork, mentee_org_id: str, query: Vector, k: int, exclude: set[str]
 ) -> list[domain.Candidate]:
     """The ``k`` mentors the mentee's org may reach whose cards are closest to ``query``."""
+    fresh_for = uow.settings.as_(MatchingSettings).directory_refresh_s
     async with uow.consortium() as consortium:
-        return await reachable(uow.stores, mentee_org_id, uow.session, consortium, query, k, exclude)
+        return await reachable(
+            uow.stores, mentee_org_id, uow.session, consortium, query, k, exclude, fresh_for
+        )
 
 
 async def reachable(
@@ -69,20 +73,28 @@ async def reachable(
     query: Vector,
     k: int,
     exclude: set[str],
+    fresh_for: float = 0.0,
 ) -> list[domain.Candidate]:
     """Closest cards among those an org may reach: its own org-only entries (its store) and every
-    consortium entry (the consortium store)."""
-    found = await _closest(stores, CONSORTIUM, consortium, query, k, exclude)
-    mine = await _closest(stores, org_id, own, query, k, exclude)
+    consortium entry (the consortium store); each index read again unless it did within ``fresh_for``
+    seconds (see ``DirectoryIndex``)."""
+    found = await _closest(stores, CONSORTIUM, consortium, query, k, exclude, fresh_for)
+    mine = await _closest(stores, org_id, own, query, k, exclude, fresh_for)
     found.update({key: c for key, c in mine.items() if c.org_id == org_id})
     return sorted(found.values(), key=lambda c: -c.similarity)[:k]
 
 
 async def _closest(
-    stores: TenantStores, tenant_id: str, db: AsyncSession, query: Vector, k: int, exclude: set[str]
+    stores: TenantStores,
+    tenant_id: str,
+    db: AsyncSession,
+    query: Vector,
+    k: int,
+    exclude: set[str],
+    fresh_for: float,
 ) -> dict[str, domain.Candidate]:
     index = semantic.directory_index(stores, tenant_id)
-    await index.refresh(db)
+    await index.refresh(db, fresh_for)
     hits = index.vectors.search(query, k, exclude)
     if not hits:
         return {}

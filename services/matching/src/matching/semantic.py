@@ -11,6 +11,7 @@ float32 encoder are used as they are: the 8-bit model's vectors have cosine ≥ 
 from __future__ import annotations
 
 import asyncio
+import math
 import threading
 import time
 import weakref
@@ -112,6 +113,11 @@ class DirectoryIndex:
     - 60 s), skipping those already applied at the same ``updated_at``. Every 10 minutes a sweep drops
     the cards whose rows are gone (withdrawn through another replica) and reads again every row changed
     since the last sweep, in case a transaction committed long after its ``updated_at``.
+
+    A refresh given ``fresh_for`` seconds does not read when the last read is that recent and this process
+    has changed no row of the directory since (``changed()``): under load, ranking then reads the store's
+    changes a few times a second, not twice an ask. A card changed through another process joins within
+    that time.
     """
 
     vectors: VectorIndex = field(default_factory=lambda: VectorIndex(DIMENSIONS))
@@ -120,9 +126,19 @@ class DirectoryIndex:
     loaded_at: float = 0.0
     applied: dict[str, datetime] = field(default_factory=dict)  # rows applied since watermark - 60 s
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    read_at: float = -math.inf  # when the last refresh read
+    stale: bool = True  # this process changed a row since
 
-    async def refresh(self, session: AsyncSession) -> None:
+    def changed(self) -> None:
+        """This process changed a row of the directory: the next refresh reads, however recent the last."""
+        self.stale = True
+
+    async def refresh(self, session: AsyncSession, fresh_for: float = 0.0) -> None:
+        if not self.stale and time.monotonic() - self.read_at < fresh_for:
+            return
         async with self.lock:
+            # Before the read: a row changed while it runs is read by the next refresh.
+            self.stale, self.read_at = False, time.monotonic()
             if self.watermark is None:
                 await self._read(session, None)
                 self.swept, self.loaded_at = self.watermark, time.monotonic()
