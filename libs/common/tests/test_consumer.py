@@ -4,6 +4,7 @@ import json
 import threading
 from collections import Counter
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -74,14 +75,17 @@ async def count_ask_in_consortium(uow: UnitOfWork, received: Received[AskCreated
     )
 
 
-@pytest.fixture
-async def worker(broker: Broker, store_backend: dict[str, Any], topic_prefix: str) -> AsyncIterator[Consumer]:
+@asynccontextmanager
+async def running_worker(
+    broker: Broker, store_backend: dict[str, Any], topic_prefix: str, **overrides: Any
+) -> AsyncIterator[Consumer]:
     settings = isolated_settings(
         CommonSettings,
         store_backend,
         topic_prefix=topic_prefix,
         kafka_bootstrap_servers=broker.bootstrap_servers,
         outbox_sweep_interval_s=3600,
+        **overrides,
     )
     await ensure_topics(settings, partitions=1)
     runtime = Runtime(settings, create_all, sweep=False)
@@ -91,9 +95,17 @@ async def worker(broker: Broker, store_backend: dict[str, Any], topic_prefix: st
         runtime, "probe-worker", {AskCreated: [close_ask_when_ask_created, count_ask_in_consortium]}
     )
     await consumer.start()
-    yield consumer
-    await consumer.stop()
-    await runtime.stop()
+    try:
+        yield consumer
+    finally:
+        await consumer.stop()
+        await runtime.stop()
+
+
+@pytest.fixture
+async def worker(broker: Broker, store_backend: dict[str, Any], topic_prefix: str) -> AsyncIterator[Consumer]:
+    async with running_worker(broker, store_backend, topic_prefix) as consumer:
+        yield consumer
 
 
 @pytest.fixture
@@ -349,6 +361,44 @@ async def test_the_offset_is_committed_after_the_effect(worker: Consumer) -> Non
             await reader.stop()
 
     await eventually(committed, what="the group's offset committed past the event")
+
+
+async def test_handled_batches_are_committed_together_and_what_is_left_when_the_worker_stops(
+    broker: Broker, store_backend: dict[str, Any], topic_prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    commits: list[dict[TopicPartition, int]] = []
+    commit = AIOKafkaConsumer.commit
+
+    async def counted(self: AIOKafkaConsumer, offsets: Any = None) -> None:
+        if self._group_id == "probe-worker":
+            commits.append(dict(offsets))
+        await commit(self, offsets)
+
+    monkeypatch.setattr(AIOKafkaConsumer, "commit", counted)
+    # The longest gathering allowed: the worker stops long before it ends.
+    async with running_worker(
+        broker, store_backend, topic_prefix, consumer_commit_interval_ms=5000
+    ) as worker:
+        settings = worker._runtime.settings
+        topic = settings.topic("mentornet.asks")
+        for n in range(4):  # one batch each: the next is sent once the last is handled
+            envelope = Envelope.new(ask_created(f"ask_{n}"), "org_a")
+            await produce(settings.kafka_bootstrap_servers, topic, [as_record(envelope)])
+            await eventually(processed(worker, n + 1), what=f"event {n} handled")
+        assert commits == []  # four batches handled, nothing committed yet
+        handled_up_to = worker._handled[TopicPartition(topic, 0)]
+    # Stopping commits what was handled (the four, and any of their follow-ups on the topic), in one request.
+    (only,) = commits
+    partition = TopicPartition(topic, 0)
+    assert list(only) == [partition] and only[partition] >= handled_up_to
+    reader = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers, group_id="probe-worker", enable_auto_commit=False
+    )
+    await reader.start()
+    try:
+        assert await reader.committed(partition) == only[partition]
+    finally:
+        await reader.stop()
 
 
 async def test_operators_list_dead_letters_and_replay_them_once_the_cause_is_fixed(worker: Consumer) -> None:

@@ -110,6 +110,14 @@ class CommonSettings(BaseSettings):
         description="How long a producer waits to fill a batch. 0: send at once; records that arrive while a "
         "request is in flight still go out together in the next one.",
     )
+    consumer_commit_interval_ms: int = Field(
+        default=100,
+        ge=0,
+        le=5000,
+        description="How long a worker gathers the offsets of handled batches before committing them in one "
+        "request (also when its partitions are revoked or it stops): fewer commits under load. After a "
+        "crash, up to this much handled work comes again and the inbox skips it. 0: commit after each batch.",
+    )
     consumer_session_timeout_ms: int = Field(
         default=6000,
         ge=1000,
