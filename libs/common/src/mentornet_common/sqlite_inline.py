@@ -7,11 +7,17 @@ event loop and two switches of the interpreter lock: measured on a worker, more 
 and most of its CPU. SQLite itself answers a statement on a local file in microseconds, so here the calls
 run in the loop's thread, without hand-over.
 
+Nor does a call leave SQLAlchemy's greenlet: the dialect's adapter awaits each call by switching to the
+event loop's greenlet and back, four round trips a statement, for coroutines that never wait. Here a call
+that completed returns :class:`Done`, which the adapter of :func:`dbapi` (``create_async_engine(...,
+module=dbapi())``) takes as it is; ``await`` works on it too.
+
 The one thing that can wait is another process's lock: a writer's ``BEGIN IMMEDIATE`` while someone else
 writes the same file. SQLite's busy handler would sleep in the loop's thread, holding up every other task,
 so the connection's busy timeout is 0 and a busy answer is waited out here instead, with asyncio sleeps of
 0.5 ms doubling to 20 ms, until ``busy_timeout_s`` has passed; then SQLite's "database is locked" error is
-raised as before (and the callers treat it as the store being unavailable). In WAL mode readers never wait.
+raised as before (and the callers treat it as the store being unavailable). Such a call returns a coroutine,
+awaited in the event loop as before. In WAL mode readers never wait.
 
 A statement that itself runs long (a purge of many rows) holds up the loop for as long as it runs; mentornet's
 statements touch a handful of rows through an index.
@@ -21,8 +27,11 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Iterable, Sequence
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_connection, AsyncAdapt_aiosqlite_dbapi
+from sqlalchemy.util.concurrency import await_only
 
 from mentornet_common.telemetry import SQLITE_LOCK_WAITS
 
@@ -31,6 +40,30 @@ T = TypeVar("T")
 # Busy answers worth waiting out: the lock is held (SQLITE_BUSY) or the WAL is being recovered
 # (SQLITE_BUSY_RECOVERY). Not SQLITE_BUSY_SNAPSHOT: a reader's snapshot went stale, and waiting cannot help.
 _BUSY = {5, 5 | (1 << 8)}
+
+
+class Done(Generic[T]):
+    """A call that has completed: its value, awaitable without waiting."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: T) -> None:
+        self.value = value
+
+    def __await__(self) -> Generator[Any, None, T]:
+        return self.value
+        yield  # a generator: awaiting it returns at once
+
+
+Call = Done[T] | Coroutine[Any, Any, T]
+
+
+def await_inline(awaitable: Awaitable[T]) -> T:
+    """The adapter's ``await_``: a completed call's value, without leaving the greenlet; anything else is
+    awaited in the event loop (SQLAlchemy's ``await_only``)."""
+    if isinstance(awaitable, Done):
+        return awaitable.value  # type: ignore[no-any-return]
+    return await_only(awaitable)
 
 
 class _Immediate:
@@ -63,25 +96,33 @@ class InlineCursor:
     def lastrowid(self) -> int | None:
         return self._cursor.lastrowid
 
-    async def execute(self, sql: str, parameters: Any = ()) -> InlineCursor:
-        await self._connection.run(self._cursor.execute, sql, parameters)
+    def execute(self, sql: str, parameters: Any = ()) -> Call[InlineCursor]:
+        return self._then_self(self._connection.run(self._cursor.execute, sql, parameters))
+
+    def executemany(self, sql: str, parameters: Iterable[Any]) -> Call[InlineCursor]:
+        return self._then_self(self._connection.run(self._cursor.executemany, sql, parameters))
+
+    def _then_self(self, call: Call[Any]) -> Call[InlineCursor]:
+        if type(call) is Done:
+            return Done(self)
+        return self._after(call)
+
+    async def _after(self, call: Awaitable[Any]) -> InlineCursor:
+        await call
         return self
 
-    async def executemany(self, sql: str, parameters: Iterable[Any]) -> InlineCursor:
-        await self._connection.run(self._cursor.executemany, sql, parameters)
-        return self
+    def fetchone(self) -> Done[Any]:
+        return Done(self._cursor.fetchone())
 
-    async def fetchone(self) -> Any:
-        return self._cursor.fetchone()
+    def fetchmany(self, size: int | None = None) -> Done[Sequence[Any]]:
+        return Done(self._cursor.fetchmany(size if size is not None else self._cursor.arraysize))
 
-    async def fetchmany(self, size: int | None = None) -> Sequence[Any]:
-        return self._cursor.fetchmany(size if size is not None else self._cursor.arraysize)
+    def fetchall(self) -> Done[Sequence[Any]]:
+        return Done(self._cursor.fetchall())
 
-    async def fetchall(self) -> Sequence[Any]:
-        return self._cursor.fetchall()
-
-    async def close(self) -> None:
+    def close(self) -> Done[None]:
         self._cursor.close()
+        return Done(None)
 
 
 class InlineConnection:
@@ -96,44 +137,78 @@ class InlineConnection:
     def isolation_level(self) -> str | None:
         return self._conn.isolation_level
 
-    async def run(self, call: Callable[..., T], *args: Any) -> T:
-        """``call(*args)`` now; while another process holds the lock, try again after a sleep."""
-        delay, deadline = 0.0005, None
+    def run(self, call: Callable[..., T], *args: Any) -> Call[T]:
+        """``call(*args)`` now; while another process holds the lock, try again after a sleep (then the
+        answer is a coroutine to await)."""
+        try:
+            return Done(call(*args))
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorcode", None) not in _BUSY:
+                raise
+        return self._retry(call, args)
+
+    async def _retry(self, call: Callable[..., T], args: tuple[Any, ...]) -> T:
+        delay = 0.0005
         loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._busy_timeout_s
         while True:
+            now = loop.time()
+            if now >= deadline:
+                return call(*args)  # a last try: its "database is locked" goes to the caller
+            SQLITE_LOCK_WAITS.inc()
+            await asyncio.sleep(min(delay, deadline - now))
+            delay = min(delay * 2, 0.02)
             try:
                 return call(*args)
             except sqlite3.OperationalError as exc:
                 if getattr(exc, "sqlite_errorcode", None) not in _BUSY:
                     raise
-                now = loop.time()
-                deadline = now + self._busy_timeout_s if deadline is None else deadline
-                if now >= deadline:
-                    raise
-                SQLITE_LOCK_WAITS.inc()
-                await asyncio.sleep(min(delay, deadline - now))
-                delay = min(delay * 2, 0.02)
 
-    async def cursor(self) -> InlineCursor:
-        return InlineCursor(self)
+    def cursor(self) -> Done[InlineCursor]:
+        return Done(InlineCursor(self))
 
-    async def execute(self, sql: str, parameters: Any = ()) -> InlineCursor:
-        return await InlineCursor(self).execute(sql, parameters)
+    def execute(self, sql: str, parameters: Any = ()) -> Call[InlineCursor]:
+        return InlineCursor(self).execute(sql, parameters)
 
-    async def commit(self) -> None:
-        await self.run(self._conn.commit)
+    def commit(self) -> Call[None]:
+        return self.run(self._conn.commit)
 
-    async def rollback(self) -> None:
+    def rollback(self) -> Done[None]:
         self._conn.rollback()
+        return Done(None)
 
-    async def close(self) -> None:
+    def close(self) -> Done[None]:
         self._conn.close()
+        return Done(None)
 
     def stop(self) -> None:
         self._conn.close()
 
-    async def create_function(self, *args: Any, **kwargs: Any) -> None:
+    def create_function(self, *args: Any, **kwargs: Any) -> Done[None]:
         self._conn.create_function(*args, **kwargs)
+        return Done(None)
+
+
+class _Adapted(AsyncAdapt_aiosqlite_connection):
+    """SQLAlchemy's adapter of an aiosqlite connection, taking completed calls without a greenlet switch."""
+
+    __slots__ = ()
+    await_ = staticmethod(await_inline)
+
+
+class _DBAPI(AsyncAdapt_aiosqlite_dbapi):
+    def connect(self, *args: Any, **kwargs: Any) -> _Adapted:
+        kwargs.pop("async_fallback", None)
+        creator_fn = kwargs.pop("async_creator_fn")
+        return _Adapted(self, await_only(creator_fn(*args, **kwargs)))
+
+
+def dbapi() -> Any:
+    """``create_async_engine(url, async_creator=creator(...), module=dbapi())`` for a ``sqlite+aiosqlite``
+    URL."""
+    import aiosqlite
+
+    return _DBAPI(aiosqlite, sqlite3)
 
 
 def creator(path: str, busy_timeout_s: float) -> Callable[[], Any]:

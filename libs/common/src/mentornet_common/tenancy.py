@@ -140,9 +140,13 @@ class TenantStores:
             # held by another process is waited out with asyncio sleeps (mentornet_common.sqlite_inline).
             busy_s = self._settings.sqlite_busy_timeout_ms / 1000
             file = str(path) if path is not None else ":memory:"
-            engine = sa_asyncio.create_async_engine(url, async_creator=sqlite_inline.creator(file, busy_s))
+            engine = sa_asyncio.create_async_engine(
+                url, async_creator=sqlite_inline.creator(file, busy_s), module=sqlite_inline.dbapi()
+            )
             _configure_sqlite(engine, "BEGIN IMMEDIATE")
-            reader = sa_asyncio.create_async_engine(url, async_creator=sqlite_inline.creator(file, busy_s))
+            reader = sa_asyncio.create_async_engine(
+                url, async_creator=sqlite_inline.creator(file, busy_s), module=sqlite_inline.dbapi()
+            )
             _configure_sqlite(reader, "BEGIN")
             self._turns[tenant_id] = asyncio.Lock()
         else:
