@@ -84,9 +84,26 @@ class ErasedPerson(SQLModel, table=True):
     erased_at: datetime
 
 
-def people(payload: Any) -> set[str]:
+def people(payload: object) -> set[str]:
     """The people an event's payload names."""
-    return {str(value) for field in PERSON_FIELDS if (value := getattr(payload, field, None))}
+    fields = _person_fields(type(payload))
+    if fields is None:  # not a model: look at the object itself
+        return {str(value) for field in PERSON_FIELDS if (value := getattr(payload, field, None))}
+    return {str(value) for field in fields if (value := getattr(payload, field))}
+
+
+def _person_fields(kind: type) -> tuple[str, ...] | None:
+    """Which of PERSON_FIELDS a model class has (asking a model for a field it lacks raises inside: slow, and
+    every consumer transaction asks); None for a class that is not a model."""
+    if kind not in _FIELDS:
+        fields = getattr(kind, "model_fields", None)
+        _FIELDS[kind] = (
+            tuple(field for field in PERSON_FIELDS if field in fields) if isinstance(fields, dict) else None
+        )
+    return _FIELDS[kind]
+
+
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
 
 
 @functools.cache
