@@ -6,8 +6,9 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import replace
+from typing import Any, TypeVar
 
 import uvicorn
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -25,6 +26,8 @@ from mentornet_common.runtime import Runtime
 from mentornet_common.settings import CommonSettings
 from mentornet_common.telemetry import configure_logging, configure_tracing
 from mentornet_common.timers import Timer, TimerLoop
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -156,4 +159,14 @@ def worker_main(
 ) -> None:
     """``python -m <service>.worker``: migrate, then consume, fire timers and sweep until told to stop."""
     runtime = Runtime(settings, alembic_migrator(package), sweep=True)
-    asyncio.run(run_worker(runtime, build_consumers, timers))
+    run(run_worker(runtime, build_consumers, timers))
+
+
+def run(main: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` on uvloop's event loop where it is installed (a dependency, but for Windows): its loop,
+    sockets and callbacks are C, as they are in the API processes (uvicorn picks uvloop by itself)."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(main)
+    return uvloop.run(main)

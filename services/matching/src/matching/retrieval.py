@@ -3,6 +3,7 @@ consortium store knows of each mentor's load and track record."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -24,10 +25,15 @@ def month_of(moment: datetime) -> str:
 
 
 def candidate(entry: DirectoryEntry, similarity: float = 0.0) -> domain.Candidate:
-    card = entry.card
+    return card_candidate(entry.mentor_id, entry.org_id, entry.card, similarity)
+
+
+def card_candidate(
+    mentor_id: str, org_id: str, card: Mapping[str, Any], similarity: float
+) -> domain.Candidate:
     return domain.Candidate(
-        mentor_id=entry.mentor_id,
-        org_id=entry.org_id,
+        mentor_id=mentor_id,
+        org_id=org_id,
         display_name=card.get("display_name", ""),
         skills={s["name"]: int(s["level"]) for s in card.get("skills", [])},
         capacity_per_month=int(card.get("capacity_per_month", 0)),
@@ -99,20 +105,23 @@ async def _closest(
     if not hits:
         return {}
     rows = (await db.exec(_ENTRIES, params={"ids": [h[0] for h in hits]})).all()
-    by_id = {row.mentor_id: row for row in rows}
+    by_id = {mentor_id: (org_id, card) for mentor_id, org_id, card in rows}
     found = {}
     for mentor_id, similarity in hits:
         row = by_id.get(mentor_id)
         if row is None:
             index.forget(mentor_id)  # withdrawn through another replica since the index last looked
             continue
-        found[mentor_id] = candidate(row, similarity)
+        found[mentor_id] = card_candidate(mentor_id, *row, similarity)
     return found
 
 
 # Built once (each ask runs them): building a statement cost more than running it.
 _IDS = bindparam("ids", expanding=True, type_=String())
-_ENTRIES = select(DirectoryEntry).where(col(DirectoryEntry.mentor_id).in_(_IDS))
+# The hits' cards, not their vectors (the index holds those) nor whole rows.
+_ENTRIES = select(DirectoryEntry.mentor_id, DirectoryEntry.org_id, DirectoryEntry.card).where(
+    col(DirectoryEntry.mentor_id).in_(_IDS)
+)
 _SCHEDULED = select(MentorLoad.mentor_id, MentorLoad.scheduled).where(
     MentorLoad.month == bindparam("month"), col(MentorLoad.mentor_id).in_(_IDS)
 )
