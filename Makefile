@@ -175,8 +175,9 @@ bench-pg: install
 	@$(HAVE_PG) || $(call apt_install,postgresql)
 	$(BIN)/python -m mentornet_devkit.bench --postgres --replicas 1,2 --rebalance $(BENCH_ARGS)
 
-# In-process, no broker: the CPU the events of one ask cost feedback's, sessions', streams' and profiles' handlers
-# (BENCH_ARGS="feedback --profile", "--batch 8", "--count-calls", "--postgres URL"; docs/benchmarks.md).
+# In-process, no broker: the CPU the events of one ask cost feedback's, sessions', streams', profiles' and
+# matching's handlers (BENCH_ARGS="feedback --profile", "--batch 8", "--count-calls", "--postgres URL";
+# docs/benchmarks.md).
 profile-handlers: install
 	$(BIN)/python -m mentornet_devkit.profile_handlers $(BENCH_ARGS)
 
