@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import KafkaConnectionError
 from prometheus_client import REGISTRY
 from sqlmodel import select
 
@@ -397,6 +398,45 @@ async def test_handled_batches_are_committed_together_and_what_is_left_when_the_
     await reader.start()
     try:
         assert await reader.committed(partition) == only[partition]
+    finally:
+        await reader.stop()
+
+
+async def test_an_offset_whose_commit_failed_is_committed_at_the_next_chance(
+    broker: Broker, store_backend: dict[str, Any], topic_prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    commits: list[dict[TopicPartition, int]] = []
+    commit = AIOKafkaConsumer.commit
+
+    async def first_fails(self: AIOKafkaConsumer, offsets: Any = None) -> None:
+        if self._group_id == "probe-worker":
+            commits.append(dict(offsets))
+            if len(commits) == 1:
+                raise KafkaConnectionError("the coordinator went away")
+        await commit(self, offsets)
+
+    monkeypatch.setattr(AIOKafkaConsumer, "commit", first_fails)
+    async with running_worker(broker, store_backend, topic_prefix, consumer_commit_interval_ms=50) as worker:
+        settings = worker._runtime.settings
+        topic = settings.topic("mentornet.asks")
+        envelope = Envelope.new(ask_created("ask_quiet"), "org_a")
+        await produce(settings.kafka_bootstrap_servers, topic, [as_record(envelope)])
+        await eventually(processed(worker, 1), what="the event handled")
+
+        async def tried() -> bool:
+            return len(commits) >= 1
+
+        await eventually(tried, what="a commit tried (and failed)")
+        # The partition goes quiet: nothing else is handled, so only the stop commits again.
+    partition = TopicPartition(topic, 0)
+    failed, *later = commits
+    assert later and later[-1][partition] >= failed[partition]
+    reader = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers, group_id="probe-worker", enable_auto_commit=False
+    )
+    await reader.start()
+    try:
+        assert await reader.committed(partition) == later[-1][partition]
     finally:
         await reader.stop()
 

@@ -53,6 +53,18 @@ async def test_the_event_is_written_in_the_callers_transaction(runtime: Runtime)
     assert rows[0].topic == runtime.settings.topic("mentornet.asks")
 
 
+async def test_what_waits_for_the_commit_runs_after_it_and_never_after_a_rollback(runtime: Runtime) -> None:
+    called: list[str] = []
+    async with runtime.unit_of_work("org_a") as uow:
+        uow.after_commit(lambda: called.append("rolled back"))
+    async with runtime.unit_of_work("org_a") as uow:
+        uow.publish(ask_created("ask_after"))
+        uow.after_commit(lambda: called.append(f"committed, {uow.session.in_transaction()=}"))
+        assert called == []
+        await uow.commit()
+    assert called == ["committed, uow.session.in_transaction()=False"]
+
+
 async def test_the_trace_context_is_saved_with_the_row(runtime: Runtime) -> None:
     with tracer("test").start_as_current_span("portal request") as span:
         async with runtime.unit_of_work("org_a") as uow:

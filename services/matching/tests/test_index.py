@@ -3,6 +3,7 @@ behaviour, and the partitioned search finds what exact float32 search finds."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -257,5 +258,37 @@ async def test_a_recent_index_reads_again_only_after_this_process_changed_the_di
         await publish(2)
         await refresh(0)  # no freshness asked for (the API's suggestions): always read
         assert sorted(index.vectors.keys_held()) == ["m0", "m1", "m2"]
+    finally:
+        await engine.dispose()
+
+
+async def test_a_ranking_that_comes_while_the_index_loads_waits_for_the_whole_index(tmp_path: Path) -> None:
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'directory.db'}")
+    async with engine.begin() as connection:
+        await connection.run_sync(lambda sync: DirectoryEntry.metadata.create_all(sync))
+    vectors = clustered(300, seed=5)
+    async with AsyncSession(engine) as session:
+        for i in range(300):
+            session.add(
+                DirectoryEntry(
+                    mentor_id=f"m{i:03d}",
+                    org_id="org_a",
+                    scope="consortium",
+                    card={},
+                    vector=to_blob(vectors[i]),
+                    updated_at=datetime.now(UTC),
+                )
+            )
+        await session.commit()
+    index = semantic.DirectoryIndex()
+
+    async def rank() -> int:
+        async with AsyncSession(engine) as session:
+            await index.refresh(session, fresh_for=60)
+        return len(index.vectors)  # what this ranking would search
+
+    try:
+        # More than 256 rows: the first load hands them to a thread, so the second ranking comes meanwhile.
+        assert await asyncio.gather(rank(), rank()) == [300, 300]
     finally:
         await engine.dispose()

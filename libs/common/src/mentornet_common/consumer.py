@@ -240,9 +240,11 @@ class Consumer:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 15.0)
             finally:
-                await self._drop(list({*self._partitions, *self._committed, *self._handled}))
-                self._consumer = None
-                await consumer.stop()
+                try:
+                    await self._drop(list({*self._partitions, *self._committed, *self._handled}))
+                finally:  # also when stopped while it waits for its last commit
+                    self._consumer = None
+                    await consumer.stop()
 
     async def _poll(self, consumer: AIOKafkaConsumer) -> None:
         fetch: asyncio.Task[dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]] | None = None
@@ -367,24 +369,37 @@ class Consumer:
             await self._handled_more.wait()
             await asyncio.sleep(self._settings.consumer_commit_interval_ms / 1000)
             self._handled_more.clear()
-            await self._commit(consumer, list(self._handled))
+            try:
+                await self._commit(consumer, list(self._handled))
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # never the end of commits: the next batch, a revocation or the stop try again
+                log.exception("committing handled offsets failed", extra={"group": self.group_id})
 
     async def _commit(self, consumer: AIOKafkaConsumer, partitions: list[TopicPartition]) -> None:
-        """Commit the handled offsets of ``partitions`` (those still to commit)."""
-        offsets = {p: self._handled.pop(p) for p in partitions if p in self._handled}
-        if not offsets:
-            return
+        """Commit the handled offsets of ``partitions`` (those still to commit), after any commit in flight.
+        Those that fail stay to commit next time, unless their partition is no longer this member's (its
+        next owner handles the records again and the inbox skips them)."""
         async with self._commit_lock:
+            assigned = consumer.assignment()
+            offsets = {p: self._handled.pop(p) for p in partitions if p in self._handled}
+            offsets = {p: offset for p, offset in offsets.items() if p in assigned}
+            if not offsets:
+                return
             try:
                 await consumer.commit(offsets)
                 self._committed.update(offsets)
+                return
             except CommitFailedError as exc:
                 # A partition moved to another member meanwhile; it resumes from the last commit and the
                 # inbox skips what was already done.
                 log.warning("commit failed after a rebalance: %s", exc, extra={"group": self.group_id})
             except KafkaError as exc:
-                # Not committed: the records come again after a restart and the inbox skips them.
                 log.warning("commit failed: %s", exc, extra={"group": self.group_id})
+            still = consumer.assignment()
+            for p, offset in offsets.items():
+                if p in still:
+                    self._handled[p] = max(offset, self._handled.get(p, offset))
 
     def _record_lag(self, consumer: AIOKafkaConsumer, partition: TopicPartition, last_offset: int) -> None:
         highwater = consumer.highwater(partition)

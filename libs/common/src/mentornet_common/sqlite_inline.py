@@ -10,7 +10,10 @@ run in the loop's thread, without hand-over.
 Nor does a call leave SQLAlchemy's greenlet: the dialect's adapter awaits each call by switching to the
 event loop's greenlet and back, four round trips a statement, for coroutines that never wait. Here a call
 that completed returns :class:`Done`, which the adapter of :func:`dbapi` (``create_async_engine(...,
-module=dbapi())``) takes as it is; ``await`` works on it too.
+module=dbapi())``) takes as it is; ``await`` works on it too. One consequence: SQLAlchemy's
+``AsyncConnection.execute`` (and ``exec_driver_sql``, ``scalar``, ``stream``) insists that an await
+happened and raises ``AwaitRequired`` once the statement has run; on these engines, go through a session,
+or ``AsyncConnection.run_sync``, as mentornet's code does.
 
 The one thing that can wait is another process's lock: a writer's ``BEGIN IMMEDIATE`` while someone else
 writes the same file. SQLite's busy handler would sleep in the loop's thread, holding up every other task,
@@ -198,8 +201,11 @@ class _Adapted(AsyncAdapt_aiosqlite_connection):
 
 class _DBAPI(AsyncAdapt_aiosqlite_dbapi):
     def connect(self, *args: Any, **kwargs: Any) -> _Adapted:
-        kwargs.pop("async_fallback", None)
-        creator_fn = kwargs.pop("async_creator_fn")
+        if kwargs.pop("async_fallback", False):
+            raise ValueError("the inline SQLite adapter has no fallback mode")
+        creator_fn = kwargs.pop("async_creator_fn", None)
+        if creator_fn is None:
+            raise ValueError("the inline SQLite adapter connects through async_creator=creator(...)")
         return _Adapted(self, await_only(creator_fn(*args, **kwargs)))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from types import TracebackType
 from typing import Protocol
@@ -37,6 +37,7 @@ class UnitOfWork:
         self._stores = stores
         self._relay = relay
         self._outbox: list[OutboxMessage] = []
+        self._after_commit: list[Callable[[], None]] = []
         self._committed = False
         self._consortium: AsyncSession | None = None
         self._consortium_cm: AbstractAsyncContextManager[AsyncSession] | None = None
@@ -97,9 +98,15 @@ class UnitOfWork:
         self._outbox.append(row)
         return envelope
 
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once the change is committed (never if it is rolled back)."""
+        self._after_commit.append(callback)
+
     async def commit(self) -> None:
         """Commit the change and its events, then wake the relay to publish exactly those events."""
         await self.session.commit()
         self._committed = True
         if self._outbox and self._relay is not None:
             self._relay.wake(self.tenant_id, self._outbox)
+        for callback in self._after_commit:
+            callback()

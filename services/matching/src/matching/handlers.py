@@ -73,8 +73,9 @@ async def _put(uow: UnitOfWork, model: type[SQLModel], key: str, row: SQLModel |
     if row is not None:
         uow.session.add(row)
     if model is DirectoryEntry and (existing is not None or row is not None):
-        # This process's rankings see the change at once, however recently they read (directory_refresh_s).
-        semantic.directory_index(uow.stores, uow.tenant_id).changed()
+        # Once committed, this process's rankings see the change at once, however recently they read
+        # (directory_refresh_s).
+        uow.after_commit(semantic.directory_index(uow.stores, uow.tenant_id).changed)
 
 
 def _placed(name: str, model: type[SQLModel], key: str, build: Build) -> tuple[Handler, Handler]:

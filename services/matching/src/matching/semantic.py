@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import DateTime, Integer, String, bindparam, tuple_
+from sqlalchemy import Integer, bindparam, tuple_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -42,6 +42,7 @@ PAGE = 10_000  # rows read at a time
 # The index's reads, built once: each ask refreshes two indexes, and building a statement cost more than
 # running it (make profile-handlers matching).
 _mentor_id, _updated_at = col(DirectoryEntry.mentor_id), col(DirectoryEntry.updated_at)
+_COLUMNS = DirectoryEntry.__table__.c  # type: ignore[attr-defined]
 _PAGE = bindparam("page", type_=Integer())  # PAGE, given at each read
 _ROWS = select(DirectoryEntry.mentor_id, DirectoryEntry.vector, DirectoryEntry.updated_at)
 _EVERY = _ROWS.order_by(_mentor_id).limit(_PAGE)
@@ -49,7 +50,7 @@ _EVERY_AFTER = _EVERY.where(_mentor_id > bindparam("key"))
 _CHANGED = _ROWS.where(_updated_at >= bindparam("since")).order_by(_updated_at, _mentor_id).limit(_PAGE)
 _CHANGED_AFTER = _CHANGED.where(
     tuple_(_updated_at, _mentor_id)
-    > tuple_(bindparam("at", type_=DateTime()), bindparam("key", type_=String()))
+    > tuple_(bindparam("at", type_=_COLUMNS.updated_at.type), bindparam("key", type_=_COLUMNS.mentor_id.type))
 )
 
 _encoder: SentenceEncoder | None = None
@@ -115,9 +116,9 @@ class DirectoryIndex:
     since the last sweep, in case a transaction committed long after its ``updated_at``.
 
     A refresh given ``fresh_for`` seconds does not read when the last read is that recent and this process
-    has changed no row of the directory since (``changed()``): under load, ranking then reads the store's
-    changes a few times a second, not twice an ask. A card changed through another process joins within
-    that time.
+    has committed no change to the directory since (``changed()``, called after the commit): under load,
+    ranking then reads the store's changes a few times a second, not twice an ask. A card changed through
+    another process joins within that time. A refresh that finds a read running waits for it.
     """
 
     vectors: VectorIndex = field(default_factory=lambda: VectorIndex(DIMENSIONS))
@@ -130,28 +131,42 @@ class DirectoryIndex:
     stale: bool = True  # this process changed a row since
 
     def changed(self) -> None:
-        """This process changed a row of the directory: the next refresh reads, however recent the last."""
+        """This process committed a change to a row of the directory: the next refresh reads, however
+        recent the last."""
         self.stale = True
 
+    def _fresh(self, fresh_for: float) -> bool:
+        return not self.stale and time.monotonic() - self.read_at < fresh_for
+
     async def refresh(self, session: AsyncSession, fresh_for: float = 0.0) -> None:
-        if not self.stale and time.monotonic() - self.read_at < fresh_for:
+        if self._fresh(fresh_for):
             return
         async with self.lock:
-            # Before the read: a row changed while it runs is read by the next refresh.
-            self.stale, self.read_at = False, time.monotonic()
-            if self.watermark is None:
-                await self._read(session, None)
-                self.swept, self.loaded_at = self.watermark, time.monotonic()
-            elif time.monotonic() - self.loaded_at > FULL_RELOAD_S:
-                await self._drop_gone(session)
-                since = self.swept or self.watermark
-                await self._read(session, since - REFRESH_OVERLAP)
-                self.swept, self.loaded_at = self.watermark, time.monotonic()
-            else:
-                await self._read(session, self.watermark - REFRESH_OVERLAP)
-            if self.watermark is not None:
-                oldest = self.watermark - REFRESH_OVERLAP
-                self.applied = {key: moment for key, moment in self.applied.items() if moment >= oldest}
+            if self._fresh(fresh_for):
+                return  # another ranking read while this one waited for it (never a partial index)
+            started = time.monotonic()
+            self.stale = False  # a row this process changes from here on is read by the next refresh
+            try:
+                await self._refresh(session)
+            except BaseException:
+                self.stale = True
+                raise
+            self.read_at = started
+
+    async def _refresh(self, session: AsyncSession) -> None:
+        if self.watermark is None:
+            await self._read(session, None)
+            self.swept, self.loaded_at = self.watermark, time.monotonic()
+        elif time.monotonic() - self.loaded_at > FULL_RELOAD_S:
+            await self._drop_gone(session)
+            since = self.swept or self.watermark
+            await self._read(session, since - REFRESH_OVERLAP)
+            self.swept, self.loaded_at = self.watermark, time.monotonic()
+        else:
+            await self._read(session, self.watermark - REFRESH_OVERLAP)
+        if self.watermark is not None:
+            oldest = self.watermark - REFRESH_OVERLAP
+            self.applied = {key: moment for key, moment in self.applied.items() if moment >= oldest}
 
     async def _read(self, session: AsyncSession, since: datetime | None) -> None:
         """Apply the rows changed since ``since`` (every row if None), a page at a time: every row in
