@@ -127,8 +127,8 @@ class DirectoryIndex:
     loaded_at: float = 0.0
     applied: dict[str, datetime] = field(default_factory=dict)  # rows applied since watermark - 60 s
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    read_at: float = -math.inf  # when the last refresh read
-    stale: bool = True  # this process changed a row since
+    read_at: float = -math.inf  # when the last refresh that completed began to read
+    stale: bool = True  # this process committed a change to a row since
 
     def changed(self) -> None:
         """This process committed a change to a row of the directory: the next refresh reads, however
