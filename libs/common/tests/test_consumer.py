@@ -326,6 +326,36 @@ async def test_a_batch_dead_letters_the_malformed_and_the_forged_skips_what_is_n
     assert "may not change the store of org_a" in (dead_letters(worker)[0].header("dlq_error") or "")
 
 
+async def group_offsets(settings: CommonSettings, partition: TopicPartition) -> tuple[int | None, int]:
+    """The probe group's committed offset of a partition, and the partition's end, as a second client of
+    the group sees them (it only reads; it never joins)."""
+    reader = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers, group_id="probe-worker", enable_auto_commit=False
+    )
+    await reader.start()
+    try:
+        return await reader.committed(partition), (await reader.end_offsets([partition]))[partition]
+    finally:
+        await reader.stop()
+
+
+def spy_on_commits(monkeypatch: pytest.MonkeyPatch, failing: int = 0) -> list[dict[TopicPartition, int]]:
+    """Every commit the probe group asks for, in order; the first ``failing`` fail as if the coordinator
+    went away."""
+    commits: list[dict[TopicPartition, int]] = []
+    commit = AIOKafkaConsumer.commit
+
+    async def spied(self: AIOKafkaConsumer, offsets: Any = None) -> None:
+        if self._group_id == "probe-worker":
+            commits.append(dict(offsets))
+            if len(commits) <= failing:
+                raise KafkaConnectionError("the coordinator went away")
+        await commit(self, offsets)
+
+    monkeypatch.setattr(AIOKafkaConsumer, "commit", spied)
+    return commits
+
+
 async def test_the_offset_is_committed_after_the_effect(worker: Consumer) -> None:
     settings = worker._runtime.settings
     topic = settings.topic("mentornet.asks")
@@ -346,20 +376,9 @@ async def test_the_offset_is_committed_after_the_effect(worker: Consumer) -> Non
     ) > batches_before
 
     async def committed() -> bool:
-        # A second client of the group that only reads the group's committed offset (it never joins).
-        reader = AIOKafkaConsumer(
-            bootstrap_servers=settings.kafka_bootstrap_servers,
-            group_id="probe-worker",
-            enable_auto_commit=False,
-        )
-        await reader.start()
-        try:
-            partition = TopicPartition(topic, 0)
-            end = (await reader.end_offsets([partition]))[partition]
-            # The handler's own follow-up events land on the same topic: everything up to the end is done.
-            return end >= 1 and await reader.committed(partition) == end
-        finally:
-            await reader.stop()
+        offset, end = await group_offsets(settings, TopicPartition(topic, 0))
+        # The handler's own follow-up events land on the same topic: everything up to the end is done.
+        return end >= 1 and offset == end
 
     await eventually(committed, what="the group's offset committed past the event")
 
@@ -367,15 +386,7 @@ async def test_the_offset_is_committed_after_the_effect(worker: Consumer) -> Non
 async def test_handled_batches_are_committed_together_and_what_is_left_when_the_worker_stops(
     broker: Broker, store_backend: dict[str, Any], topic_prefix: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    commits: list[dict[TopicPartition, int]] = []
-    commit = AIOKafkaConsumer.commit
-
-    async def counted(self: AIOKafkaConsumer, offsets: Any = None) -> None:
-        if self._group_id == "probe-worker":
-            commits.append(dict(offsets))
-        await commit(self, offsets)
-
-    monkeypatch.setattr(AIOKafkaConsumer, "commit", counted)
+    commits = spy_on_commits(monkeypatch)
     # The longest gathering allowed: the worker stops long before it ends.
     async with running_worker(
         broker, store_backend, topic_prefix, consumer_commit_interval_ms=5000
@@ -392,30 +403,13 @@ async def test_handled_batches_are_committed_together_and_what_is_left_when_the_
     (only,) = commits
     partition = TopicPartition(topic, 0)
     assert list(only) == [partition] and only[partition] >= handled_up_to
-    reader = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers, group_id="probe-worker", enable_auto_commit=False
-    )
-    await reader.start()
-    try:
-        assert await reader.committed(partition) == only[partition]
-    finally:
-        await reader.stop()
+    assert (await group_offsets(settings, partition))[0] == only[partition]
 
 
 async def test_an_offset_whose_commit_failed_is_committed_at_the_next_chance(
     broker: Broker, store_backend: dict[str, Any], topic_prefix: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    commits: list[dict[TopicPartition, int]] = []
-    commit = AIOKafkaConsumer.commit
-
-    async def first_fails(self: AIOKafkaConsumer, offsets: Any = None) -> None:
-        if self._group_id == "probe-worker":
-            commits.append(dict(offsets))
-            if len(commits) == 1:
-                raise KafkaConnectionError("the coordinator went away")
-        await commit(self, offsets)
-
-    monkeypatch.setattr(AIOKafkaConsumer, "commit", first_fails)
+    commits = spy_on_commits(monkeypatch, failing=1)
     async with running_worker(broker, store_backend, topic_prefix, consumer_commit_interval_ms=50) as worker:
         settings = worker._runtime.settings
         topic = settings.topic("mentornet.asks")
@@ -431,14 +425,7 @@ async def test_an_offset_whose_commit_failed_is_committed_at_the_next_chance(
     partition = TopicPartition(topic, 0)
     failed, *later = commits
     assert later and later[-1][partition] >= failed[partition]
-    reader = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers, group_id="probe-worker", enable_auto_commit=False
-    )
-    await reader.start()
-    try:
-        assert await reader.committed(partition) == later[-1][partition]
-    finally:
-        await reader.stop()
+    assert (await group_offsets(settings, partition))[0] == later[-1][partition]
 
 
 async def test_operators_list_dead_letters_and_replay_them_once_the_cause_is_fixed(worker: Consumer) -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel import col, delete
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -28,6 +29,31 @@ def clustered(n: int, seed: int = 0, centres: int = 60) -> np.ndarray:
     noise = np.random.default_rng(seed).standard_normal((n, D)).astype(np.float32) * 0.037
     vectors = middle[np.arange(n) % centres] + noise
     return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def card(mentor_id: str, vector: np.ndarray, at: datetime | None = None) -> DirectoryEntry:
+    """A consortium card of org_a, as a worker stores it."""
+    return DirectoryEntry(
+        mentor_id=mentor_id, org_id="org_a", scope="consortium", card={}, vector=to_blob(vector),
+        updated_at=at or datetime.now(UTC),
+    )  # fmt: skip
+
+
+@pytest.fixture
+async def directory(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """A store holding only the directory's table, as another replica's worker writes it."""
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'directory.db'}")
+    async with engine.begin() as connection:
+        await connection.run_sync(lambda sync: DirectoryEntry.metadata.create_all(sync))
+    yield engine
+    await engine.dispose()
+
+
+async def write(engine: AsyncEngine, *rows: DirectoryEntry) -> None:
+    async with AsyncSession(engine) as session:
+        for row in rows:
+            await session.merge(row)
+        await session.commit()
 
 
 def partitioned(vectors: np.ndarray, prefix: str = "m") -> VectorIndex:
@@ -157,138 +183,83 @@ def test_an_empty_index_finds_nothing() -> None:
 
 
 async def test_a_store_index_reads_pages_then_changes_and_its_sweep_drops_withdrawn_cards(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    directory: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(semantic, "PAGE", 10)  # pages of 10 rows, so 25 cards take three
-    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'directory.db'}")
-    async with engine.begin() as connection:
-        await connection.run_sync(lambda sync: DirectoryEntry.metadata.create_all(sync))
     vectors = clustered(40, seed=7)
     start = datetime.now(UTC) - timedelta(hours=1)
-
-    def card(i: int, at: datetime, vector: np.ndarray) -> DirectoryEntry:
-        return DirectoryEntry(
-            mentor_id=f"m{i:02d}", org_id="org_a", scope="consortium", card={}, vector=to_blob(vector),
-            updated_at=at,
-        )  # fmt: skip
-
-    async def write(*rows: DirectoryEntry) -> None:
-        async with AsyncSession(engine) as session:
-            for row in rows:
-                await session.merge(row)
-            await session.commit()
-
     index = semantic.DirectoryIndex()
 
     async def refresh() -> None:
-        async with AsyncSession(engine) as session:
+        async with AsyncSession(directory) as session:
             await index.refresh(session)
 
-    try:
-        await write(*(card(i, start + timedelta(seconds=i), vectors[i]) for i in range(25)))
-        await refresh()
-        assert len(index.vectors) == 25  # every page read
+    await write(directory, *(card(f"m{i:02d}", vectors[i], start + timedelta(seconds=i)) for i in range(25)))
+    await refresh()
+    assert len(index.vectors) == 25  # every page read
 
-        later = datetime.now(UTC)
-        # 12 new cards (more than a page of changes) and 3 changed vectors
-        await write(*(card(i, later, vectors[i]) for i in range(25, 37)))
-        await write(*(card(i, later, vectors[i + 37 - 3]) for i in range(3)))
-        await refresh()
-        assert len(index.vectors) == 37
-        for i in range(3):
-            changed = index.vectors.get(f"m{i:02d}")
-            assert changed is not None and float(changed @ vectors[i + 34]) > 0.999
+    later = datetime.now(UTC)
+    # 12 new cards (more than a page of changes) and 3 changed vectors
+    await write(directory, *(card(f"m{i:02d}", vectors[i], later) for i in range(25, 37)))
+    await write(directory, *(card(f"m{i:02d}", vectors[i + 37 - 3], later) for i in range(3)))
+    await refresh()
+    assert len(index.vectors) == 37
+    for i in range(3):
+        changed = index.vectors.get(f"m{i:02d}")
+        assert changed is not None and float(changed @ vectors[i + 34]) > 0.999
 
-        # Withdrawn through another replica: the row is gone; the next sweep drops the card.
-        async with AsyncSession(engine) as session:
-            withdrawn = col(DirectoryEntry.mentor_id).in_(["m05", "m30"])
-            await session.exec(delete(DirectoryEntry).where(withdrawn))
-            await session.commit()
-        await refresh()
-        assert "m05" in index.vectors  # not yet: only a sweep looks for rows that are gone
-        index.loaded_at = time.monotonic() - semantic.FULL_RELOAD_S - 1  # the sweep is due (not 0.0:
-        # the monotonic clock may have started with the machine, a few minutes ago)
-        await refresh()
-        assert len(index.vectors) == 35
-        assert "m05" not in index.vectors and "m30" not in index.vectors
-    finally:
-        await engine.dispose()
+    # Withdrawn through another replica: the row is gone; the next sweep drops the card.
+    async with AsyncSession(directory) as session:
+        withdrawn = col(DirectoryEntry.mentor_id).in_(["m05", "m30"])
+        await session.exec(delete(DirectoryEntry).where(withdrawn))
+        await session.commit()
+    await refresh()
+    assert "m05" in index.vectors  # not yet: only a sweep looks for rows that are gone
+    index.loaded_at = time.monotonic() - semantic.FULL_RELOAD_S - 1  # the sweep is due (not 0.0:
+    # the monotonic clock may have started with the machine, a few minutes ago)
+    await refresh()
+    assert len(index.vectors) == 35
+    assert "m05" not in index.vectors and "m30" not in index.vectors
 
 
 async def test_a_recent_index_reads_again_only_after_this_process_changed_the_directory(
-    tmp_path: Path,
+    directory: AsyncEngine,
 ) -> None:
-    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'directory.db'}")
-    async with engine.begin() as connection:
-        await connection.run_sync(lambda sync: DirectoryEntry.metadata.create_all(sync))
     vectors = clustered(3, seed=3)
     index = semantic.DirectoryIndex()
 
-    async def publish(i: int) -> None:  # as another replica's worker would, straight into the store
-        async with AsyncSession(engine) as session:
-            session.add(
-                DirectoryEntry(
-                    mentor_id=f"m{i}",
-                    org_id="org_a",
-                    scope="consortium",
-                    card={},
-                    vector=to_blob(vectors[i]),
-                    updated_at=datetime.now(UTC),
-                )
-            )
-            await session.commit()
-
     async def refresh(fresh_for: float) -> None:
-        async with AsyncSession(engine) as session:
+        async with AsyncSession(directory) as session:
             await index.refresh(session, fresh_for)
 
-    try:
-        await publish(0)
-        await refresh(3600)
-        assert index.vectors.keys_held() == ["m0"]  # the first refresh always reads
+    await write(directory, card("m0", vectors[0]))  # as another replica's worker would
+    await refresh(3600)
+    assert index.vectors.keys_held() == ["m0"]  # the first refresh always reads
 
-        await publish(1)
-        await refresh(3600)
-        assert index.vectors.keys_held() == ["m0"]  # read within the hour: not read again
+    await write(directory, card("m1", vectors[1]))
+    await refresh(3600)
+    assert index.vectors.keys_held() == ["m0"]  # read within the hour: not read again
 
-        index.changed()  # this process's worker wrote a card
-        await refresh(3600)
-        assert sorted(index.vectors.keys_held()) == ["m0", "m1"]
+    index.changed()  # this process's worker committed a card
+    await refresh(3600)
+    assert sorted(index.vectors.keys_held()) == ["m0", "m1"]
 
-        await publish(2)
-        await refresh(0)  # no freshness asked for (the API's suggestions): always read
-        assert sorted(index.vectors.keys_held()) == ["m0", "m1", "m2"]
-    finally:
-        await engine.dispose()
+    await write(directory, card("m2", vectors[2]))
+    await refresh(0)  # no freshness asked for (the API's suggestions): always read
+    assert sorted(index.vectors.keys_held()) == ["m0", "m1", "m2"]
 
 
-async def test_a_ranking_that_comes_while_the_index_loads_waits_for_the_whole_index(tmp_path: Path) -> None:
-    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'directory.db'}")
-    async with engine.begin() as connection:
-        await connection.run_sync(lambda sync: DirectoryEntry.metadata.create_all(sync))
+async def test_a_ranking_that_comes_while_the_index_loads_waits_for_the_whole_index(
+    directory: AsyncEngine,
+) -> None:
     vectors = clustered(300, seed=5)
-    async with AsyncSession(engine) as session:
-        for i in range(300):
-            session.add(
-                DirectoryEntry(
-                    mentor_id=f"m{i:03d}",
-                    org_id="org_a",
-                    scope="consortium",
-                    card={},
-                    vector=to_blob(vectors[i]),
-                    updated_at=datetime.now(UTC),
-                )
-            )
-        await session.commit()
+    await write(directory, *(card(f"m{i:03d}", vectors[i]) for i in range(300)))
     index = semantic.DirectoryIndex()
 
     async def rank() -> int:
-        async with AsyncSession(engine) as session:
+        async with AsyncSession(directory) as session:
             await index.refresh(session, fresh_for=60)
         return len(index.vectors)  # what this ranking would search
 
-    try:
-        # More than 256 rows: the first load hands them to a thread, so the second ranking comes meanwhile.
-        assert await asyncio.gather(rank(), rank()) == [300, 300]
-    finally:
-        await engine.dispose()
+    # More than 256 rows: the first load hands them to a thread, so the second ranking comes meanwhile.
+    assert await asyncio.gather(rank(), rank()) == [300, 300]

@@ -13,6 +13,7 @@ error; handlers may wrap either). :class:`Backoff` is the capped, jittered wait 
 from __future__ import annotations
 
 import errno
+import logging
 import random
 import sqlite3
 from collections.abc import Iterator
@@ -106,10 +107,21 @@ class Backoff:
         self.tries = 0
 
 
-def report(component: str, error: BaseException) -> str:
-    """Count a failure of a relay or timer round by what failed (``store``, ``broker``… or ``permanent``)
-    and answer it. Neither drops anything: the relay keeps a store's rows in order and tries again, a timer
-    finds its due row again next round; a ``permanent`` failure is logged as an error for an operator."""
+def report(
+    component: str, error: BaseException, logger: logging.Logger, what: str, *args: object, tenant_id: str
+) -> str:
+    """Count a failure of a relay or timer round by what failed (``store``, ``broker``… or ``permanent``),
+    log it (``what % args``, then the reason and the error) and answer it. Neither drops anything: the relay
+    keeps a store's rows in order and tries again, a timer finds its due row again next round; a
+    ``permanent`` failure is logged as an error for an operator."""
     reason = transient(error) or "permanent"
     BACKGROUND_FAILURES.labels(component, reason).inc()
+    logger.log(
+        logging.WARNING if reason != "permanent" else logging.ERROR,
+        f"{what} (%s): %s",
+        *args,
+        reason,
+        error,
+        extra={"tenant": tenant_id, "error": str(error)},
+    )
     return reason

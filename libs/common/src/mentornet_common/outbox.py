@@ -201,14 +201,8 @@ class OutboxRelay:
             log.info("outbox relay: the store of %s is gone, nothing left to publish", tenant_id)
             return True
         except Exception as exc:
-            reason = faults.report("outbox", exc)
-            log.log(
-                logging.WARNING if reason != "permanent" else logging.ERROR,
-                "outbox relay could not publish for %s (%s), will retry: %s",
-                tenant_id,
-                reason,
-                exc,
-                extra={"error": str(exc), "tenant": tenant_id},
+            faults.report(
+                "outbox", exc, log, "outbox relay could not publish for %s", tenant_id, tenant_id=tenant_id
             )
             if self._producer is not None:
                 await self._producer.stop()

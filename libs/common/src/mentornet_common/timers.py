@@ -113,16 +113,7 @@ class TimerLoop:
         return fired
 
     def _report(self, name: str, tenant_id: str, exc: Exception) -> None:
-        reason = faults.report("timers", exc)
-        log.log(
-            logging.WARNING if reason != "permanent" else logging.ERROR,
-            "timer %s failed in %s (%s): %s",
-            name,
-            tenant_id,
-            reason,
-            exc,
-            extra={"tenant": tenant_id, "error": str(exc)},
-        )
+        faults.report("timers", exc, log, "timer %s failed in %s", name, tenant_id, tenant_id=tenant_id)
 
     async def _fire(self, timer: Timer, tenant_id: str, keys: list[str], moment: datetime) -> int:
         fired = 0

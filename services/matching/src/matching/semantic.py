@@ -41,8 +41,8 @@ PAGE = 10_000  # rows read at a time
 
 # The index's reads, built once: each ask refreshes two indexes, and building a statement cost more than
 # running it (make profile-handlers matching).
-_mentor_id, _updated_at = col(DirectoryEntry.mentor_id), col(DirectoryEntry.updated_at)
 _COLUMNS = DirectoryEntry.__table__.c  # type: ignore[attr-defined]
+_mentor_id, _updated_at = _COLUMNS.mentor_id, _COLUMNS.updated_at
 _PAGE = bindparam("page", type_=Integer())  # PAGE, given at each read
 _ROWS = select(DirectoryEntry.mentor_id, DirectoryEntry.vector, DirectoryEntry.updated_at)
 _EVERY = _ROWS.order_by(_mentor_id).limit(_PAGE)
@@ -50,7 +50,7 @@ _EVERY_AFTER = _EVERY.where(_mentor_id > bindparam("key"))
 _CHANGED = _ROWS.where(_updated_at >= bindparam("since")).order_by(_updated_at, _mentor_id).limit(_PAGE)
 _CHANGED_AFTER = _CHANGED.where(
     tuple_(_updated_at, _mentor_id)
-    > tuple_(bindparam("at", type_=_COLUMNS.updated_at.type), bindparam("key", type_=_COLUMNS.mentor_id.type))
+    > tuple_(bindparam("at", type_=_updated_at.type), bindparam("key", type_=_mentor_id.type))
 )
 
 _encoder: SentenceEncoder | None = None
