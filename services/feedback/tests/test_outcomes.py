@@ -8,6 +8,8 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from feedback.models import SessionRecord
 from feedback.timers import follow_up_timer
 from mentornet_common.contracts import (
@@ -16,12 +18,13 @@ from mentornet_common.contracts import (
     FeedbackSubmitted,
     FollowUpRecorded,
     MatchProposed,
+    UserErased,
     model_for,
 )
 from mentornet_common.envelope import Envelope
 from mentornet_common.kafka import ensure_topics
 from mentornet_common.timers import TimerLoop
-from mentornet_devkit.testing import deliver, header, outbox_events, read_all, redeliver
+from mentornet_devkit.testing import deliver, full_scans, header, outbox_events, read_all, redeliver
 
 from .conftest import MENTEE, MENTOR, FeedbackService
 
@@ -331,3 +334,26 @@ async def test_a_proposal_handled_after_its_session_still_marks_the_session_reve
     for org in (MENTEE[1], MENTOR[1]):
         async with feedback.runtime.stores.session(org) as db:
             assert (await db.get(SessionRecord, "ses_1")).reverse_mentoring is True  # type: ignore[union-attr]
+
+
+# what grows with every session is read through an index ---------------------------------------------------
+
+
+@pytest.mark.parametrize("store_backend", ["sqlite"], indirect=True)  # SQLite's EXPLAIN QUERY PLAN
+async def test_what_each_proposal_request_timer_and_erasure_asks_goes_through_an_index(
+    feedback: FeedbackService,
+) -> None:
+    """Every proposal marked its session by reading every session the store ever recorded; the follow-up
+    timer did the same in every store every few seconds, and a person's journal, their feedback and their
+    erasure read the session and feedback tables whole."""
+    await feedback.completed("ses_1")
+    growing = ("session_record", "feedback", "follow_up_fact", "received_feedback", "shared_follow_up")
+    with full_scans(*growing) as scans:
+        await offered(feedback, "ses_1")
+        assert (await feedback.give(MENTEE, "ses_1")).status_code == 201
+        for path in ("/v1/feedback", "/v1/journal"):
+            assert (await feedback.http.get(path, headers=feedback.as_user(MENTEE))).status_code == 200
+        assert await TimerLoop(feedback.runtime, [follow_up_timer(timedelta(0))], 60).tick() == 1
+        erased = UserErased(user_id=MENTEE[0], org_id=MENTEE[1], erased_at=datetime.now(UTC))
+        await deliver(feedback.worker, erased, MENTEE[1])
+    assert scans == []

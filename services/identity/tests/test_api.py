@@ -11,9 +11,11 @@ from sqlmodel import select
 
 from identity import service
 from identity.models import User
+from identity.timers import PURGE_EXPIRED
 from mentornet_common.outbox import OutboxMessage
 from mentornet_common.tenancy import CONSORTIUM
-from mentornet_devkit.testing import header, read_all
+from mentornet_common.timers import TimerLoop
+from mentornet_devkit.testing import full_scans, header, read_all
 
 from .conftest import OPERATOR, PASSWORD, Api
 
@@ -552,3 +554,24 @@ async def test_a_retried_client_creation_never_replays_its_secret(api: Api) -> N
     assert kept and all(secret not in (record.body or "") for record in kept)
     listed = (await api.http.get(f"/v1/orgs/{org}/clients", headers=admin)).json()["items"]
     assert [c["name"] for c in listed] == ["Portal"]  # created once
+
+
+@pytest.mark.parametrize("store_backend", ["sqlite"], indirect=True)  # SQLite's EXPLAIN QUERY PLAN
+async def test_the_user_list_and_the_purge_of_expired_credentials_go_through_an_index(api: Api) -> None:
+    """The purge looked for expired refresh tokens every few seconds in every org's store by reading all of
+    them (a row per sign-in and refresh), and a page of users sorted the whole table."""
+    org = await api.org("acme")
+    admin = await api.login_as_new(org, "ada@acme.example", ["org_admin"])
+    growing = (
+        "user",
+        "refresh_token",
+        "sso_login",
+        "authorize_request",
+        "authorization_code",
+        "used_assertion",
+    )
+    with full_scans(*growing, "revocation") as scans:
+        listed = await api.http.get(f"/v1/orgs/{org}/users", headers=admin)
+        assert [u["email"] for u in listed.json()["items"]] == ["ada@acme.example"]
+        assert await TimerLoop(api.app.state.runtime, [PURGE_EXPIRED], 60).tick() == 0  # nothing expired yet
+    assert scans == []

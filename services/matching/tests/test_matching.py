@@ -21,6 +21,7 @@ from mentornet_common.contracts import (
     SessionCompleted,
     SessionRescheduled,
     SessionScheduled,
+    UserErased,
 )
 from mentornet_common.envelope import Envelope
 from mentornet_common.kafka import ensure_topics
@@ -30,6 +31,7 @@ from mentornet_devkit.testing import (
     as_record,
     deliver,
     eventually,
+    full_scans,
     header,
     outbox_events,
     produce,
@@ -590,3 +592,19 @@ async def test_a_rescheduled_session_moves_the_time_it_holds(matching: Matching)
     async with matching.runtime.stores.session(CONSORTIUM) as consortium:
         held = await consortium.get(BusyTime, "ses_moved")
     assert held is not None and (held.start_at, held.end_at) == (later, later + timedelta(minutes=45))
+
+
+@pytest.mark.parametrize("store_backend", ["sqlite"], indirect=True)  # SQLite's EXPLAIN QUERY PLAN
+async def test_a_quarters_figures_and_a_mentors_erasure_go_through_an_index(matching: Matching) -> None:
+    """Asks and proposals grow with every ask: the figures of a quarter read every ask ever made, and a
+    mentor's erasure every proposal."""
+    await matching.publish_mentor("usr_mia", "org_b", negotiation=5)
+    await matching.ask("usr_ann", "org_a")
+    await run_matching(matching, "org_a")
+    admin = matching.tokens.headers("usr_admin", "org_a", ["org_admin"])
+    with full_scans("ask", "proposal") as scans:
+        body = (await matching.http.get("/v1/matching/figures", headers=admin)).json()
+        assert (body["asks"], body["asks_proposed_a_mentor"]) == (1, 1)
+        erased = UserErased(user_id="usr_mia", org_id="org_b", erased_at=datetime.now(UTC))
+        await deliver(matching.worker, erased, "org_b")
+    assert scans == []

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import pytest
+
 from mentornet_common.contracts import AskCreated, SessionCompleted
-from mentornet_devkit.testing import deliver, outbox_events
+from mentornet_devkit.testing import deliver, full_scans, outbox_events
 
 from .conftest import Profiles, mentor_profile
 
@@ -144,3 +146,14 @@ async def test_a_hidden_group_cannot_be_worked_out_by_subtraction(profiles: Prof
         ("a", 6, 6),
         ("b", 7, 7),
     ]
+
+
+@pytest.mark.parametrize("store_backend", ["sqlite"], indirect=True)  # SQLite's EXPLAIN QUERY PLAN
+async def test_a_quarters_participation_is_read_through_an_index(profiles: Profiles) -> None:
+    """A row per person and quarter: a quarter's figures read every quarter ever counted."""
+    await person(profiles, "usr_w0", "org_a", "women in tech")
+    await ask(profiles, "usr_w0")
+    admin = profiles.as_user("usr_admin", "org_a", ("org_admin",))
+    with full_scans("participation") as scans:
+        assert (await profiles.http.get("/v1/impact/participation", headers=admin)).status_code == 200
+    assert scans == []

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from streams.config import StreamsSettings
-from streams.timers import QUEUE
+from streams.timers import QUEUE, retention_timer
 from streams.webhooks import ATTEMPTS, RETRIES, Sender
 from streams.worker import Delivering
 
@@ -33,7 +33,7 @@ from mentornet_common.contracts import (
     UserErased,
 )
 from mentornet_common.timers import TimerLoop
-from mentornet_devkit.testing import deliver, eventually
+from mentornet_devkit.testing import deliver, eventually, full_scans
 
 from .conftest import Streams
 
@@ -709,3 +709,12 @@ async def test_an_event_claiming_orgs_its_tenant_has_nothing_to_do_with_reaches_
     assert [e["data"]["ask_id"] for e in (await feed(streams, "org_x"))["items"]] == ["ask_forged"]
     await deliver(streams.worker, proposed("ask_real", "org_a", "org_b"), "org_a")
     assert [e["data"]["ask_id"] for e in (await feed(streams, "org_b"))["items"]] == ["ask_real"]
+
+
+@pytest.mark.parametrize("store_backend", ["sqlite"], indirect=True)  # SQLite's EXPLAIN QUERY PLAN
+async def test_the_purge_of_old_events_and_deliveries_goes_through_an_index(streams: Streams) -> None:
+    """The partner feed gets a row per event and the delivery log one per delivery: the purge looked for old
+    ones by reading both whole, every few minutes in every store."""
+    with full_scans("partner_event", "webhook_delivery") as scans:
+        assert await TimerLoop(streams.runtime, [retention_timer(7, 7)], 60).tick() == 0  # nothing old yet
+    assert scans == []

@@ -28,7 +28,7 @@ class InboxEntry(SQLModel, table=True):
     consumer: str = Field(primary_key=True, max_length=200)
     source: str = Field(primary_key=True, max_length=200)
     event_id: str = Field(primary_key=True, max_length=200)
-    processed_at: datetime
+    processed_at: datetime = Field(index=True)  # retention's question, every few minutes in every store
 
 
 InboxKey = tuple[str, str, str]

@@ -11,6 +11,9 @@ asks — the tool behind the "where an ask's time goes" figures of docs/benchmar
 embedded) and the asks posted through its API before the measured part; then each ask's ``ask-created``
 (embedding the ask, ranking, the proposal) and the ``match-proposed`` it caused, which matching also consumes,
 with its relay publishing and marking the rows in between, as the worker's relay does.
+
+``--sessions N`` first records N completed sessions in each store feedback's handlers write for an ask (the
+two orgs' and the consortium's): how a store that has grown with use answers the same events.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from mentornet_common.consumer import Consumer
 from mentornet_common.contracts import AskCreated, Event, MatchProposed, MentorCard, MentorPublished
 from mentornet_common.envelope import Envelope
 from mentornet_common.kafka import is_dead_letter_topic
+from mentornet_common.runtime import Runtime
+from mentornet_common.tenancy import CONSORTIUM
 from mentornet_devkit.apps import settings_class
 from mentornet_devkit.bench import QUESTIONS, SKILLS
 from mentornet_devkit.fakes import Sent
@@ -144,6 +149,38 @@ async def matching_driver(
     return drive
 
 
+async def grow_feedback(runtime: Runtime, sessions: int) -> None:
+    """``sessions`` completed sessions in each store feedback's ask path writes, as a year of use leaves."""
+    from sqlalchemy import insert
+
+    from feedback.models import SessionRecord
+
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "session_id": f"ses_history_{n:08d}",
+            "ask_id": f"ask_history_{n:08d}",
+            "mentor_id": f"usr_mentor_{n % 500}",
+            "mentor_org_id": MENTOR_ORG,
+            "mentee_id": f"usr_mentee_{n % 2000}",
+            "mentee_org_id": MENTEE_ORG,
+            "status": "completed",
+            "proposal_id": f"prp_history_{n:08d}",
+            "start_at": now,
+            "scheduled_at": now,
+            "completed_at": now,
+            "ended_at": now,
+            "follow_up_due_sent_at": now,
+        }
+        for n in range(sessions)
+    ]
+    for tenant in (MENTEE_ORG, MENTOR_ORG, CONSORTIUM):
+        async with runtime.unit_of_work(tenant) as uow:
+            for start in range(0, sessions, 10_000):
+                await uow.session.exec(insert(SessionRecord), params=rows[start : start + 10_000])
+            await uow.commit()
+
+
 async def measure(
     service: str,
     asks: int,
@@ -152,6 +189,7 @@ async def measure(
     backend: dict[str, Any],
     profile: bool,
     count_calls: bool,
+    sessions: int = 0,
 ) -> dict[str, float]:
     module = importlib.import_module(f"{service}.main")
     handlers = importlib.import_module(f"{service}.handlers").HANDLERS
@@ -166,6 +204,8 @@ async def measure(
         consumer = under_test.worker
         for org in (MENTEE_ORG, MENTOR_ORG):
             await under_test.runtime.stores.provision(org)
+        if sessions and service == "feedback":
+            await grow_feedback(under_test.runtime, sessions)
         if service == "matching":
             drive = await matching_driver(under_test, warmup + asks, batch)
         else:
@@ -232,11 +272,19 @@ def main() -> None:
     parser.add_argument("--postgres", metavar="URL", help="stores as schemas on this PostgreSQL server")
     parser.add_argument("--profile", action="store_true", help="print pyinstrument's profile")
     parser.add_argument(
+        "--sessions",
+        type=int,
+        default=0,
+        help="completed sessions recorded in feedback's stores first (feedback only): a store grown with use",
+    )
+    parser.add_argument(
         "--count-calls",
         action="store_true",
         help="count Python function calls per ask (cProfile; CPU figures then include its cost)",
     )
     args = parser.parse_args()
+    if args.sessions and set(args.services) != {"feedback"}:
+        parser.error("--sessions grows feedback's stores: name feedback alone")
     for service in args.services or SERVICES:
         if service not in SERVICES:
             parser.error(f"no handlers to drive for {service!r}: choose among {', '.join(SERVICES)}")
@@ -249,7 +297,16 @@ def main() -> None:
                     "database_schema_prefix": f"p{secrets.token_hex(4)}_",
                 }
             asyncio.run(
-                measure(service, args.asks, args.warmup, args.batch, backend, args.profile, args.count_calls)
+                measure(
+                    service,
+                    args.asks,
+                    args.warmup,
+                    args.batch,
+                    backend,
+                    args.profile,
+                    args.count_calls,
+                    args.sessions,
+                )
             )
 
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from fastapi import FastAPI
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import col, select
 
 from mentornet_common.consumer import Consumer, Handlers, Received, parties
@@ -32,6 +34,34 @@ NOWHERE = {
     "kafka_bootstrap_servers": "127.0.0.1:9",
     "jwks_url": "http://127.0.0.1:9/.well-known/jwks.json",
 }
+
+
+@contextmanager
+def full_scans(*tables: str) -> Iterator[list[str]]:
+    """What SQLite reads whole while the block runs: ``"<table>: <statement>"`` for each statement whose
+    query plan (``EXPLAIN QUERY PLAN``, on the same connection with the same parameters) scans one of
+    ``tables`` without an index. A store grows with use: a question asked per event, per request or by a
+    timer in every store must not cost what the store holds. SQLite stores only."""
+    found: list[str] = []
+    kinds = ("SELECT", "UPDATE", "DELETE", "WITH", "INSERT")
+
+    def explain(
+        conn: Connection, _cursor: Any, statement: str, parameters: Any, _ctx: Any, many: bool
+    ) -> None:
+        if conn.dialect.name != "sqlite" or many or not statement.lstrip().upper().startswith(kinds):
+            return
+        driver = conn.connection.driver_connection
+        sqlite: Any = getattr(driver, "_conn", driver)  # mentornet_common.sqlite_inline's, or pysqlite's own
+        for *_, detail in sqlite.execute(f"EXPLAIN QUERY PLAN {statement}", parameters or ()).fetchall():
+            words = str(detail).split()
+            if words[0] == "SCAN" and words[1] in tables and "INDEX" not in words:
+                found.append(f"{words[1]}: {' '.join(statement.split())}")
+
+    event.listen(Engine, "before_cursor_execute", explain)
+    try:
+        yield found
+    finally:
+        event.remove(Engine, "before_cursor_execute", explain)
 
 
 async def produce(bootstrap: str, topic: str, records: list[tuple[bytes | None, Headers]]) -> None:

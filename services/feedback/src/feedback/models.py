@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
@@ -55,7 +55,10 @@ class FeedbackIn(BaseModel):
 
 
 class Feedback(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("session_id", "author_id", name="uq_feedback_once_per_author"),)
+    __table_args__ = (
+        UniqueConstraint("session_id", "author_id", name="uq_feedback_once_per_author"),
+        Index("ix_feedback_author_id_created_at", "author_id", "created_at"),  # one's own, newest first
+    )
 
     id: str = SQLField(primary_key=True, max_length=48)
     session_id: str = SQLField(max_length=48, index=True)
@@ -91,15 +94,20 @@ class FeedbackList(BaseModel):
 
 class SessionRecord(SQLModel, table=True):
     __tablename__ = "session_record"
+    # The follow-up timer's question, every few seconds in every store: completed sessions not yet announced.
+    __table_args__ = (
+        Index("ix_session_record_follow_up_due", "status", "follow_up_due_sent_at", "completed_at"),
+    )
 
     session_id: str = SQLField(primary_key=True, max_length=48)
     ask_id: str = SQLField(max_length=48)
-    mentor_id: str = SQLField(max_length=48)
+    mentor_id: str = SQLField(max_length=48, index=True)  # a person's journal, their erasure
     mentor_org_id: str = SQLField(max_length=48)
-    mentee_id: str = SQLField(max_length=48)
+    mentee_id: str = SQLField(max_length=48, index=True)
     mentee_org_id: str = SQLField(max_length=48)
     status: str = SQLField(max_length=16)
-    proposal_id: str | None = SQLField(default=None, max_length=48)
+    # Indexed: each proposal marks its session (it may come first, on another topic).
+    proposal_id: str | None = SQLField(default=None, max_length=48, index=True)
     start_at: datetime | None = None
     scheduled_at: datetime | None = None
     completed_at: datetime | None = None
@@ -176,7 +184,7 @@ class SharedFollowUp(SQLModel, table=True):
     follow_up_id: str = SQLField(primary_key=True, max_length=48)
     session_id: str = SQLField(max_length=48)
     mentor_id: str = SQLField(max_length=48, index=True)
-    mentee_id: str = SQLField(max_length=48)
+    mentee_id: str = SQLField(max_length=48, index=True)
     what_i_did: str = SQLField(sa_column=Column(Text, nullable=False))
     resolved: str = SQLField(max_length=8)
     recorded_at: datetime
@@ -188,7 +196,7 @@ class FollowUpFact(SQLModel, table=True):
     __tablename__ = "follow_up_fact"
 
     follow_up_id: str = SQLField(primary_key=True, max_length=48)
-    session_id: str = SQLField(max_length=48)
+    session_id: str = SQLField(max_length=48, index=True)
     resolved: str = SQLField(max_length=8)
     recorded_at: datetime
 
@@ -199,7 +207,7 @@ class ReceivedFeedback(SQLModel, table=True):
     __tablename__ = "received_feedback"
 
     feedback_id: str = SQLField(primary_key=True, max_length=48)
-    session_id: str = SQLField(max_length=48)
+    session_id: str = SQLField(max_length=48, index=True)
     recipient_id: str = SQLField(max_length=48, index=True)
     author_role: str = SQLField(max_length=8)
     shared: dict[str, Any] = SQLField(sa_column=Column(JSON, nullable=False))

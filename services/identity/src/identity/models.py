@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AnyHttpUrl, BeforeValidator, StringConstraints, field_validator
-from sqlalchemy import JSON, Column, Text
+from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 from mentornet_common.scopes import KNOWN_SCOPES
@@ -130,6 +130,9 @@ class OrgList(SQLModel):
 
 
 class User(SQLModel, table=True):
+    # The admins' and SCIM's lists, a page at a time in this order.
+    __table_args__ = (Index("ix_user_created_at_id", "created_at", "id"),)
+
     id: str = Field(primary_key=True, max_length=48)
     org_id: str | None = Field(default=None, max_length=48)
     email: str = Field(max_length=254, unique=True)
@@ -139,7 +142,7 @@ class User(SQLModel, table=True):
     created_at: datetime
     active: bool = True
     updated_at: datetime | None = None
-    external_id: str | None = Field(default=None, max_length=200)
+    external_id: str | None = Field(default=None, max_length=200, index=True)  # SCIM's filter
     scim_attributes: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
     def role_list(self) -> list[str]:
@@ -328,7 +331,7 @@ class RefreshToken(SQLModel, table=True):
     scope: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     via: str = Field(max_length=32)
     created_at: datetime
-    expires_at: datetime
+    expires_at: datetime = Field(index=True)  # the purge's question, every few seconds in every store
     used_at: datetime | None = None
     revoked_at: datetime | None = None
 

@@ -68,7 +68,7 @@ class Ask(SQLModel, table=True):
     status_reason: str | None = SQLField(default=None, max_length=500)
     resolution: str | None = SQLField(default=None, max_length=8, description="The mentee's feedback.")
     vector: bytes | None = SQLField(default=None, sa_column=Column(LargeBinary, nullable=True))
-    created_at: datetime
+    created_at: datetime = SQLField(index=True)  # a quarter's figures
     first_proposed_at: datetime | None = None
     updated_at: datetime
 
@@ -76,7 +76,7 @@ class Ask(SQLModel, table=True):
 class Proposal(SQLModel, table=True):
     id: str = SQLField(primary_key=True, max_length=48)
     ask_id: str = SQLField(max_length=48, index=True)
-    mentor_id: str = SQLField(max_length=48)
+    mentor_id: str = SQLField(max_length=48, index=True)  # a mentor's erasure
     mentor_org_id: str = SQLField(max_length=48)
     score: float
     reasons: list[str] = SQLField(sa_column=Column(JSON, nullable=False))

@@ -248,7 +248,7 @@ class Participation(SQLModel, table=True):
     __tablename__ = "participation"
 
     user_id: str = SQLField(primary_key=True, max_length=48)
-    quarter: str = SQLField(primary_key=True, max_length=7)
+    quarter: str = SQLField(primary_key=True, max_length=7, index=True)  # a quarter's figures
     asks: int = 0
     sessions_as_mentee: int = 0
     sessions_as_mentor: int = 0

@@ -30,7 +30,7 @@ class PartnerEvent(SQLModel, table=True):
     subject: str = SQLField(max_length=200)
     time: datetime
     data: dict[str, Any] = SQLField(sa_column=Column(JSON, nullable=False))
-    received_at: datetime
+    received_at: datetime = SQLField(index=True)  # the purge's question
 
 
 class WebhookEndpoint(SQLModel, table=True):
@@ -61,7 +61,7 @@ class WebhookDelivery(SQLModel, table=True):
     next_attempt_at: datetime | None = SQLField(default=None, index=True)
     last_status_code: int | None = None
     last_error: str | None = SQLField(default=None, sa_column=Column(Text, nullable=True))
-    created_at: datetime
+    created_at: datetime = SQLField(index=True)  # the purge's question
     delivered_at: datetime | None = None
 
 
