@@ -24,7 +24,15 @@ from mentornet_common.contracts import (
 from mentornet_common.envelope import Envelope
 from mentornet_common.kafka import ensure_topics
 from mentornet_common.timers import TimerLoop
-from mentornet_devkit.testing import deliver, full_scans, header, outbox_events, read_all, redeliver
+from mentornet_devkit.testing import (
+    deliver,
+    full_scans,
+    header,
+    outbox_events,
+    query_plans,
+    read_all,
+    redeliver,
+)
 
 from .conftest import MENTEE, MENTOR, FeedbackService
 
@@ -348,7 +356,7 @@ async def test_what_each_proposal_request_timer_and_erasure_asks_goes_through_an
     erasure read the session and feedback tables whole."""
     await feedback.completed("ses_1")
     growing = ("session_record", "feedback", "follow_up_fact", "received_feedback", "shared_follow_up")
-    with full_scans(*growing) as scans:
+    with full_scans(*growing) as scans, query_plans() as plans:
         await offered(feedback, "ses_1")
         assert (await feedback.give(MENTEE, "ses_1")).status_code == 201
         for path in ("/v1/feedback", "/v1/journal"):
@@ -357,3 +365,8 @@ async def test_what_each_proposal_request_timer_and_erasure_asks_goes_through_an
         erased = UserErased(user_id=MENTEE[0], org_id=MENTEE[1], erased_at=datetime.now(UTC))
         await deliver(feedback.worker, erased, MENTEE[1])
     assert scans == []
+    # In every store, the mentor's org's and the consortium's too, whose copies are never marked announced.
+    looks = [
+        lines for statement, lines in plans if "session_record.follow_up_due_sent_at IS NULL" in statement
+    ]
+    assert len(looks) >= 3 and all("mentee_org_id=?" in " ".join(lines) for lines in looks), looks

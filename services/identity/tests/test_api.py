@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
@@ -10,7 +10,7 @@ from prometheus_client import REGISTRY
 from sqlmodel import select
 
 from identity import service
-from identity.models import User
+from identity.models import RefreshToken, User
 from identity.timers import PURGE_EXPIRED
 from mentornet_common.outbox import OutboxMessage
 from mentornet_common.tenancy import CONSORTIUM
@@ -570,8 +570,19 @@ async def test_the_user_list_and_the_purge_of_expired_credentials_go_through_an_
         "authorization_code",
         "used_assertion",
     )
+    runtime = api.app.state.runtime
+    async with runtime.unit_of_work(org) as uow:  # a token that expired a month ago
+        long_ago = datetime.now(UTC) - timedelta(days=30)
+        token = RefreshToken(
+            token_hash="h" * 64, family_id="fam_1", user_id="usr_1", via="password", created_at=long_ago,
+            expires_at=long_ago,
+        )  # fmt: skip
+        uow.session.add(token)
+        await uow.commit()
     with full_scans(*growing, "revocation") as scans:
         listed = await api.http.get(f"/v1/orgs/{org}/users", headers=admin)
         assert [u["email"] for u in listed.json()["items"]] == ["ada@acme.example"]
-        assert await TimerLoop(api.app.state.runtime, [PURGE_EXPIRED], 60).tick() == 0  # nothing expired yet
+        assert await TimerLoop(runtime, [PURGE_EXPIRED], 60).tick() == 1  # the org's store had one to purge
     assert scans == []
+    async with runtime.stores.session(org) as db:
+        assert await db.get(RefreshToken, "h" * 64) is None

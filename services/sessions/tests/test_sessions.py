@@ -16,9 +16,11 @@ from mentornet_devkit.testing import (
     as_record,
     deliver,
     eventually,
+    full_scans,
     header,
     outbox_events,
     produce,
+    query_plans,
     read_all,
     register,
 )
@@ -457,3 +459,21 @@ async def test_a_forged_tenant_cannot_put_an_offer_into_another_orgs_store(sessi
     assert listed.json()["items"] == []
     session_id = await sessions.offer()  # the mentee's own org proposing: the mentor is offered it
     assert (await sessions.get(MENTOR, session_id)).status_code == 200
+
+
+@pytest.mark.parametrize("store_backend", ["sqlite"], indirect=True)  # SQLite's EXPLAIN QUERY PLAN
+async def test_the_timers_find_offers_to_expire_and_sessions_to_remind_through_an_index(
+    sessions: Sessions,
+) -> None:
+    """An offer keeps its expiry time once answered or expired: the expiry timer walked every offer ever
+    made, every few seconds in every store."""
+    offer = proposed()
+    offer = offer.model_copy(update={"expires_at": offer.proposed_at + timedelta(hours=48)})
+    await deliver(sessions.worker, offer, "org_b")
+    timers = TimerLoop(sessions.runtime, TIMERS, interval_s=60)
+    with full_scans("session") as scans, query_plans() as plans:
+        assert await timers.tick(offer.proposed_at + timedelta(hours=49)) == 1  # the offer expired
+    assert scans == []
+    expiring = [lines for statement, lines in plans if "session.expires_at <=" in statement]
+    # The index narrows to the store's open offers (not every offer whose time has passed).
+    assert expiring and all("mentor_org_id=?" in " ".join(lines) for lines in expiring), expiring

@@ -14,12 +14,14 @@ from typing import Any
 
 import pytest
 import uvicorn
+from sqlmodel import select
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from streams.config import StreamsSettings
+from streams.models import PartnerEvent, WebhookDelivery
 from streams.timers import QUEUE, retention_timer
 from streams.webhooks import ATTEMPTS, RETRIES, Sender
 from streams.worker import Delivering
@@ -715,6 +717,25 @@ async def test_an_event_claiming_orgs_its_tenant_has_nothing_to_do_with_reaches_
 async def test_the_purge_of_old_events_and_deliveries_goes_through_an_index(streams: Streams) -> None:
     """The partner feed gets a row per event and the delivery log one per delivery: the purge looked for old
     ones by reading both whole, every few minutes in every store."""
+    long_ago = datetime.now(UTC) - timedelta(days=30)
+    await streams.runtime.stores.provision("org_a")
+    async with streams.runtime.unit_of_work("org_a") as uow:
+        uow.session.add(
+            PartnerEvent(
+                event_id="evt_old", ce_type="mentornet.ask-created.v1", topic="mentornet.asks",
+                subject="ask_1", time=long_ago, data={}, received_at=long_ago,
+            )
+        )  # fmt: skip
+        uow.session.add(
+            WebhookDelivery(
+                id="whd_old", endpoint_id="whe_1", seq=1, event_id="evt_old", status="delivered",
+                created_at=long_ago,
+            )
+        )  # fmt: skip
+        await uow.commit()
     with full_scans("partner_event", "webhook_delivery") as scans:
-        assert await TimerLoop(streams.runtime, [retention_timer(7, 7)], 60).tick() == 0  # nothing old yet
+        assert await TimerLoop(streams.runtime, [retention_timer(7, 7)], 60).tick() == 1
     assert scans == []
+    async with streams.runtime.stores.session("org_a") as db:
+        assert (await db.exec(select(PartnerEvent))).all() == []
+        assert (await db.exec(select(WebhookDelivery))).all() == []

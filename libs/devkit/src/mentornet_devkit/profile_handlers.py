@@ -150,31 +150,32 @@ async def matching_driver(
 
 
 async def grow_feedback(runtime: Runtime, sessions: int) -> None:
-    """``sessions`` completed sessions in each store feedback's ask path writes, as a year of use leaves."""
+    """``sessions`` completed sessions in each store feedback's ask path writes, as a year of use leaves:
+    announced for a follow-up in the mentee's org, the only copy the follow-up timer marks."""
     from sqlalchemy import insert
 
     from feedback.models import SessionRecord
 
     now = datetime.now(UTC)
-    rows = [
-        {
-            "session_id": f"ses_history_{n:08d}",
-            "ask_id": f"ask_history_{n:08d}",
-            "mentor_id": f"usr_mentor_{n % 500}",
-            "mentor_org_id": MENTOR_ORG,
-            "mentee_id": f"usr_mentee_{n % 2000}",
-            "mentee_org_id": MENTEE_ORG,
-            "status": "completed",
-            "proposal_id": f"prp_history_{n:08d}",
-            "start_at": now,
-            "scheduled_at": now,
-            "completed_at": now,
-            "ended_at": now,
-            "follow_up_due_sent_at": now,
-        }
-        for n in range(sessions)
-    ]
     for tenant in (MENTEE_ORG, MENTOR_ORG, CONSORTIUM):
+        rows = [
+            {
+                "session_id": f"ses_history_{n:08d}",
+                "ask_id": f"ask_history_{n:08d}",
+                "mentor_id": f"usr_mentor_{n % 500}",
+                "mentor_org_id": MENTOR_ORG,
+                "mentee_id": f"usr_mentee_{n % 2000}",
+                "mentee_org_id": MENTEE_ORG,
+                "status": "completed",
+                "proposal_id": f"prp_history_{n:08d}",
+                "start_at": now,
+                "scheduled_at": now,
+                "completed_at": now,
+                "ended_at": now,
+                "follow_up_due_sent_at": now if tenant == MENTEE_ORG else None,
+            }
+            for n in range(sessions)
+        ]
         async with runtime.unit_of_work(tenant) as uow:
             for start in range(0, sessions, 10_000):
                 await uow.session.exec(insert(SessionRecord), params=rows[start : start + 10_000])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -36,13 +37,15 @@ NOWHERE = {
 }
 
 
+_ALIASED = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)"?\s+(?:AS\s+)?"?(\w+)"?', re.IGNORECASE)
+
+
 @contextmanager
-def full_scans(*tables: str) -> Iterator[list[str]]:
-    """What SQLite reads whole while the block runs: ``"<table>: <statement>"`` for each statement whose
-    query plan (``EXPLAIN QUERY PLAN``, on the same connection with the same parameters) scans one of
-    ``tables`` without an index. A store grows with use: a question asked per event, per request or by a
-    timer in every store must not cost what the store holds. SQLite stores only."""
-    found: list[str] = []
+def query_plans() -> Iterator[list[tuple[str, list[str]]]]:
+    """SQLite's plan (``EXPLAIN QUERY PLAN``, on the same connection with the same parameters) of every
+    statement run while the block runs, as ``(statement, [plan lines])``. Statements run with
+    ``executemany`` (inserts) are not looked at. SQLite only."""
+    plans: list[tuple[str, list[str]]] = []
     kinds = ("SELECT", "UPDATE", "DELETE", "WITH", "INSERT")
 
     def explain(
@@ -52,16 +55,38 @@ def full_scans(*tables: str) -> Iterator[list[str]]:
             return
         driver = conn.connection.driver_connection
         sqlite: Any = getattr(driver, "_conn", driver)  # mentornet_common.sqlite_inline's, or pysqlite's own
-        for *_, detail in sqlite.execute(f"EXPLAIN QUERY PLAN {statement}", parameters or ()).fetchall():
-            words = str(detail).split()
-            if words[0] == "SCAN" and words[1] in tables and "INDEX" not in words:
-                found.append(f"{words[1]}: {' '.join(statement.split())}")
+        rows = sqlite.execute(f"EXPLAIN QUERY PLAN {statement}", parameters or ()).fetchall()
+        plans.append((" ".join(statement.split()), [str(detail) for *_, detail in rows]))
 
     event.listen(Engine, "before_cursor_execute", explain)
     try:
-        yield found
+        yield plans
     finally:
         event.remove(Engine, "before_cursor_execute", explain)
+
+
+_ALIASED = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)"?\s+(?:AS\s+)?"?(\w+)"?', re.IGNORECASE)
+
+
+@contextmanager
+def full_scans(*tables: str) -> Iterator[list[str]]:
+    """What SQLite reads whole while the block runs, filled in when it ends: ``"<table>: <statement>"`` for
+    each statement whose plan (:func:`query_plans`) scans one of ``tables`` (or an alias of one) without an
+    index, or walks a whole index of it with no ``LIMIT``. A store grows with use: a question asked per
+    event, per request or by a timer in every store must not cost what the store holds. A plan's ``SEARCH``
+    passes, however many rows its range holds: which index it uses is :func:`query_plans`' to check."""
+    found: list[str] = []
+    with query_plans() as plans:
+        yield found
+    for statement, details in plans:
+        named = {alias: table for table, alias in _ALIASED.findall(statement) if table in tables}
+        for detail in details:
+            words = detail.split()
+            table = named.get(words[1], words[1]) if len(words) > 1 else ""
+            if words[0] != "SCAN" or table not in tables:
+                continue
+            if "INDEX" not in words or " LIMIT " not in f" {statement.upper()} ":
+                found.append(f"{table}: {statement}")
 
 
 async def produce(bootstrap: str, topic: str, records: list[tuple[bytes | None, Headers]]) -> None:

@@ -94,9 +94,16 @@ class FeedbackList(BaseModel):
 
 class SessionRecord(SQLModel, table=True):
     __tablename__ = "session_record"
-    # The follow-up timer's question, every few seconds in every store: completed sessions not yet announced.
+    # The follow-up timer's question, every few seconds in every store: the org's mentees' completed sessions
+    # not yet announced (announced only in the mentee's org: the other stores' copies are never marked).
     __table_args__ = (
-        Index("ix_session_record_follow_up_due", "status", "follow_up_due_sent_at", "completed_at"),
+        Index(
+            "ix_session_record_follow_up_due",
+            "mentee_org_id",
+            "status",
+            "follow_up_due_sent_at",
+            "completed_at",
+        ),
     )
 
     session_id: str = SQLField(primary_key=True, max_length=48)

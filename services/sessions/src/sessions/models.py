@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
-from sqlalchemy import JSON, Column, Text
+from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
@@ -34,6 +34,9 @@ TRANSITIONS: dict[str, set[str]] = {
 
 
 class Session(SQLModel, table=True):
+    # The expiry timer's question, every few seconds in every store: the mentor's org's offers still open.
+    __table_args__ = (Index("ix_session_offer_expiry", "status", "mentor_org_id", "expires_at"),)
+
     id: str = SQLField(primary_key=True, max_length=48)
     proposal_id: str = SQLField(max_length=48)
     ask_id: str = SQLField(max_length=48)

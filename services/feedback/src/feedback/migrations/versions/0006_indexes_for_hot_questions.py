@@ -39,7 +39,7 @@ def upgrade() -> None:
     with op.batch_alter_table("session_record", schema=None) as batch_op:
         batch_op.create_index(
             "ix_session_record_follow_up_due",
-            ["status", "follow_up_due_sent_at", "completed_at"],
+            ["mentee_org_id", "status", "follow_up_due_sent_at", "completed_at"],
             unique=False,
         )
         batch_op.create_index(batch_op.f("ix_session_record_mentee_id"), ["mentee_id"], unique=False)
