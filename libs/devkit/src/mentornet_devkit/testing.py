@@ -37,9 +37,6 @@ NOWHERE = {
 }
 
 
-_ALIASED = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)"?\s+(?:AS\s+)?"?(\w+)"?', re.IGNORECASE)
-
-
 @contextmanager
 def query_plans() -> Iterator[list[tuple[str, list[str]]]]:
     """SQLite's plan (``EXPLAIN QUERY PLAN``, on the same connection with the same parameters) of every
