@@ -295,6 +295,29 @@ async def test_impact_by_quarter_with_its_weekly_series_and_csv(feedback: Feedba
     assert member.status_code == 403
 
 
+async def test_impact_counts_a_session_in_the_quarter_it_ended_even_without_an_end_recorded(
+    feedback: FeedbackService,
+) -> None:
+    """The figures read only their quarter's rows: a session completed in an earlier quarter is there and
+    not here, and one completed before the store recorded ends (migration 0002) still counts."""
+    for session_id in ("ses_1", "ses_2", "ses_3"):
+        await feedback.completed(session_id)
+    long_ago = datetime(2020, 2, 3, 10, tzinfo=UTC)
+    async with feedback.runtime.unit_of_work(MENTEE[1]) as uow:
+        older = await uow.session.get(SessionRecord, "ses_2")
+        unended = await uow.session.get(SessionRecord, "ses_3")
+        assert older is not None and unended is not None
+        older.completed_at = older.ended_at = long_ago
+        unended.ended_at = None
+        uow.session.add_all([older, unended])
+        await uow.commit()
+    admin = feedback.as_user(("usr_admin", MENTEE[1]), "org_admin")
+    now = (await feedback.http.get("/v1/impact", headers=admin)).json()
+    then = (await feedback.http.get("/v1/impact?quarter=2020-Q1", headers=admin)).json()
+    assert (now["sessions_completed"], then["sessions_completed"]) == (2, 1)
+    assert (now["completion_rate"], then["completion_rate"]) == (1.0, 1.0)
+
+
 async def test_the_journal_is_paginated_and_the_export_is_whole(feedback: FeedbackService) -> None:
     now = datetime.now(UTC)
     for n in range(3):
@@ -370,3 +393,19 @@ async def test_what_each_proposal_request_timer_and_erasure_asks_goes_through_an
         lines for statement, lines in plans if "session_record.follow_up_due_sent_at IS NULL" in statement
     ]
     assert len(looks) >= 3 and all("mentee_org_id=?" in " ".join(lines) for lines in looks), looks
+
+
+@pytest.mark.parametrize("store_backend", ["sqlite"], indirect=True)  # SQLite's EXPLAIN QUERY PLAN
+async def test_the_impact_figures_read_their_quarter_through_indexes(feedback: FeedbackService) -> None:
+    """The impact figures read every fact a store ever kept (the consortium's: every org's, for years) to
+    keep one quarter's in Python, for each request of an org admin or an operator."""
+    await offered(feedback, "ses_1")
+    await feedback.completed("ses_1")
+    assert (await feedback.give(MENTEE, "ses_1")).status_code == 201
+    admin = feedback.as_user(("usr_admin", MENTEE[1]), "org_admin")
+    operator = feedback.tokens.headers("usr_ops", None, ["operator"])
+    with full_scans("ask_fact", "session_record", "feedback_fact", "follow_up_fact") as scans:
+        for headers in (admin, operator):
+            for path in ("/v1/impact", "/v1/impact?quarter=2020-Q1", "/v1/impact/export"):
+                assert (await feedback.http.get(path, headers=headers)).status_code == 200
+    assert scans == []

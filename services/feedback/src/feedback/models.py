@@ -117,8 +117,11 @@ class SessionRecord(SQLModel, table=True):
     proposal_id: str | None = SQLField(default=None, max_length=48, index=True)
     start_at: datetime | None = None
     scheduled_at: datetime | None = None
-    completed_at: datetime | None = None
-    ended_at: datetime | None = SQLField(default=None, description="Completed, cancelled or no-show.")
+    # Indexed, as the times below: the impact figures read one quarter's rows.
+    completed_at: datetime | None = SQLField(default=None, index=True)
+    ended_at: datetime | None = SQLField(
+        default=None, index=True, description="Completed, cancelled or no-show."
+    )
     absent_id: str | None = SQLField(default=None, max_length=48)
     reverse_mentoring: bool = False
     follow_up_due_sent_at: datetime | None = None
@@ -205,7 +208,7 @@ class FollowUpFact(SQLModel, table=True):
     follow_up_id: str = SQLField(primary_key=True, max_length=48)
     session_id: str = SQLField(max_length=48, index=True)
     resolved: str = SQLField(max_length=8)
-    recorded_at: datetime
+    recorded_at: datetime = SQLField(index=True)
 
 
 class ReceivedFeedback(SQLModel, table=True):
@@ -255,7 +258,7 @@ class AskFact(SQLModel, table=True):
 
     ask_id: str = SQLField(primary_key=True, max_length=48)
     org_id: str = SQLField(max_length=48)
-    created_at: datetime
+    created_at: datetime = SQLField(index=True)
     first_proposed_at: datetime | None = None
 
 
@@ -268,7 +271,7 @@ class FeedbackFact(SQLModel, table=True):
     rating: int
     resolved: str = SQLField(max_length=8)
     preparation: int | None = None
-    submitted_at: datetime
+    submitted_at: datetime = SQLField(index=True)
 
 
 class ResolvedSplit(BaseModel):

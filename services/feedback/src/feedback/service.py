@@ -30,7 +30,7 @@ from feedback.models import (
 from mentornet_common.auth import Principal, admin_scope, org_of
 from mentornet_common.contracts import FeedbackSubmitted, FollowUpRecorded, SharedFeedback
 from mentornet_common.pagination import page
-from mentornet_common.periods import quarter_of
+from mentornet_common.periods import quarter_bounds, quarter_of
 from mentornet_common.problems import Conflict, NotFound, Problem
 from mentornet_common.runtime import Runtime
 from mentornet_common.tenancy import CONSORTIUM
@@ -121,12 +121,25 @@ def _impact_scope(caller: Principal) -> tuple[str, str | None, str]:
 async def impact(runtime: Runtime, caller: Principal, quarter: str | None = None) -> Impact:
     """org_admin: their org's figures; operator: the consortium's; nobody else."""
     store, org_id, scope = _impact_scope(caller)
-    async with runtime.stores.session(store) as session:
-        asks = list((await session.exec(select(AskFact))).all())
-        sessions = list((await session.exec(select(SessionRecord))).all())
-        feedback = list((await session.exec(select(FeedbackFact))).all())
-        follow_ups = list((await session.exec(select(FollowUpFact))).all())
     chosen = quarter or quarter_of(datetime.now(UTC))
+    start, end = quarter_bounds(chosen)
+
+    def within(moment: Any) -> Any:
+        return (col(moment) >= start) & (col(moment) < end)
+
+    # Only the quarter's rows, each through an index on its time: a store keeps every fact of its years.
+    async with runtime.stores.session(store) as session:
+        asks = list((await session.exec(select(AskFact).where(within(AskFact.created_at)))).all())
+        # A session counts in the quarter it ended (completed, cancelled, no-show); a store migrated from
+        # before 0002 may hold completed sessions without an end.
+        ended = within(SessionRecord.ended_at) | within(SessionRecord.completed_at)
+        sessions = list((await session.exec(select(SessionRecord).where(ended))).all())
+        feedback = list(
+            (await session.exec(select(FeedbackFact).where(within(FeedbackFact.submitted_at)))).all()
+        )
+        follow_ups = list(
+            (await session.exec(select(FollowUpFact).where(within(FollowUpFact.recorded_at)))).all()
+        )
     return domain.impact(scope, chosen, asks, sessions, feedback, follow_ups, org_id)
 
 
