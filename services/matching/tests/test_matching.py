@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from matching import asks
 from matching.config import MatchingSettings
 from matching.handlers import HANDLERS
 from matching.main import create_app
@@ -18,6 +19,7 @@ from mentornet_common.contracts import (
     MatchDeclined,
     MatchExpired,
     MatchProposed,
+    MentorCard,
     SessionCompleted,
     SessionRescheduled,
     SessionScheduled,
@@ -463,6 +465,60 @@ async def test_the_directory_lists_whom_the_callers_org_can_reach(matching: Matc
     assert filtered.json()["items"][0]["skills"] == [{"name": "negotiation", "level": 5}]
 
 
+async def pages_of(matching: Matching, query: str, org_id: str = "org_a") -> list[list[str]]:
+    """Every page of the directory the org's member sees, following next_offset, as display names."""
+    pages, offset = [], 0
+    while offset is not None:
+        response = await matching.http.get(
+            f"/v1/mentors?limit=2&offset={offset}{query}", headers=matching.as_user("usr_ann", org_id)
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        pages.append([m["display_name"] for m in body["items"]])
+        offset = body["next_offset"]
+    return pages
+
+
+async def test_the_directory_pages_in_name_order_over_both_stores(
+    matching: Matching, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The org's own mentors and the consortium's merge into one name order, page after page, each store
+    read a few entries at a time; a mentor caught moving between the stores is listed once, as the org's."""
+    monkeypatch.setattr(asks, "CHUNK", 2)  # so that each store is read in several chunks
+    names = {
+        "usr_5": "Émile",
+        "usr_1": "Zoë",
+        "usr_2": "anna",
+        "usr_3": "Bea",
+        "usr_4": "Bea",
+        "usr_6": "Carl",
+    }
+    for mentor_id, name in names.items():
+        scope = "org" if mentor_id in ("usr_2", "usr_4") else "consortium"
+        level = {"negotiation": 5} if mentor_id in ("usr_1", "usr_3", "usr_5") else {"pricing": 4}
+        await matching.publish_mentor(mentor_id, "org_a", scope, card={"display_name": name}, **level)
+    await matching.publish_mentor("usr_b", "org_b", "org", card={"display_name": "Aaron"}, negotiation=5)
+    # usr_6 on its way from the consortium to org_a's own store: its org copy has arrived, and is listed.
+    moving = MentorCard.model_validate({"display_name": "Carl", "skills": [{"name": "pricing", "level": 3}]})
+    async with matching.runtime.unit_of_work("org_a") as uow:
+        entry = DirectoryEntry(
+            mentor_id="usr_6", org_id="org_a", scope="org", card=moving.model_dump(mode="json"),
+            display_name="Carl", updated_at=datetime.now(UTC),
+        )  # fmt: skip
+        uow.session.add(entry)
+        await uow.commit()
+    # By code point, as before: capitals, then small letters, then accents; the same name by mentor id.
+    assert await pages_of(matching, "") == [["Bea", "Bea"], ["Carl", "Zoë"], ["anna", "Émile"]]
+    listed = (
+        await matching.http.get("/v1/mentors?limit=10", headers=matching.as_user("usr_ann", "org_a"))
+    ).json()
+    assert [(m["mentor_id"], m["scope"]) for m in listed["items"][:3]] == [
+        ("usr_3", "consortium"), ("usr_4", "org"), ("usr_6", "org")
+    ]  # fmt: skip
+    assert await pages_of(matching, "&skill=negotiation") == [["Bea", "Zoë"], ["Émile"]]
+    assert await pages_of(matching, "", org_id="org_b") == [["Aaron", "Bea"], ["Carl", "Zoë"], ["Émile"]]
+
+
 # suggestions and figures --------------------------------------------------------------------------------
 
 BUYER = {
@@ -607,4 +663,22 @@ async def test_a_quarters_figures_and_a_mentors_erasure_go_through_an_index(matc
         assert (body["asks"], body["asks_proposed_a_mentor"]) == (1, 1)
         erased = UserErased(user_id="usr_mia", org_id="org_b", erased_at=datetime.now(UTC))
         await deliver(matching.worker, erased, "org_b")
+    assert scans == []
+
+
+@pytest.mark.parametrize("store_backend", ["sqlite"], indirect=True)  # SQLite's EXPLAIN QUERY PLAN
+async def test_a_directory_page_reads_its_stores_through_the_name_index(
+    matching: Matching, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each page of the directory read every entry of the org's store and of the consortium's, their cards
+    and embeddings too, to sort them in Python."""
+    monkeypatch.setattr(asks, "CHUNK", 2)
+    for n in range(5):
+        await matching.publish_mentor(f"usr_{n}", "org_a", "org" if n % 2 else "consortium", negotiation=5)
+    with full_scans("directory_entry") as scans:
+        for query in ("limit=2", "limit=2&offset=2", "limit=3&skill=negotiation"):
+            response = await matching.http.get(
+                f"/v1/mentors?{query}", headers=matching.as_user("usr_ann", "org_a")
+            )
+            assert response.status_code == 200 and response.json()["items"]
     assert scans == []

@@ -14,7 +14,6 @@ from matching.models import (
     AskStatus,
     FiguresOut,
     MentorList,
-    MentorOut,
     SuggestionList,
 )
 from mentornet_common.auth import Principal, member, org_admin
@@ -79,8 +78,8 @@ async def list_mentors(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> MentorList:
-    entries, next_offset = await asks.list_mentors(runtime, caller, skill, limit, offset)
-    return MentorList(items=[MentorOut.of(e) for e in entries], next_offset=next_offset)
+    items, next_offset = await asks.list_mentors(runtime, caller, skill, limit, offset)
+    return MentorList(items=items, next_offset=next_offset)
 
 
 @suggestions_router.get(

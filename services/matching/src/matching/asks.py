@@ -5,14 +5,19 @@ Matching happens later, on ``ask-created`` (proposing.py)."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import aclosing
 from typing import Any
 
+from sqlalchemy import bindparam, literal, tuple_
+from sqlalchemy.orm import defer
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from matching import domain
-from matching.models import Ask, AskIn, AskOut, DirectoryEntry, PersonCardEntry
+from matching.models import Ask, AskIn, AskOut, DirectoryEntry, MentorOut, PersonCardEntry
 from matching.proposing import proposals_of, utc_now
-from matching.retrieval import candidate
+from matching.retrieval import card_candidate
 from mentornet_common.auth import Principal, org_of
 from mentornet_common.contracts import AskCreated
 from mentornet_common.pagination import page
@@ -79,20 +84,83 @@ async def list_asks(
 
 async def list_mentors(
     runtime: Runtime, caller: Principal, skill: str | None, limit: int, offset: int
-) -> tuple[list[DirectoryEntry], int | None]:
-    """The directory as the caller's org sees it: its own org-only mentors and every consortium mentor."""
+) -> tuple[list[MentorOut], int | None]:
+    """The directory as the caller's org sees it: its own org-only mentors and every consortium mentor, in
+    name order. Both stores are read in that order a chunk at a time, through their name index, until the
+    page is full: a page costs what comes before it, not the whole directory (a filter on a skill, which
+    only Python can judge, reads on until it has found enough)."""
     org_id = org_of(caller)
-    async with runtime.stores.session(org_id) as own:
-        entries = {
-            e.mentor_id: e for e in (await own.exec(select(DirectoryEntry))).all() if e.org_id == org_id
-        }
-    async with runtime.stores.session(CONSORTIUM) as consortium:
-        for entry in (await consortium.exec(select(DirectoryEntry))).all():
-            entries.setdefault(entry.mentor_id, entry)
-    found = sorted(entries.values(), key=lambda e: (e.card.get("display_name", ""), e.mentor_id))
-    if skill:
-        found = [e for e in found if domain.skill_match(skill, candidate(e).skills)]
-    return page(found[offset : offset + limit + 1], limit, offset)
+    wanted = offset + limit + 1
+    found: list[MentorOut] = []
+    async with (
+        runtime.stores.session(org_id) as own,
+        runtime.stores.session(CONSORTIUM) as consortium,
+        aclosing(_merged(_by_name(own, org_id), _by_name(consortium, None))) as entries,
+    ):
+        async for row, from_own in entries:
+            if not from_own and row.org_id == org_id and await _kept_by_org(own, row.mentor_id, org_id):
+                continue  # moving between the two stores: the org's own entry is the one listed
+            if skill and not domain.skill_match(
+                skill, card_candidate(row.mentor_id, row.org_id, row.card, 0).skills
+            ):
+                continue
+            found.append(MentorOut.of(row))
+            if len(found) == wanted:
+                break
+    return page(found[offset:], limit, offset)
+
+
+_LISTED = (
+    select(DirectoryEntry)
+    .options(defer(DirectoryEntry.vector))  # type: ignore[arg-type]  # the embedding is not listed
+    .order_by(col(DirectoryEntry.display_name), col(DirectoryEntry.mentor_id))
+)
+_NAME_KEY = tuple_(col(DirectoryEntry.display_name), col(DirectoryEntry.mentor_id))
+_KEPT_BY_ORG = select(DirectoryEntry.mentor_id).where(
+    col(DirectoryEntry.mentor_id) == bindparam("mentor_id"), col(DirectoryEntry.org_id) == bindparam("org_id")
+)
+CHUNK = 100
+
+
+async def _by_name(session: AsyncSession, org_id: str | None) -> AsyncGenerator[DirectoryEntry]:
+    """A store's directory entries (of ``org_id`` only, when given) in name order, ``CHUNK`` at a time, each
+    chunk starting after the last one's final name (no ``OFFSET`` to walk past)."""
+    query = _LISTED if org_id is None else _LISTED.where(col(DirectoryEntry.org_id) == org_id)
+    after: tuple[str, str] | None = None
+    while True:
+        past = tuple_(literal(after[0]), literal(after[1])) < _NAME_KEY if after else None
+        chunk = query if past is None else query.where(past)
+        rows = (await session.exec(chunk.limit(CHUNK))).all()
+        for row in rows:
+            yield row
+        if len(rows) < CHUNK:
+            return
+        after = (rows[-1].display_name, rows[-1].mentor_id)
+
+
+async def _merged(
+    own: AsyncIterator[DirectoryEntry], consortium: AsyncIterator[DirectoryEntry]
+) -> AsyncGenerator[tuple[DirectoryEntry, bool]]:
+    """The two stores' entries in one name order (both sort names by code point), each with whether it
+    came from the org's own store."""
+    mine, theirs = await anext(own, None), await anext(consortium, None)
+    while mine is not None or theirs is not None:
+        if theirs is None or (mine is not None and _key(mine) <= _key(theirs)):
+            assert mine is not None
+            yield mine, True
+            mine = await anext(own, None)
+        else:
+            yield theirs, False
+            theirs = await anext(consortium, None)
+
+
+def _key(row: DirectoryEntry) -> tuple[str, str]:
+    return (row.display_name, row.mentor_id)
+
+
+async def _kept_by_org(own: AsyncSession, mentor_id: str, org_id: str) -> bool:
+    found = await own.exec(_KEPT_BY_ORG, params={"mentor_id": mentor_id, "org_id": org_id})
+    return found.first() is not None
 
 
 async def my_data(runtime: Runtime, caller: Principal) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from sqlalchemy import JSON, Column, LargeBinary, Text
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
@@ -19,6 +19,9 @@ from mentornet_common.contracts import DurationMinutes, PersonCard, Scope
 
 AskStatus = Literal["open", "proposed", "scheduled", "completed", "expired", "cancelled"]
 SkillName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+# Names sorted by code point on both engines (SQLite's default; PostgreSQL's collation would sort them as
+# its locale does), so that pages read from two stores merge in one order.
+NAME_ORDER = Text().with_variant(Text(collation="C"), "postgresql")
 LanguageCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")]
 
 
@@ -91,11 +94,18 @@ class DirectoryEntry(SQLModel, table=True):
     """A published mentor card, where its scope allows it to be."""
 
     __tablename__ = "directory_entry"
+    # The directory's pages, in name order: read a few rows at a time through it, not the whole directory.
+    __table_args__ = (Index("ix_directory_entry_display_name_mentor_id", "display_name", "mentor_id"),)
 
     mentor_id: str = SQLField(primary_key=True, max_length=48)
     org_id: str = SQLField(max_length=48)
     scope: str = SQLField(max_length=16)
     card: dict[str, Any] = SQLField(sa_column=Column(JSON, nullable=False))
+    display_name: str = SQLField(
+        default="",
+        sa_column=Column(NAME_ORDER, nullable=False, server_default=""),
+        description="The card's display name, for the listing's order.",
+    )
     vector: bytes | None = SQLField(
         default=None, sa_column=Column(LargeBinary, nullable=True), description="The card's embedding."
     )
