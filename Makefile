@@ -72,7 +72,7 @@ define step
 	@$(2) >>$(INSTALL_LOG) 2>&1 || { tail -n 30 $(INSTALL_LOG); echo "mentornet: failed: $(1) (the whole output: $(INSTALL_LOG))"; exit 1; }
 endef
 
-.PHONY: install tools client-generator client idp-modules idp run reset demo bench bench-pg profile-handlers bench-matching eval-matching compare-models test test-fast chaos lint format schemas clean
+.PHONY: install tools client-generator client idp-modules idp run reset demo bench bench-pg profile-handlers profile-reads bench-matching eval-matching compare-models test test-fast chaos lint format schemas clean
 
 $(STAMP): constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES) $(CLIENT))
 	@echo "mentornet: creating the virtualenv $(VENV) with $(PYTHON)"
@@ -180,6 +180,11 @@ bench-pg: install
 # docs/benchmarks.md).
 profile-handlers: install
 	$(BIN)/python -m mentornet_devkit.profile_handlers $(BENCH_ARGS)
+
+# In-process: what the requests whose reads grow with history cost, on stores filled with years of it (the
+# impact figures, the directory's pages; BENCH_ARGS="--rows 100000", "matching", "--postgres URL").
+profile-reads: install
+	$(BIN)/python -m mentornet_devkit.profile_reads $(BENCH_ARGS)
 
 # In-process: rank the labelled asks against 10,000 and 100,000 cards; p50/p99 ms per ask, memory.
 bench-matching: install

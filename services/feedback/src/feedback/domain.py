@@ -140,26 +140,36 @@ def _weekly(
     answers: list[FeedbackFact],
     org_id: str | None,
 ) -> list[WeekFigures]:
+    """Each ISO week's figures (the first and last cut at the quarter's bounds). Every row is in the quarter
+    already, so each falls in the week of its own Monday: one pass over the rows, not one a week."""
+    by_week: dict[date, tuple[list[AskFact], list[SessionRecord], list[FeedbackFact]]] = {
+        monday: ([], [], []) for monday in _weeks(start, end)
+    }
+
+    def week_of(moment: datetime) -> date:
+        day = moment.astimezone(UTC).date()
+        return day - timedelta(days=day.weekday())
+
+    for ask in asks:
+        by_week[week_of(ask.created_at)][0].append(ask)
+    for session in completed:
+        assert session.completed_at is not None  # completed in the quarter
+        by_week[week_of(session.completed_at)][1].append(session)
+    for answer in answers:
+        by_week[week_of(answer.submitted_at)][2].append(answer)
     weeks = []
-    for monday in _weeks(start, end):
-        lo = max(start, datetime.combine(monday, datetime.min.time(), UTC))
-        hi = min(end, lo + timedelta(days=7 - (lo.date() - monday).days))
-
-        def inside(moment: datetime | None, lo: datetime = lo, hi: datetime = hi) -> bool:
-            return moment is not None and lo <= moment < hi
-
-        done = [s for s in completed if inside(s.completed_at)]
+    for monday, (asked, done, answered) in by_week.items():
         mentees, mentors = _people(done, org_id)
         iso = monday.isocalendar()
         weeks.append(
             WeekFigures(
                 week=f"{iso.year}-W{iso.week:02d}",
                 starts_on=monday,
-                asks_created=sum(1 for a in asks if inside(a.created_at)),
+                asks_created=len(asked),
                 sessions_completed=len(done),
                 unique_participants=len(set(mentees) | set(mentors)),
-                average_rating=_mean([f.rating for f in answers if inside(f.submitted_at)]),
-                median_minutes_to_first_proposal=_median_wait([a for a in asks if inside(a.created_at)]),
+                average_rating=_mean([f.rating for f in answered]),
+                median_minutes_to_first_proposal=_median_wait(asked),
             )
         )
     return weeks
