@@ -38,6 +38,7 @@ from mentornet_common.tenancy import CONSORTIUM
 from mentornet_devkit.apps import settings_class
 from mentornet_devkit.bench import QUESTIONS, SKILLS
 from mentornet_devkit.fakes import Sent
+from mentornet_devkit.pytest_plugin import drop_schemas
 from mentornet_devkit.testing import Record, ServiceUnderTest, deliver, service_under_test
 
 SERVICES = ("feedback", "sessions", "streams", "profiles", "matching")
@@ -297,18 +298,22 @@ def main() -> None:
                     "database_url": args.postgres,
                     "database_schema_prefix": f"p{secrets.token_hex(4)}_",
                 }
-            asyncio.run(
-                measure(
-                    service,
-                    args.asks,
-                    args.warmup,
-                    args.batch,
-                    backend,
-                    args.profile,
-                    args.count_calls,
-                    args.sessions,
+            try:
+                asyncio.run(
+                    measure(
+                        service,
+                        args.asks,
+                        args.warmup,
+                        args.batch,
+                        backend,
+                        args.profile,
+                        args.count_calls,
+                        args.sessions,
+                    )
                 )
-            )
+            finally:
+                if args.postgres:  # the run's schemas go with it
+                    drop_schemas(backend["database_schema_prefix"], args.postgres)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from sqlalchemy import insert
 from mentornet_common.tenancy import CONSORTIUM
 from mentornet_devkit.apps import settings_class
 from mentornet_devkit.bench import SKILLS
+from mentornet_devkit.pytest_plugin import drop_schemas
 from mentornet_devkit.testing import ServiceUnderTest, service_under_test
 
 ORG = "org_profile_reads"
@@ -166,26 +167,32 @@ async def measure(service: str, rows: int, repeat: int, backend: dict[str, Any])
         backend=backend,
         topic_prefix=f"profile{secrets.token_hex(3)}.",
     ) as under_test:
-        await under_test.runtime.stores.provision(ORG)
-        started = time.perf_counter()
-        await (fill_feedback if service == "feedback" else fill_matching)(under_test, rows)
-        print(f"{service}: {rows:,} rows written in {time.perf_counter() - started:.1f} s")
-        answers: dict[str, Any] = {}
-        for what, path, headers in requests(service, under_test):
-            cpu, wall = [], []
-            for _ in range(repeat + 1):  # the first opens the stores and fills caches: not counted
-                c, w = time.process_time(), time.perf_counter()
-                response = await under_test.http.get(path, headers=headers)
-                cpu.append(1000 * (time.process_time() - c))
-                wall.append(1000 * (time.perf_counter() - w))
-                if response.status_code != 200:
-                    raise SystemExit(f"{service}: {path} answered {response.status_code}: {response.text}")
-            print(
-                f"  {what:28} {statistics.median(cpu[1:]):9.1f} CPU-ms {statistics.median(wall[1:]):9.1f} ms "
-                f"wall (median of {repeat})"
-            )
-            answers[what] = response.json()
-        return answers
+        return await _fill_and_time(service, under_test, rows, repeat)
+
+
+async def _fill_and_time(
+    service: str, under_test: ServiceUnderTest, rows: int, repeat: int
+) -> dict[str, Any]:
+    await under_test.runtime.stores.provision(ORG)
+    started = time.perf_counter()
+    await (fill_feedback if service == "feedback" else fill_matching)(under_test, rows)
+    print(f"{service}: {rows:,} rows written in {time.perf_counter() - started:.1f} s")
+    answers: dict[str, Any] = {}
+    for what, path, headers in requests(service, under_test):
+        cpu, wall = [], []
+        for _ in range(repeat + 1):  # the first opens the stores and fills caches: not counted
+            c, w = time.process_time(), time.perf_counter()
+            response = await under_test.http.get(path, headers=headers)
+            cpu.append(1000 * (time.process_time() - c))
+            wall.append(1000 * (time.perf_counter() - w))
+            if response.status_code != 200:
+                raise SystemExit(f"{service}: {path} answered {response.status_code}: {response.text}")
+        print(
+            f"  {what:28} {statistics.median(cpu[1:]):9.1f} CPU-ms {statistics.median(wall[1:]):9.1f} ms "
+            f"wall (median of {repeat})"
+        )
+        answers[what] = response.json()
+    return answers
 
 
 def main() -> None:
@@ -208,7 +215,11 @@ def main() -> None:
                     "database_url": args.postgres,
                     "database_schema_prefix": f"p{secrets.token_hex(4)}_",
                 }
-            asyncio.run(measure(service, args.rows, args.repeat, backend))
+            try:
+                asyncio.run(measure(service, args.rows, args.repeat, backend))
+            finally:
+                if args.postgres:  # the run's schemas go with it
+                    drop_schemas(backend["database_schema_prefix"], args.postgres)
 
 
 if __name__ == "__main__":
