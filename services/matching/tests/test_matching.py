@@ -11,7 +11,7 @@ from matching import asks
 from matching.config import MatchingSettings
 from matching.handlers import HANDLERS
 from matching.main import create_app
-from matching.models import BusyTime, DirectoryEntry, MentorStats, Proposal, ProposalState
+from matching.models import Ask, BusyTime, DirectoryEntry, MentorStats, Proposal, ProposalState
 from mentornet_common.consumer import Consumer
 from mentornet_common.contracts import (
     AskCreated,
@@ -463,6 +463,25 @@ async def test_the_directory_lists_whom_the_callers_org_can_reach(matching: Matc
     )
     assert [m["mentor_id"] for m in filtered.json()["items"]] == ["usr_wide"]
     assert filtered.json()["items"][0]["skills"] == [{"name": "negotiation", "level": 5}]
+
+
+async def test_a_late_ask_of_an_erased_mentee_offers_nobody_a_session(matching: Matching) -> None:
+    """user-erased and ask-created travel on different topics: an ask posted just before its mentee's
+    erasure could be handled after it, and its mentor was offered a session with someone gone."""
+    await matching.publish_mentor("usr_mia", "org_b", negotiation=5)
+    await matching.ask("usr_ann", "org_a")
+    late = await created_event(matching, "org_a")
+    erased = UserErased(user_id="usr_ann", org_id="org_a", erased_at=datetime.now(UTC))
+    await deliver(matching.worker, erased, "org_a")
+    await redeliver(matching.worker, late)
+    assert await proposed_events(matching) == []
+    async with matching.runtime.stores.session("org_a") as store:
+        ask = (await store.exec(select(Ask).where(Ask.mentee_id == "usr_ann"))).one()
+        assert (ask.status, ask.first_proposed_at) == ("open", None)
+    # Anyone else's ask is matched as before.
+    await matching.ask("usr_bob", "org_a")
+    await redeliver(matching.worker, await created_event(matching, "org_a"))
+    assert [p["mentee_id"] for p in await proposed_events(matching)] == ["usr_bob"]
 
 
 async def pages_of(matching: Matching, query: str, org_id: str = "org_a") -> list[list[str]]:
