@@ -9,15 +9,18 @@ import pytest
 from mentornet_devkit.bench_figures import (
     Ledger,
     Step,
+    ask_path,
     busiest,
     completion_rate,
     cpu_by_role,
+    histogram_totals,
     judge,
     knee,
     net_of_idle,
     next_rates,
     parse_machine_stat,
     parse_proc_stat,
+    path_line,
     percentile,
     process_table,
     steps_table,
@@ -223,3 +226,40 @@ def test_a_stack_that_failed_before_measuring_is_reported_not_a_crash() -> None:
     failed = {"label": "attached to the running system on port 8001", "error": "DemoFailed: no operator"}
     lines = "\n".join(report([failed]))  # raised KeyError: 'runs' before
     assert "FAILED: DemoFailed: no operator" in lines
+
+
+def exposition(waited: tuple[float, int], published: tuple[float, int]) -> str:
+    """Matching's worker's metrics as it serves them: the ask topic's wait beside another topic's."""
+    asks = 'group="matching",topic="bench.mentornet.asks"'
+    return "\n".join(
+        [
+            "# TYPE mentornet_event_wait_seconds histogram",
+            f'mentornet_event_wait_seconds_bucket{{{asks},le="+Inf"}} {waited[1]}',
+            f"mentornet_event_wait_seconds_count{{{asks}}} {waited[1]}",
+            f"mentornet_event_wait_seconds_sum{{{asks}}} {waited[0]}",
+            'mentornet_event_wait_seconds_count{group="matching",topic="bench.mentornet.matches"} 50',
+            'mentornet_event_wait_seconds_sum{group="matching",topic="bench.mentornet.matches"} 9.0',
+            "# TYPE mentornet_outbox_publish_delay_seconds histogram",
+            f'mentornet_outbox_publish_delay_seconds_count{{service="matching"}} {published[1]}',
+            f'mentornet_outbox_publish_delay_seconds_sum{{service="matching"}} {published[0]}',
+            "# TYPE mentornet_events_published_total counter",
+            'mentornet_events_published_total{topic="bench.mentornet.matches",type="x"} 7',
+            "",
+        ]
+    )
+
+
+def test_where_an_asks_time_went_comes_from_the_workers_histograms_over_the_phase() -> None:
+    before = histogram_totals(exposition((1.0, 10), (0.04, 10)))
+    after = histogram_totals(exposition((1.2, 30), (0.12, 30)))
+    # 20 asks over the phase: 0.2 s waited (10 ms each), 0.08 s published (4 ms each); 30 ms on average.
+    path = ask_path(before, after, mean_ms=30.0)
+    assert path == pytest.approx(
+        {"mean_ms": 30.0, "waited_ms": 10.0, "handled_ms": 16.0, "published_ms": 4.0}
+    )
+    idle = step(1, name="idle", path=path)  # type: ignore[arg-type]
+    line = path_line(idle)
+    assert line is not None and line.startswith("idle: where an ask's 30.0 ms went")
+    assert "10.0 ms until the worker began it" in line and "16.0 ms handled" in line
+    # Nothing handled over the phase (or no metrics): no path, and no line.
+    assert ask_path(after, after, mean_ms=30.0) == {} and path_line(step(1)) is None

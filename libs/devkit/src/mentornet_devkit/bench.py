@@ -70,6 +70,7 @@ MATCH_PROPOSED = "mentornet.match-proposed.v1"
 LOAD_GENERATOR = "load generator (bench)"
 POSTGRES = "postgres"
 OUTSIDE = (LOAD_GENERATOR,)
+MATCHING_WORKER = "matching-worker"  # its metrics tell where an ask's time goes
 DEFAULT_RATES = "2,5,10,20,30,45,60,80,100,130,160,200"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
@@ -289,6 +290,8 @@ class Target:
     backends: PostgresBackends | None = None
     # processes the bench stopped on purpose (the rebalance phase)
     stopped: set[str] = field(default_factory=set)
+    # where matching's workers serve their metrics (none known: the path of an ask is not shown)
+    matching_metrics: Callable[[], list[str]] = list
 
     def check_alive(self) -> None:
         if self.stack is None:
@@ -312,6 +315,34 @@ def stack_roles(stack: Stack, backends: PostgresBackends | None) -> Callable[[],
         return found
 
     return roles
+
+
+def stack_metrics(stack: Stack) -> Callable[[], list[str]]:
+    """Where each running replica of matching's worker serves its metrics."""
+
+    def urls() -> list[str]:
+        return [
+            f"http://127.0.0.1:{c.metrics_port}/metrics"
+            for c in stack.children
+            if c.role == MATCHING_WORKER and c.metrics_port and c.process.poll() is None
+        ]
+
+    return urls
+
+
+def attached_metrics(data_dir: Path) -> Callable[[], list[str]]:
+    """Matching's workers' metrics, as a running ``make run`` listed them in its data folder."""
+
+    def urls() -> list[str]:
+        with contextlib.suppress(OSError, ValueError, KeyError):
+            return [
+                f"http://127.0.0.1:{int(entry['metrics_port'])}/metrics"
+                for entry in json.loads((data_dir / PIDS_FILE).read_text())
+                if entry["role"] == MATCHING_WORKER and entry.get("metrics_port")
+            ]
+        return []
+
+    return urls
 
 
 def attached_roles(data_dir: Path) -> Callable[[], dict[int, str]]:
@@ -629,6 +660,7 @@ class Bench:
         self.target.check_alive()
         await self.population.refresh(self.http, self.target.urls)
         _, cpu_before, machine_before = self.meter.sample()
+        totals_before = await self.matching_totals()
         started = time.monotonic()
         offered = await self.offer(rate, seconds)
         posted_at = time.monotonic()
@@ -639,6 +671,7 @@ class Bench:
         seen = [self.watcher.seen[a] for a in offered.asks if a in self.watcher.seen]
         await self.meter.quiet(self.idle_ms_per_s, args.quiet_max)
         ended, cpu_after, machine_after = self.meter.sample()
+        totals_after = await self.matching_totals()
         latencies = self.watcher.latencies_ms(offered.asks)
         done = [self.watcher.proposed[a] for a in offered.asks if a in self.watcher.proposed]
         step = Step(
@@ -663,7 +696,27 @@ class Bench:
             cpu_ms=fig.cpu_by_role(cpu_before, cpu_after),
             machine_cpu_ms=machine_after - machine_before,
         )
+        if totals_before and totals_after and totals_before[0] == totals_after[0] and latencies:
+            step.path = fig.ask_path(totals_before[1], totals_after[1], statistics.fmean(latencies))
         return fig.judge(step)
+
+    async def matching_totals(self) -> tuple[frozenset[str], fig.Totals] | None:
+        """The running totals of matching's workers' latency histograms, summed over its replicas, with the
+        replicas read (None: none known, or one did not answer). A phase whose replicas changed (a worker
+        restarted counts from zero) shows no path."""
+        urls = self.target.matching_metrics()
+        if not urls:
+            return None
+        totals: fig.Totals = {}
+        for url in urls:
+            try:
+                response = await self.http.get(url, timeout=5.0)
+                response.raise_for_status()
+            except httpx.HTTPError:
+                return None
+            for key, value in fig.histogram_totals(response.text).items():
+                totals[key] = totals.get(key, 0.0) + value
+        return frozenset(urls), totals
 
     async def idle_baseline(self, seconds: float) -> None:
         """What the stack uses doing nothing, measured a few seconds after the warm-up's last proposal
@@ -867,6 +920,7 @@ def own_stack(args: argparse.Namespace, replicas: int, index: int) -> Iterator[T
             stack_roles(stack, backends),
             stack,
             backends,
+            matching_metrics=stack_metrics(stack),
         )
     except BaseException:
         keep = True  # the logs tell what happened
@@ -1096,6 +1150,9 @@ def run_lines(result: dict[str, Any], run: dict[str, Any], number: int, roles: l
             f"idle latency / raw round trip: p50 {_n(p50r)}x (goal <= {fig.GOAL_IDLE_P50_RATIO:g}x), "
             f"p99 {_n(p99r)}x (goal <= {fig.GOAL_IDLE_P99_RATIO:g}x)"
         )
+    for step in (idle, again):
+        if step is not None and (line := fig.path_line(step)) is not None:
+            lines += textwrap.wrap(line, 110, subsequent_indent="  ")
     if idle is not None and again is not None:
         g50, g99 = fig.ratio(again.p50_ms, idle.p50_ms), fig.ratio(again.p99_ms, idle.p99_ms)
         grew = "did not grow" if g50 <= fig.GROWTH_TOLERANCE else "grew"
@@ -1211,6 +1268,7 @@ async def attached(args: argparse.Namespace, result: dict[str, Any]) -> None:
         args.bootstrap,
         operator_from(args.data_dir),
         attached_roles(args.data_dir),
+        matching_metrics=attached_metrics(args.data_dir),
     )
     await measure(args, target, result, False)
 

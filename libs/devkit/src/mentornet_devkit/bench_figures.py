@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from prometheus_client.parser import text_string_to_metric_families
+
 # A step passes when it sustains this share of the offered rate ...
 SUSTAINED_SHARE = 0.95
 # ... with a p99 under this ...
@@ -26,6 +28,66 @@ GROWTH_TOLERANCE = 1.25
 # A process, as CPU accounting tells one from another: (role, pid, start time in clock ticks). The start
 # time tells a new process from an old one that had the same pid.
 ProcessKey = tuple[str, int, int]
+
+
+# The histograms of matching's worker that tell where an ask's time goes (mentornet_common.telemetry).
+WAITED = "mentornet_event_wait_seconds"  # the record's timestamp -> its handling starts (per topic)
+PUBLISHED = "mentornet_outbox_publish_delay_seconds"  # an outbox row written -> the broker acknowledges it
+# A histogram's running totals: (sample name, topic label or "") -> value, for its _sum and _count samples.
+Totals = dict[tuple[str, str], float]
+
+
+def histogram_totals(exposition: str, names: Iterable[str] = (WAITED, PUBLISHED)) -> Totals:
+    """The _sum and _count samples of ``names`` in a Prometheus text exposition, summed over every other
+    label but the topic."""
+    wanted = set(names)
+    totals: Totals = {}
+    for family in text_string_to_metric_families(exposition):
+        if family.name not in wanted:
+            continue
+        for sample in family.samples:
+            if sample.name.endswith(("_sum", "_count")):
+                key = (sample.name, sample.labels.get("topic", ""))
+                totals[key] = totals.get(key, 0.0) + sample.value
+    return totals
+
+
+def ask_path(
+    before: Totals, after: Totals, mean_ms: float, asks_topic: str = "mentornet.asks"
+) -> dict[str, float]:
+    """Where a phase's asks spent their time, in means over the phase (milliseconds): ``waited`` from
+    ``ask-created``'s timestamp until matching's worker began to handle it (the broker, the fetch, the
+    queue), ``published`` from the proposal's outbox row to the broker's acknowledgement (the commit and
+    the relay), and ``handled``, the rest of ``mean_ms`` (the mean latency): embedding, ranking, the
+    proposal's reads and writes. Empty when the worker saw none of them."""
+
+    def mean_ms_of(name: str, topic: str | None) -> float:
+        def delta(sample: str) -> float:
+            keys = {key for key in (*before, *after) if key[0] == f"{name}_{sample}"}
+            keys = {key for key in keys if topic is None or key[1].endswith(topic)}
+            return sum(after.get(key, 0.0) - before.get(key, 0.0) for key in keys)
+
+        count = delta("count")
+        return 1000 * delta("sum") / count if count > 0 else math.nan
+
+    waited, published = mean_ms_of(WAITED, asks_topic), mean_ms_of(PUBLISHED, None)  # (any topic prefix)
+    if not (math.isfinite(waited) and math.isfinite(published) and math.isfinite(mean_ms)):
+        return {}
+    handled = mean_ms - waited - published
+    return {"mean_ms": mean_ms, "waited_ms": waited, "handled_ms": handled, "published_ms": published}
+
+
+def path_line(step: Step) -> str | None:
+    """One line: where the step's asks spent their time (None when unknown)."""
+    path = step.path
+    if not path:
+        return None
+    return (
+        f"{step.name}: where an ask's {path['mean_ms']:.1f} ms went (means; matching's worker's metrics): "
+        f"{path['waited_ms']:.1f} ms until the worker began it (broker, fetch, queue), "
+        f"{path['handled_ms']:.1f} ms handled (embedding, ranking, the proposal), "
+        f"{path['published_ms']:.1f} ms from the proposal's outbox row to the broker (commit, relay)"
+    )
 
 
 def percentile(values: Sequence[float], p: float) -> float:
@@ -72,6 +134,8 @@ class Step:
     cpu_ms: dict[str, float] = field(default_factory=dict)
     machine_cpu_ms: float = math.nan
     refusals: dict[str, int] = field(default_factory=dict)
+    # Where the phase's asks spent their time in matching's worker (ask_path), when its metrics answered.
+    path: dict[str, float] = field(default_factory=dict)
     passed: bool = False
     reasons: list[str] = field(default_factory=list)
 
