@@ -72,7 +72,7 @@ define step
 	@$(2) >>$(INSTALL_LOG) 2>&1 || { tail -n 30 $(INSTALL_LOG); echo "mentornet: failed: $(1) (the whole output: $(INSTALL_LOG))"; exit 1; }
 endef
 
-.PHONY: install tools client-generator client idp-modules idp run reset demo bench bench-pg profile-handlers profile-reads bench-matching eval-matching compare-models test test-fast chaos lint format schemas clean
+.PHONY: install tools client-generator client idp-modules idp run reset demo bench bench-pg profile-handlers profile-reads fetch-wait bench-matching eval-matching compare-models test test-fast chaos lint format schemas clean
 
 $(STAMP): constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES) $(CLIENT))
 	@echo "mentornet: creating the virtualenv $(VENV) with $(PYTHON)"
@@ -185,6 +185,11 @@ profile-handlers: install
 # impact figures, the directory's pages; BENCH_ARGS="--rows 100000", "matching", "--postgres URL").
 profile-reads: install
 	$(BIN)/python -m mentornet_devkit.profile_reads $(BENCH_ARGS)
+
+# The embedded broker alone: how soon a waiting consumer gets a record, and what an idle one costs, for
+# several consumer fetch waits (MENTORNET_CONSUMER_FETCH_MAX_WAIT_MS; BENCH_ARGS="--waits 25,50").
+fetch-wait: install
+	$(BIN)/python -m mentornet_devkit.fetch_wait $(BENCH_ARGS)
 
 # In-process: rank the labelled asks against 10,000 and 100,000 cards; p50/p99 ms per ask, memory.
 bench-matching: install
