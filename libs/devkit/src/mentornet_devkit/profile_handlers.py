@@ -5,7 +5,8 @@ the API or HTTP: the events one ask causes (``ask-created``, then ``match-propos
 each record in a batch of its own (as when the system is not saturated) or ``--batch`` records together, on
 SQLite stores in a temporary folder (``--postgres URL`` for schemas on a PostgreSQL server). It prints the
 process CPU time per ask after a warm-up, and with ``--profile`` the pyinstrument profile of the measured
-asks — the tool behind the "where an ask's time goes" figures of docs/benchmarks.md. Figures only.
+asks — the tool behind the "where an ask's time goes" figures of docs/benchmarks.md; ``--count-statements``
+lists the SQL statements an ask runs. Figures only.
 
 ``matching`` is driven with what its worker needs first: 12 mentors published consortium-wide (their cards
 embedded) and the asks posted through its API before the measured part; then each ask's ``ask-created``
@@ -24,10 +25,14 @@ import importlib
 import secrets
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Engine
 
 from mentornet_common.consumer import Consumer
 from mentornet_common.contracts import AskCreated, Event, MatchProposed, MentorCard, MentorPublished
@@ -192,6 +197,7 @@ async def measure(
     profile: bool,
     count_calls: bool,
     sessions: int = 0,
+    count_statements: bool = False,
 ) -> dict[str, float]:
     module = importlib.import_module(f"{service}.main")
     handlers = importlib.import_module(f"{service}.handlers").HANDLERS
@@ -233,9 +239,21 @@ async def measure(
 
             profiler = Profiler(interval=0.0005, async_mode="enabled")
             profiler.start()
+        statements: Counter[str] = Counter()
+
+        def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            statements[" ".join(statement.split())[:100]] += 1
+
+        if count_statements:
+            sa_event.listen(Engine, "before_cursor_execute", count)
         cpu, wall = time.process_time(), time.perf_counter()
         await drive(warmup, asks)
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        if count_statements:
+            sa_event.remove(Engine, "before_cursor_execute", count)
+            print(f"{service}: {sum(statements.values()) / asks:.1f} SQL statements per ask")
+            for statement, n in statements.most_common():
+                print(f"  {n / asks:5.2f}  {statement}")
         if profiler is not None:
             profiler.stop()
         if counter is not None:
@@ -260,7 +278,11 @@ async def measure(
             print(f"{service}: {len(dead)} record(s) dead-lettered: the figures above are not an ask's")
         if profiler is not None:
             print(profiler.output_text(unicode=True, color=False, show_all=False))
-        return {"cpu_ms_per_ask": 1000 * cpu / asks, "dead_letters": len(dead)}
+        return {
+            "cpu_ms_per_ask": 1000 * cpu / asks,
+            "dead_letters": len(dead),
+            "statements_per_ask": sum(statements.values()) / asks,
+        }
 
 
 def main() -> None:
@@ -278,6 +300,9 @@ def main() -> None:
         type=int,
         default=0,
         help="completed sessions recorded in feedback's stores first (feedback only): a store grown with use",
+    )
+    parser.add_argument(
+        "--count-statements", action="store_true", help="count the SQL statements per ask, by statement"
     )
     parser.add_argument(
         "--count-calls",
@@ -309,6 +334,7 @@ def main() -> None:
                         args.profile,
                         args.count_calls,
                         args.sessions,
+                        args.count_statements,
                     )
                 )
             finally:
