@@ -29,4 +29,5 @@ async def test_the_directory_is_timed_with_the_mentors_it_was_filled_with(
     assert len(answers["directory, offset 1,000"]["items"]) == 50
     skilled = answers["directory, a skill"]["items"]
     assert skilled and all(profile_reads.SKILLS[0] in [s["name"] for s in m["skills"]] for m in skilled)
+    assert answers["directory, a skill no one has"] == {"items": [], "next_offset": None}
     assert "directory, first page" in capsys.readouterr().out

@@ -498,6 +498,31 @@ async def pages_of(matching: Matching, query: str, org_id: str = "org_a") -> lis
     return pages
 
 
+async def test_the_directorys_skill_filter_matches_words_either_way_whatever_their_case(
+    matching: Matching,
+) -> None:
+    """The store picks the cards whose text holds one of the skill's words; Python keeps those whose skill
+    names contain the asked words or are contained in them, as before."""
+    await matching.publish_mentor(
+        "usr_wide", "org_b", card={"display_name": "Wide"}, **{"Supplier Negotiation": 5}
+    )
+    await matching.publish_mentor("usr_narrow", "org_b", card={"display_name": "Narrow"}, NEGOTIATION=4)
+    await matching.publish_mentor("usr_other", "org_b", card={"display_name": "Other"}, pricing=4)
+
+    async def listed(skill: str) -> list[str]:
+        response = await matching.http.get(
+            "/v1/mentors", params={"skill": skill}, headers=matching.as_user("usr_ann", "org_a")
+        )
+        assert response.status_code == 200, response.text
+        return [m["mentor_id"] for m in response.json()["items"]]
+
+    assert await listed("negotiation") == ["usr_narrow", "usr_wide"]
+    assert await listed("supplier negotiation") == ["usr_narrow", "usr_wide"]
+    assert await listed("Supplier") == ["usr_wide"]
+    assert await listed("negotiation tactics") == ["usr_narrow"]
+    assert await listed("é") == [] and await listed("glassblowing") == []
+
+
 async def test_the_directory_pages_in_name_order_over_both_stores(
     matching: Matching, monkeypatch: pytest.MonkeyPatch
 ) -> None:

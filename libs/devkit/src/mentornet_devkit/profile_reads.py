@@ -8,7 +8,8 @@ broker), on SQLite stores in a temporary folder (``--postgres URL`` for schemas 
   operator (the consortium's store) and as the org's admin (the org's);
 - ``matching``: ``--rows`` mentors published consortium-wide (their cards and embeddings, as the worker
   stores them) and 100 of the org's own; then a member's first page of the directory, the page at offset
-  1,000 and the first page of those who know a skill.
+  1,000, the first page of those who know a skill, and of those who know a skill no card names (the
+  whole directory is read).
 
 It prints each request's CPU and wall milliseconds (the median of ``--repeat``). Figures only.
 """
@@ -152,6 +153,8 @@ def requests(service: str, under_test: ServiceUnderTest) -> list[tuple[str, str,
         ("directory, first page", "/v1/mentors?limit=50", member),
         ("directory, offset 1,000", "/v1/mentors?limit=50&offset=1000", member),
         ("directory, a skill", f"/v1/mentors?limit=50&skill={SKILLS[0]}", member),
+        # The worst case: a skill no card names, so the whole directory is read (without the embeddings).
+        ("directory, a skill no one has", "/v1/mentors?limit=50&skill=glassblowing", member),
     ]
 
 

@@ -9,7 +9,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
 from typing import Any
 
-from sqlalchemy import bindparam, literal, tuple_
+from sqlalchemy import String, bindparam, cast, literal, or_, tuple_
 from sqlalchemy.orm import defer
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -92,10 +92,18 @@ async def list_mentors(
     org_id = org_of(caller)
     wanted = offset + limit + 1
     found: list[MentorOut] = []
+    named: list[Any] = []
+    if skill:
+        # A card can match only if its text holds one of the skill's words (skill_match: the words of one
+        # name contain the other's): the store skips the others, and Python judges the rest.
+        if not (asked := domain.words(skill)):
+            return [], None  # no word to match by: nobody matches
+        card = cast(col(DirectoryEntry.card), String)
+        named = [or_(*(card.ilike(f"%{word}%") for word in sorted(asked)))]
     async with (
         runtime.stores.session(org_id) as own,
         runtime.stores.session(CONSORTIUM) as consortium,
-        aclosing(_merged(_by_name(own, org_id), _by_name(consortium, None))) as entries,
+        aclosing(_merged(_by_name(own, org_id, *named), _by_name(consortium, None, *named))) as entries,
     ):
         async for row, from_own in entries:
             if not from_own and row.org_id == org_id and await _kept_by_org(own, row.mentor_id, org_id):
@@ -122,10 +130,12 @@ _KEPT_BY_ORG = select(DirectoryEntry.mentor_id).where(
 CHUNK = 100
 
 
-async def _by_name(session: AsyncSession, org_id: str | None) -> AsyncGenerator[DirectoryEntry]:
-    """A store's directory entries (of ``org_id`` only, when given) in name order, ``CHUNK`` at a time, each
-    chunk starting after the last one's final name (no ``OFFSET`` to walk past)."""
-    query = _LISTED if org_id is None else _LISTED.where(col(DirectoryEntry.org_id) == org_id)
+async def _by_name(session: AsyncSession, org_id: str | None, *where: Any) -> AsyncGenerator[DirectoryEntry]:
+    """A store's directory entries (of ``org_id`` only, when given; meeting ``where``) in name order,
+    ``CHUNK`` at a time, each chunk starting after the last one's final name (no ``OFFSET`` to walk past)."""
+    query = _LISTED.where(*where)
+    if org_id is not None:
+        query = query.where(col(DirectoryEntry.org_id) == org_id)
     after: tuple[str, str] | None = None
     while True:
         past = tuple_(literal(after[0]), literal(after[1])) < _NAME_KEY if after else None

@@ -115,13 +115,14 @@ class Ranked:
 # words and skills --------------------------------------------------------------------------------------
 
 
-def _words(text: str) -> frozenset[str]:
+def words(text: str) -> frozenset[str]:
+    """The words a skill name is matched by (ASCII letters, digits, ``+`` and ``#``; lower case)."""
     return frozenset(re.findall(r"[a-z0-9+#]+", text.lower()))
 
 
 def lexical_similarity(asked: str, offered: str) -> float:
     """1.0 when one skill name's words contain the other's ("negotiation" ⊂ "supplier negotiation")."""
-    wanted, have = _words(asked), _words(offered)
+    wanted, have = words(asked), words(offered)
     return 1.0 if wanted and have and (wanted <= have or have <= wanted) else 0.0
 
 
