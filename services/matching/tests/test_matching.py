@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlmodel import select
 
-from matching import asks
+from matching import directory
 from matching.config import MatchingSettings
 from matching.handlers import HANDLERS
 from matching.main import create_app
@@ -498,6 +500,59 @@ async def pages_of(matching: Matching, query: str, org_id: str = "org_a") -> lis
     return pages
 
 
+async def test_a_decline_after_the_mentee_was_erased_offers_nobody_else(matching: Matching) -> None:
+    """A decline brings the next candidate: for an erased mentee, the next mentor was offered a session."""
+    await matching.publish_mentor("usr_first", "org_b", negotiation=5)
+    await matching.publish_mentor("usr_second", "org_b", negotiation=3)
+    posted = await matching.ask("usr_ann", "org_a")
+    await run_matching(matching, "org_a")
+    erased = UserErased(user_id="usr_ann", org_id="org_a", erased_at=datetime.now(UTC))
+    await deliver(matching.worker, erased, "org_a")
+    async with matching.runtime.stores.session("org_a") as session:
+        first = (await session.exec(select(Proposal).where(Proposal.mentor_id == "usr_first"))).one()
+    await deliver(matching.worker, declined(posted["id"], first.id, "usr_first"), "org_a")
+    assert [p["mentor_id"] for p in await proposed_events(matching)] == ["usr_first"]
+
+
+async def test_an_ask_written_just_after_its_mentees_erasure_is_not_proposed(matching: Matching) -> None:
+    """The erasure reached matching before the mentee's token was revoked, and their next ask kept its
+    words: the check cannot rest on the ask's text being blank."""
+    await matching.publish_mentor("usr_mia", "org_b", negotiation=5)
+    erased = UserErased(user_id="usr_ann", org_id="org_a", erased_at=datetime.now(UTC))
+    await deliver(matching.worker, erased, "org_a")
+    await matching.ask("usr_ann", "org_a")
+    await run_matching(matching, "org_a")
+    assert await proposed_events(matching) == []
+
+
+@pytest.fixture
+async def two_connections(
+    broker: Broker, store_backend: dict[str, Any], topic_prefix: str
+) -> AsyncIterator[Matching]:
+    """Matching with a pool of one connection (and one more while busy) to the stores' database."""
+    async with service_under_test(
+        MatchingSettings, create_app, HANDLERS,
+        bootstrap_servers=broker.bootstrap_servers, backend=store_backend, topic_prefix=topic_prefix,
+        database_pool_size=1,
+    ) as service:  # fmt: skip
+        yield Matching(**vars(service))
+
+
+@pytest.mark.parametrize("store_backend", ["postgresql"], indirect=True)  # the stores share one pool there
+async def test_directory_pages_at_once_do_not_wait_on_each_others_connections(
+    two_connections: Matching,
+) -> None:
+    """A page held the org's store and the consortium's at once: pages read together each took one of the
+    pool's connections and waited for a second, which none freed, until the pool gave up."""
+    service = two_connections
+    await service.publish_mentor("usr_own", "org_a", "org", negotiation=5)
+    await service.publish_mentor("usr_wide", "org_b", negotiation=5)
+    member = service.as_user("usr_ann", "org_a")
+    pages = await asyncio.gather(*(service.http.get("/v1/mentors", headers=member) for _ in range(4)))
+    assert [page.status_code for page in pages] == [200] * 4
+    assert [[m["mentor_id"] for m in page.json()["items"]] for page in pages] == [["usr_own", "usr_wide"]] * 4
+
+
 async def test_the_directorys_skill_filter_matches_words_either_way_whatever_their_case(
     matching: Matching,
 ) -> None:
@@ -528,11 +583,12 @@ async def test_the_directory_pages_in_name_order_over_both_stores(
 ) -> None:
     """The org's own mentors and the consortium's merge into one name order, page after page, each store
     read a few entries at a time; a mentor caught moving between the stores is listed once, as the org's."""
-    monkeypatch.setattr(asks, "CHUNK", 2)  # so that each store is read in several chunks
+    monkeypatch.setattr(directory, "CHUNK", 2)  # so that each store is read in several chunks
     names = {
         "usr_5": "Émile",
         "usr_1": "Zoë",
         "usr_2": "anna",
+        "usr_7": "Bea",
         "usr_3": "Bea",
         "usr_4": "Bea",
         "usr_6": "Carl",
@@ -542,25 +598,44 @@ async def test_the_directory_pages_in_name_order_over_both_stores(
         level = {"negotiation": 5} if mentor_id in ("usr_1", "usr_3", "usr_5") else {"pricing": 4}
         await matching.publish_mentor(mentor_id, "org_a", scope, card={"display_name": name}, **level)
     await matching.publish_mentor("usr_b", "org_b", "org", card={"display_name": "Aaron"}, negotiation=5)
+    # A mentor published consortium-wide by org_b as "Dave", whose org-only entry at org_a ("Dora", from
+    # before they moved) is still there: org_a lists its own.
+    await matching.publish_mentor("usr_moved", "org_b", card={"display_name": "Dave"}, pricing=3)
     # usr_6 on its way from the consortium to org_a's own store: its org copy has arrived, and is listed.
-    moving = MentorCard.model_validate({"display_name": "Carl", "skills": [{"name": "pricing", "level": 3}]})
     async with matching.runtime.unit_of_work("org_a") as uow:
-        entry = DirectoryEntry(
-            mentor_id="usr_6", org_id="org_a", scope="org", card=moving.model_dump(mode="json"),
-            display_name="Carl", updated_at=datetime.now(UTC),
-        )  # fmt: skip
-        uow.session.add(entry)
+        for mentor_id, name in (("usr_6", "Carl"), ("usr_moved", "Dora")):
+            card = MentorCard.model_validate(
+                {"display_name": name, "skills": [{"name": "pricing", "level": 3}]}
+            )
+            uow.session.add(
+                DirectoryEntry(
+                    mentor_id=mentor_id, org_id="org_a", scope="org", card=card.model_dump(mode="json"),
+                    updated_at=datetime.now(UTC),
+                )  # its name is taken from the card
+            )  # fmt: skip
         await uow.commit()
     # By code point, as before: capitals, then small letters, then accents; the same name by mentor id.
-    assert await pages_of(matching, "") == [["Bea", "Bea"], ["Carl", "Zoë"], ["anna", "Émile"]]
+    assert await pages_of(matching, "") == [
+        ["Bea", "Bea"],
+        ["Bea", "Carl"],
+        ["Dora", "Zoë"],
+        ["anna", "Émile"],
+    ]
     listed = (
         await matching.http.get("/v1/mentors?limit=10", headers=matching.as_user("usr_ann", "org_a"))
     ).json()
-    assert [(m["mentor_id"], m["scope"]) for m in listed["items"][:3]] == [
-        ("usr_3", "consortium"), ("usr_4", "org"), ("usr_6", "org")
+    assert [(m["mentor_id"], m["scope"]) for m in listed["items"][:5]] == [
+        ("usr_3", "consortium"), ("usr_4", "org"), ("usr_7", "consortium"), ("usr_6", "org"),
+        ("usr_moved", "org"),
     ]  # fmt: skip
     assert await pages_of(matching, "&skill=negotiation") == [["Bea", "Zoë"], ["Émile"]]
-    assert await pages_of(matching, "", org_id="org_b") == [["Aaron", "Bea"], ["Carl", "Zoë"], ["Émile"]]
+    assert await pages_of(matching, "", org_id="org_b") == [
+        ["Aaron", "Bea"], ["Bea", "Carl"], ["Dave", "Zoë"], ["Émile"]
+    ]  # fmt: skip
+    past_the_end = await matching.http.get(
+        "/v1/mentors?limit=5&offset=50", headers=matching.as_user("usr_ann", "org_a")
+    )
+    assert past_the_end.json() == {"items": [], "next_offset": None}
 
 
 # suggestions and figures --------------------------------------------------------------------------------
@@ -716,7 +791,7 @@ async def test_a_directory_page_reads_its_stores_through_the_name_index(
 ) -> None:
     """Each page of the directory read every entry of the org's store and of the consortium's, their cards
     and embeddings too, to sort them in Python."""
-    monkeypatch.setattr(asks, "CHUNK", 2)
+    monkeypatch.setattr(directory, "CHUNK", 2)
     for n in range(5):
         await matching.publish_mentor(f"usr_{n}", "org_a", "org" if n % 2 else "consortium", negotiation=5)
     with full_scans("directory_entry") as scans:

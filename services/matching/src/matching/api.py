@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
-from matching import asks, figures, suggestions
+from matching import asks, directory, figures, suggestions
 from matching.models import (
     AskIn,
     AskList,
@@ -78,7 +78,7 @@ async def list_mentors(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> MentorList:
-    items, next_offset = await asks.list_mentors(runtime, caller, skill, limit, offset)
+    items, next_offset = await directory.list_mentors(runtime, caller, skill, limit, offset)
     return MentorList(items=items, next_offset=next_offset)
 
 

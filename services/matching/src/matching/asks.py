@@ -1,23 +1,17 @@
-"""Matching's use cases for people: posting an ask, reading one's asks, the directory, one's data.
+"""Matching's use cases for people: posting an ask, reading one's asks, one's data (the directory:
+directory.py).
 
 Matching happens later, on ``ask-created`` (proposing.py)."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncGenerator, AsyncIterator
-from contextlib import aclosing
 from typing import Any
 
-from sqlalchemy import String, bindparam, cast, literal, or_, tuple_
-from sqlalchemy.orm import defer
 from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from matching import domain
-from matching.models import Ask, AskIn, AskOut, DirectoryEntry, MentorOut, PersonCardEntry
+from matching.models import Ask, AskIn, AskOut, DirectoryEntry, PersonCardEntry
 from matching.proposing import proposals_of, utc_now
-from matching.retrieval import card_candidate
 from mentornet_common.auth import Principal, org_of
 from mentornet_common.contracts import AskCreated
 from mentornet_common.pagination import page
@@ -80,97 +74,6 @@ async def list_asks(
         query = query.order_by(col(Ask.created_at).desc(), col(Ask.id)).offset(offset).limit(limit + 1)
         asks, next_offset = page((await session.exec(query)).all(), limit, offset)
         return [AskOut.of(a, await proposals_of(session, a.id)) for a in asks], next_offset
-
-
-async def list_mentors(
-    runtime: Runtime, caller: Principal, skill: str | None, limit: int, offset: int
-) -> tuple[list[MentorOut], int | None]:
-    """The directory as the caller's org sees it: its own org-only mentors and every consortium mentor, in
-    name order. Both stores are read in that order a chunk at a time, through their name index, until the
-    page is full: a page costs what comes before it, not the whole directory (a filter on a skill, which
-    only Python can judge, reads on until it has found enough)."""
-    org_id = org_of(caller)
-    wanted = offset + limit + 1
-    found: list[MentorOut] = []
-    named: list[Any] = []
-    if skill:
-        # A card can match only if its text holds one of the skill's words (skill_match: the words of one
-        # name contain the other's): the store skips the others, and Python judges the rest.
-        if not (asked := domain.words(skill)):
-            return [], None  # no word to match by: nobody matches
-        card = cast(col(DirectoryEntry.card), String)
-        named = [or_(*(card.ilike(f"%{word}%") for word in sorted(asked)))]
-    async with (
-        runtime.stores.session(org_id) as own,
-        runtime.stores.session(CONSORTIUM) as consortium,
-        aclosing(_merged(_by_name(own, org_id, *named), _by_name(consortium, None, *named))) as entries,
-    ):
-        async for row, from_own in entries:
-            if not from_own and row.org_id == org_id and await _kept_by_org(own, row.mentor_id, org_id):
-                continue  # moving between the two stores: the org's own entry is the one listed
-            if skill and not domain.skill_match(
-                skill, card_candidate(row.mentor_id, row.org_id, row.card, 0).skills
-            ):
-                continue
-            found.append(MentorOut.of(row))
-            if len(found) == wanted:
-                break
-    return page(found[offset:], limit, offset)
-
-
-_LISTED = (
-    select(DirectoryEntry)
-    .options(defer(DirectoryEntry.vector))  # type: ignore[arg-type]  # the embedding is not listed
-    .order_by(col(DirectoryEntry.display_name), col(DirectoryEntry.mentor_id))
-)
-_NAME_KEY = tuple_(col(DirectoryEntry.display_name), col(DirectoryEntry.mentor_id))
-_KEPT_BY_ORG = select(DirectoryEntry.mentor_id).where(
-    col(DirectoryEntry.mentor_id) == bindparam("mentor_id"), col(DirectoryEntry.org_id) == bindparam("org_id")
-)
-CHUNK = 100
-
-
-async def _by_name(session: AsyncSession, org_id: str | None, *where: Any) -> AsyncGenerator[DirectoryEntry]:
-    """A store's directory entries (of ``org_id`` only, when given; meeting ``where``) in name order,
-    ``CHUNK`` at a time, each chunk starting after the last one's final name (no ``OFFSET`` to walk past)."""
-    query = _LISTED.where(*where)
-    if org_id is not None:
-        query = query.where(col(DirectoryEntry.org_id) == org_id)
-    after: tuple[str, str] | None = None
-    while True:
-        past = tuple_(literal(after[0]), literal(after[1])) < _NAME_KEY if after else None
-        chunk = query if past is None else query.where(past)
-        rows = (await session.exec(chunk.limit(CHUNK))).all()
-        for row in rows:
-            yield row
-        if len(rows) < CHUNK:
-            return
-        after = (rows[-1].display_name, rows[-1].mentor_id)
-
-
-async def _merged(
-    own: AsyncIterator[DirectoryEntry], consortium: AsyncIterator[DirectoryEntry]
-) -> AsyncGenerator[tuple[DirectoryEntry, bool]]:
-    """The two stores' entries in one name order (both sort names by code point), each with whether it
-    came from the org's own store."""
-    mine, theirs = await anext(own, None), await anext(consortium, None)
-    while mine is not None or theirs is not None:
-        if theirs is None or (mine is not None and _key(mine) <= _key(theirs)):
-            assert mine is not None
-            yield mine, True
-            mine = await anext(own, None)
-        else:
-            yield theirs, False
-            theirs = await anext(consortium, None)
-
-
-def _key(row: DirectoryEntry) -> tuple[str, str]:
-    return (row.display_name, row.mentor_id)
-
-
-async def _kept_by_org(own: AsyncSession, mentor_id: str, org_id: str) -> bool:
-    found = await own.exec(_KEPT_BY_ORG, params={"mentor_id": mentor_id, "org_id": org_id})
-    return found.first() is not None
 
 
 async def my_data(runtime: Runtime, caller: Principal) -> dict[str, Any]:

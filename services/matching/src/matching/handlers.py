@@ -110,7 +110,6 @@ async def _directory_entry(event: Event) -> DirectoryEntry | None:
         org_id=event.org_id,
         scope=event.scope,
         card=card,
-        display_name=str(card.get("display_name", "")),
         vector=to_blob(vector),
         updated_at=datetime.now(UTC),
     )

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from sqlalchemy import JSON, Column, Index, LargeBinary, Text
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, event
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
@@ -104,12 +104,19 @@ class DirectoryEntry(SQLModel, table=True):
     display_name: str = SQLField(
         default="",
         sa_column=Column(NAME_ORDER, nullable=False, server_default=""),
-        description="The card's display name, for the listing's order.",
+        description="The card's display name (set from the card when written), for the listing's order.",
     )
     vector: bytes | None = SQLField(
         default=None, sa_column=Column(LargeBinary, nullable=True), description="The card's embedding."
     )
     updated_at: datetime = SQLField(index=True)
+
+
+@event.listens_for(DirectoryEntry, "before_insert")
+@event.listens_for(DirectoryEntry, "before_update")
+def _name_from_card(_mapper: Any, _connection: Any, entry: DirectoryEntry) -> None:
+    """The listing's name is always the card's, whoever writes the entry."""
+    entry.display_name = str(entry.card.get("display_name", ""))
 
 
 class PersonCardEntry(SQLModel, table=True):

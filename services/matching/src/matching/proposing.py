@@ -17,7 +17,7 @@ from matching.config import MatchingSettings
 from matching.models import Ask, BusyTime, Proposal, person_card
 from matching.retrieval import MenteeCards, ask_facts, rank_for
 from mentornet_common.contracts import AskClosed, DurationMinutes, MatchProposed, TimeRange
-from mentornet_common.erasure import ERASED, erased_among
+from mentornet_common.erasure import erased_among
 from mentornet_common.unit_of_work import UnitOfWork
 
 OPEN_STATUSES = ("open", "proposed")
@@ -51,9 +51,10 @@ async def propose_next(uow: UnitOfWork, ask_id: str) -> Proposal | None:
     ask = await uow.session.get(Ask, ask_id)
     if ask is None or ask.status not in OPEN_STATUSES:
         return None
-    if ask.question == ERASED and await erased_among(uow.session, [ask.mentee_id]):
-        # Its mentee was erased before this event arrived (a late ask-created, a decline): nobody is offered
-        # a session with someone who is gone.
+    if await erased_among(uow.session, [ask.mentee_id]):
+        # Its mentee was erased here before this event arrived (a late ask-created, a decline, an ask written
+        # just after the erasure): nobody is offered a session with someone who is gone. The ask keeps its
+        # status, as the erasure leaves every ask of theirs.
         return None
     earlier = await proposals_of(uow.session, ask.id)
     if any(p.status == "proposed" for p in earlier):
