@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -74,7 +75,9 @@ async def test_the_directorys_entries_take_their_cards_names_when_the_name_colum
         await stores.provision("org_old")
         schema = stores.schema_for("org_old")
         async with stores.engine("org_old").begin() as connection:
-            for mentor_id, card in (("usr_named", '{"display_name": "Zoë Ng"}'), ("usr_unnamed", "{}")):
+            # As SQLAlchemy writes a JSON column: json.dumps, non-ASCII letters escaped.
+            cards = (("usr_named", json.dumps({"display_name": 'Zoë "Z" Ng'})), ("usr_unnamed", "{}"))
+            for mentor_id, card in cards:
                 await connection.run_sync(
                     in_store(insert, mentor_id=mentor_id, card=card, now=datetime.now(UTC))
                 )
@@ -83,6 +86,6 @@ async def test_the_directorys_entries_take_their_cards_names_when_the_name_colum
         await stores.provision("org_old")
         async with stores.engine("org_old").begin() as connection:
             found = await connection.run_sync(in_store("SELECT mentor_id, display_name FROM directory_entry"))
-        assert sorted(found) == [("usr_named", "Zoë Ng"), ("usr_unnamed", "")]
+        assert sorted(found) == [("usr_named", 'Zoë "Z" Ng'), ("usr_unnamed", "")]
     finally:
         await stores.close()

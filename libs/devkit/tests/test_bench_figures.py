@@ -260,6 +260,12 @@ def test_where_an_asks_time_went_comes_from_the_workers_histograms_over_the_phas
     idle = step(1, name="idle", path=path)  # type: ignore[arg-type]
     line = path_line(idle)
     assert line is not None and line.startswith("idle: where an ask's 30.0 ms went")
-    assert "10.0 ms until the worker began it" in line and "16.0 ms handled" in line
+    assert "10.0 ms until the worker began it" in line and "16.0 ms the rest (handling" in line
     # Nothing handled over the phase (or no metrics): no path, and no line.
     assert ask_path(after, after, mean_ms=30.0) == {} and path_line(step(1)) is None
+    # A worker that restarted meanwhile counts from zero again: no path either, whatever the deltas.
+    restarted = histogram_totals("process_start_time_seconds 2.0\n" + exposition((0.5, 15), (0.06, 15)))
+    assert histogram_totals("process_start_time_seconds 1.0\n")[("process_start_time_seconds", "")] == 1.0
+    assert ask_path({**before, ("process_start_time_seconds", ""): 1.0}, restarted, mean_ms=30.0) == {}
+    # Means that leave less than nothing for the handling say nothing about it.
+    assert ask_path(before, after, mean_ms=12.0) == {}

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from mentornet_devkit import fetch_wait
+
+pytestmark = pytest.mark.integration  # a broker of its own
 
 
 def test_each_wait_gets_its_deliveries_and_its_idle_cost() -> None:

@@ -702,21 +702,25 @@ class Bench:
 
     async def matching_totals(self) -> tuple[frozenset[str], fig.Totals] | None:
         """The running totals of matching's workers' latency histograms, summed over its replicas, with the
-        replicas read (None: none known, or one did not answer). A phase whose replicas changed (a worker
+        replicas read (None: none known, or one did not answer). A phase whose replicas changed (one that
         restarted counts from zero) shows no path."""
         urls = self.target.matching_metrics()
         if not urls:
             return None
         totals: fig.Totals = {}
+        read: set[str] = set()
         for url in urls:
             try:
                 response = await self.http.get(url, timeout=5.0)
                 response.raise_for_status()
-            except httpx.HTTPError:
+                found = fig.histogram_totals(response.text)
+            except (httpx.HTTPError, ValueError):
                 return None
-            for key, value in fig.histogram_totals(response.text).items():
+            # A replica is its address and its start: one restarted on the same port is another.
+            read.add(f"{url} {found.pop((fig.STARTED, ''), math.nan)}")
+            for key, value in found.items():
                 totals[key] = totals.get(key, 0.0) + value
-        return frozenset(urls), totals
+        return frozenset(read), totals
 
     async def idle_baseline(self, seconds: float) -> None:
         """What the stack uses doing nothing, measured a few seconds after the warm-up's last proposal

@@ -33,16 +33,20 @@ ProcessKey = tuple[str, int, int]
 # The histograms of matching's worker that tell where an ask's time goes (mentornet_common.telemetry).
 WAITED = "mentornet_event_wait_seconds"  # the record's timestamp -> its handling starts (per topic)
 PUBLISHED = "mentornet_outbox_publish_delay_seconds"  # an outbox row written -> the broker acknowledges it
-# A histogram's running totals: (sample name, topic label or "") -> value, for its _sum and _count samples.
+STARTED = "process_start_time_seconds"  # tells a restarted process (its totals begin again at zero)
+# A histogram's running totals: (sample name, topic label or "") -> value, for its _sum and _count samples;
+# and (STARTED, "") -> when the process started, when it says.
 Totals = dict[tuple[str, str], float]
 
 
 def histogram_totals(exposition: str, names: Iterable[str] = (WAITED, PUBLISHED)) -> Totals:
     """The _sum and _count samples of ``names`` in a Prometheus text exposition, summed over every other
-    label but the topic."""
+    label but the topic, and the process's start time. Raises ValueError on a malformed exposition."""
     wanted = set(names)
     totals: Totals = {}
     for family in text_string_to_metric_families(exposition):
+        if family.name == STARTED and family.samples:
+            totals[(STARTED, "")] = family.samples[0].value
         if family.name not in wanted:
             continue
         for sample in family.samples:
@@ -59,13 +63,20 @@ def ask_path(
     ``ask-created``'s timestamp until matching's worker began to handle it (the broker, the fetch, the
     queue), ``published`` from the proposal's outbox row to the broker's acknowledgement (the commit and
     the relay), and ``handled``, the rest of ``mean_ms`` (the mean latency): embedding, ranking, the
-    proposal's reads and writes. Empty when the worker saw none of them."""
+    proposal's reads and writes up to its outbox row. A remainder of means, not a measurement: the
+    histograms count every record and row of the worker in the phase, the mean only the bench's asks, and
+    the acknowledgement comes after ``match-proposed``'s timestamp (so ``handled`` is short of it by about a
+    round trip). Empty when the worker saw none of them, restarted, or the remainder comes out negative."""
+
+    if before.get((STARTED, "")) != after.get((STARTED, "")):
+        return {}  # the worker restarted meanwhile: its totals began again
 
     def mean_ms_of(name: str, topic: str | None) -> float:
         def delta(sample: str) -> float:
             keys = {key for key in (*before, *after) if key[0] == f"{name}_{sample}"}
             keys = {key for key in keys if topic is None or key[1].endswith(topic)}
-            return sum(after.get(key, 0.0) - before.get(key, 0.0) for key in keys)
+            deltas = [after.get(key, 0.0) - before.get(key, 0.0) for key in keys]
+            return math.nan if any(d < 0 for d in deltas) else sum(deltas)
 
         count = delta("count")
         return 1000 * delta("sum") / count if count > 0 else math.nan
@@ -74,6 +85,8 @@ def ask_path(
     if not (math.isfinite(waited) and math.isfinite(published) and math.isfinite(mean_ms)):
         return {}
     handled = mean_ms - waited - published
+    if handled < 0:
+        return {}  # the histograms' rows and the bench's asks differ too much for a remainder
     return {"mean_ms": mean_ms, "waited_ms": waited, "handled_ms": handled, "published_ms": published}
 
 
@@ -85,7 +98,7 @@ def path_line(step: Step) -> str | None:
     return (
         f"{step.name}: where an ask's {path['mean_ms']:.1f} ms went (means; matching's worker's metrics): "
         f"{path['waited_ms']:.1f} ms until the worker began it (broker, fetch, queue), "
-        f"{path['handled_ms']:.1f} ms handled (embedding, ranking, the proposal), "
+        f"{path['handled_ms']:.1f} ms the rest (handling: embedding, ranking, the proposal), "
         f"{path['published_ms']:.1f} ms from the proposal's outbox row to the broker (commit, relay)"
     )
 

@@ -7,7 +7,10 @@ For each wait in ``--waits`` it measures, on a broker of its own (or ``--bootstr
   the partitions of a three-partition topic that a group's consumer reads as a worker does (``getmany`` in
   a loop, waiting for the system's next event), each timed from the send to its receipt; p50 and p99;
 - **the idle cost**: a consumer of three partitions with nothing to read for ``--idle-seconds``, the CPU
-  milliseconds per second of this process (the client) and of the broker.
+  milliseconds per second of this whole process (the client: nothing else runs in it meanwhile) and of the
+  broker.
+
+Both consumers are made as the workers' are (``mentornet_common.kafka.make_consumer``).
 
 The embedded broker does not answer a waiting fetch when a record arrives: it looks again at intervals
 within the wait, so the delivery grows with it, while a shorter wait makes every idle consumer fetch more
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import secrets
@@ -28,12 +32,19 @@ from collections.abc import Callable
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from mentornet_common.kafka import make_consumer
+from mentornet_common.settings import CommonSettings
 from mentornet_devkit import bench_figures as fig
 from mentornet_devkit.bench import read_cpu_ms
 from mentornet_devkit.broker import free_port, start_broker
 
-# As the workers' consumers (mentornet_common.kafka): the embedded broker holds a join for half the session.
-GROUP = {"session_timeout_ms": 6000, "heartbeat_interval_ms": 2000}
+
+def worker_consumer(bootstrap: str, wait_ms: int, topic: str) -> AIOKafkaConsumer:
+    """A group consumer made as the workers' are (mentornet_common.kafka), with this fetch wait."""
+    settings = CommonSettings(
+        service_name="probe", kafka_bootstrap_servers=bootstrap, consumer_fetch_max_wait_ms=wait_ms
+    )
+    return make_consumer(settings, f"probe-{secrets.token_hex(4)}", [topic])
 
 
 async def idle_cost(
@@ -48,12 +59,7 @@ async def idle_cost(
         await admin.create_topics([NewTopic(topic, 3, 1)])
     finally:
         await admin.close()
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        group_id=f"probe-{secrets.token_hex(4)}",
-        fetch_max_wait_ms=wait_ms,
-    )
+    consumer = worker_consumer(bootstrap, wait_ms, topic)
     await consumer.start()
 
     def cpu_of(pid: int | None) -> float:
@@ -66,8 +72,11 @@ async def idle_cost(
         mine, broker, started = cpu_of(os.getpid()), cpu_of(broker_pid), time.monotonic()
         await asyncio.sleep(seconds)
         elapsed = time.monotonic() - started
+        used = (cpu_of(os.getpid()) - mine) / elapsed, (cpu_of(broker_pid) - broker) / elapsed
         reading.cancel()
-        return (cpu_of(os.getpid()) - mine) / elapsed, (cpu_of(broker_pid) - broker) / elapsed
+        with contextlib.suppress(asyncio.CancelledError):
+            await reading
+        return used
     finally:
         await consumer.stop()
 
@@ -82,15 +91,7 @@ async def delivery(bootstrap: str, wait_ms: int, messages: int) -> list[float]:
     finally:
         await admin.close()
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=0)
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        **GROUP,
-        group_id=f"probe-{secrets.token_hex(4)}",
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        fetch_max_wait_ms=wait_ms,
-    )
+    consumer = worker_consumer(bootstrap, wait_ms, topic)
     await producer.start()
     await consumer.start()
     sent: dict[bytes, float] = {}
@@ -119,6 +120,8 @@ async def delivery(bootstrap: str, wait_ms: int, messages: int) -> list[float]:
         await asyncio.sleep(max(1.0, 2 * wait_ms / 1000))
     finally:
         reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reader
         await consumer.stop()
         await producer.stop()
     return [1000 * (received[key] - at) for key, at in sent.items() if key in received]

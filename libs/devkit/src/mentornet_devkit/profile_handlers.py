@@ -246,11 +246,14 @@ async def measure(
 
         if count_statements:
             sa_event.listen(Engine, "before_cursor_execute", count)
-        cpu, wall = time.process_time(), time.perf_counter()
-        await drive(warmup, asks)
-        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        try:
+            cpu, wall = time.process_time(), time.perf_counter()
+            await drive(warmup, asks)
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        finally:
+            if count_statements:
+                sa_event.remove(Engine, "before_cursor_execute", count)
         if count_statements:
-            sa_event.remove(Engine, "before_cursor_execute", count)
             print(f"{service}: {sum(statements.values()) / asks:.1f} SQL statements per ask")
             for statement, n in statements.most_common():
                 print(f"  {n / asks:5.2f}  {statement}")
