@@ -47,19 +47,24 @@ def worker_consumer(bootstrap: str, wait_ms: int, topic: str) -> AIOKafkaConsume
     return make_consumer(settings, f"probe-{secrets.token_hex(4)}", [topic])
 
 
-async def idle_cost(
-    bootstrap: str, wait_ms: int, seconds: float, broker_pid: int | None
-) -> tuple[float, float]:
-    """CPU-ms per second of this process and of the broker (NaN: not ours to read) while a consumer of
-    three empty partitions waits."""
-    topic = f"probe.idle.{secrets.token_hex(4)}"
+async def fresh_topic(bootstrap: str, kind: str) -> str:
+    """A new topic of three partitions."""
+    topic = f"probe.{kind}.{secrets.token_hex(4)}"
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
         await admin.create_topics([NewTopic(topic, 3, 1)])
     finally:
         await admin.close()
-    consumer = worker_consumer(bootstrap, wait_ms, topic)
+    return topic
+
+
+async def idle_cost(
+    bootstrap: str, wait_ms: int, seconds: float, broker_pid: int | None
+) -> tuple[float, float]:
+    """CPU-ms per second of this process and of the broker (NaN: not ours to read) while a consumer of
+    three empty partitions waits."""
+    consumer = worker_consumer(bootstrap, wait_ms, await fresh_topic(bootstrap, "idle"))
     await consumer.start()
 
     def cpu_of(pid: int | None) -> float:
@@ -83,13 +88,7 @@ async def idle_cost(
 
 async def delivery(bootstrap: str, wait_ms: int, messages: int) -> list[float]:
     """Milliseconds from each send to its receipt by a waiting group consumer of three partitions."""
-    topic = f"probe.delivery.{secrets.token_hex(4)}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(topic, 3, 1)])
-    finally:
-        await admin.close()
+    topic = await fresh_topic(bootstrap, "delivery")
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=0)
     consumer = worker_consumer(bootstrap, wait_ms, topic)
     await producer.start()

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib
 import secrets
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -288,6 +289,21 @@ async def measure(
         }
 
 
+@contextlib.contextmanager
+def scratch_stores(postgres: str | None) -> Iterator[dict[str, Any]]:
+    """A store backend for one run: SQLite files in a temporary folder, or (``postgres``: a server's URL)
+    schemas of a prefix of their own on that server, dropped after the run."""
+    with tempfile.TemporaryDirectory(prefix="mentornet-profile-") as folder:
+        if not postgres:
+            yield {"data_dir": Path(folder), "database_url": ""}
+            return
+        prefix = f"p{secrets.token_hex(4)}_"
+        try:
+            yield {"data_dir": Path(folder), "database_url": postgres, "database_schema_prefix": prefix}
+        finally:
+            drop_schemas(prefix, postgres)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -318,31 +334,20 @@ def main() -> None:
     for service in args.services or SERVICES:
         if service not in SERVICES:
             parser.error(f"no handlers to drive for {service!r}: choose among {', '.join(SERVICES)}")
-        with tempfile.TemporaryDirectory(prefix="mentornet-profile-") as folder:
-            backend: dict[str, Any] = {"data_dir": Path(folder), "database_url": ""}
-            if args.postgres:
-                backend = {
-                    "data_dir": Path(folder),
-                    "database_url": args.postgres,
-                    "database_schema_prefix": f"p{secrets.token_hex(4)}_",
-                }
-            try:
-                asyncio.run(
-                    measure(
-                        service,
-                        args.asks,
-                        args.warmup,
-                        args.batch,
-                        backend,
-                        args.profile,
-                        args.count_calls,
-                        args.sessions,
-                        args.count_statements,
-                    )
+        with scratch_stores(args.postgres) as backend:
+            asyncio.run(
+                measure(
+                    service,
+                    args.asks,
+                    args.warmup,
+                    args.batch,
+                    backend,
+                    args.profile,
+                    args.count_calls,
+                    args.sessions,
+                    args.count_statements,
                 )
-            finally:
-                if args.postgres:  # the run's schemas go with it
-                    drop_schemas(backend["database_schema_prefix"], args.postgres)
+            )
 
 
 if __name__ == "__main__":

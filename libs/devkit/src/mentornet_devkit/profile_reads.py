@@ -21,10 +21,8 @@ import asyncio
 import importlib
 import secrets
 import statistics
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -33,7 +31,7 @@ from sqlalchemy import insert
 from mentornet_common.tenancy import CONSORTIUM
 from mentornet_devkit.apps import settings_class
 from mentornet_devkit.bench import SKILLS
-from mentornet_devkit.pytest_plugin import drop_schemas
+from mentornet_devkit.profile_handlers import scratch_stores
 from mentornet_devkit.testing import ServiceUnderTest, service_under_test
 
 ORG = "org_profile_reads"
@@ -210,19 +208,8 @@ def main() -> None:
     for service in args.services or SERVICES:
         if service not in SERVICES:
             parser.error(f"no grown reads to time for {service!r}: choose among {', '.join(SERVICES)}")
-        with tempfile.TemporaryDirectory(prefix="mentornet-profile-") as folder:
-            backend: dict[str, Any] = {"data_dir": Path(folder), "database_url": ""}
-            if args.postgres:
-                backend = {
-                    "data_dir": Path(folder),
-                    "database_url": args.postgres,
-                    "database_schema_prefix": f"p{secrets.token_hex(4)}_",
-                }
-            try:
-                asyncio.run(measure(service, args.rows, args.repeat, backend))
-            finally:
-                if args.postgres:  # the run's schemas go with it
-                    drop_schemas(backend["database_schema_prefix"], args.postgres)
+        with scratch_stores(args.postgres) as backend:
+            asyncio.run(measure(service, args.rows, args.repeat, backend))
 
 
 if __name__ == "__main__":
