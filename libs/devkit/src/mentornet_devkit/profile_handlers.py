@@ -200,16 +200,7 @@ async def measure(
     sessions: int = 0,
     count_statements: bool = False,
 ) -> dict[str, float]:
-    module = importlib.import_module(f"{service}.main")
-    handlers = importlib.import_module(f"{service}.handlers").HANDLERS
-    async with service_under_test(
-        settings_class(service),
-        module.create_app,
-        handlers,
-        bootstrap_servers=None,
-        backend=backend,
-        topic_prefix=f"profile{secrets.token_hex(3)}.",
-    ) as under_test:
+    async with in_process(service, backend) as under_test:
         consumer = under_test.worker
         for org in (MENTEE_ORG, MENTOR_ORG):
             await under_test.runtime.stores.provision(org)
@@ -287,6 +278,20 @@ async def measure(
             "dead_letters": len(dead),
             "statements_per_ask": sum(statements.values()) / asks,
         }
+
+
+def in_process(
+    service: str, backend: dict[str, Any]
+) -> contextlib.AbstractAsyncContextManager[ServiceUnderTest]:
+    """A service's API and handlers in this process, without a broker (an in-memory relay)."""
+    return service_under_test(
+        settings_class(service),
+        importlib.import_module(f"{service}.main").create_app,
+        importlib.import_module(f"{service}.handlers").HANDLERS,
+        bootstrap_servers=None,
+        backend=backend,
+        topic_prefix=f"profile{secrets.token_hex(3)}.",
+    )
 
 
 @contextlib.contextmanager

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
-import secrets
 import statistics
 import time
 from datetime import UTC, datetime, timedelta
@@ -29,10 +27,9 @@ import numpy as np
 from sqlalchemy import insert
 
 from mentornet_common.tenancy import CONSORTIUM
-from mentornet_devkit.apps import settings_class
 from mentornet_devkit.bench import SKILLS
-from mentornet_devkit.profile_handlers import scratch_stores
-from mentornet_devkit.testing import ServiceUnderTest, service_under_test
+from mentornet_devkit.profile_handlers import in_process, scratch_stores
+from mentornet_devkit.testing import ServiceUnderTest
 
 ORG = "org_profile_reads"
 SERVICES = ("feedback", "matching")
@@ -158,16 +155,7 @@ def requests(service: str, under_test: ServiceUnderTest) -> list[tuple[str, str,
 
 async def measure(service: str, rows: int, repeat: int, backend: dict[str, Any]) -> dict[str, Any]:
     """Fill the stores, time each request; return what each request answered (the last time)."""
-    module = importlib.import_module(f"{service}.main")
-    handlers = importlib.import_module(f"{service}.handlers").HANDLERS
-    async with service_under_test(
-        settings_class(service),
-        module.create_app,
-        handlers,
-        bootstrap_servers=None,
-        backend=backend,
-        topic_prefix=f"profile{secrets.token_hex(3)}.",
-    ) as under_test:
+    async with in_process(service, backend) as under_test:
         return await _fill_and_time(service, under_test, rows, repeat)
 
 
