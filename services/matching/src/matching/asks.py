@@ -1,7 +1,6 @@
-"""Matching's use cases for people: posting an ask, reading one's asks, one's data (the directory:
-directory.py).
+"""Matching's use cases for people: posting an ask, reading one's asks, one's data.
 
-Matching happens later, on ``ask-created`` (proposing.py)."""
+Matching happens later, on ``ask-created`` (proposing.py); the mentor directory is in directory.py."""
 
 from __future__ import annotations
 
