@@ -553,6 +553,27 @@ async def test_directory_pages_at_once_do_not_wait_on_each_others_connections(
     assert [[m["mentor_id"] for m in page.json()["items"]] for page in pages] == [["usr_own", "usr_wide"]] * 4
 
 
+@pytest.mark.parametrize("store_backend", ["postgresql"], indirect=True)  # the stores share one pool there
+async def test_suggestions_and_data_exports_at_once_do_not_wait_on_each_others_connections(
+    two_connections: Matching,
+) -> None:
+    """Suggestions and a person's data export held the org's store and the consortium's at once, as the
+    directory's pages did."""
+    service = two_connections
+    await service.publish_mentor("usr_own", "org_a", "org", negotiation=5)
+    await service.publish_mentor("usr_wide", "org_b", negotiation=5)
+    await service.ask("usr_ann", "org_a")
+    await run_matching(service, "org_a")  # the ask gets its vector: suggestions start from it
+    member = service.as_user("usr_ann", "org_a")
+    answers = await asyncio.gather(
+        *(service.http.get("/v1/suggestions", headers=member) for _ in range(3)),
+        *(service.http.get("/v1/me/data", headers=member) for _ in range(3)),
+    )
+    assert [answer.status_code for answer in answers] == [200] * 6
+    assert all(answer.json()["based_on_asks"] == 1 for answer in answers[:3])
+    assert all(len(answer.json()["asks"]) == 1 for answer in answers[3:])
+
+
 async def test_the_directorys_skill_filter_matches_words_either_way_whatever_their_case(
     matching: Matching,
 ) -> None:

@@ -78,17 +78,18 @@ async def list_asks(
 async def my_data(runtime: Runtime, caller: Principal) -> dict[str, Any]:
     """The caller's asks with their proposals, and the cards of theirs the directory holds."""
     org_id = org_of(caller)
-    async with runtime.stores.session(org_id) as own, runtime.stores.session(CONSORTIUM) as consortium:
-        asks = (await own.exec(select(Ask).where(Ask.mentee_id == caller.subject))).all()
-        cards = []
-        for db in (own, consortium):
+    listed: list[dict[str, Any]] = []
+    cards: list[dict[str, Any]] = []
+    # One store at a time: a request never holds one of the pool's connections while it waits for another.
+    for tenant_id in (org_id, CONSORTIUM):
+        async with runtime.stores.session(tenant_id) as db:
+            if tenant_id == org_id:
+                asks = (await db.exec(select(Ask).where(Ask.mentee_id == caller.subject))).all()
+                listed = [AskOut.of(a, await proposals_of(db, a.id)).model_dump(mode="json") for a in asks]
             mentor = await db.get(DirectoryEntry, caller.subject)
             person = await db.get(PersonCardEntry, caller.subject)
             if mentor is not None:
                 cards.append({"kind": "mentor card", "scope": mentor.scope, "card": mentor.card})
             if person is not None:
                 cards.append({"kind": "person card", "scope": person.scope, "card": person.card})
-        return {
-            "asks": [AskOut.of(a, await proposals_of(own, a.id)).model_dump(mode="json") for a in asks],
-            "cards": cards,
-        }
+    return {"asks": listed, "cards": cards}

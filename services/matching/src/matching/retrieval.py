@@ -86,6 +86,24 @@ async def reachable(
     seconds (see ``DirectoryIndex``)."""
     found = await _closest(stores, CONSORTIUM, consortium, query, k, exclude, fresh_for)
     mine = await _closest(stores, org_id, own, query, k, exclude, fresh_for)
+    return _nearest(found, mine, org_id, k)
+
+
+async def reachable_in_turn(
+    stores: TenantStores, org_id: str, query: Vector, k: int, exclude: set[str]
+) -> list[domain.Candidate]:
+    """As :func:`reachable`, each store read in a session of its own, one after the other: for a request,
+    which then never holds one of the pool's connections while it waits for another."""
+    async with stores.session(CONSORTIUM) as consortium:
+        found = await _closest(stores, CONSORTIUM, consortium, query, k, exclude, 0.0)
+    async with stores.session(org_id) as own:
+        mine = await _closest(stores, org_id, own, query, k, exclude, 0.0)
+    return _nearest(found, mine, org_id, k)
+
+
+def _nearest(
+    found: dict[str, domain.Candidate], mine: dict[str, domain.Candidate], org_id: str, k: int
+) -> list[domain.Candidate]:
     found.update({key: c for key, c in mine.items() if c.org_id == org_id})
     return sorted(found.values(), key=lambda c: -c.similarity)[:k]
 

@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from matching import domain, semantic
 from matching.index import from_blob
 from matching.models import Ask, DirectoryEntry, MentorOut, Proposal, SuggestionOut
-from matching.retrieval import loads_of, reachable
+from matching.retrieval import loads_of, reachable_in_turn
 from mentornet_common.auth import Principal, org_of
 from mentornet_common.runtime import Runtime
 from mentornet_common.tenancy import CONSORTIUM
@@ -31,7 +31,9 @@ SEARCH_K = 50
 async def suggestions(runtime: Runtime, caller: Principal, limit: int) -> tuple[list[SuggestionOut], int]:
     """Suggestions for the caller, and how many of their past asks they are based on."""
     org_id, now = org_of(caller), datetime.now(UTC)
-    async with runtime.stores.session(org_id) as own, runtime.stores.session(CONSORTIUM) as consortium:
+    # Each store in a session of its own, one after the other: a request never holds one of the pool's
+    # connections while it waits for another.
+    async with runtime.stores.session(org_id) as own:
         asks = list(
             (
                 await own.exec(
@@ -55,18 +57,19 @@ async def suggestions(runtime: Runtime, caller: Principal, limit: int) -> tuple[
                 )
             ).all()
         )
-        past = [
-            domain.PastAsk(a.id, a.question, tuple(a.skills), a.status, a.resolution, a.created_at)
-            for a in asks
-        ]
-        vectors = np.vstack([from_blob(a.vector) for a in asks if a.vector is not None])
-        weights = np.array([domain.interest_weight(p, now) for p in past], dtype=np.float32)
-        interest = semantic.unit(weights @ vectors)
-        candidates = await reachable(
-            runtime.stores, org_id, own, consortium, interest, SEARCH_K, known | {caller.subject}
-        )
-        loads = await loads_of(consortium, [c.mentor_id for c in candidates])
-        entries = await _entries(own, consortium, [c.mentor_id for c in candidates])
+    past = [
+        domain.PastAsk(a.id, a.question, tuple(a.skills), a.status, a.resolution, a.created_at) for a in asks
+    ]
+    vectors = np.vstack([from_blob(a.vector) for a in asks if a.vector is not None])
+    weights = np.array([domain.interest_weight(p, now) for p in past], dtype=np.float32)
+    interest = semantic.unit(weights @ vectors)
+    candidates = await reachable_in_turn(runtime.stores, org_id, interest, SEARCH_K, known | {caller.subject})
+    mentor_ids = [c.mentor_id for c in candidates]
+    async with runtime.stores.session(CONSORTIUM) as consortium:
+        loads = await loads_of(consortium, mentor_ids)
+        entries = await _entries(consortium, mentor_ids)
+    async with runtime.stores.session(org_id) as own:
+        entries.update(await _entries(own, mentor_ids))
     closest = []
     for candidate in candidates:
         vector = _vector(runtime, org_id, candidate.mentor_id)
@@ -93,11 +96,6 @@ def _vector(runtime: Runtime, org_id: str, mentor_id: str) -> NDArray[np.float32
     return None
 
 
-async def _entries(
-    own: AsyncSession, consortium: AsyncSession, mentor_ids: list[str]
-) -> dict[str, DirectoryEntry]:
-    found: dict[str, DirectoryEntry] = {}
-    for db in (consortium, own):
-        query = select(DirectoryEntry).where(col(DirectoryEntry.mentor_id).in_(mentor_ids))
-        found.update({e.mentor_id: e for e in (await db.exec(query)).all()})
-    return found
+async def _entries(db: AsyncSession, mentor_ids: list[str]) -> dict[str, DirectoryEntry]:
+    query = select(DirectoryEntry).where(col(DirectoryEntry.mentor_id).in_(mentor_ids))
+    return {e.mentor_id: e for e in (await db.exec(query)).all()}
