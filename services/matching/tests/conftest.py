@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -77,13 +78,23 @@ class Matching(ServiceUnderTest):
         return dict(response.json())
 
 
+@asynccontextmanager
+async def matching_with(
+    broker: Broker, store_backend: dict[str, Any], topic_prefix: str, **overrides: Any
+) -> AsyncIterator[Matching]:
+    """The API, and the worker's handlers driven directly (no consumer group: unit-speed); ``overrides``
+    are settings."""
+    async with service_under_test(
+        MatchingSettings, create_app, HANDLERS,
+        bootstrap_servers=broker.bootstrap_servers, backend=store_backend, topic_prefix=topic_prefix,
+        **overrides,
+    ) as service:  # fmt: skip
+        yield Matching(**vars(service))
+
+
 @pytest.fixture
 async def matching(
     broker: Broker, store_backend: dict[str, Any], topic_prefix: str
 ) -> AsyncIterator[Matching]:
-    """The API, and the worker's handlers driven directly (no consumer group: unit-speed)."""
-    async with service_under_test(
-        MatchingSettings, create_app, HANDLERS,
-        bootstrap_servers=broker.bootstrap_servers, backend=store_backend, topic_prefix=topic_prefix,
-    ) as service:  # fmt: skip
-        yield Matching(**vars(service))
+    async with matching_with(broker, store_backend, topic_prefix) as service:
+        yield service

@@ -44,7 +44,7 @@ from mentornet_devkit.testing import (
     service_under_test,
 )
 
-from .conftest import Matching
+from .conftest import Matching, matching_with
 
 
 async def created_event(matching: Matching, org_id: str) -> Envelope:
@@ -530,12 +530,8 @@ async def two_connections(
     broker: Broker, store_backend: dict[str, Any], topic_prefix: str
 ) -> AsyncIterator[Matching]:
     """Matching with a pool of one connection (and one more while busy) to the stores' database."""
-    async with service_under_test(
-        MatchingSettings, create_app, HANDLERS,
-        bootstrap_servers=broker.bootstrap_servers, backend=store_backend, topic_prefix=topic_prefix,
-        database_pool_size=1,
-    ) as service:  # fmt: skip
-        yield Matching(**vars(service))
+    async with matching_with(broker, store_backend, topic_prefix, database_pool_size=1) as service:
+        yield service
 
 
 @pytest.mark.parametrize("store_backend", ["postgresql"], indirect=True)  # the stores share one pool there

@@ -551,14 +551,22 @@ class Watcher:
 RAW_SPACED_MESSAGES = 15
 
 
+async def fresh_topic(bootstrap: str, prefix: str, partitions: int = 1) -> str:
+    """A new topic named ``prefix`` and a random suffix."""
+    topic = f"{prefix}.{secrets.token_hex(4)}"
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(topic, partitions, 1)])
+    finally:
+        await admin.close()
+    return topic
+
+
 async def raw_round_trip(bootstrap: str, count: int, spacing_s: float = 0.0) -> list[float]:
     """Milliseconds from send to receipt for ``count`` sequential messages on a fresh topic, each sent the
     moment the last arrived, or ``spacing_s`` after it (a consumer that has waited, as an idle ask's has)."""
-    topic = f"bench.raw.{secrets.token_hex(4)}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    await admin.create_topics([NewTopic(topic, 1, 1)])
-    await admin.close()
+    topic = await fresh_topic(bootstrap, "bench.raw")
     consumer = AIOKafkaConsumer(
         topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", fetch_max_wait_ms=50
     )

@@ -30,12 +30,11 @@ import time
 from collections.abc import Callable
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from mentornet_common.kafka import make_consumer
 from mentornet_common.settings import CommonSettings
 from mentornet_devkit import bench_figures as fig
-from mentornet_devkit.bench import read_cpu_ms
+from mentornet_devkit.bench import fresh_topic, read_cpu_ms
 from mentornet_devkit.broker import free_port, start_broker
 
 
@@ -47,24 +46,12 @@ def worker_consumer(bootstrap: str, wait_ms: int, topic: str) -> AIOKafkaConsume
     return make_consumer(settings, f"probe-{secrets.token_hex(4)}", [topic])
 
 
-async def fresh_topic(bootstrap: str, kind: str) -> str:
-    """A new topic of three partitions."""
-    topic = f"probe.{kind}.{secrets.token_hex(4)}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(topic, 3, 1)])
-    finally:
-        await admin.close()
-    return topic
-
-
 async def idle_cost(
     bootstrap: str, wait_ms: int, seconds: float, broker_pid: int | None
 ) -> tuple[float, float]:
     """CPU-ms per second of this process and of the broker (NaN: not ours to read) while a consumer of
     three empty partitions waits."""
-    consumer = worker_consumer(bootstrap, wait_ms, await fresh_topic(bootstrap, "idle"))
+    consumer = worker_consumer(bootstrap, wait_ms, await fresh_topic(bootstrap, "probe.idle", 3))
     await consumer.start()
 
     def cpu_of(pid: int | None) -> float:
@@ -88,7 +75,7 @@ async def idle_cost(
 
 async def delivery(bootstrap: str, wait_ms: int, messages: int) -> list[float]:
     """Milliseconds from each send to its receipt by a waiting group consumer of three partitions."""
-    topic = await fresh_topic(bootstrap, "delivery")
+    topic = await fresh_topic(bootstrap, "probe.delivery", 3)
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=0)
     consumer = worker_consumer(bootstrap, wait_ms, topic)
     await producer.start()

@@ -32,9 +32,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event as sa_event
-from sqlalchemy.engine import Engine
-
 from mentornet_common.consumer import Consumer
 from mentornet_common.contracts import AskCreated, Event, MatchProposed, MentorCard, MentorPublished
 from mentornet_common.envelope import Envelope
@@ -45,7 +42,7 @@ from mentornet_devkit.apps import settings_class
 from mentornet_devkit.bench import QUESTIONS, SKILLS
 from mentornet_devkit.fakes import Sent
 from mentornet_devkit.pytest_plugin import drop_schemas
-from mentornet_devkit.testing import Record, ServiceUnderTest, deliver, service_under_test
+from mentornet_devkit.testing import Record, ServiceUnderTest, deliver, service_under_test, statements
 
 SERVICES = ("feedback", "sessions", "streams", "profiles", "matching")
 MENTEE_ORG, MENTOR_ORG = "org_profile_mentee", "org_profile_mentor"
@@ -231,23 +228,16 @@ async def measure(
 
             profiler = Profiler(interval=0.0005, async_mode="enabled")
             profiler.start()
-        statements: Counter[str] = Counter()
-
-        def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-            statements[" ".join(statement.split())[:100]] += 1
-
-        if count_statements:
-            sa_event.listen(Engine, "before_cursor_execute", count)
-        try:
+        counting: contextlib.AbstractContextManager[list[str]] = (
+            statements() if count_statements else contextlib.nullcontext([])
+        )
+        with counting as run:
             cpu, wall = time.process_time(), time.perf_counter()
             await drive(warmup, asks)
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-        finally:
-            if count_statements:
-                sa_event.remove(Engine, "before_cursor_execute", count)
         if count_statements:
-            print(f"{service}: {sum(statements.values()) / asks:.1f} SQL statements per ask")
-            for statement, n in statements.most_common():
+            print(f"{service}: {len(run) / asks:.1f} SQL statements per ask")
+            for statement, n in Counter(statement[:100] for statement in run).most_common():
                 print(f"  {n / asks:5.2f}  {statement}")
         if profiler is not None:
             profiler.stop()
@@ -276,7 +266,7 @@ async def measure(
         return {
             "cpu_ms_per_ask": 1000 * cpu / asks,
             "dead_letters": len(dead),
-            "statements_per_ask": sum(statements.values()) / asks,
+            "statements_per_ask": len(run) / asks,
         }
 
 

@@ -41,58 +41,43 @@ async def fill_feedback(under_test: ServiceUnderTest, rows: int) -> None:
 
     now = datetime.now(UTC)
     span = timedelta(days=365 * YEARS)
+
+    def one_session(n: int) -> dict[type[Any], dict[str, Any]]:
+        """Session n's ask, session and mentee's answer; evenly over the years, the newest now (this
+        quarter holds about 1/20 of them)."""
+        at, ask, session = now - span * (n / rows), f"ask_{n:08d}", f"ses_{n:08d}"
+        return {
+            AskFact: {"ask_id": ask, "org_id": ORG, "created_at": at, "first_proposed_at": at},
+            SessionRecord: {
+                "session_id": session,
+                "ask_id": ask,
+                "proposal_id": f"prp_{n:08d}",
+                "status": "completed",
+                "mentor_id": f"usr_mentor_{n % 500}",
+                "mentor_org_id": "org_profile_mentors",
+                "mentee_id": f"usr_mentee_{n % 2000}",
+                "mentee_org_id": ORG,
+                "start_at": at,
+                "scheduled_at": at,
+                "completed_at": at,
+                "ended_at": at,
+            },
+            FeedbackFact: {
+                "feedback_id": f"fb_{n:08d}",
+                "session_id": session,
+                "author_role": "mentee",
+                "rating": 4,
+                "resolved": "yes",
+                "submitted_at": at,
+            },
+        }
+
     for tenant in (CONSORTIUM, ORG):
         async with under_test.runtime.unit_of_work(tenant) as uow:
             for start in range(0, rows, 10_000):
-                batch = range(start, min(start + 10_000, rows))
-                # Evenly over the years, the newest now: this quarter holds about 1/20 of them.
-                at = {n: now - span * (n / rows) for n in batch}
-                await uow.session.exec(
-                    insert(AskFact),
-                    params=[
-                        {
-                            "ask_id": f"ask_{n:08d}",
-                            "org_id": ORG,
-                            "created_at": at[n],
-                            "first_proposed_at": at[n],
-                        }
-                        for n in batch
-                    ],
-                )
-                await uow.session.exec(
-                    insert(SessionRecord),
-                    params=[
-                        {
-                            "session_id": f"ses_{n:08d}",
-                            "ask_id": f"ask_{n:08d}",
-                            "mentor_id": f"usr_mentor_{n % 500}",
-                            "mentor_org_id": "org_profile_mentors",
-                            "mentee_id": f"usr_mentee_{n % 2000}",
-                            "mentee_org_id": ORG,
-                            "status": "completed",
-                            "proposal_id": f"prp_{n:08d}",
-                            "start_at": at[n],
-                            "scheduled_at": at[n],
-                            "completed_at": at[n],
-                            "ended_at": at[n],
-                        }
-                        for n in batch
-                    ],
-                )
-                await uow.session.exec(
-                    insert(FeedbackFact),
-                    params=[
-                        {
-                            "feedback_id": f"fb_{n:08d}",
-                            "session_id": f"ses_{n:08d}",
-                            "author_role": "mentee",
-                            "rating": 4,
-                            "resolved": "yes",
-                            "submitted_at": at[n],
-                        }
-                        for n in batch
-                    ],
-                )
+                batch = [one_session(n) for n in range(start, min(start + 10_000, rows))]
+                for model in (AskFact, SessionRecord, FeedbackFact):
+                    await uow.session.exec(insert(model), params=[rows_of[model] for rows_of in batch])
             await uow.commit()
 
 

@@ -38,6 +38,28 @@ NOWHERE = {
 
 
 @contextmanager
+def _every_statement(listener: Callable[..., None]) -> Iterator[None]:
+    """``listener`` called before every statement any engine runs while the block runs."""
+    event.listen(Engine, "before_cursor_execute", listener)
+    try:
+        yield
+    finally:
+        event.remove(Engine, "before_cursor_execute", listener)
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    """Every SQL statement run while the block runs, on any engine, whitespace folded."""
+    run: list[str] = []
+
+    def note(_conn: Connection, _cursor: Any, statement: str, *_: Any) -> None:
+        run.append(" ".join(statement.split()))
+
+    with _every_statement(note):
+        yield run
+
+
+@contextmanager
 def query_plans() -> Iterator[list[tuple[str, list[str]]]]:
     """SQLite's plan (``EXPLAIN QUERY PLAN``, on the same connection with the same parameters) of every
     statement run while the block runs, as ``(statement, [plan lines])``. Statements run with
@@ -55,11 +77,8 @@ def query_plans() -> Iterator[list[tuple[str, list[str]]]]:
         rows = sqlite.execute(f"EXPLAIN QUERY PLAN {statement}", parameters or ()).fetchall()
         plans.append((" ".join(statement.split()), [str(detail) for *_, detail in rows]))
 
-    event.listen(Engine, "before_cursor_execute", explain)
-    try:
+    with _every_statement(explain):
         yield plans
-    finally:
-        event.remove(Engine, "before_cursor_execute", explain)
 
 
 _ALIASED = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)"?\s+(?:AS\s+)?"?(\w+)"?', re.IGNORECASE)
